@@ -1,0 +1,176 @@
+# The syscall lab: a Linux kernel with a new `hello` system call family,
+# built, booted under QEMU and measured.
+#
+#   make run    build everything, boot the lab kernel, show the family at work
+#   make test   host unit tests + in-guest kselftests + KUnit; "N passed, N failed"
+#
+# KSRC=/path/to/tree uses another kernel tree (default: Debian's
+# linux-source-6.1, extracted under build/). LAB_MODE=auto|tcg|kvm|icount.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+.DELETE_ON_ERROR:
+
+BUILD ?= build
+LAB_MODE ?= auto
+BOOT_TIMEOUT ?= 300
+KERNEL_TARBALL ?= /usr/src/linux-source-6.1.tar.xz
+DEFAULT_KSRC := $(BUILD)/src/linux-source-6.1
+KSRC ?= $(DEFAULT_KSRC)
+KNAME := $(if $(filter $(DEFAULT_KSRC),$(KSRC)),linux-source-6.1,$(notdir $(abspath $(KSRC))))
+KOBJ := $(BUILD)/$(KNAME)/lab
+KOBJ_NOSYS := $(BUILD)/$(KNAME)/nosyscalls
+BZIMAGE := $(KOBJ)/arch/x86/boot/bzImage
+BZIMAGE_NOSYS := $(KOBJ_NOSYS)/arch/x86/boot/bzImage
+GEN := $(BUILD)/gen
+GUEST := $(BUILD)/guest
+TOOLS := $(BUILD)/tools
+OUT := $(BUILD)/out
+
+# Debian packages: for building and booting, and for the host tests.
+DEPS := build-essential flex bison bc libelf-dev libssl-dev cpio kmod \
+	xz-utils gcc-multilib qemu-system-x86
+DEPS_TEST := libcmocka-dev
+DEPS_KSRC := $(if $(filter $(DEFAULT_KSRC),$(KSRC)),linux-source-6.1)
+
+# Host tools of the lab's own (cc as on the host, tested by make test).
+HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g
+# Guest programs: static, so the initramfs needs no libraries.
+GUEST_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -static -fno-pie -no-pie \
+	-Iuser -I$(GEN) -Ikernel/include/uapi
+# Tests use the kernel's kselftest harness (GNU C) with UBSan, trapping.
+GUEST_TEST_CFLAGS := $(subst -std=c11,-std=gnu11,$(GUEST_CFLAGS)) \
+	-I$(KSRC)/tools/testing/selftests -Itests/guest \
+	-fsanitize=undefined -fsanitize-undefined-trap-on-error
+
+.PHONY: run test deps deps-test kernel kernel-nosys module guest initramfs clean distclean
+.PHONY: FORCE
+
+deps:
+	@scripts/deps.sh $(DEPS) $(DEPS_KSRC)
+deps-test:
+	@scripts/deps.sh $(DEPS) $(DEPS_KSRC) $(DEPS_TEST)
+
+# --- the kernel source ------------------------------------------------------
+
+$(DEFAULT_KSRC)/Makefile: | deps
+	@[ -f $(KERNEL_TARBALL) ] || { echo "error: no kernel source tarball $(KERNEL_TARBALL) (Debian package linux-source-6.1)" >&2; exit 1; }
+	@echo "==> extracting $(KERNEL_TARBALL)"
+	@rm -rf $(BUILD)/src/.extract && mkdir -p $(BUILD)/src/.extract
+	@tar -xf $(KERNEL_TARBALL) -C $(BUILD)/src/.extract
+	@rm -rf $(DEFAULT_KSRC) && mv $(BUILD)/src/.extract/linux-source-6.1 $(DEFAULT_KSRC)
+	@rm -rf $(BUILD)/src/.extract
+
+ksrc-check:
+	@[ -f $(KSRC)/Makefile ] && grep -q '^VERSION' $(KSRC)/Makefile || \
+		{ echo "error: KSRC=$(KSRC) is not a kernel tree (no Makefile with VERSION)" >&2; exit 1; }
+.PHONY: ksrc-check
+
+KSRC_READY := $(if $(filter $(DEFAULT_KSRC),$(KSRC)),$(DEFAULT_KSRC)/Makefile,ksrc-check)
+
+# --- host tools ---------------------------------------------------------------
+
+$(TOOLS)/lab-tbl: tools/lab-tbl.c tools/syscall_table.c tools/syscall_table.h
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -o $@ tools/lab-tbl.c tools/syscall_table.c
+$(TOOLS)/lab-tap: tools/lab-tap.c tools/tap.c tools/tap.h
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -o $@ tools/lab-tap.c tools/tap.c
+
+# --- the lab kernels ------------------------------------------------------------
+
+KERNEL_INPUTS := $(wildcard kernel/hello/* kernel/patch/* kernel/include/uapi/linux/*) \
+	scripts/patch-kernel.sh scripts/build-kernel.sh $(TOOLS)/lab-tbl
+
+# The stamp stands for "built from these inputs"; kbuild itself decides what
+# to recompile, and is not even started when no input changed.
+$(KOBJ)/.lab-built: $(KERNEL_INPUTS) config/lab.config | $(KSRC_READY) deps
+	@scripts/patch-kernel.sh $(KSRC) $(TOOLS)/lab-tbl
+	@scripts/build-kernel.sh $(KSRC) $(KOBJ) config/lab.config
+	@touch $@
+$(KOBJ_NOSYS)/.lab-built: $(KERNEL_INPUTS) config/lab.config config/lab-nosyscalls.config | $(KSRC_READY) deps
+	@scripts/patch-kernel.sh $(KSRC) $(TOOLS)/lab-tbl
+	@scripts/build-kernel.sh $(KSRC) $(KOBJ_NOSYS) config/lab.config config/lab-nosyscalls.config
+	@touch $@
+kernel: $(KOBJ)/.lab-built
+kernel-nosys: $(KOBJ_NOSYS)/.lab-built
+
+$(GEN)/lab_syscall_nr.h: $(KOBJ)/.lab-built scripts/gen-nr-header.sh kernel/patch/syscall-names
+	@mkdir -p $(@D)
+	@scripts/gen-nr-header.sh $(KOBJ) >$@
+
+# --- the module (out-of-tree kbuild, against the lab kernel) ---------------------
+
+MODULE_KO := $(BUILD)/module/kernel_syscall.ko
+$(MODULE_KO): module/Kbuild module/kernel_syscall.c $(KOBJ)/.lab-built
+	@mkdir -p $(@D)
+	@cp module/Kbuild module/kernel_syscall.c $(@D)/
+	@echo "==> building kernel_syscall.ko"
+	@$(MAKE) -s -C $(KOBJ) M=$(abspath $(@D)) modules
+module: $(MODULE_KO)
+
+# --- guest programs -----------------------------------------------------------------
+
+USER_DEPS := user/lab_syscall.h $(GEN)/lab_syscall_nr.h kernel/include/uapi/linux/lab_syscalls.h
+TEST_DEPS := $(USER_DEPS) tests/guest/lab_test.h $(KSRC)/tools/testing/selftests/kselftest_harness.h
+
+$(GUEST)/init: guest/init.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -o $@ $<
+$(GUEST)/user_syscall: user/user_syscall.c $(USER_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -o $@ $<
+$(GUEST)/user_syscall32: user/user_syscall.c $(USER_DEPS)
+	@mkdir -p $(@D)
+	$(CC) -m32 $(GUEST_CFLAGS) -o $@ $<
+$(GUEST)/user_functioncall: user/user_functioncall.c user/labfunc.c user/labfunc.h
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -o $@ user/user_functioncall.c user/labfunc.c
+$(GUEST)/%_test: tests/guest/%_test.c $(TEST_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_TEST_CFLAGS) -o $@ $<
+$(GUEST)/%_test32: tests/guest/%_test.c $(TEST_DEPS)
+	@mkdir -p $(@D)
+	$(CC) -m32 $(GUEST_TEST_CFLAGS) -o $@ $<
+
+GUEST_BINS := $(addprefix $(GUEST)/,user_syscall user_syscall32 user_functioncall \
+	hello_test hello_test32 enosys_test enosys_test32)
+guest: $(GUEST)/init $(GUEST_BINS)
+
+# One initramfs for every plan, packed by the kernel's own usr/gen_init_cpio.
+INITRAMFS := $(BUILD)/initramfs.cpio
+$(INITRAMFS): $(GUEST)/init $(GUEST_BINS) $(MODULE_KO) $(wildcard guest/plans/*) scripts/initramfs-list.sh
+	@scripts/initramfs-list.sh $(GUEST) $(MODULE_KO) guest/plans >$@.list
+	@$(KOBJ)/usr/gen_init_cpio $@.list >$@
+initramfs: $(INITRAMFS)
+
+# --- the jobs ---------------------------------------------------------------------------
+
+run: $(KOBJ)/.lab-built $(INITRAMFS)
+	@scripts/run.sh --kernel $(BZIMAGE) --kobj $(KOBJ) --initrd $(INITRAMFS) \
+		--out $(OUT)/run --mode $(LAB_MODE) --timeout $(BOOT_TIMEOUT)
+
+test: deps-test $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(INITRAMFS) $(TOOLS)/lab-tap
+	@$(MAKE) -s host-tests
+	@scripts/test.sh --kernel $(BZIMAGE) --kernel-nosys $(BZIMAGE_NOSYS) \
+		--initrd $(INITRAMFS) --out $(OUT)/test --mode $(LAB_MODE) \
+		--timeout $(BOOT_TIMEOUT) --tap $(TOOLS)/lab-tap --host $(BUILD)/host-tests
+
+# --- host unit tests (cmocka, with AddressSanitizer and UBSan) ----------------------------
+
+HOST_TEST_CFLAGS := $(HOST_CFLAGS) -Itools -fsanitize=address,undefined -fno-sanitize-recover=all
+HOST_TESTS := $(BUILD)/host-tests/test_syscall_table $(BUILD)/host-tests/test_tap
+$(BUILD)/host-tests/test_syscall_table: tests/host/test_syscall_table.c tools/syscall_table.c tools/syscall_table.h
+	@mkdir -p $(@D)
+	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< tools/syscall_table.c -lcmocka
+$(BUILD)/host-tests/test_tap: tests/host/test_tap.c tools/tap.c tools/tap.h
+	@mkdir -p $(@D)
+	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< tools/tap.c -lcmocka
+host-tests: $(HOST_TESTS)
+	@for t in $(HOST_TESTS); do CMOCKA_MESSAGE_OUTPUT=TAP $$t >$$t.tap 2>&1 || true; done
+.PHONY: host-tests
+
+clean:
+	rm -rf $(GUEST) $(GEN) $(BUILD)/module $(BUILD)/host-tests $(TOOLS) $(OUT) $(INITRAMFS)*
+distclean:
+	rm -rf $(BUILD)

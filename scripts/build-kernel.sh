@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# build-kernel.sh KSRC KOBJ FRAGMENT...: configure and build a lab kernel
+# out of tree (O=KOBJ): `make tinyconfig`, the fragments merged onto it with
+# the kernel's scripts/kconfig/merge_config.sh, then `make`. A .config that
+# comes out the same as before is left untouched, so kbuild rebuilds only
+# what really changed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ $# -ge 3 ] || die "usage: build-kernel.sh KSRC KOBJ FRAGMENT..."
+ksrc=$(cd "$1" && pwd)
+mkdir -p "$2"
+kobj=$(cd "$2" && pwd)
+shift 2
+frags=()
+for f in "$@"; do
+	[ -f "$f" ] || die "no config fragment $f"
+	frags+=("$(cd "$(dirname "$f")" && pwd)/${f##*/}")
+done
+kmake=(make -C "$ksrc" O="$kobj" ARCH=x86_64)
+jobs=$(($(nproc) + 1))
+
+say "configuring $(make -s -C "$ksrc" kernelversion) in $kobj (tinyconfig + ${*##*/})"
+cfg=$kobj/lab-config
+rm -rf "$cfg"
+mkdir -p "$cfg"
+"${kmake[@]}" KCONFIG_CONFIG="$cfg/tiny.config" tinyconfig >"$cfg/log" 2>&1 ||
+	die "make tinyconfig failed; log: $cfg/log"
+(cd "$ksrc" && ARCH=x86_64 \
+	scripts/kconfig/merge_config.sh -O "$kobj" "$cfg/tiny.config" "${frags[@]}") \
+	>>"$cfg/log" 2>&1 || die "merge_config.sh failed; log: $cfg/log"
+[ -f "$kobj/.config" ] || die "merge_config.sh wrote no $kobj/.config; log: $cfg/log"
+# Every line of the fragments (the last one to set an option wins) must be
+# in the final .config: a typo or an unmet dependency fails the build here.
+lost=$(awk '
+	FNR == 1 { last = (FILENAME == ARGV[ARGC - 1]) }
+	!last && /^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set)/ {
+		name = $0; sub(/^# /, "", name); sub(/[= ].*/, "", name); want[name] = $0; next }
+	last && /^(CONFIG_|# CONFIG_)/ {
+		name = $0; sub(/^# /, "", name); sub(/[= ].*/, "", name); have[name] = $0 }
+	END { for (n in want) if (have[n] != want[n] && !(want[n] ~ /is not set$/ && !(n in have)))
+		printf "%s (got: %s)\n", want[n], (n in have) ? have[n] : "absent" }
+	' "${frags[@]}" "$kobj/.config")
+if [ -n "$lost" ]; then
+	printf '    | %s\n' "$lost" >&2
+	die "the config fragments ask for options this kernel did not take; log: $cfg/log"
+fi
+if cmp -s "$kobj/.config" "$kobj/lab-config.last" 2>/dev/null; then
+	# Same configuration as last time: keep the old file's time stamp.
+	cp -p "$kobj/lab-config.last" "$kobj/.config"
+else
+	cp -p "$kobj/.config" "$kobj/lab-config.last"
+fi
+
+say "building the kernel (make -j$jobs)"
+run_logged "$kobj/lab-build.log" "${kmake[@]}" -j"$jobs"

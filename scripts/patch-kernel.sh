@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# patch-kernel.sh KSRC LAB_TBL: add the lab's system calls to a kernel tree,
+# the way a real system call is added (Documentation/process/adding-syscalls.rst):
+#   hello/                        the syscalls' own directory, wired into the build
+#   Kconfig                       source "hello/Kconfig" (CONFIG_LAB_SYSCALLS)
+#   arch/x86/entry/syscalls/      entries in syscall_64.tbl and syscall_32.tbl
+#   include/linux/syscalls.h      sys_*() and ksys_*() prototypes
+#   kernel/sys_ni.c               COND_SYSCALL(), so a kernel without them links
+#   include/uapi/asm-generic/unistd.h  numbers for the generic table
+#   include/uapi/linux/lab_syscalls.h  flags and limits for user space
+# Idempotent: on a tree it has patched already it changes nothing, not even
+# a time stamp. Every edit is written to a temporary file and renamed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ $# -eq 2 ] || die "usage: patch-kernel.sh KSRC LAB_TBL"
+[ -d "$1" ] || die "KSRC=$1 is not a directory"
+ksrc=$(cd "$1" && pwd)
+lab_tbl=$2
+lab=$(cd "$(dirname "$0")/.." && pwd)
+patch=$lab/kernel/patch
+marker="the syscall lab"
+
+tbl64=$ksrc/arch/x86/entry/syscalls/syscall_64.tbl
+tbl32=$ksrc/arch/x86/entry/syscalls/syscall_32.tbl
+for f in Makefile Kconfig arch/x86/entry/syscalls/syscall_64.tbl \
+	arch/x86/entry/syscalls/syscall_32.tbl include/linux/syscalls.h \
+	kernel/sys_ni.c include/uapi/asm-generic/unistd.h; do
+	[ -f "$ksrc/$f" ] || die "KSRC=$ksrc is not an x86 Linux kernel tree (no $f)"
+done
+[ -w "$ksrc" ] || die "$ksrc is not writable"
+
+# A hello syscall that is not ours: refuse rather than guess.
+if grep -qE '^[0-9]+[[:space:]]+[a-z0-9]+[[:space:]]+hello[[:space:]]' "$tbl64" &&
+	! grep -qs "$marker\|syscall lab" "$ksrc/hello/hello.c"; then
+	die "$ksrc already has a 'hello' system call that the lab did not add"
+fi
+
+# edit FILE AWK-ARGS...: rewrite FILE through awk (FILE is its last input),
+# atomically, and only if the result differs.
+edit() {
+	local file=$1
+	shift
+	awk "$@" "$file" >"$file.lab-tmp" || {
+		rm -f "$file.lab-tmp"
+		die "could not edit $file"
+	}
+	if cmp -s "$file" "$file.lab-tmp"; then
+		rm -f "$file.lab-tmp"
+	else
+		mv "$file.lab-tmp" "$file"
+	fi
+}
+
+# insert_before FILE REGEX FRAGMENT: put FRAGMENT's lines before the first
+# line matching REGEX (before the "/*" that opens it, if it is inside a
+# comment), unless FILE already has the fragment's first line.
+insert_before() {
+	local file=$1 re=$2 frag=$3
+	grep -qxF "$(head -n 1 "$frag")" "$file" && return 0
+	grep -qE "$re" "$file" || die "cannot patch $file: no line matches /$re/"
+	edit "$file" -v re="$re" '
+		FNR == NR { add = add $0 "\n"; next }
+		{ line[++n] = $0; if (!at && $0 ~ re) at = n }
+		END {
+			if (at > 1 && line[at - 1] == "/*") at--
+			for (i = 1; i <= n; i++) {
+				if (i == at) printf "%s", add
+				print line[i]
+			}
+		}' "$frag"
+}
+
+# 1. The syscalls' own directory and their uapi header.
+for f in "$lab"/kernel/hello/*; do
+	install_if_changed "$f" "$ksrc/hello/${f##*/}"
+done
+install_if_changed "$lab/kernel/include/uapi/linux/lab_syscalls.h" \
+	"$ksrc/include/uapi/linux/lab_syscalls.h"
+
+# 2. Into the build: Kbuild's obj-y list on current kernels, the core-y
+#    line of the top Makefile on old ones.
+if [ -f "$ksrc/Kbuild" ] && grep -qE '^obj-y[[:space:]]+\+=[[:space:]]*kernel/' "$ksrc/Kbuild"; then
+	grep -qE '^obj-y[[:space:]]+\+=[[:space:]]*hello/' "$ksrc/Kbuild" ||
+		edit "$ksrc/Kbuild" '{ print } /^obj-y[ \t]+\+=[ \t]*kernel\/[ \t]*$/ && !done {
+			print "obj-y\t\t\t+= hello/"; done = 1 }'
+elif grep -qE '^core-y[[:space:]]+(\+|:)?=.*kernel/' "$ksrc/Makefile"; then
+	grep -qE '^core-y.*[[:space:]]hello/' "$ksrc/Makefile" ||
+		edit "$ksrc/Makefile" '/^core-y[ \t]+(\+|:)?=.*kernel\// && !done {
+			sub(/[ \t]*$/, " hello/"); done = 1 } { print }'
+else
+	die "cannot wire hello/ into $ksrc: neither Kbuild's 'obj-y += kernel/' nor the Makefile's core-y line was found"
+fi
+grep -qE '^(obj-y[[:space:]]+\+=[[:space:]]*hello/|core-y.*hello/)' "$ksrc/Kbuild" "$ksrc/Makefile" 2>/dev/null ||
+	die "wiring hello/ into the build of $ksrc failed"
+
+grep -q '^source "hello/Kconfig"' "$ksrc/Kconfig" ||
+	edit "$ksrc/Kconfig" '{ print } /^source "init\/Kconfig"/ && !done {
+		print ""; print "source \"hello/Kconfig\""; done = 1 }'
+grep -q '^source "hello/Kconfig"' "$ksrc/Kconfig" ||
+	die "cannot add hello/Kconfig to $ksrc/Kconfig: no 'source \"init/Kconfig\"' line"
+
+# 3. Both x86 tables: the next free numbers, found by lab-tbl.
+mapfile -t names < <(grep -v '^#' "$patch/syscall-names")
+"$lab_tbl" "$tbl64" common "${names[@]}" >/dev/null
+"$lab_tbl" "$tbl32" i386 "${names[@]}" >/dev/null
+
+# 4. Prototypes: sys_*() with the other syscalls, ksys_*() with the others.
+insert_before "$ksrc/include/linux/syscalls.h" \
+	'^ \* Architecture-specific system calls' "$patch/syscalls.h.sys"
+insert_before "$ksrc/include/linux/syscalls.h" \
+	'^ssize_t ksys_write\(' "$patch/syscalls.h.ksys"
+grep -q "^long ksys_lab_null" "$ksrc/include/linux/syscalls.h" ||
+	die "cannot add ksys_*() prototypes to $ksrc/include/linux/syscalls.h"
+
+# 5. COND_SYSCALL(): with CONFIG_LAB_SYSCALLS=n the numbers answer -ENOSYS.
+grep -q "$marker" "$ksrc/kernel/sys_ni.c" ||
+	edit "$ksrc/kernel/sys_ni.c" -v frag="$patch/sys_ni.c.cond" \
+		'{ print } END { while ((getline l < frag) > 0) print l }'
+
+# 6. The generic table (arm64, riscv, ...): next numbers after __NR_syscalls.
+generic=$ksrc/include/uapi/asm-generic/unistd.h
+grep -q "$marker" "$generic" ||
+	edit "$generic" -v marker="$marker" '
+		FNR == NR { if ($0 !~ /^#/) names[++n] = $1; next }
+		/^#undef __NR_syscalls/ { at = 1; next }
+		at && /^#define __NR_syscalls [0-9]+/ {
+			nr = $3
+			print "/* " marker ": hello/hello.c */"
+			for (i = 1; i <= n; i++) {
+				printf "#define __NR_%s %d\n", names[i], nr + i - 1
+				printf "__SYSCALL(__NR_%s, sys_%s)\n", names[i], names[i]
+			}
+			print ""
+			print "#undef __NR_syscalls"
+			printf "#define __NR_syscalls %d\n", nr + n
+			at = 0; next
+		}
+		{ print }' "$patch/syscall-names"
+grep -q "$marker" "$generic" || die "cannot add numbers to $generic"
+exit 0

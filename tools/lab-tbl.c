@@ -1,0 +1,140 @@
+/*
+ * lab-tbl: gives the lab's system calls numbers in an x86 syscall table.
+ *
+ *   lab-tbl TABLE ABI NAME...
+ *
+ * Each NAME already in TABLE keeps its number; each one missing is
+ * appended with the next free number. Prints "NAME NUMBER" per name. The
+ * file is rewritten (atomically) only when something was added, so a
+ * second run changes nothing, not even the file's time stamp.
+ */
+#include "syscall_table.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (cap - n < 4096) {
+			char *nb = realloc(buf, cap + 65536);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = nb;
+			cap += 65536;
+		}
+		size_t r = fread(buf + n, 1, cap - n - 1, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+int main(int argc, char **argv)
+{
+	const char *path, *abi;
+	struct tbl t;
+	size_t len, bad = 0;
+	char *text;
+	int added = 0;
+
+	if (argc < 4) {
+		fprintf(stderr, "usage: lab-tbl TABLE ABI NAME...\n");
+		return 2;
+	}
+	path = argv[1];
+	abi = argv[2];
+	text = read_file(path, &len);
+	if (!text) {
+		fprintf(stderr, "lab-tbl: cannot read %s: %s\n", path,
+			strerror(errno));
+		return 1;
+	}
+	if (tbl_parse(text, &t, &bad)) {
+		fprintf(stderr, "lab-tbl: %s:%zu: not a syscall table line\n",
+			path, bad);
+		return 1;
+	}
+	if (t.n == 0) {
+		fprintf(stderr, "lab-tbl: %s: no syscall entries\n", path);
+		return 1;
+	}
+
+	/* New lines go after the highest entry outside x32's range. */
+	size_t at = tbl_insert_offset(text);
+	char add[4096] = "";
+	size_t addlen = 0;
+
+	if (at > 0 && text[at - 1] != '\n')
+		add[addlen++] = '\n';
+	for (int i = 3; i < argc; i++) {
+		long nr = tbl_lookup(&t, argv[i]);
+
+		if (nr < 0) {
+			struct tbl_entry e = { .nr = tbl_next_free(&t) };
+			struct tbl_entry *v;
+			int n;
+
+			if (strlen(argv[i]) >= sizeof(e.name) ||
+			    (n = tbl_format(add + addlen, sizeof(add) - addlen,
+					    e.nr, abi, argv[i])) < 0) {
+				fprintf(stderr, "lab-tbl: name too long: %s\n",
+					argv[i]);
+				return 1;
+			}
+			addlen += (size_t)n;
+			snprintf(e.abi, sizeof(e.abi), "%s", abi);
+			snprintf(e.name, sizeof(e.name), "%s", argv[i]);
+			v = realloc(t.v, (t.n + 1) * sizeof(*v));
+			if (!v) {
+				fprintf(stderr, "lab-tbl: out of memory\n");
+				return 1;
+			}
+			t.v = v;
+			t.v[t.n++] = e;
+			nr = e.nr;
+			added = 1;
+		}
+		printf("%s %ld\n", argv[i], nr);
+	}
+
+	if (added) {
+		char tmp[4096];
+		FILE *f;
+
+		if (snprintf(tmp, sizeof(tmp), "%s.lab-tmp", path) >=
+		    (int)sizeof(tmp)) {
+			fprintf(stderr, "lab-tbl: path too long\n");
+			return 1;
+		}
+		f = fopen(tmp, "wb");
+		if (!f || fwrite(text, 1, at, f) != at ||
+		    fwrite(add, 1, addlen, f) != addlen ||
+		    fwrite(text + at, 1, len - at, f) != len - at || fclose(f) ||
+		    rename(tmp, path)) {
+			fprintf(stderr, "lab-tbl: cannot write %s: %s\n", path,
+				strerror(errno));
+			remove(tmp);
+			return 1;
+		}
+	}
+	free(text);
+	free(t.v);
+	return 0;
+}

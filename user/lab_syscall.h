@@ -1,0 +1,142 @@
+/*
+ * lab_syscall.h: to the lab's system calls what _syscallN() was to old
+ * kernels. One inline function per system call and per way into the kernel:
+ *
+ *   lab_glibc_NAME()   glibc's syscall(2): -1 and errno on failure
+ *   lab_syscall_NAME() the `syscall` instruction (x86_64 only)
+ *   lab_int80_NAME()   `int $0x80`: the 32-bit table and registers, from a
+ *                      64-bit process too (then pointers must lie below 4 GiB)
+ *   lab_vdso_NAME()    __kernel_vsyscall from the vDSO (i386 only), found
+ *                      through AT_SYSINFO: sysenter or syscall, as the CPU has
+ *
+ * All but lab_glibc_*() return the kernel's answer untouched: a negative
+ * errno on failure. The numbers come from lab_syscall_nr.h, which the build
+ * generates from the lab kernel's own uapi headers: the 32-bit table may
+ * number the family differently from the 64-bit one.
+ */
+#ifndef LAB_SYSCALL_H
+#define LAB_SYSCALL_H
+
+#include <stddef.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/lab_syscalls.h>
+
+#include "lab_syscall_nr.h"
+
+#if defined(__x86_64__)
+#define LAB_NR_NATIVE(name) LAB_NR64_##name
+#elif defined(__i386__)
+#define LAB_NR_NATIVE(name) LAB_NR32_##name
+#else
+#error "the lab's system calls exist on x86 only"
+#endif
+#define LAB_NR_I386(name) LAB_NR32_##name
+
+static inline long lab_glibc_call(long nr, long a0, long a1, long a2, long a3)
+{
+	return syscall(nr, a0, a1, a2, a3);
+}
+
+static inline long lab_int80_call(long nr, long a0, long a1, long a2, long a3)
+{
+#if defined(__x86_64__)
+	/* The 32-bit entry zeroes r8-r11 on the way back to a 64-bit task. */
+	long ret;
+
+	__asm__ volatile("int $0x80"
+			 : "=a"(ret)
+			 : "a"(nr), "b"(a0), "c"(a1), "d"(a2), "S"(a3)
+			 : "r8", "r9", "r10", "r11", "memory");
+	return (int)ret;
+#else
+	long ret;
+
+	__asm__ volatile("int $0x80"
+			 : "=a"(ret)
+			 : "a"(nr), "b"(a0), "c"(a1), "d"(a2), "S"(a3)
+			 : "memory");
+	return ret;
+#endif
+}
+
+#if defined(__x86_64__)
+static inline long lab_syscall_call(long nr, long a0, long a1, long a2,
+				    long a3)
+{
+	/* The syscall instruction puts the return address in rcx and rflags
+	 * in r11; the fourth argument goes in r10, not rcx. */
+	register long r10 __asm__("r10") = a3;
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+#endif
+
+#if defined(__i386__)
+#include <sys/auxv.h>
+
+/* The address of __kernel_vsyscall, or 0 when there is no vDSO. */
+static inline unsigned long lab_vdso_entry(void)
+{
+	return getauxval(AT_SYSINFO);
+}
+
+static inline long lab_vdso_call(long nr, long a0, long a1, long a2, long a3)
+{
+	unsigned long entry = lab_vdso_entry();
+	long ret;
+
+	if (!entry)
+		return -38; /* ENOSYS: no vDSO, no fast path */
+	__asm__ volatile("call *%[entry]"
+			 : "=a"(ret)
+			 : "a"(nr), "b"(a0), "c"(a1), "d"(a2), "S"(a3),
+			   [entry] "m"(entry)
+			 : "memory");
+	return ret;
+}
+#endif
+
+/* One typed wrapper per system call for a way in (mech) and its numbers. */
+#define LAB_DEFINE_WRAPPERS(mech, nr)                                        \
+	static inline long lab_##mech##_lab_null(void)                         \
+	{                                                                      \
+		return lab_##mech##_call(nr(lab_null), 0, 0, 0, 0);            \
+	}                                                                      \
+	static inline long lab_##mech##_hello(void)                            \
+	{                                                                      \
+		return lab_##mech##_call(nr(hello), 0, 0, 0, 0);               \
+	}                                                                      \
+	static inline long lab_##mech##_lab_greeting(char *buf, size_t size)   \
+	{                                                                      \
+		return lab_##mech##_call(nr(lab_greeting), (long)buf,          \
+					 (long)size, 0, 0);                    \
+	}                                                                      \
+	static inline long lab_##mech##_lab_set_greeting(const char *msg,      \
+							 size_t len)           \
+	{                                                                      \
+		return lab_##mech##_call(nr(lab_set_greeting), (long)msg,      \
+					 (long)len, 0, 0);                     \
+	}                                                                      \
+	static inline long lab_##mech##_lab_transform(                         \
+		const void *src, void *dst, size_t len, unsigned int flags)    \
+	{                                                                      \
+		return lab_##mech##_call(nr(lab_transform), (long)src,         \
+					 (long)dst, (long)len, (long)flags);   \
+	}
+
+LAB_DEFINE_WRAPPERS(glibc, LAB_NR_NATIVE)
+LAB_DEFINE_WRAPPERS(int80, LAB_NR_I386)
+#if defined(__x86_64__)
+LAB_DEFINE_WRAPPERS(syscall, LAB_NR_NATIVE)
+#endif
+#if defined(__i386__)
+LAB_DEFINE_WRAPPERS(vdso, LAB_NR_I386)
+#endif
+
+#endif /* LAB_SYSCALL_H */

@@ -1,0 +1,85 @@
+/*
+ * user_syscall: the hello family from user space, through every way into
+ * the kernel this binary's ABI has (x86_64: syscall(2), the syscall
+ * instruction, int $0x80; i386: syscall(2), int $0x80, the vDSO).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "lab_syscall.h"
+
+#if defined(__x86_64__)
+#define ABI "x86_64"
+#else
+#define ABI "i386"
+#endif
+
+/* The kernel's answer whatever the way in: glibc's -1/errno made -errno. */
+static long kernel_answer(const char *mech, long ret)
+{
+	return (strcmp(mech, "glibc") == 0 && ret == -1) ? -errno : ret;
+}
+
+static void show(const char *mech, const char *call, long ret,
+		 const char *data)
+{
+	ret = kernel_answer(mech, ret);
+	if (ret < 0)
+		printf("  %-7s %-34s = %ld (%s)\n", mech, call, ret,
+		       strerror((int)-ret));
+	else if (data)
+		printf("  %-7s %-34s = %ld \"%s\"\n", mech, call, ret, data);
+	else
+		printf("  %-7s %-34s = %ld\n", mech, call, ret);
+}
+
+#define SHOW_MECH(mech)                                                      \
+	do {                                                                 \
+		memset(buf, 0, 128);                                         \
+		show(#mech, "hello()", lab_##mech##_hello(), NULL);           \
+		show(#mech, "lab_null()", lab_##mech##_lab_null(), NULL);     \
+		show(#mech, "lab_greeting(buf, 64)",                         \
+		     lab_##mech##_lab_greeting(buf, 64), buf);               \
+		show(#mech, "lab_transform(\"syscall\", UPPER|REV)",           \
+		     lab_##mech##_lab_transform("syscall", buf + 64, 7,      \
+						LAB_TRANSFORM_ALL),          \
+		     buf + 64);                                              \
+		show(#mech, "lab_transform(.., flags=0x80)",                 \
+		     lab_##mech##_lab_transform(buf, buf, 1, 0x80), NULL);   \
+		show(#mech, "lab_greeting(NULL, 64)",                        \
+		     lab_##mech##_lab_greeting(NULL, 64), NULL);             \
+	} while (0)
+
+int main(void)
+{
+	/* Below 4 GiB, so that int $0x80 from a 64-bit process can reach it. */
+	char *buf = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS
+#if defined(__x86_64__)
+				 | MAP_32BIT
+#endif
+			 , -1, 0);
+	long ret;
+
+	if (buf == MAP_FAILED) {
+		perror("user_syscall: mmap");
+		return 1;
+	}
+	ret = syscall(LAB_NR_NATIVE(hello));
+	printf("user_syscall (%s): syscall(%d /* hello */) returned %ld\n", ABI,
+	       LAB_NR_NATIVE(hello), ret);
+	printf("every call, every way in (%s numbers: hello=%d; i386 table: hello=%d):\n",
+	       ABI, LAB_NR_NATIVE(hello), LAB_NR_I386(hello));
+	SHOW_MECH(glibc);
+#if defined(__x86_64__)
+	SHOW_MECH(syscall);
+#endif
+	SHOW_MECH(int80);
+#if defined(__i386__)
+	SHOW_MECH(vdso);
+#endif
+	return ret == 0 ? 0 : 1;
+}

@@ -55,8 +55,19 @@ static void show_greeting(const char *how, long ret, char __user *ubuf)
 	pr_info("%s: lab_greeting() returned %ld: \"%s\"\n", how, ret, text);
 }
 
+static void show_transform(long ret, char __user *ubuf)
+{
+	char text[8] = "";
+
+	if (ret > 0 && copy_from_user(text, ubuf, 6))
+		ret = -EFAULT;
+	pr_info("direct: lab_transform(\"kernel\", UPPER|REVERSE) returned %ld: \"%s\"\n",
+		ret, text);
+}
+
 static int __init kernel_syscall_init(void)
 {
+	char kbuf[LAB_GREETING_MAX];
 	unsigned long page;
 	char __user *ubuf;
 	long ret;
@@ -78,7 +89,7 @@ static int __init kernel_syscall_init(void)
 		ret);
 
 	/* A kernel pointer where a user pointer belongs must be refused. */
-	ret = ksys_lab_greeting((char __user *)&ret, sizeof(ret));
+	ret = ksys_lab_greeting((char __user *)kbuf, sizeof(kbuf));
 	pr_info("direct: ksys_lab_greeting(kernel pointer) returned %ld\n",
 		ret);
 
@@ -99,8 +110,7 @@ static int __init kernel_syscall_init(void)
 		ret = ksys_lab_transform(ubuf, ubuf + 8, 6,
 					 LAB_TRANSFORM_UPPER |
 					 LAB_TRANSFORM_REVERSE);
-		pr_info("direct: ksys_lab_transform(\"kernel\", UPPER|REVERSE) returned %ld\n",
-			ret);
+		show_transform(ret, ubuf + 8);
 	}
 
 	vm_munmap(page, PAGE_SIZE);

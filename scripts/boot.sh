@@ -35,7 +35,7 @@ case $mode in auto | tcg | kvm | icount) ;; *) die "unknown mode '$mode' (auto, 
 # An Intel CPU model that the kernel treats as affected by Meltdown and
 # Spectre, so its mitigations (page-table isolation, retpolines, ...) are on
 # under TCG as they are on such hardware.
-tcg_cpu=${LAB_TCG_CPU:-Haswell-noTSX-IBRS}
+tcg_cpu=${LAB_TCG_CPU:-Haswell-noTSX}
 
 # qemu_cmd MODE PLAN CONSOLE RESULTS: the QEMU command line, in "cmd".
 qemu_cmd() {
@@ -62,7 +62,8 @@ run_qemu() {
 	: >"$dir/results.txt"
 	qemu_cmd "$m" "$p" "$dir/console.log" "$dir/results.txt"
 	printf '%q ' "${cmd[@]}" >"$dir/qemu-cmdline"
-	"${cmd[@]}" </dev/null >"$dir/qemu.log" 2>&1 &
+	# In a subshell, so that a QEMU that aborts is reported by us, not bash.
+	("${cmd[@]}" </dev/null >"$dir/qemu.log" 2>&1; exit $?) 2>/dev/null &
 	pid=$!
 	start=$(date +%s)
 	why=""
@@ -85,11 +86,11 @@ run_qemu() {
 		sleep 0.2
 	done
 	rc=0
-	wait "$pid" || rc=$?
+	wait "$pid" 2>/dev/null || rc=$?
 	if grep -qE 'Kernel panic|Oops:|BUG: |WARNING: ' "$dir/console.log"; then
 		status=-2
 		why=$(grep -m1 -E 'Kernel panic|Oops:|BUG: |WARNING: ' "$dir/console.log")
-	elif [ $((rc & 1)) -eq 1 ] && [ "$rc" -gt 1 ]; then
+	elif [ $((rc & 1)) -eq 1 ] && grep -q '^@@lab done' "$dir/results.txt"; then
 		status=$((rc >> 1)) # isa-debug-exit: (status << 1) | 1
 	else
 		status=-3

@@ -38,8 +38,16 @@ lost=$(awk '
 		name = $0; sub(/^# /, "", name); sub(/[= ].*/, "", name); want[name] = $0; next }
 	last && /^(CONFIG_|# CONFIG_)/ {
 		name = $0; sub(/^# /, "", name); sub(/[= ].*/, "", name); have[name] = $0 }
-	END { for (n in want) if (have[n] != want[n] && !(want[n] ~ /is not set$/ && !(n in have)))
-		printf "%s (got: %s)\n", want[n], (n in have) ? have[n] : "absent" }
+	END {
+		for (n in want) {
+			if (n in have) {
+				if (have[n] != want[n])
+					printf "%s (got: %s)\n", want[n], have[n]
+			} else if (want[n] !~ /is not set$/) {
+				printf "%s (got: absent)\n", want[n]
+			}
+		}
+	}
 	' "${frags[@]}" "$kobj/.config")
 if [ -n "$lost" ]; then
 	printf '    | %s\n' "$lost" >&2

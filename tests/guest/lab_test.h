@@ -23,37 +23,45 @@ struct lab_mech {
 	int i386_numbers; /* uses the 32-bit table */
 };
 
-/* glibc says -1 and errno; the others hand over the kernel's -errno. */
-#define LAB_ANSWER_glibc(r) ((r) == -1 ? -(long)errno : (r))
-#define LAB_ANSWER_raw(r) (r)
+/* glibc says -1 and errno; the others hand over the kernel's -errno.
+ * (Functions, not macros: the call must be made exactly once.) */
+static inline long lab_answer_glibc(long r)
+{
+	return r == -1 ? -(long)errno : r;
+}
+
+static inline long lab_answer_raw(long r)
+{
+	return r;
+}
 
 #define LAB_ADAPT(mech, conv)                                                \
 	static long mech##_null(void)                                        \
 	{                                                                    \
-		return LAB_ANSWER_##conv(lab_##mech##_lab_null());          \
+		return lab_answer_##conv(lab_##mech##_lab_null());          \
 	}                                                                    \
 	static long mech##_hello(void)                                       \
 	{                                                                    \
-		return LAB_ANSWER_##conv(lab_##mech##_hello());             \
+		return lab_answer_##conv(lab_##mech##_hello());             \
 	}                                                                    \
 	static long mech##_greeting(char *buf, size_t size)                  \
 	{                                                                    \
-		return LAB_ANSWER_##conv(lab_##mech##_lab_greeting(buf, size)); \
+		return lab_answer_##conv(lab_##mech##_lab_greeting(buf, size)); \
 	}                                                                    \
 	static long mech##_set_greeting(const char *msg, size_t len)         \
 	{                                                                    \
-		return LAB_ANSWER_##conv(                                    \
+		return lab_answer_##conv(                                    \
 			lab_##mech##_lab_set_greeting(msg, len));            \
 	}                                                                    \
 	static long mech##_transform(const void *src, void *dst, size_t len, \
 				     unsigned int flags)                     \
 	{                                                                    \
-		return LAB_ANSWER_##conv(                                    \
+		return lab_answer_##conv(                                    \
 			lab_##mech##_lab_transform(src, dst, len, flags));   \
 	}                                                                    \
 	static long mech##_raw(long nr, long a0, long a1, long a2, long a3)  \
 	{                                                                    \
-		return LAB_ANSWER_##conv(lab_##mech##_call(nr, a0, a1, a2, a3)); \
+		return lab_answer_##conv(lab_##mech##_call(nr, a0, a1, a2, a3)); \
 	}
 
 #define LAB_MECH(mech, i386)                                                 \

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The lab's scripts against bad input and second runs; prints TAP.
+#   test_scripts.sh LAB_TBL TARBALL BZIMAGE INITRD WORKDIR
+# Each case must end the way the README promises: a clear one-line error and
+# a non-zero exit, or (for a second run) no change at all.
+set -uo pipefail
+lab=$(cd "$(dirname "$0")/../.." && pwd)
+lab_tbl=$1 tarball=$2 bzimage=$3 initrd=$4 work=$5
+n=0
+planned=12
+echo "TAP version 13"
+echo "1..$planned"
+
+ok() { n=$((n + 1)); echo "ok $n $1"; }
+notok() { n=$((n + 1)); echo "not ok $n $1"; [ -n "${2:-}" ] && sed 's/^/# /' <<<"$2"; }
+check() { if eval "$2"; then ok "$1"; else notok "$1" "${3:-}"; fi; }
+
+# expect_error NAME PATTERN CMD...: fails, with one line that matches.
+expect_error() {
+	local name=$1 pat=$2 out rc=0
+	shift 2
+	out=$("$@" 2>&1 >/dev/null) || rc=$?
+	if [ "$rc" -ne 0 ] && [ "$(grep -c . <<<"$out")" -eq 1 ] && grep -qE "$pat" <<<"$out"; then
+		ok "$name"
+	else
+		notok "$name" "exit $rc, said: $out"
+	fi
+}
+
+rm -rf "$work" && mkdir -p "$work"
+# A pristine mini tree: just the files the patch touches.
+files=(Makefile Kbuild Kconfig arch/x86/entry/syscalls/syscall_64.tbl
+	arch/x86/entry/syscalls/syscall_32.tbl include/linux/syscalls.h
+	kernel/sys_ni.c include/uapi/asm-generic/unistd.h)
+tar -xf "$tarball" -C "$work" "${files[@]/#/linux-source-6.1/}"
+pristine=$work/linux-source-6.1
+cp -a "$pristine" "$work/tree"
+t=$work/tree
+
+check "patch a pristine tree" '"$lab/scripts/patch-kernel.sh" "$t" "$lab_tbl"'
+check "both tables number the family from the next free number" \
+	'grep -qP "^451\tcommon\tlab_null\t" "$t/arch/x86/entry/syscalls/syscall_64.tbl" &&
+	 grep -qP "^455\ti386\tlab_transform\t" "$t/arch/x86/entry/syscalls/syscall_32.tbl"'
+check "wired in through Kbuild, prototypes, COND_SYSCALL, generic numbers" \
+	'grep -q "^obj-y.*+= hello/" "$t/Kbuild" && grep -q "^long ksys_hello(void);" "$t/include/linux/syscalls.h" &&
+	 grep -q "^asmlinkage long sys_hello(void);" "$t/include/linux/syscalls.h" &&
+	 grep -q "^COND_SYSCALL(lab_transform);" "$t/kernel/sys_ni.c" &&
+	 grep -q "^#define __NR_syscalls 456" "$t/include/uapi/asm-generic/unistd.h" &&
+	 [ -f "$t/hello/hello.c" ]'
+touch "$work/stamp"
+sleep 1
+"$lab/scripts/patch-kernel.sh" "$t" "$lab_tbl" >/dev/null 2>&1
+check "a second run changes nothing, not even a time stamp" \
+	'[ -z "$(find "$t" -newer "$work/stamp" -print -quit)" ]'
+
+# An old kernel: top-level directories on the Makefile's core-y line.
+cp -a "$pristine" "$work/old"
+o=$work/old
+sed -i '/^obj-y[[:space:]]*+= kernel\//d' "$o/Kbuild"
+sed -i 's/^core-y\t\t:=$/core-y\t\t+= kernel\/ certs\/ mm\//' "$o/Makefile"
+check "an old tree is wired through core-y" \
+	'"$lab/scripts/patch-kernel.sh" "$o" "$lab_tbl" 2>/dev/null && grep -q "^core-y.*kernel/.* hello/" "$o/Makefile"'
+
+cp -a "$pristine" "$work/foreign"
+printf '999\tcommon\thello\t\t\tsys_hello\n' >>"$work/foreign/arch/x86/entry/syscalls/syscall_64.tbl"
+expect_error "a tree with someone else's hello syscall is refused" "already has a 'hello'" \
+	"$lab/scripts/patch-kernel.sh" "$work/foreign" "$lab_tbl"
+expect_error "a directory that is not a kernel tree is refused" "not an x86 Linux kernel tree" \
+	"$lab/scripts/patch-kernel.sh" "$work" "$lab_tbl"
+expect_error "make with KSRC that is not a kernel tree" "is not a kernel tree" \
+	make -s -C "$lab" KSRC="$work/nowhere" kernel
+
+expect_error "boot without a kernel image" "no kernel image" \
+	"$lab/scripts/boot.sh" --kernel "$work/none" --initrd "$initrd" --out "$work/b0"
+expect_error "boot with an unknown mode" "unknown mode" \
+	"$lab/scripts/boot.sh" --kernel "$bzimage" --initrd "$initrd" --out "$work/b1" --mode warp
+expect_error "a guest that does not finish in time is stopped" "hung: no answer after 0s" \
+	"$lab/scripts/boot.sh" --kernel "$bzimage" --initrd "$initrd" --out "$work/b2" --mode tcg --timeout 0
+expect_error "a guest kernel that panics ends the run with its console log" \
+	"Kernel panic.*console log: .*console.log" \
+	"$lab/scripts/boot.sh" --kernel "$bzimage" --initrd "$initrd" --out "$work/b3" --mode tcg \
+	--append "rdinit=/no/such/init"

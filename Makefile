@@ -82,16 +82,19 @@ $(TOOLS)/lab-tap: tools/lab-tap.c tools/tap.c tools/tap.h
 # --- the lab kernels ------------------------------------------------------------
 
 KERNEL_INPUTS := $(wildcard kernel/hello/* kernel/patch/* kernel/include/uapi/linux/*) \
-	scripts/patch-kernel.sh scripts/build-kernel.sh $(TOOLS)/lab-tbl
+	scripts/patch-kernel.sh $(TOOLS)/lab-tbl
 
-# The stamp stands for "built from these inputs"; kbuild itself decides what
+# The stamps stand for "patched / built from these inputs"; kbuild itself decides what
 # to recompile, and is not even started when no input changed.
-$(KOBJ)/.lab-built: $(KERNEL_INPUTS) config/lab.config | $(KSRC_READY) deps
+PATCHED := $(BUILD)/$(KNAME)/.lab-patched
+$(PATCHED): $(KERNEL_INPUTS) | $(KSRC_READY) deps
+	@mkdir -p $(@D)
 	@scripts/patch-kernel.sh $(KSRC) $(TOOLS)/lab-tbl
+	@touch $@
+$(KOBJ)/.lab-built: $(PATCHED) config/lab.config scripts/build-kernel.sh
 	@scripts/build-kernel.sh $(KSRC) $(KOBJ) config/lab.config
 	@touch $@
-$(KOBJ_NOSYS)/.lab-built: $(KERNEL_INPUTS) config/lab.config config/lab-nosyscalls.config | $(KSRC_READY) deps
-	@scripts/patch-kernel.sh $(KSRC) $(TOOLS)/lab-tbl
+$(KOBJ_NOSYS)/.lab-built: $(PATCHED) config/lab.config config/lab-nosyscalls.config scripts/build-kernel.sh
 	@scripts/build-kernel.sh $(KSRC) $(KOBJ_NOSYS) config/lab.config config/lab-nosyscalls.config
 	@touch $@
 kernel: $(KOBJ)/.lab-built
@@ -157,6 +160,7 @@ test: deps-test $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(INITRAMFS) $(TOOLS
 	@echo "==> the lab's scripts against bad input (TAP: $(BUILD)/host-tests/scripts.tap)"
 	@tests/host/test_scripts.sh $(TOOLS)/lab-tbl $(KERNEL_TARBALL) $(BZIMAGE) $(INITRAMFS) \
 		$(BUILD)/scripts-test >$(BUILD)/host-tests/scripts.tap 2>&1 || true
+	@tests/host/test_checkpatch.sh $(KSRC) >$(BUILD)/host-tests/checkpatch.tap 2>&1 || true
 	@scripts/test.sh --kernel $(BZIMAGE) --kernel-nosys $(BZIMAGE_NOSYS) \
 		--initrd $(INITRAMFS) --out $(OUT)/test --mode $(LAB_MODE) \
 		--timeout $(BOOT_TIMEOUT) --tap $(TOOLS)/lab-tap --host $(BUILD)/host-tests

@@ -56,16 +56,17 @@ for t in "$host"/*.tap; do
 	results+=("$(printf '%-44s %s' "host: $(basename "$t" .tap)" "$("$lab_tap" "$t")")")
 done
 
-# steps_as_tests RESULTS NAME...: non-TAP steps that must end with status 0.
+# steps_as_tests KERNEL RESULTS NAME...: non-TAP steps that must end with
+# status 0.
 steps_as_tests() {
-	local r=$1 n st
-	shift
+	local k=$1 r=$2 n st
+	shift 2
 	for n in "$@"; do
 		st=$(step_status "$r" "$n")
 		if [ "$st" = 0 ]; then
-			results+=("$(printf '%-44s %s' "guest step: $n" "1 0 0")")
+			results+=("$(printf '%-44s %s' "$k: $n" "1 0 0")")
 		else
-			results+=("$(printf '%-44s %s' "guest step: $n (status $st)" "0 1 0")")
+			results+=("$(printf '%-44s %s' "$k: $n (status $st)" "0 1 0")")
 		fi
 	done
 }
@@ -86,7 +87,7 @@ tap_steps() {
 
 if boot_plan "lab kernel" "$kernel" test "$out/lab"; then
 	r=$out/lab/results.txt
-	steps_as_tests "$r" kernel_syscall.ko kernel-log-check
+	steps_as_tests "lab kernel" "$r" kernel_syscall.ko kernel-log-check
 	tap_steps "$r" hello_test hello_test32
 	# KUnit ran at boot; its KTAP is on the console, between other messages.
 	if grep -q '# Subtest: lab_syscalls' "$out/lab/console.log"; then
@@ -100,7 +101,7 @@ fi
 
 if boot_plan "kernel without the family (CONFIG_LAB_SYSCALLS=n)" "$kernel_nosys" enosys "$out/nosyscalls"; then
 	r=$out/nosyscalls/results.txt
-	steps_as_tests "$r" kernel-log-check
+	steps_as_tests "no-family kernel" "$r" kernel-log-check
 	tap_steps "$r" enosys_test enosys_test32
 else
 	results+=("$(printf '%-44s %s' "boot: CONFIG_LAB_SYSCALLS=n kernel" "0 1 0")")

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The lab's kernel code against the tree's own scripts/checkpatch.pl; TAP.
+# A file passes with no errors; warnings are shown as TAP comments.
+#   test_checkpatch.sh KSRC
+set -uo pipefail
+lab=$(cd "$(dirname "$0")/../.." && pwd)
+ksrc=$1
+files=("$lab"/kernel/hello/*.[ch] "$lab"/module/*.c "$lab"/kernel/include/uapi/linux/*.h)
+echo "TAP version 13"
+echo "1..${#files[@]}"
+n=0
+for f in "${files[@]}"; do
+	n=$((n + 1))
+	out=$(perl "$ksrc/scripts/checkpatch.pl" --no-tree --terse -f "$f" 2>&1)
+	if ! grep -q "ERROR:" <<<"$out"; then
+		echo "ok $n checkpatch ${f#"$lab"/}"
+	else
+		echo "not ok $n checkpatch ${f#"$lab"/}"
+	fi
+	grep -E "(WARNING|ERROR|CHECK):" <<<"$out" | sed 's/^/# /'
+done

@@ -3,6 +3,7 @@
 #
 #   make run    build everything, boot the lab kernel, show the family at work
 #   make test   host unit tests + in-guest kselftests + KUnit; "N passed, N failed"
+#   make bench  every path timed: host, vm and icount, mitigations on and off
 #
 # KSRC=/path/to/tree uses another kernel tree (default: Debian's
 # linux-source-6.1, extracted under build/). LAB_MODE=auto|tcg|kvm|icount.
@@ -26,11 +27,13 @@ GEN := $(BUILD)/gen
 GUEST := $(BUILD)/guest
 TOOLS := $(BUILD)/tools
 OUT := $(BUILD)/out
+BENCH_OUT ?= results
 
 # Debian packages: for building and booting, and for the host tests.
 DEPS := build-essential flex bison bc libelf-dev libssl-dev cpio kmod \
 	xz-utils gcc-multilib qemu-system-x86
 DEPS_TEST := libcmocka-dev linux-source-6.1
+DEPS_BENCH := gnuplot-nox linux-perf
 DEPS_KSRC := $(if $(filter $(DEFAULT_KSRC),$(KSRC)),linux-source-6.1)
 
 # Host tools of the lab's own (cc as on the host, tested by make test).
@@ -44,13 +47,15 @@ GUEST_TEST_CFLAGS := $(subst -std=c11,-std=gnu11,$(GUEST_CFLAGS)) \
 	-isystem $(KSRC)/tools/testing/selftests -Itests/guest \
 	-fsanitize=undefined -fsanitize-undefined-trap-on-error
 
-.PHONY: run test deps deps-test kernel kernel-nosys module guest initramfs clean distclean
+.PHONY: run test bench deps deps-test deps-bench kernel kernel-nosys module guest initramfs clean distclean
 .PHONY: FORCE
 
 deps:
 	@scripts/deps.sh $(DEPS) $(DEPS_KSRC)
 deps-test:
 	@scripts/deps.sh $(DEPS) $(DEPS_KSRC) $(DEPS_TEST)
+deps-bench:
+	@scripts/deps.sh $(DEPS) $(DEPS_KSRC) $(DEPS_BENCH)
 
 # --- the kernel source ------------------------------------------------------
 
@@ -107,9 +112,9 @@ $(GEN)/lab_syscall_nr.h: $(KOBJ)/.lab-built scripts/gen-nr-header.sh kernel/patc
 # --- the module (out-of-tree kbuild, against the lab kernel) ---------------------
 
 MODULE_KO := $(BUILD)/module/kernel_syscall.ko
-$(MODULE_KO): module/Kbuild module/kernel_syscall.c $(KOBJ)/.lab-built
+$(MODULE_KO): module/Kbuild module/kernel_syscall.c bench/lab_stats.h $(KOBJ)/.lab-built
 	@mkdir -p $(@D)
-	@cp module/Kbuild module/kernel_syscall.c $(@D)/
+	@cp module/Kbuild module/kernel_syscall.c bench/lab_stats.h $(@D)/
 	@echo "==> building kernel_syscall.ko"
 	@$(MAKE) -s -C $(KOBJ) M=$(abspath $(@D)) modules
 module: $(MODULE_KO)
@@ -131,6 +136,13 @@ $(GUEST)/user_syscall32: user/user_syscall.c $(USER_DEPS)
 $(GUEST)/user_functioncall: user/user_functioncall.c user/labfunc.c user/labfunc.h
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ user/user_functioncall.c user/labfunc.c
+BENCH_DEPS := bench/bench_user.c bench/lab_stats.h bench/lab_timing.h user/labfunc.c user/labfunc.h $(USER_DEPS)
+$(GUEST)/bench_user: $(BENCH_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -Ibench -o $@ bench/bench_user.c user/labfunc.c
+$(GUEST)/bench_user32: $(BENCH_DEPS)
+	@mkdir -p $(@D)
+	$(CC) -m32 $(GUEST_CFLAGS) -Ibench -o $@ bench/bench_user.c user/labfunc.c
 $(GUEST)/%_test: tests/guest/%_test.c $(TEST_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_TEST_CFLAGS) -o $@ $<
@@ -139,7 +151,7 @@ $(GUEST)/%_test32: tests/guest/%_test.c $(TEST_DEPS)
 	$(CC) -m32 $(GUEST_TEST_CFLAGS) -o $@ $<
 
 GUEST_BINS := $(addprefix $(GUEST)/,user_syscall user_syscall32 user_functioncall \
-	hello_test hello_test32 enosys_test enosys_test32)
+	hello_test hello_test32 enosys_test enosys_test32 bench_user bench_user32)
 guest: $(GUEST)/init $(GUEST_BINS)
 
 # One initramfs for every plan, packed by the kernel's own usr/gen_init_cpio.
@@ -155,6 +167,10 @@ run: $(KOBJ)/.lab-built $(INITRAMFS)
 	@scripts/run.sh --kernel $(BZIMAGE) --kobj $(KOBJ) --initrd $(INITRAMFS) \
 		--out $(OUT)/run --mode $(LAB_MODE) --timeout $(BOOT_TIMEOUT)
 
+bench: deps-bench $(KOBJ)/.lab-built $(INITRAMFS)
+	@scripts/bench.sh --kobj $(KOBJ) --kernel $(BZIMAGE) --initrd $(INITRAMFS) \
+		--guest $(GUEST) --out $(BENCH_OUT) --mode $(LAB_MODE) --timeout $(BOOT_TIMEOUT)
+
 test: deps-test $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(INITRAMFS) $(TOOLS)/lab-tap
 	@$(MAKE) -s host-tests
 	@echo "==> the lab's scripts against bad input (TAP: $(BUILD)/host-tests/scripts.tap)"
@@ -168,13 +184,17 @@ test: deps-test $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(INITRAMFS) $(TOOLS
 # --- host unit tests (cmocka, with AddressSanitizer and UBSan) ----------------------------
 
 HOST_TEST_CFLAGS := $(HOST_CFLAGS) -Itools -fsanitize=address,undefined -fno-sanitize-recover=all
-HOST_TESTS := $(BUILD)/host-tests/test_syscall_table $(BUILD)/host-tests/test_tap
+HOST_TESTS := $(BUILD)/host-tests/test_syscall_table $(BUILD)/host-tests/test_tap \
+	$(BUILD)/host-tests/test_stats
 $(BUILD)/host-tests/test_syscall_table: tests/host/test_syscall_table.c tools/syscall_table.c tools/syscall_table.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< tools/syscall_table.c -lcmocka
 $(BUILD)/host-tests/test_tap: tests/host/test_tap.c tools/tap.c tools/tap.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< tools/tap.c -lcmocka
+$(BUILD)/host-tests/test_stats: tests/host/test_stats.c bench/lab_stats.h
+	@mkdir -p $(@D)
+	$(CC) $(HOST_TEST_CFLAGS) -Ibench -o $@ $< -lcmocka
 host-tests: $(HOST_TESTS)
 	@# A non-zero exit (a sanitizer's report at exit, a crash) is one more failure.
 	@for t in $(HOST_TESTS); do \

@@ -4,7 +4,8 @@
  * lab.plan= on the kernel command line (/lab/plans/NAME), one step a line:
  *
  *   NAME  @info               kernel release, command line, mitigations
- *   NAME  @insmod FILE.ko     load a module, show the kernel log it caused
+ *   NAME  @insmod FILE.ko [PARAM=VALUE...]
+ *                             load a module, show the kernel log it caused
  *   NAME  PROGRAM ARGS...     run a program, its output on the result channel
  *
  * Results go to the second serial port (/dev/ttyS1), apart from the console,
@@ -215,8 +216,9 @@ static int step_info(void)
 	return 0;
 }
 
-static int step_insmod(const char *path)
+static int step_insmod(const char *path, char **params, int nparams)
 {
+	char args[512] = "";
 	int kmsg = kmsg_open_at_end();
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	int ret = 0;
@@ -225,7 +227,13 @@ static int step_insmod(const char *path)
 		out("cannot open %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	if (syscall(SYS_finit_module, fd, "", 0) != 0) {
+	for (int i = 0; i < nparams; i++) {
+		size_t len = strlen(args);
+
+		snprintf(args + len, sizeof(args) - len, "%s%s", len ? " " : "",
+			 params[i]);
+	}
+	if (syscall(SYS_finit_module, fd, args, 0) != 0) {
 		out("finit_module(%s): %s\n", path, strerror(errno));
 		ret = 1;
 	} else {
@@ -296,8 +304,8 @@ static int run_plan(const char *plan)
 		out("@@lab begin %s\n", name);
 		if (strcmp(argv[1], "@info") == 0)
 			status = step_info();
-		else if (strcmp(argv[1], "@insmod") == 0 && argc == 3)
-			status = step_insmod(argv[2]);
+		else if (strcmp(argv[1], "@insmod") == 0 && argc >= 3)
+			status = step_insmod(argv[2], argv + 3, argc - 3);
 		else
 			status = step_exec(argv + 1);
 		out("@@lab end %s status=%d\n", name, status);

@@ -15,6 +15,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/err.h>
+#include <linux/moduleparam.h>
+#include <linux/preempt.h>
+#include <linux/slab.h>
 #include <linux/mman.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -22,7 +25,17 @@
 #include <linux/uaccess.h>
 #include <uapi/linux/lab_syscalls.h>
 #include <asm/syscall.h>
+#include <asm/tsc.h>
 #include <asm/unistd.h>
+
+#include "lab_stats.h"
+
+static unsigned int bench_batches;
+module_param(bench_batches, uint, 0444);
+MODULE_PARM_DESC(bench_batches, "time the in-kernel calls in this many batches (0: do not)");
+static unsigned int bench_iters = 100;
+module_param(bench_iters, uint, 0444);
+MODULE_PARM_DESC(bench_iters, "calls per timed batch");
 
 static long call_table_switch(unsigned int nr, unsigned long a0,
 			      unsigned long a1, unsigned long a2,
@@ -65,6 +78,95 @@ static void show_transform(long ret, char __user *ubuf)
 		ret, text);
 }
 
+static noinline long kernel_function(void)
+{
+	barrier();
+	return 0;
+}
+
+/* Times batches of calls of `body`, the first tenth as warm-up, each batch
+ * with preemption off; the same engine as user space (lab_stats.h). */
+#define BENCH_TIME(samples, body)					\
+	do {								\
+		unsigned int b_, i_, warm_ = bench_batches / 10;	\
+		for (b_ = 0; b_ < bench_batches + warm_; b_++) {	\
+			u64 t0_, t1_;					\
+			preempt_disable();				\
+			t0_ = rdtsc_ordered();				\
+			for (i_ = 0; i_ < bench_iters; i_++) {		\
+				body;					\
+				barrier();				\
+			}						\
+			t1_ = rdtsc_ordered();				\
+			preempt_enable();				\
+			if (b_ >= warm_)				\
+				(samples)[b_ - warm_] = t1_ - t0_;	\
+		}							\
+	} while (0)
+
+static void bench_report(const char *row, const char *what, u64 *samples,
+			 u64 overhead)
+{
+	struct lab_stats s;
+	unsigned int i;
+
+	for (i = 0; i < bench_batches; i++)
+		samples[i] = lab_per_call_milli(samples[i], overhead,
+						bench_iters);
+	lab_stats_compute(samples, bench_batches, &s);
+	pr_info("bench %s unit=milliticks batches=%u iters=%u min=%llu p5=%llu median=%llu p95=%llu p99=%llu max=%llu mean=%llu sd=%llu cv_ppm=%llu what=\"%s\"\n",
+		row, bench_batches, bench_iters, s.min, s.p5, s.median, s.p95,
+		s.p99, s.max, s.mean, s.sd, s.cv_ppm, what);
+}
+
+#define BENCH_ROW(samples, overhead, row, what, body)			\
+	do {								\
+		BENCH_TIME(samples, body);				\
+		bench_report(row, what, samples, overhead);		\
+	} while (0)
+
+static void bench(char __user *ubuf)
+{
+	struct pt_regs regs = { .orig_ax = __NR_lab_null };
+	struct lab_stats s;
+	u64 *samples, overhead;
+
+	if (bench_batches < 10)
+		bench_batches = 10;
+	if (!bench_iters)
+		bench_iters = 1;
+	samples = kmalloc_array(bench_batches + bench_batches / 10,
+				sizeof(*samples), GFP_KERNEL);
+	if (!samples) {
+		pr_err("bench: out of memory\n");
+		return;
+	}
+	pr_info("tsc_khz %u\n", tsc_khz);
+
+	BENCH_TIME(samples, (void)0);
+	lab_stats_compute(samples, bench_batches, &s);
+	overhead = s.median;
+	BENCH_ROW(samples, 0, "kernel_empty_loop",
+		  "in the kernel: the loop and timer alone (not subtracted)",
+		  (void)0);
+	BENCH_ROW(samples, overhead, "kernel_function_call",
+		  "in the kernel: a non-inlined function in the module",
+		  kernel_function());
+	BENCH_ROW(samples, overhead, "kernel_direct",
+		  "in the kernel: ksys_lab_null(), the syscall's body",
+		  ksys_lab_null());
+	BENCH_ROW(samples, overhead, "kernel_x64_sys_call",
+		  "in the kernel: x64_sys_call(regs, nr), the entry code's dispatch",
+		  x64_sys_call(&regs, __NR_lab_null));
+	BENCH_ROW(samples, overhead, "kernel_sys_call_table",
+		  "in the kernel: sys_call_table[nr](regs), an indirect call",
+		  sys_call_table[__NR_lab_null](&regs));
+	BENCH_ROW(samples, overhead, "kernel_transform_64B",
+		  "in the kernel: ksys_lab_transform(), 64 bytes in and out",
+		  ksys_lab_transform(ubuf, ubuf + PAGE_SIZE, 64, 0));
+	kfree(samples);
+}
+
 static int __init kernel_syscall_init(void)
 {
 	char kbuf[LAB_GREETING_MAX];
@@ -93,7 +195,7 @@ static int __init kernel_syscall_init(void)
 	pr_info("direct: ksys_lab_greeting(kernel pointer) returned %ld\n",
 		ret);
 
-	page = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+	page = vm_mmap(NULL, 0, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE,
 		       MAP_ANONYMOUS | MAP_PRIVATE, 0);
 	if (IS_ERR_VALUE(page)) {
 		pr_err("vm_mmap failed: %ld\n", (long)page);
@@ -113,7 +215,9 @@ static int __init kernel_syscall_init(void)
 		show_transform(ret, ubuf + 8);
 	}
 
-	vm_munmap(page, PAGE_SIZE);
+	if (bench_batches)
+		bench(ubuf);
+	vm_munmap(page, 2 * PAGE_SIZE);
 	return 0;
 }
 

@@ -41,9 +41,11 @@ step_status() {
 # boot_plan LABEL KERNEL PLAN DIR: boot; false if the guest never finished.
 boot_plan() {
 	local rc=0
+	local m=$mode
+	case $1 in *icount*) m=icount ;; esac
 	say "booting the $1 with plan '$3'"
 	"$here/boot.sh" --kernel "$2" --initrd "$initrd" --plan "$3" --out "$4" \
-		--mode "$mode" --timeout "$timeout" || rc=$?
+		--mode "$m" --timeout "$timeout" || rc=$?
 	if [ "$rc" -ne 0 ] && ! grep -q '^@@lab done' "$4/results.txt" 2>/dev/null; then
 		return 1
 	fi
@@ -105,6 +107,44 @@ if boot_plan "kernel without the family (CONFIG_LAB_SYSCALLS=n)" "$kernel_nosys"
 	tap_steps "$r" enosys_test enosys_test32
 else
 	results+=("$(printf '%-44s %s' "boot: CONFIG_LAB_SYSCALLS=n kernel" "0 1 0")")
+fi
+
+# icount: two boots must give the same instruction counts, and the counts
+# must be ordered as entering the kernel says they are.
+icount_checks() {
+	local a=$1 b=$2 tap=$3
+	awk '
+		FNR == 1 { file++ }
+		/(^|: )bench [A-Za-z0-9_]+ / {
+			match($0, /(^|: )bench /); line = substr($0, RSTART + RLENGTH)
+			sub(/ what=.*/, "", line); split(line, f, " ")
+			row = f[1]; if (sec == "bench_user32") row = "i386_" row
+			med = line; sub(/.* median=/, "", med); sub(/ .*/, "", med)
+			if (file == 1) { one[row] = line; m[row] = med + 0; order[++n] = row } else two[row] = line
+			next
+		}
+		/^@@lab begin / { sec = $3 }
+		function t(ok, name) { printf "%s %d %s\n", ok ? "ok" : "not ok", ++k, name }
+		END {
+			print "TAP version 13"
+			printf "1..%d\n", n + 6
+			for (i = 1; i <= n; i++)
+				t(one[order[i]] == two[order[i]], "icount: " order[i] " identical in two boots")
+			t(m["kernel_direct"] > 0, "icount: the in-kernel call costs more than nothing (" m["kernel_direct"] / 1000 " instructions)")
+			t(m["lab_null_syscall"] > m["kernel_direct"], "icount: lab_null through syscall (" m["lab_null_syscall"] / 1000 ") costs more than the in-kernel call")
+			t(m["lab_null_int80"] > m["kernel_direct"], "icount: lab_null through int $0x80 (" m["lab_null_int80"] / 1000 ") costs more than the in-kernel call")
+			t(m["i386_lab_null_vdso32"] > m["kernel_direct"], "icount: lab_null through the vDSO (" m["i386_lab_null_vdso32"] / 1000 ") costs more than the in-kernel call")
+			t(m["kernel_x64_sys_call"] > m["kernel_direct"], "icount: dispatch through x64_sys_call costs more than the direct call")
+			t(m["lab_transform_4KiB"] > m["lab_transform_64B"], "icount: copying 4 KiB costs more than 64 bytes")
+		}' "$a" "$b" >"$tap"
+}
+
+if boot_plan "lab kernel under icount (1 of 2)" "$kernel" bench-quick "$out/icount-1" &&
+	boot_plan "lab kernel under icount (2 of 2)" "$kernel" bench-quick "$out/icount-2"; then
+	icount_checks "$out/icount-1/results.txt" "$out/icount-2/results.txt" "$out/icount.tap"
+	results+=("$(printf '%-44s %s' "icount: identical runs, ordering" "$("$lab_tap" "$out/icount.tap")")")
+else
+	results+=("$(printf '%-44s %s' "boot: lab kernel under icount" "0 1 0")")
 fi
 
 echo

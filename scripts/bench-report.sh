@@ -27,21 +27,21 @@ rows() {
 			n = split(line, f, " ")
 			row = f[1]
 			for (i = 2; i <= n; i++) { split(f[i], kv, "="); v[kv[1]] = kv[2] }
-			abi = section == "bench_user32" ? "i386" : section == "kernel_bench" ? "kernel" : "x86_64"
+			abi = section == "bench_user32" ? "i386" : row ~ /^kernel_/ ? "kernel" : "x86_64"
 			if (forced_abi != "") abi = forced_abi
 			print run, mode, mit, abi, row, khz[section], v["batches"], v["iters"], v["min"], v["p5"], v["median"], v["p95"], v["p99"], v["max"], v["mean"], v["sd"], v["cv_ppm"], what
 		}' "$4"
 }
 
 : >"$tsv"
-rows host host default "$raw/host.txt" >>"$tsv"
+[ -f "$raw/host.txt" ] && rows host host default "$raw/host.txt" >>"$tsv"
 if [ -s "$raw/host-i386.txt" ]; then rows host host default "$raw/host-i386.txt" i386 >>"$tsv"; fi
-for m in vm icount; do
-	for mit in default off; do
-		d=$raw/$m-$mit
-		[ -f "$d/results.txt" ] || continue
-		rows "$m-$mit" "$(cat "$d/mode")" "$mit" "$d/results.txt" >>"$tsv"
-	done
+for d in "$raw"/vm-* "$raw"/icount-*; do
+	[ -f "$d/results.txt" ] || continue
+	run=${d##*/}
+	mit=default
+	grep -q '^cmdline .*mitigations=off' "$d/results.txt" && mit=off
+	rows "$run" "$(cat "$d/mode")" "$mit" "$d/results.txt" >>"$tsv"
 done
 [ -s "$tsv" ] || die "no benchmark rows in $raw"
 
@@ -158,6 +158,7 @@ json_str() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g'; }
 chart() {
 	local name=$1 title=$2 ylabel=$3 dat=$out/chart-$1.dat
 	shift 3
+	[ $# -gt 0 ] || return 1
 	awk -F, -v runs="$*" '
 		NR == 1 { next }
 		{ id = $4 "/" $5; if ($5 ~ /empty_loop/) next
@@ -186,6 +187,8 @@ set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set boxwidth 0.9
 set xtics rotate by -40 left
+set bmargin 9
+set rmargin 8
 set key top left
 set grid ytics
 set datafile separator "\t"
@@ -193,17 +196,15 @@ set datafile missing "NaN"
 plot for [c=2:$ncol] "$dat" using c:xtic(1) title columnheader(c)
 GP
 }
-have_runs() { for r in "$@"; do grep -q "^$r," "$out/bench.csv" || return 1; done; }
+# runs_like REGEX: the runs in the CSV whose mode matches, in order.
+runs_like() { awk -F, -v re="$1" 'NR > 1 && $2 ~ re && !seen[$1]++ { print $1 }' "$out/bench.csv"; }
 charts=()
 if command -v gnuplot >/dev/null; then
-	if have_runs icount-default; then
-		chart icount "Instructions per call (QEMU -icount shift=0: exact)" "instructions" \
-			$(for r in icount-default icount-off; do grep -q "^$r," "$out/bench.csv" && echo $r; done)
-		charts+=(icount)
-	fi
-	chart time "Time per call (median)" "ns" \
-		$(for r in host vm-default vm-off; do grep -q "^$r," "$out/bench.csv" && echo $r; done)
-	charts+=(time)
+	# shellcheck disable=SC2046
+	chart icount "Instructions per call (QEMU -icount shift=0: exact)" "instructions" \
+		$(runs_like '^icount$') && charts+=(icount)
+	# shellcheck disable=SC2046
+	chart time "Time per call (median)" "ns" $(runs_like '^(host|tcg|kvm)$') && charts+=(time)
 fi
 
 {

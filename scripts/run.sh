@@ -32,7 +32,17 @@ tcg) echo "mode        tcg (QEMU emulation: any time here is emulation time, not
 icount) echo "mode        icount (QEMU -icount shift=0: one guest clock tick per instruction)" ;;
 esac
 echo "logs        $out/console.log (console), $out/results.txt (result channel)"
-[ -s "$out/results.txt" ] && "$here/show-results.sh" "$out/results.txt"
+if [ -s "$out/results.txt" ]; then
+	"$here/show-results.sh" "$out/results.txt" info kernel_syscall.ko user_syscall \
+		user_syscall32 user_functioncall kernel-log-check | grep -v ' bench \| tsc_khz '
+	if grep -q 'bench lab_null_syscall ' "$out/results.txt"; then
+		echo
+		echo "--- a short benchmark (20 x 20 calls a path; make bench for the full one)"
+		rm -rf "$out/bench" && mkdir -p "$out/bench/raw"
+		ln -s ../.. "$out/bench/raw/vm-$ran"
+		"$here/bench-report.sh" "$out/bench/raw" "$out/bench" | sed '/^report:/d; s/^/    /'
+	fi
+fi
 echo
 if [ "$status" -eq 0 ]; then
 	echo "guest status 0: every step succeeded"

@@ -47,7 +47,7 @@ GUEST_TEST_CFLAGS := $(subst -std=c11,-std=gnu11,$(GUEST_CFLAGS)) \
 	-isystem $(KSRC)/tools/testing/selftests -Itests/guest \
 	-fsanitize=undefined -fsanitize-undefined-trap-on-error
 
-.PHONY: run test bench deps deps-test deps-bench kernel kernel-nosys module guest initramfs clean distclean
+.PHONY: run test bench asm trace deps deps-test deps-bench kernel kernel-nosys module guest initramfs clean distclean
 .PHONY: FORCE
 
 deps:
@@ -170,6 +170,10 @@ run: $(KOBJ)/.lab-built $(INITRAMFS)
 bench: deps-bench $(KOBJ)/.lab-built $(INITRAMFS)
 	@scripts/bench.sh --kobj $(KOBJ) --kernel $(BZIMAGE) --initrd $(INITRAMFS) \
 		--guest $(GUEST) --out $(BENCH_OUT) --mode $(LAB_MODE) --timeout $(BOOT_TIMEOUT)
+
+ASM := $(BUILD)/asm
+asm: $(MODULE_KO) $(GEN)/lab_syscall_nr.h
+	@scripts/asm.sh $(KOBJ) $(BUILD)/module $(ASM) $(CC) $(GUEST_CFLAGS)
 
 test: deps-test $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(INITRAMFS) $(TOOLS)/lab-tap
 	@$(MAKE) -s host-tests

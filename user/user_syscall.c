@@ -17,6 +17,23 @@
 #define ABI "i386"
 #endif
 
+/*
+ * The call sites that make asm shows and make trace follows: one null
+ * system call each, nothing around it. Not inlined, so each stands alone in
+ * user_syscall.s and has an address of its own.
+ */
+#if defined(__x86_64__)
+__attribute__((noinline)) long lab_call_site_syscall(void)
+{
+	return lab_syscall_lab_null();
+}
+#endif
+
+__attribute__((noinline)) long lab_call_site_int80(void)
+{
+	return lab_int80_lab_null();
+}
+
 /* The kernel's answer whatever the way in: glibc's -1/errno made -errno. */
 static long kernel_answer(const char *mech, long ret)
 {
@@ -68,6 +85,12 @@ int main(void)
 		perror("user_syscall: mmap");
 		return 1;
 	}
+#if defined(__x86_64__)
+	printf("user_syscall (%s): lab_call_site_syscall() returned %ld\n", ABI,
+	       lab_call_site_syscall());
+#endif
+	printf("user_syscall (%s): lab_call_site_int80() returned %ld\n", ABI,
+	       lab_call_site_int80());
 	ret = syscall(LAB_NR_NATIVE(hello));
 	printf("user_syscall (%s): syscall(%d /* hello */) returned %ld\n", ABI,
 	       LAB_NR_NATIVE(hello), ret);

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# asm.sh KOBJ MODULE_DIR ASM_DIR CC GUEST_CFLAGS...: make asm.
+#   kernel_syscall.s     the module, through kbuild's own .s target (the
+#                        kernel's flags: retpolines, return thunks, ...)
+#   user_syscall.s, user_functioncall.s   the user programs, same flags as
+#                        their binaries
+#   call-sites.txt       the three call sites side by side, annotated
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ $# -ge 4 ] || die "usage: asm.sh KOBJ MODULE_DIR ASM_DIR CC CFLAGS..."
+kobj=$1 mdir=$2 adir=$3 cc=$4
+shift 4
+mkdir -p "$adir"
+
+make -s -C "$kobj" M="$(cd "$mdir" && pwd)" kernel_syscall.s
+cp "$mdir/kernel_syscall.s" "$adir/kernel_syscall.s"
+"$cc" "$@" -S -fno-asynchronous-unwind-tables -o "$adir/user_syscall.s" user/user_syscall.c
+"$cc" "$@" -S -fno-asynchronous-unwind-tables -o "$adir/user_functioncall.s" user/user_functioncall.c
+
+# body FILE FUNCTION: the instructions of one function in a .s file.
+body() {
+	awk -v f="$2" '
+		$0 == f ":" { on = 1; next }
+		on && /^\t\.size\t/ { exit }
+		on && /^\t\.cfi/ { next }
+		on && /^\t[a-z]/ { sub(/^\t/, ""); gsub(/\t/, " "); print }
+		on && /^\.L[A-Za-z0-9_]+:/ { print }' "$1"
+}
+
+# annotate: a note for the instructions that make each path what it is.
+annotate() {
+	awk '{
+		n = ""
+		if ($0 ~ /^call/ && $0 ~ /ksys_lab_null/) n = "in-kernel: a plain call into the syscall body"
+		else if ($0 ~ /^call/) n = "a plain call: push the return address, jump"
+		else if ($0 ~ /^syscall/) n = "enter the kernel: rcx = rip, r11 = rflags, jump to MSR_LSTAR"
+		else if ($0 ~ /^int \$0?x?80|^int \$128/) n = "enter the kernel through the IDT (the 32-bit table)"
+		else if ($0 ~ /^movl? \$[0-9]+, %eax/) n = "the syscall number, in eax"
+		else if ($0 ~ /__x86_return_thunk/) n = "return through the return thunk (retbleed/SRSO mitigation)"
+		else if ($0 ~ /^ret/) n = "return"
+		else if ($0 ~ /^(nop|endbr)/) n = "padding / CFI landing pad"
+		printf "%-44s %s\n", $0, (n == "" ? "" : "# " n)
+	}'
+}
+
+{
+	echo "The three call sites, as compiled (make asm; full files beside this one)."
+	echo
+	echo "== in-kernel system call: call_site_kernel() in kernel_syscall.s"
+	body "$adir/kernel_syscall.s" call_site_kernel | annotate
+	echo
+	echo "== user-space system call: lab_call_site_syscall() in user_syscall.s"
+	body "$adir/user_syscall.s" lab_call_site_syscall | annotate
+	echo
+	echo "== user-space system call, 32-bit table: lab_call_site_int80() in user_syscall.s"
+	body "$adir/user_syscall.s" lab_call_site_int80 | annotate
+	echo
+	echo "== function call: lab_call_site_function() in user_functioncall.s"
+	body "$adir/user_functioncall.s" lab_call_site_function | annotate
+	echo
+	echo "The instructions after the syscall instruction (kernel entry, dispatch,"
+	echo "the body, exit work, sysret) are not in any .s file: make trace follows them."
+} >"$adir/call-sites.txt"
+cat "$adir/call-sites.txt"
+echo
+echo "assembly: $adir/kernel_syscall.s, $adir/user_syscall.s, $adir/user_functioncall.s"

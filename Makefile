@@ -34,6 +34,7 @@ DEPS := build-essential flex bison bc libelf-dev libssl-dev cpio kmod \
 	xz-utils gcc-multilib qemu-system-x86
 DEPS_TEST := libcmocka-dev linux-source-6.1
 DEPS_BENCH := gnuplot-nox linux-perf
+DEPS_TRACE := gdb binutils gnuplot-nox
 DEPS_KSRC := $(if $(filter $(DEFAULT_KSRC),$(KSRC)),linux-source-6.1)
 
 # Host tools of the lab's own (cc as on the host, tested by make test).
@@ -54,6 +55,8 @@ deps:
 	@scripts/deps.sh $(DEPS) $(DEPS_KSRC)
 deps-test:
 	@scripts/deps.sh $(DEPS) $(DEPS_KSRC) $(DEPS_TEST)
+deps-trace:
+	@scripts/deps.sh $(DEPS) $(DEPS_KSRC) $(DEPS_TRACE)
 deps-bench:
 	@scripts/deps.sh $(DEPS) $(DEPS_KSRC) $(DEPS_BENCH)
 
@@ -175,15 +178,29 @@ ASM := $(BUILD)/asm
 asm: $(MODULE_KO) $(GEN)/lab_syscall_nr.h
 	@scripts/asm.sh $(KOBJ) $(BUILD)/module $(ASM) $(CC) $(GUEST_CFLAGS)
 
-test: deps-test $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(INITRAMFS) $(TOOLS)/lab-tap
+TRACE_OUT := $(BUILD)/trace
+trace: deps-trace $(KOBJ)/.lab-built $(INITRAMFS)
+	@scripts/trace.sh --kobj $(KOBJ) --kernel $(BZIMAGE) --initrd $(INITRAMFS) \
+		--guest $(GUEST) --out $(TRACE_OUT) --timeout $(BOOT_TIMEOUT)
+	@scripts/trace-report.sh --kobj $(KOBJ) --kernel $(BZIMAGE) --initrd $(INITRAMFS) \
+		--trace $(TRACE_OUT) --timeout $(BOOT_TIMEOUT)
+
+test: deps-test deps-trace $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(INITRAMFS) $(TOOLS)/lab-tap
 	@$(MAKE) -s host-tests
+	@echo "==> make trace (default mitigations) against icount"
+	@rm -rf $(OUT)/test/trace
+	@{ scripts/trace.sh --kobj $(KOBJ) --kernel $(BZIMAGE) --initrd $(INITRAMFS) \
+		--guest $(GUEST) --out $(OUT)/test/trace --timeout $(BOOT_TIMEOUT) --mitigations default && \
+	  scripts/trace-report.sh --kobj $(KOBJ) --kernel $(BZIMAGE) --initrd $(INITRAMFS) \
+		--trace $(OUT)/test/trace --timeout $(BOOT_TIMEOUT); } >$(OUT)/test-trace.log 2>&1 || true
 	@echo "==> the lab's scripts against bad input (TAP: $(BUILD)/host-tests/scripts.tap)"
 	@tests/host/test_scripts.sh $(TOOLS)/lab-tbl $(KERNEL_TARBALL) $(BZIMAGE) $(INITRAMFS) \
 		$(BUILD)/scripts-test >$(BUILD)/host-tests/scripts.tap 2>&1 || true
 	@tests/host/test_checkpatch.sh $(KSRC) >$(BUILD)/host-tests/checkpatch.tap 2>&1 || true
 	@scripts/test.sh --kernel $(BZIMAGE) --kernel-nosys $(BZIMAGE_NOSYS) \
 		--initrd $(INITRAMFS) --out $(OUT)/test --mode $(LAB_MODE) \
-		--timeout $(BOOT_TIMEOUT) --tap $(TOOLS)/lab-tap --host $(BUILD)/host-tests
+		--timeout $(BOOT_TIMEOUT) --tap $(TOOLS)/lab-tap --host $(BUILD)/host-tests \
+		--trace-tap $(OUT)/test/trace/check.tap
 
 # --- host unit tests (cmocka, with AddressSanitizer and UBSan) ----------------------------
 

@@ -51,6 +51,9 @@ qemu_cmd() {
 		-append "console=ttyS0 panic=-1 nokaslr lab.plan=$p $append"
 		-serial "file:$console" -serial "file:$results"
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+	# More QEMU arguments for this boot only (make trace: the gdbstub).
+	# shellcheck disable=SC2206
+	[ "$p" = probe ] || cmd+=(${LAB_QEMU_EXTRA:-})
 }
 
 # run_qemu MODE PLAN DIR LIMIT: boot once; sets "status" (the guest's status,

@@ -12,6 +12,7 @@ while [ $# -gt 0 ]; do
 	--kernel) kernel=$2 ;; --kernel-nosys) kernel_nosys=$2 ;;
 	--initrd) initrd=$2 ;; --out) out=$2 ;; --mode) mode=$2 ;;
 	--timeout) timeout=$2 ;; --tap) lab_tap=$2 ;; --host) host=$2 ;;
+	--trace-tap) trace_tap=$2 ;;
 	*) die "unknown option $1" ;;
 	esac
 	shift 2
@@ -145,6 +146,12 @@ if boot_plan "lab kernel under icount (1 of 2)" "$kernel" bench-quick "$out/icou
 	results+=("$(printf '%-44s %s' "icount: identical runs, ordering" "$("$lab_tap" "$out/icount.tap")")")
 else
 	results+=("$(printf '%-44s %s' "boot: lab kernel under icount" "0 1 0")")
+fi
+
+if [ -s "${trace_tap:-}" ]; then
+	results+=("$(printf '%-44s %s' "trace: totals vs icount, symbols" "$("$lab_tap" "$trace_tap")")")
+else
+	results+=("$(printf '%-44s %s' "trace: did not run (see test-trace.log)" "0 1 0")")
 fi
 
 echo

@@ -78,14 +78,18 @@ void tap_line(struct tap_state *s, const char *line)
 			s->c.skipped++;
 	}
 	s->last_indent = indent;
-	if (indent == s->top_indent)
-		s->top_seen++;
+	s->seen_at[indent < 63 ? indent : 63]++;
 }
 
 struct tap_counts tap_finish(struct tap_state *s)
 {
-	if (s->top_indent >= 0 && s->top_seen < s->top_planned)
-		s->c.missing = (unsigned)(s->top_planned - s->top_seen);
+	/* The plan may come first or last (TAP allows both). */
+	if (s->top_indent >= 0) {
+		long seen = s->seen_at[s->top_indent < 63 ? s->top_indent : 63];
+
+		if (seen < s->top_planned)
+			s->c.missing = (unsigned)(s->top_planned - seen);
+	}
 	if (s->bailed && s->c.missing == 0)
 		s->c.missing = 1;
 	s->c.failed += s->c.missing;

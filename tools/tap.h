@@ -21,7 +21,7 @@ struct tap_state {
 	struct tap_counts c;
 	int top_indent;		/* indentation of the first plan; -1: none yet */
 	long top_planned;
-	long top_seen;
+	long seen_at[64];	/* results seen at each indentation */
 	int last_indent;	/* the previous result's; -1: none yet */
 	int bailed;
 };

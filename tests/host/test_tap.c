@@ -80,6 +80,18 @@ static void missing_results_fail(void **state)
 	assert_int_equal(3, c.failed);
 }
 
+static void plan_at_the_end(void **state)
+{
+	struct tap_counts c = count("TAP version 13\nok 1 a\nnot ok 2 b\n1..2\n");
+	struct tap_counts short_run = count("ok 1 a\n1..3\n");
+
+	(void)state;
+	assert_int_equal(1, c.passed);
+	assert_int_equal(1, c.failed);
+	assert_int_equal(0, c.missing);
+	assert_int_equal(2, short_run.missing);
+}
+
 static void bail_out_fails(void **state)
 {
 	struct tap_counts c = count("ok 1 a\nBail out! no kernel\n");
@@ -121,6 +133,7 @@ int main(void)
 		cmocka_unit_test(ktap_counts_cases_not_suites),
 		cmocka_unit_test(ktap_between_kernel_messages),
 		cmocka_unit_test(missing_results_fail),
+		cmocka_unit_test(plan_at_the_end),
 		cmocka_unit_test(bail_out_fails),
 		cmocka_unit_test(empty_input_counts_nothing),
 		cmocka_unit_test(not_results),

@@ -178,7 +178,7 @@ ASM := $(BUILD)/asm
 asm: $(MODULE_KO) $(GEN)/lab_syscall_nr.h
 	@scripts/asm.sh $(KOBJ) $(BUILD)/module $(ASM) $(CC) $(GUEST_CFLAGS)
 
-TRACE_OUT := $(BUILD)/trace
+TRACE_OUT := $(BENCH_OUT)/trace
 trace: deps-trace $(KOBJ)/.lab-built $(INITRAMFS)
 	@scripts/trace.sh --kobj $(KOBJ) --kernel $(BZIMAGE) --initrd $(INITRAMFS) \
 		--guest $(GUEST) --out $(TRACE_OUT) --timeout $(BOOT_TIMEOUT)

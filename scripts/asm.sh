@@ -37,7 +37,7 @@ annotate() {
 		else if ($0 ~ /^syscall/) n = "enter the kernel: rcx = rip, r11 = rflags, jump to MSR_LSTAR"
 		else if ($0 ~ /^int \$0?x?80|^int \$128/) n = "enter the kernel through the IDT (the 32-bit table)"
 		else if ($0 ~ /^movl? \$[0-9]+, %eax/) n = "the syscall number, in eax"
-		else if ($0 ~ /__x86_return_thunk/) n = "return through the return thunk (retbleed/SRSO mitigation)"
+		else if ($0 ~ /__x86_return_thunk/) n = "return thunk (retbleed/SRSO); patched to ret at boot where not needed"
 		else if ($0 ~ /^ret/) n = "return"
 		else if ($0 ~ /^(nop|endbr)/) n = "padding / CFI landing pad"
 		printf "%-44s %s\n", $0, (n == "" ? "" : "# " n)

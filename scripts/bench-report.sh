@@ -247,6 +247,18 @@ fi
 		echo "- ${d##*/}: $(grep -E '^vulnerability (meltdown|spectre_v2|mds):' "$d/results.txt" | sed 's/^vulnerability //' | paste -sd ';' | sed 's/;/; /g')"
 	done
 	echo
+	if [ -f "$out/trace/report.md" ]; then
+		echo "## Where the instructions go (make trace)"
+		echo
+		awk '/^## The null system call, per stage/ { on = 1; next } on && /^## / { exit } on' "$out/trace/report.md"
+		echo "![stages](trace/chart-stages.png)"
+		echo
+		echo "Per function and in full: [trace/report.md](trace/report.md)."
+		echo
+	else
+		echo "Run \`make trace\` to add where a system call's instructions go, stage by stage."
+		echo
+	fi
 	echo "Raw data: bench.csv, bench.json; raw guest output under raw/."
 } >"$out/report.md"
 echo

@@ -91,11 +91,13 @@ stage_table() {
 		}' $(for m in $mits; do echo "$dir/$m/$p.staged"; done)
 }
 
-# Per function (symbol without offset), in order of first appearance.
+# Per function (symbol without offset) and stage, in order of first
+# appearance: the entry code's asm runs both before and after the C part.
 symbol_table() {
-	awk -F'\t' '{ s = $3; sub(/\+0x[0-9a-f]+$/, "", s); if (!(s in seen)) { seen[s] = ++n; o[n] = s; st[s] = $5 } c[s]++ }
+	awk -F'\t' '{ s = $3; sub(/\+0x[0-9a-f]+$/, "", s); k = s "\t" $5
+			if (!(k in seen)) { seen[k] = ++n; o[n] = k } c[k]++ }
 		END { print "| function | stage | instructions |"; print "|---|---|---:|"
-			for (i = 1; i <= n; i++) printf "| `%s` | %s | %d |\n", o[i], st[o[i]], c[o[i]] }' "$1"
+			for (i = 1; i <= n; i++) { split(o[i], f, "\t"); printf "| `%s` | %s | %d |\n", f[1], f[2], c[o[i]] } }' "$1"
 }
 
 # The chart: stacked bars, one per path and setting, one colour per stage.
@@ -120,6 +122,8 @@ set style histogram rowstacked
 set style fill solid 0.85 border -1
 set boxwidth 0.6
 set key outside right
+set xtics rotate by -25 left
+set bmargin 6
 set grid ytics
 set datafile separator "\t"
 plot for [c=2:$ncol] "$dat" using c:xtic(1) title columnheader(c)

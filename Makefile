@@ -80,10 +80,10 @@ KSRC_READY := $(if $(filter $(DEFAULT_KSRC),$(KSRC)),$(DEFAULT_KSRC)/Makefile)
 
 # --- host tools ---------------------------------------------------------------
 
-$(TOOLS)/lab-tbl: tools/lab-tbl.c tools/syscall_table.c tools/syscall_table.h
+$(TOOLS)/lab-tbl: tools/lab-tbl.c tools/syscall_table.c tools/syscall_table.h | deps
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ tools/lab-tbl.c tools/syscall_table.c
-$(TOOLS)/lab-tap: tools/lab-tap.c tools/tap.c tools/tap.h
+$(TOOLS)/lab-tap: tools/lab-tap.c tools/tap.c tools/tap.h | deps
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ tools/lab-tap.c tools/tap.c
 

@@ -27,12 +27,6 @@
 #include "lab_timing.h"
 #include "labfunc.h"
 
-#if defined(__x86_64__)
-#define ABI "x86_64"
-#else
-#define ABI "i386"
-#endif
-
 static unsigned int batches = 200, iters = 100;
 static uint64_t *samples;
 static uint64_t overhead;
@@ -132,7 +126,7 @@ int main(int argc, char **argv)
 	if (lab_pin_to_cpu(0))
 		perror("bench_user: sched_setaffinity (not pinned)");
 
-	printf("abi %s\ntsc_khz %llu\n", ABI, (unsigned long long)lab_tsc_khz(100));
+	printf("abi %s\ntsc_khz %llu\n", LAB_ABI, (unsigned long long)lab_tsc_khz(100));
 
 	/* The overhead: the same loop, empty. Reported raw, not subtracted. */
 	overhead = 0;

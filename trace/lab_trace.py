@@ -82,16 +82,22 @@ def trace(name, end_pc):
         name, len(rows), "" if len(rows) < MAX_STEPS else " (cut off)"))
 
 
+def stop_at(pc, condition):
+    """Runs the guest until it reaches pc with condition true."""
+    bp = gdb.Breakpoint("*0x%x" % pc, internal=True)
+    bp.condition = condition
+    gdb.execute("continue")
+    bp.delete()
+
+
 gdb.execute("set pagination off")
 gdb.execute("set confirm off")
 gdb.execute("set architecture i386:x86-64")
 gdb.execute("target remote :%s" % env["LAB_TRACE_PORT"])
 
 # 1. The in-kernel call: ksys_lab_null() called from module space.
-bp = gdb.Breakpoint("*0x%x" % int(env["LAB_KSYS_LAB_NULL"], 16), internal=True)
-bp.condition = "*(unsigned long *)$sp >= 0x%x" % MODULES_START
-gdb.execute("continue")
-bp.delete()
+stop_at(int(env["LAB_KSYS_LAB_NULL"], 16),
+        "*(unsigned long *)$sp >= 0x%x" % MODULES_START)
 ret = read_u64(reg("sp"))
 # The call instruction itself ran already: it is the 5 bytes before ret.
 call_pc = ret - 5
@@ -108,18 +114,14 @@ os.remove(os.path.join(out, "kernel.tmp.trace"))
 
 # 2. The system call: the syscall instruction with the lab_null number.
 syscall_pc = int(env["LAB_SYSCALL_PC"], 16)
-bp = gdb.Breakpoint("*0x%x" % syscall_pc, internal=True)
-bp.condition = "$rax == %s && *(unsigned short *)$pc == 0x050f" % env["LAB_SYSCALL_NR"]
-gdb.execute("continue")
-bp.delete()
+stop_at(syscall_pc,
+        "$rax == %s && *(unsigned short *)$pc == 0x050f" % env["LAB_SYSCALL_NR"])
 trace("syscall", syscall_pc + 2)
 
 # 3. The function call: the call instruction in lab_call_site_function().
 call_pc = int(env["LAB_FUNC_CALL_PC"], 16)
-bp = gdb.Breakpoint("*0x%x" % call_pc, internal=True)
-bp.condition = "*(unsigned char *)$pc == 0xe8 && *(int *)($pc + 1) == %s" % env["LAB_FUNC_CALL_REL"]
-gdb.execute("continue")
-bp.delete()
+stop_at(call_pc, "*(unsigned char *)$pc == 0xe8 && *(int *)($pc + 1) == %s"
+        % env["LAB_FUNC_CALL_REL"])
 trace("function", call_pc + 5)
 
 gdb.write("lab-trace: done\n")

@@ -26,8 +26,10 @@
 
 #if defined(__x86_64__)
 #define LAB_NR_NATIVE(name) LAB_NR64_##name
+#define LAB_ABI "x86_64"
 #elif defined(__i386__)
 #define LAB_NR_NATIVE(name) LAB_NR32_##name
+#define LAB_ABI "i386"
 #else
 #error "the lab's system calls exist on x86 only"
 #endif

@@ -11,12 +11,6 @@
 
 #include "lab_syscall.h"
 
-#if defined(__x86_64__)
-#define ABI "x86_64"
-#else
-#define ABI "i386"
-#endif
-
 /*
  * The call sites that make asm shows and make trace follows: one null
  * system call each, nothing around it. Not inlined, so each stands alone in
@@ -86,16 +80,16 @@ int main(void)
 		return 1;
 	}
 #if defined(__x86_64__)
-	printf("user_syscall (%s): lab_call_site_syscall() returned %ld\n", ABI,
+	printf("user_syscall (%s): lab_call_site_syscall() returned %ld\n", LAB_ABI,
 	       lab_call_site_syscall());
 #endif
-	printf("user_syscall (%s): lab_call_site_int80() returned %ld\n", ABI,
+	printf("user_syscall (%s): lab_call_site_int80() returned %ld\n", LAB_ABI,
 	       lab_call_site_int80());
 	ret = syscall(LAB_NR_NATIVE(hello));
-	printf("user_syscall (%s): syscall(%d /* hello */) returned %ld\n", ABI,
+	printf("user_syscall (%s): syscall(%d /* hello */) returned %ld\n", LAB_ABI,
 	       LAB_NR_NATIVE(hello), ret);
 	printf("every call, every way in (%s numbers: hello=%d; i386 table: hello=%d):\n",
-	       ABI, LAB_NR_NATIVE(hello), LAB_NR_I386(hello));
+	       LAB_ABI, LAB_NR_NATIVE(hello), LAB_NR_I386(hello));
 	SHOW_MECH(glibc);
 #if defined(__x86_64__)
 	SHOW_MECH(syscall);

@@ -96,21 +96,26 @@ static noinline long kernel_function(void)
 	return 0;
 }
 
-/* Times batches of calls of `body`, the first tenth as warm-up, each batch
- * with preemption off; the same engine as user space (lab_stats.h). */
-#define BENCH_TIME(samples, body)					\
+/*
+ * Times batches of calls of `body`, the first tenth as warm-up; the same
+ * engine as user space (lab_stats.h). Each batch runs with preemption off,
+ * unless `may_sleep` (a body that allocates or may fault must not).
+ */
+#define BENCH_TIME(samples, may_sleep, body)				\
 	do {								\
 		unsigned int b_, i_, warm_ = bench_batches / 10;	\
 		for (b_ = 0; b_ < bench_batches + warm_; b_++) {	\
 			u64 t0_, t1_;					\
-			preempt_disable();				\
+			if (!(may_sleep))				\
+				preempt_disable();			\
 			t0_ = rdtsc_ordered();				\
 			for (i_ = 0; i_ < bench_iters; i_++) {		\
 				body;					\
 				barrier();				\
 			}						\
 			t1_ = rdtsc_ordered();				\
-			preempt_enable();				\
+			if (!(may_sleep))				\
+				preempt_enable();			\
 			if (b_ >= warm_)				\
 				(samples)[b_ - warm_] = t1_ - t0_;	\
 		}							\
@@ -131,9 +136,9 @@ static void bench_report(const char *row, const char *what, u64 *samples,
 		s.p99, s.max, s.mean, s.sd, s.cv_ppm, what);
 }
 
-#define BENCH_ROW(samples, overhead, row, what, body)			\
+#define BENCH_ROW(samples, overhead, may_sleep, row, what, body)	\
 	do {								\
-		BENCH_TIME(samples, body);				\
+		BENCH_TIME(samples, may_sleep, body);			\
 		bench_report(row, what, samples, overhead);		\
 	} while (0)
 
@@ -149,31 +154,29 @@ static void bench(char __user *ubuf)
 		bench_iters = 1;
 	samples = kmalloc_array(bench_batches + bench_batches / 10,
 				sizeof(*samples), GFP_KERNEL);
-	if (!samples) {
-		pr_err("bench: out of memory\n");
+	if (!samples)
 		return;
-	}
 	pr_info("tsc_khz %u\n", tsc_khz);
 
-	BENCH_TIME(samples, (void)0);
+	BENCH_TIME(samples, false, (void)0);
 	lab_stats_compute(samples, bench_batches, &s);
 	overhead = s.median;
-	BENCH_ROW(samples, 0, "kernel_empty_loop",
+	BENCH_ROW(samples, 0, false, "kernel_empty_loop",
 		  "in the kernel: the loop and timer alone (not subtracted)",
 		  (void)0);
-	BENCH_ROW(samples, overhead, "kernel_function_call",
+	BENCH_ROW(samples, overhead, false, "kernel_function_call",
 		  "in the kernel: a non-inlined function in the module",
 		  kernel_function());
-	BENCH_ROW(samples, overhead, "kernel_direct",
+	BENCH_ROW(samples, overhead, false, "kernel_direct",
 		  "in the kernel: ksys_lab_null(), the syscall's body",
 		  ksys_lab_null());
-	BENCH_ROW(samples, overhead, "kernel_x64_sys_call",
+	BENCH_ROW(samples, overhead, false, "kernel_x64_sys_call",
 		  "in the kernel: x64_sys_call(regs, nr), the entry code's dispatch",
 		  x64_sys_call(&regs, __NR_lab_null));
-	BENCH_ROW(samples, overhead, "kernel_sys_call_table",
+	BENCH_ROW(samples, overhead, false, "kernel_sys_call_table",
 		  "in the kernel: sys_call_table[nr](regs), an indirect call",
 		  sys_call_table[__NR_lab_null](&regs));
-	BENCH_ROW(samples, overhead, "kernel_transform_64B",
+	BENCH_ROW(samples, overhead, true, "kernel_transform_64B",
 		  "in the kernel: ksys_lab_transform(), 64 bytes in and out",
 		  ksys_lab_transform(ubuf, ubuf + PAGE_SIZE, 64, 0));
 	kfree(samples);

@@ -188,7 +188,7 @@ trace: deps-trace $(KOBJ)/.lab-built $(INITRAMFS)
 test: deps-test deps-trace $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(INITRAMFS) $(TOOLS)/lab-tap
 	@$(MAKE) -s host-tests
 	@echo "==> make trace (default mitigations) against icount"
-	@rm -rf $(OUT)/test/trace
+	@rm -rf $(OUT)/test/trace && mkdir -p $(OUT)/test
 	@{ scripts/trace.sh --kobj $(KOBJ) --kernel $(BZIMAGE) --initrd $(INITRAMFS) \
 		--guest $(GUEST) --out $(OUT)/test/trace --timeout $(BOOT_TIMEOUT) --mitigations default && \
 	  scripts/trace-report.sh --kobj $(KOBJ) --kernel $(BZIMAGE) --initrd $(INITRAMFS) \

@@ -43,7 +43,7 @@ qemu_cmd() {
 	case $m in
 	kvm) accel=(-accel kvm -cpu host) ;;
 	tcg) accel=(-accel tcg -cpu "$tcg_cpu") ;;
-	icount) accel=(-accel tcg,thread=single -icount shift=0 -cpu "$tcg_cpu") ;;
+	icount) accel=(-accel tcg,thread=single -icount shift=0,sleep=off -cpu "$tcg_cpu") ;;
 	esac
 	cmd=(qemu-system-x86_64 -M pc -m 512 -smp 1 -nodefaults -display none
 		-no-reboot "${accel[@]}"

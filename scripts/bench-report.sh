@@ -229,7 +229,7 @@ fi
 	echo "- **host**: this machine's own kernel, hardware time (rows that need no lab kernel);"
 	echo "- **vm-\***: the lab kernel under QEMU $(cat "$raw/vm-default/mode" 2>/dev/null) — $( [ "$(cat "$raw/vm-default/mode" 2>/dev/null)" = kvm ] && echo "hardware virtualisation" || echo "TCG emulation time, not hardware time: compare ratios, not ns, with real machines");"
 	echo "- **icount-\***: QEMU \`-icount shift=0\`: the TSC counts guest instructions, so these are exact"
-	echo "  instruction counts per call, identical from run to run;"
+	echo "  instruction counts per call (medians identical from run to run);"
 	echo "- **-default** / **-off**: the lab kernel's mitigations as configured, or \`mitigations=off\`."
 	echo
 	echo '```'

@@ -10,22 +10,7 @@
 #include "kselftest_harness.h"
 #include "lab_test.h"
 
-#ifndef MAP_32BIT
-#define MAP_32BIT 0
-#endif
-
-LAB_ADAPT(glibc, glibc)
-LAB_ADAPT(int80, raw)
-#if defined(__x86_64__)
-LAB_ADAPT(syscall, raw)
-static const struct lab_mech mech_glibc = LAB_MECH(glibc, 0);
-static const struct lab_mech mech_syscall = LAB_MECH(syscall, 0);
-#else
-LAB_ADAPT(vdso, raw)
-static const struct lab_mech mech_glibc = LAB_MECH(glibc, 1);
-static const struct lab_mech mech_vdso = LAB_MECH(vdso, 1);
-#endif
-static const struct lab_mech mech_int80 = LAB_MECH(int80, 1);
+LAB_DEFINE_MECHS()
 
 FIXTURE(absent) {
 	char *buf;
@@ -35,13 +20,7 @@ FIXTURE_VARIANT(absent) {
 	const struct lab_mech *m;
 };
 
-FIXTURE_VARIANT_ADD(absent, glibc) { .m = &mech_glibc };
-FIXTURE_VARIANT_ADD(absent, int80) { .m = &mech_int80 };
-#if defined(__x86_64__)
-FIXTURE_VARIANT_ADD(absent, syscall) { .m = &mech_syscall };
-#else
-FIXTURE_VARIANT_ADD(absent, vdso) { .m = &mech_vdso };
-#endif
+LAB_MECH_VARIANTS(absent)
 
 FIXTURE_SETUP(absent)
 {

@@ -17,22 +17,7 @@
 #include "kselftest_harness.h"
 #include "lab_test.h"
 
-#ifndef MAP_32BIT
-#define MAP_32BIT 0
-#endif
-
-LAB_ADAPT(glibc, glibc)
-LAB_ADAPT(int80, raw)
-#if defined(__x86_64__)
-LAB_ADAPT(syscall, raw)
-static const struct lab_mech mech_glibc = LAB_MECH(glibc, 0);
-static const struct lab_mech mech_syscall = LAB_MECH(syscall, 0);
-#else
-LAB_ADAPT(vdso, raw)
-static const struct lab_mech mech_glibc = LAB_MECH(glibc, 1);
-static const struct lab_mech mech_vdso = LAB_MECH(vdso, 1);
-#endif
-static const struct lab_mech mech_int80 = LAB_MECH(int80, 1);
+LAB_DEFINE_MECHS()
 
 #define PAGE 4096UL
 #define KERNEL_HALF ((void *)(uintptr_t)(sizeof(long) == 8 ? 0xffffffff81000000UL : 0xffffe000UL))
@@ -48,13 +33,7 @@ FIXTURE_VARIANT(lab) {
 	const struct lab_mech *m;
 };
 
-FIXTURE_VARIANT_ADD(lab, glibc) { .m = &mech_glibc };
-FIXTURE_VARIANT_ADD(lab, int80) { .m = &mech_int80 };
-#if defined(__x86_64__)
-FIXTURE_VARIANT_ADD(lab, syscall) { .m = &mech_syscall };
-#else
-FIXTURE_VARIANT_ADD(lab, vdso) { .m = &mech_vdso };
-#endif
+LAB_MECH_VARIANTS(lab)
 
 static char *map(size_t len, int prot)
 {
@@ -284,14 +263,7 @@ TEST_F(lab, numbers_without_a_syscall_are_enosys)
 /* One answer, whatever the way in. */
 TEST(every_way_in_agrees)
 {
-	static const struct lab_mech *const all[] = {
-		&mech_glibc, &mech_int80,
-#if defined(__x86_64__)
-		&mech_syscall,
-#else
-		&mech_vdso,
-#endif
-	};
+	static const struct lab_mech *const all[] = LAB_ALL_MECHS;
 	char *buf = map(PAGE, PROT_READ | PROT_WRITE);
 	long want_greet, want_tr;
 

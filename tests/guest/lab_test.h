@@ -70,4 +70,42 @@ static inline long lab_answer_raw(long r)
 	  .transform = mech##_transform, .raw = mech##_raw,                 \
 	  .i386_numbers = (i386) }
 
+/*
+ * LAB_DEFINE_MECHS(): the ways in of this binary's ABI, as mech_NAME.
+ * LAB_MECH_VARIANTS(fixture): one kselftest fixture variant per way in
+ * (needs kselftest_harness.h first; the variant holds `const struct
+ * lab_mech *m`).
+ */
+#if defined(__x86_64__)
+#define LAB_DEFINE_MECHS()                                                   \
+	LAB_ADAPT(glibc, glibc)                                              \
+	LAB_ADAPT(int80, raw)                                                \
+	LAB_ADAPT(syscall, raw)                                              \
+	static const struct lab_mech mech_glibc = LAB_MECH(glibc, 0);        \
+	static const struct lab_mech mech_syscall = LAB_MECH(syscall, 0);    \
+	static const struct lab_mech mech_int80 = LAB_MECH(int80, 1);
+#define LAB_MECH_VARIANTS(fixture)                                           \
+	FIXTURE_VARIANT_ADD(fixture, glibc) { .m = &mech_glibc };            \
+	FIXTURE_VARIANT_ADD(fixture, int80) { .m = &mech_int80 };            \
+	FIXTURE_VARIANT_ADD(fixture, syscall) { .m = &mech_syscall };
+#define LAB_ALL_MECHS { &mech_glibc, &mech_int80, &mech_syscall }
+#else
+#define LAB_DEFINE_MECHS()                                                   \
+	LAB_ADAPT(glibc, glibc)                                              \
+	LAB_ADAPT(int80, raw)                                                \
+	LAB_ADAPT(vdso, raw)                                                 \
+	static const struct lab_mech mech_glibc = LAB_MECH(glibc, 1);        \
+	static const struct lab_mech mech_vdso = LAB_MECH(vdso, 1);          \
+	static const struct lab_mech mech_int80 = LAB_MECH(int80, 1);
+#define LAB_MECH_VARIANTS(fixture)                                           \
+	FIXTURE_VARIANT_ADD(fixture, glibc) { .m = &mech_glibc };            \
+	FIXTURE_VARIANT_ADD(fixture, int80) { .m = &mech_int80 };            \
+	FIXTURE_VARIANT_ADD(fixture, vdso) { .m = &mech_vdso };
+#define LAB_ALL_MECHS { &mech_glibc, &mech_int80, &mech_vdso }
+#endif
+
+#ifndef MAP_32BIT
+#define MAP_32BIT 0
+#endif
+
 #endif

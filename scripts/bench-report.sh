@@ -183,27 +183,13 @@ chart() {
 				printf "\n"
 			}
 		}' "$out/bench.csv" >"$dat"
-	local ncol
-	ncol=$(head -n 1 "$dat" | awk -F'\t' '{ print NF }')
-	gnuplot <<GP
-set terminal pngcairo size 1200,650 font ",10" noenhanced
-set output "$out/chart-$name.png"
-set title "$title"
-set ylabel "$ylabel (log scale)"
+	plot_histogram "$out/chart-$name.png" "$dat" "$title" "$ylabel (log scale)" "
 set logscale y
-set style data histograms
 set style histogram clustered gap 1
-set style fill solid 0.8 border -1
 set boxwidth 0.9
 set xtics rotate by -40 left
-set bmargin 9
 set rmargin 8
-set key top left
-set grid ytics
-set datafile separator "\t"
-set datafile missing "NaN"
-plot for [c=2:$ncol] "$dat" using c:xtic(1) title columnheader(c)
-GP
+set key top left"
 }
 # runs_like REGEX: the runs in the CSV whose mode matches, in order.
 runs_like() { awk -F, -v re="$1" 'NR > 1 && $2 ~ re && !seen[$1]++ { print $1 }' "$out/bench.csv"; }

@@ -111,23 +111,12 @@ awk -F'\t' -v mits="$mits" '
 		for (i = 1; i <= nc; i++) { printf "%s", co[i]; for (j = 1; j <= ns; j++) printf "\t%d", c[co[i], so[j]]; printf "\n" }
 	}' $(for m in $mits; do for p in syscall kernel function; do echo "$dir/$m/$p.staged"; done; done) >"$dat"
 if command -v gnuplot >/dev/null; then
-	ncol=$(head -n 1 "$dat" | awk -F'\t' '{ print NF }')
-	gnuplot <<GP
-set terminal pngcairo size 1100,600 font ",10" noenhanced
-set output "$dir/chart-stages.png"
-set title "Instructions per stage, one call each (traced with QEMU's gdbstub)"
-set ylabel "instructions"
-set style data histograms
+	plot_histogram "$dir/chart-stages.png" "$dat" \
+		"Instructions per stage, one call each (traced with QEMU's gdbstub)" "instructions" "
 set style histogram rowstacked
-set style fill solid 0.85 border -1
 set boxwidth 0.6
 set key outside right
-set xtics rotate by -25 left
-set bmargin 6
-set grid ytics
-set datafile separator "\t"
-plot for [c=2:$ncol] "$dat" using c:xtic(1) title columnheader(c)
-GP
+set xtics rotate by -25 left"
 fi
 
 {

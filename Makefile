@@ -31,7 +31,7 @@ BENCH_OUT ?= results
 
 # Debian packages: for building and booting, and for the host tests.
 DEPS := build-essential flex bison bc libelf-dev libssl-dev cpio kmod \
-	xz-utils gcc-multilib qemu-system-x86
+	xz-utils gcc-multilib qemu-system-x86 libjansson-dev
 DEPS_TEST := libcmocka-dev linux-source-6.1
 DEPS_BENCH := gnuplot-nox linux-perf
 DEPS_TRACE := gdb binutils gnuplot-nox
@@ -48,7 +48,7 @@ GUEST_TEST_CFLAGS := $(subst -std=c11,-std=gnu11,$(GUEST_CFLAGS)) \
 	-isystem $(KSRC)/tools/testing/selftests -Itests/guest \
 	-fsanitize=undefined -fsanitize-undefined-trap-on-error
 
-.PHONY: run test bench asm trace deps deps-test deps-bench kernel kernel-nosys module guest initramfs clean distclean
+.PHONY: run test bench asm trace deps deps-test deps-bench deps-trace kernel kernel-nosys module guest initramfs clean distclean
 .PHONY: FORCE
 
 deps:
@@ -83,9 +83,13 @@ KSRC_READY := $(if $(filter $(DEFAULT_KSRC),$(KSRC)),$(DEFAULT_KSRC)/Makefile)
 $(TOOLS)/lab-tbl: tools/lab-tbl.c tools/syscall_table.c tools/syscall_table.h | deps
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ tools/lab-tbl.c tools/syscall_table.c
-$(TOOLS)/lab-tap: tools/lab-tap.c tools/tap.c tools/tap.h | deps
+# The host tool: boots, supervises, parses and reports (host/lab.c).
+LAB_SRC := $(wildcard host/*.c)
+LAB_HDR := $(wildcard host/*.h) guest/lab_trouble.h
+LAB := $(TOOLS)/lab
+$(LAB): $(LAB_SRC) $(LAB_HDR) | deps
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -o $@ tools/lab-tap.c tools/tap.c
+	$(CC) $(HOST_CFLAGS) -Ihost -Iguest -o $@ $(LAB_SRC) -ljansson -lm
 
 # --- the lab kernels ------------------------------------------------------------
 
@@ -115,19 +119,22 @@ $(GEN)/lab_syscall_nr.h: $(KOBJ)/.lab-built scripts/gen-nr-header.sh kernel/patc
 # --- the module (out-of-tree kbuild, against the lab kernel) ---------------------
 
 MODULE_KO := $(BUILD)/module/kernel_syscall.ko
-$(MODULE_KO): module/Kbuild module/kernel_syscall.c bench/lab_stats.h $(KOBJ)/.lab-built
+MODULE_BENCH_KO := $(BUILD)/module/kernel_bench.ko
+MODULE_SRC := module/Kbuild module/kernel_syscall.c module/kernel_bench.c \
+	bench/lab_stats.h bench/lab_row.h
+$(MODULE_KO) $(MODULE_BENCH_KO) &: $(MODULE_SRC) $(KOBJ)/.lab-built
 	@mkdir -p $(@D)
-	@cp module/Kbuild module/kernel_syscall.c bench/lab_stats.h $(@D)/
-	@echo "==> building kernel_syscall.ko"
+	@cp $(MODULE_SRC) $(KSRC)/tools/testing/selftests/kselftest_module.h $(@D)/
+	@echo "==> building kernel_syscall.ko, kernel_bench.ko"
 	@$(MAKE) -s -C $(KOBJ) M=$(abspath $(@D)) modules
-module: $(MODULE_KO)
+module: $(MODULE_KO) $(MODULE_BENCH_KO)
 
 # --- guest programs -----------------------------------------------------------------
 
 USER_DEPS := user/lab_syscall.h $(GEN)/lab_syscall_nr.h kernel/include/uapi/linux/lab_syscalls.h
 TEST_DEPS := $(USER_DEPS) tests/guest/lab_test.h $(KSRC)/tools/testing/selftests/kselftest_harness.h
 
-$(GUEST)/init: guest/init.c | deps
+$(GUEST)/init: guest/init.c guest/lab_trouble.h | deps
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ $<
 $(GUEST)/user_syscall: user/user_syscall.c $(USER_DEPS)
@@ -159,63 +166,58 @@ guest: $(GUEST)/init $(GUEST_BINS)
 
 # One initramfs for every plan, packed by the kernel's own usr/gen_init_cpio.
 INITRAMFS := $(BUILD)/initramfs.cpio
-$(INITRAMFS): $(GUEST)/init $(GUEST_BINS) $(MODULE_KO) $(wildcard guest/plans/*) scripts/initramfs-list.sh
-	@scripts/initramfs-list.sh $(GUEST) $(MODULE_KO) guest/plans >$@.list
+$(INITRAMFS): $(GUEST)/init $(GUEST_BINS) $(MODULE_KO) $(MODULE_BENCH_KO) $(wildcard guest/plans/*) scripts/initramfs-list.sh
+	@scripts/initramfs-list.sh $(GUEST) $(BUILD)/module guest/plans >$@.list
 	@$(KOBJ)/usr/gen_init_cpio $@.list >$@
 initramfs: $(INITRAMFS)
 
 # --- the jobs ---------------------------------------------------------------------------
 
-run: $(KOBJ)/.lab-built $(INITRAMFS)
-	@scripts/run.sh --kernel $(BZIMAGE) --kobj $(KOBJ) --initrd $(INITRAMFS) \
-		--out $(OUT)/run --mode $(LAB_MODE) --timeout $(BOOT_TIMEOUT)
+# Every job is one command of the host tool; make only builds what it needs.
+LAB_BOOT := --kernel $(BZIMAGE) --kobj $(KOBJ) --initrd $(INITRAMFS) \
+	--guest $(GUEST) --timeout $(BOOT_TIMEOUT)
 
-bench: deps-bench $(KOBJ)/.lab-built $(INITRAMFS)
-	@scripts/bench.sh --kobj $(KOBJ) --kernel $(BZIMAGE) --initrd $(INITRAMFS) \
-		--guest $(GUEST) --out $(BENCH_OUT) --mode $(LAB_MODE) --timeout $(BOOT_TIMEOUT)
+run: $(KOBJ)/.lab-built $(INITRAMFS) $(LAB)
+	@$(LAB) run $(LAB_BOOT) --out $(OUT) --mode $(LAB_MODE)
+
+bench: deps-bench $(KOBJ)/.lab-built $(INITRAMFS) $(LAB)
+	@$(LAB) bench $(LAB_BOOT) --out $(BENCH_OUT) --mode $(LAB_MODE)
 
 ASM := $(BUILD)/asm
 asm: $(MODULE_KO) $(GEN)/lab_syscall_nr.h
 	@scripts/asm.sh $(KOBJ) $(BUILD)/module $(ASM) $(CC) $(GUEST_CFLAGS)
 
 TRACE_OUT := $(BENCH_OUT)/trace
-trace: deps-trace $(KOBJ)/.lab-built $(INITRAMFS)
-	@scripts/trace.sh --kobj $(KOBJ) --kernel $(BZIMAGE) --initrd $(INITRAMFS) \
-		--guest $(GUEST) --out $(TRACE_OUT) --timeout $(BOOT_TIMEOUT)
-	@scripts/trace-report.sh --kobj $(KOBJ) --kernel $(BZIMAGE) --initrd $(INITRAMFS) \
-		--trace $(TRACE_OUT) --timeout $(BOOT_TIMEOUT)
+trace: deps-trace $(KOBJ)/.lab-built $(INITRAMFS) $(LAB)
+	@$(LAB) trace $(LAB_BOOT) --out $(TRACE_OUT)
 
-test: deps-test deps-trace $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(INITRAMFS) $(TOOLS)/lab-tap
+test: deps-test deps-trace $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(INITRAMFS) $(LAB)
 	@$(MAKE) -s host-tests
-	@echo "==> make trace (default mitigations) against icount"
-	@rm -rf $(OUT)/test/trace && mkdir -p $(OUT)/test
-	@{ scripts/trace.sh --kobj $(KOBJ) --kernel $(BZIMAGE) --initrd $(INITRAMFS) \
-		--guest $(GUEST) --out $(OUT)/test/trace --timeout $(BOOT_TIMEOUT) --mitigations default && \
-	  scripts/trace-report.sh --kobj $(KOBJ) --kernel $(BZIMAGE) --initrd $(INITRAMFS) \
-		--trace $(OUT)/test/trace --timeout $(BOOT_TIMEOUT); } >$(OUT)/test-trace.log 2>&1 || true
-	@echo "==> the lab's scripts against bad input (TAP: $(BUILD)/host-tests/scripts.tap)"
+	@echo "==> make trace (default mitigations) against icount (log: $(OUT)/test-trace.log)"
+	@$(LAB) trace $(LAB_BOOT) --out $(OUT)/test-trace --check-only >$(OUT)/test-trace.log 2>&1 || true
+	@echo "==> the lab's scripts and host tool against bad input"
 	@tests/host/test_scripts.sh $(TOOLS)/lab-tbl $(KERNEL_TARBALL) $(BZIMAGE) $(INITRAMFS) \
-		$(BUILD)/scripts-test >$(BUILD)/host-tests/scripts.tap 2>&1 || true
+		$(BUILD)/scripts-test $(LAB) >$(BUILD)/host-tests/scripts.tap 2>&1 || true
 	@tests/host/test_checkpatch.sh $(KSRC) >$(BUILD)/host-tests/checkpatch.tap 2>&1 || true
-	@scripts/test.sh --kernel $(BZIMAGE) --kernel-nosys $(BZIMAGE_NOSYS) \
-		--initrd $(INITRAMFS) --out $(OUT)/test --mode $(LAB_MODE) \
-		--timeout $(BOOT_TIMEOUT) --tap $(TOOLS)/lab-tap --host $(BUILD)/host-tests \
-		--trace-tap $(OUT)/test/trace/check.tap
+	@$(LAB) test $(LAB_BOOT) --kernel-nosys $(BZIMAGE_NOSYS) --out $(OUT)/test \
+		--mode $(LAB_MODE) --host-tap $(BUILD)/host-tests --trace-tap $(OUT)/test-trace/check.tap
 
 # --- host unit tests (cmocka, with AddressSanitizer and UBSan) ----------------------------
 
-HOST_TEST_CFLAGS := $(HOST_CFLAGS) -Itools -fsanitize=address,undefined -fno-sanitize-recover=all
-HOST_TESTS := $(BUILD)/host-tests/test_syscall_table $(BUILD)/host-tests/test_tap \
-	$(BUILD)/host-tests/test_stats
+HOST_TEST_CFLAGS := $(HOST_CFLAGS) -Itools -Ihost -Iguest -fsanitize=address,undefined -fno-sanitize-recover=all
+HOST_TESTS := $(BUILD)/host-tests/test_syscall_table $(BUILD)/host-tests/test_stats \
+	$(BUILD)/host-tests/test_ktap $(BUILD)/host-tests/test_results
 $(BUILD)/host-tests/test_syscall_table: tests/host/test_syscall_table.c tools/syscall_table.c tools/syscall_table.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< tools/syscall_table.c -lcmocka
-$(BUILD)/host-tests/test_tap: tests/host/test_tap.c tools/tap.c tools/tap.h
-	@mkdir -p $(@D)
-	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< tools/tap.c -lcmocka
-$(BUILD)/host-tests/test_stats: tests/host/test_stats.c bench/lab_stats.h
+$(BUILD)/host-tests/test_stats: tests/host/test_stats.c bench/lab_stats.h bench/lab_row.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -Ibench -o $@ $< -lcmocka
+# The parser and the summary, on recorded guest output (tests/data/).
+PARSER_SRC := host/ktap.c host/rows.c host/run.c host/summary.c host/util.c
+$(BUILD)/host-tests/test_%: tests/host/test_%.c $(PARSER_SRC) $(LAB_HDR) $(wildcard tests/data/*/*)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_TEST_CFLAGS) -DLAB_TEST_DATA='"tests/data"' -o $@ $< $(PARSER_SRC) -ljansson -lcmocka
 host-tests: $(HOST_TESTS)
 	@# A non-zero exit (a sanitizer's report at exit, a crash) is one more failure.
 	@for t in $(HOST_TESTS); do \

@@ -1,14 +1,27 @@
 /*
  * bench_user: what one call costs, path by path, from user space.
  *
- *   bench_user [--host] [--batches N] [--iters K]
+ *   bench_user [--host] [--batches N] [--iters K | --target-us T]
  *
- * Every row times `batches` batches of `iters` calls with the TSC, subtracts
- * the empty loop's median batch (timer and loop overhead), and prints one
- * line per row:
+ * Standard output carries benchmark rows and nothing else: one JSON line a
+ * row (bench/lab_row.h, schema lab-row/1). Anything meant for a person (an
+ * error, a note) goes to standard error, one line. Exit status: 0, 1 when
+ * something failed, 2 for bad options.
  *
- *   bench ROW unit=milliticks batches=N iters=K min=.. p5=.. median=.. p95=..
- *         p99=.. max=.. mean=.. sd=.. cv_ppm=.. what="..."
+ * Every row times `batches` batches of `iters` calls with the TSC, each
+ * batch right after a batch of the same loop with nothing in it; the median
+ * of those empty batches (timer and loop) is subtracted from every batch of
+ * the row (lab_stats.h). A tenth as many batches again, first, are warm-up.
+ *
+ * How many calls a batch: by default each row calibrates its own, as
+ * lmbench's ENOUGH does: a batch must last about T microseconds (default
+ * LAB_TARGET_US), and at least LAB_MIN_STEPS steps of the counter, so that
+ * the counter's own resolution (on some machines far coarser than one tick:
+ * see lab_tsc_quantum()) and the timer's cost are lost in it. --iters K
+ * fixes K calls a batch for every row instead. With LAB_MODE=icount in the
+ * environment (QEMU -icount shift=0, where a tick is one instruction and
+ * two boots must give identical medians) nothing is calibrated either:
+ * iters is --iters or 100.
  *
  * --host: on the host's own kernel, which has no lab syscalls (their
  * numbers may belong to other calls there): only the rows that need none.
@@ -22,60 +35,228 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lab_timing.h" /* first: it needs _GNU_SOURCE's sched.h */
+#include "lab_row.h"
 #include "lab_stats.h"
 #include "lab_syscall.h"
-#include "lab_timing.h"
 #include "labfunc.h"
 
-static unsigned int batches = 200, iters = 100;
-static uint64_t *samples;
-static uint64_t overhead;
+#define LAB_TARGET_US 50	/* a calibrated batch lasts about this long */
+#define LAB_MIN_STEPS 2000	/* and at least this many counter steps */
+#define LAB_ICOUNT_ITERS 100	/* calls a batch under icount, by default */
+#define LAB_MAX_ITERS 1000000u
+#define LAB_CHUNKS 4		/* each row's batches, in this many turns */
+
+/* One batch: n calls of the row's body between two reads of the counter. */
+typedef uint64_t (*batch_fn)(unsigned int n);
+
+struct row {
+	const char *name;
+	const char *what;
+	batch_fn batch;
+	int lab;	/* needs the lab kernel: not with --host */
+};
+
+static struct timespec ts;
 static char *buf;
 
-__attribute__((noinline)) static long same_unit_function(void)
+__attribute__((noinline, aligned(64))) static long same_unit_function(void)
 {
 	__asm__ volatile("" ::: "memory");
 	return 0;
 }
 
-#define TIME_ROW(body)                                                        \
-	do {                                                                  \
-		for (unsigned int b_ = 0; b_ < batches + batches / 10; b_++) { \
-			uint64_t t0_ = lab_tsc();                             \
-			for (unsigned int i_ = 0; i_ < iters; i_++) {         \
-				body;                                         \
-				__asm__ volatile("" ::: "memory");            \
-			}                                                     \
-			uint64_t t1_ = lab_tsc();                             \
-			/* the first tenth is warm-up, not kept */            \
-			if (b_ >= batches / 10)                               \
-				samples[b_ - batches / 10] = t1_ - t0_;       \
-		}                                                             \
-	} while (0)
+#define BATCH(fn, body)                                                        \
+	__attribute__((noinline, aligned(64))) static uint64_t fn(unsigned int n) \
+	{                                                                      \
+		uint64_t t0 = lab_tsc();                                       \
+		for (unsigned int i = 0; i < n; i++) {                         \
+			body;                                                  \
+			__asm__ volatile("" ::: "memory");                     \
+		}                                                              \
+		return lab_tsc() - t0;                                         \
+	}
 
-static void report(const char *row, const char *what)
+BATCH(batch_empty, (void)0)
+BATCH(batch_function_call, same_unit_function())
+BATCH(batch_library_call, lab_null_function())
+BATCH(batch_vdso_clock_gettime, clock_gettime(CLOCK_MONOTONIC, &ts))
+#if defined(__x86_64__)
+BATCH(batch_getppid_syscall, lab_syscall_call(__NR_getppid, 0, 0, 0, 0))
+BATCH(batch_ni_syscall, lab_syscall_call(LAB_NR64_NO_ENTRY, 0, 0, 0, 0))
+BATCH(batch_lab_null_glibc, lab_glibc_lab_null())
+BATCH(batch_lab_null_syscall, lab_syscall_lab_null())
+BATCH(batch_lab_null_int80, lab_int80_lab_null())
+BATCH(batch_lab_transform_64B,
+      lab_syscall_lab_transform(buf, buf + LAB_TRANSFORM_MAX, 64, 0))
+BATCH(batch_lab_transform_4KiB,
+      lab_syscall_lab_transform(buf, buf + LAB_TRANSFORM_MAX, 4096, 0))
+#else
+BATCH(batch_getppid_vdso32, lab_vdso_call(__NR_getppid, 0, 0, 0, 0))
+BATCH(batch_ni_syscall_int80_32,
+      lab_int80_call(LAB_NR32_NO_ENTRY, 0, 0, 0, 0))
+BATCH(batch_lab_null_glibc, lab_glibc_lab_null())
+BATCH(batch_lab_null_int80_32, lab_int80_lab_null())
+BATCH(batch_lab_null_vdso32, lab_vdso_lab_null())
+#endif
+
+/* The empty loop first: it is also every row's overhead. */
+static const struct row rows[] = {
+	{ "empty_loop", "the loop and timer alone, per call (not subtracted)",
+	  batch_empty, 0 },
+	{ "function_call", "a non-inlined function in the same file",
+	  batch_function_call, 0 },
+	{ "library_call", "lab_null_function() from the lab's library",
+	  batch_library_call, 0 },
+	{ "vdso_clock_gettime", "clock_gettime(CLOCK_MONOTONIC) through the vDSO",
+	  batch_vdso_clock_gettime, 0 },
+#if defined(__x86_64__)
+	{ "getppid_syscall", "getppid() with the syscall instruction (perf bench syscall basic's call)",
+	  batch_getppid_syscall, 0 },
+	/* Not on the host: its kernel (or sandbox) may give that number a
+	 * meaning, or kill the caller for it. */
+	{ "ni_syscall", "a number with no entry: sys_ni_syscall, -ENOSYS",
+	  batch_ni_syscall, 1 },
+	{ "lab_null_glibc", "lab_null() through glibc's syscall(2)",
+	  batch_lab_null_glibc, 1 },
+	{ "lab_null_syscall", "lab_null() with the syscall instruction",
+	  batch_lab_null_syscall, 1 },
+	{ "lab_null_int80", "lab_null() with int $0x80 from a 64-bit process",
+	  batch_lab_null_int80, 1 },
+	{ "lab_transform_64B", "lab_transform(), 64 bytes in and out (syscall instruction)",
+	  batch_lab_transform_64B, 1 },
+	{ "lab_transform_4KiB", "lab_transform(), 4096 bytes in and out (syscall instruction)",
+	  batch_lab_transform_4KiB, 1 },
+#else
+	{ "getppid_vdso32", "getppid() through __kernel_vsyscall",
+	  batch_getppid_vdso32, 0 },
+	{ "ni_syscall_int80_32", "a number with no entry through int $0x80",
+	  batch_ni_syscall_int80_32, 1 },
+	{ "lab_null_glibc", "lab_null() through glibc's syscall(2)",
+	  batch_lab_null_glibc, 1 },
+	{ "lab_null_int80_32", "lab_null() with int $0x80 from a 32-bit process",
+	  batch_lab_null_int80_32, 1 },
+	{ "lab_null_vdso32", "lab_null() through the vDSO's __kernel_vsyscall (sysenter)",
+	  batch_lab_null_vdso32, 1 },
+#endif
+};
+
+static unsigned int batches = 200;
+static uint64_t tsc_khz;
+
+/*
+ * lmbench's ENOUGH: the number of calls for which one batch lasts about
+ * `target` ticks. Grows n fourfold while a batch is under a quarter of the
+ * target, then scales it linearly; the fastest of three tries is taken (an
+ * interrupt only ever adds). Rounded down to two significant digits, so
+ * that runs mostly agree on it.
+ */
+static unsigned int calibrate(batch_fn fn, uint64_t target)
 {
-	struct lab_stats s;
+	uint64_t n = 1, t, p = 1;
 
-	for (unsigned int i = 0; i < batches; i++)
-		samples[i] = lab_per_call_milli(samples[i], overhead, iters);
-	lab_stats_compute(samples, batches, &s);
-	printf("bench %s unit=milliticks batches=%u iters=%u min=%llu p5=%llu "
-	       "median=%llu p95=%llu p99=%llu max=%llu mean=%llu sd=%llu "
-	       "cv_ppm=%llu what=\"%s\"\n",
-	       row, batches, iters, (unsigned long long)s.min,
-	       (unsigned long long)s.p5, (unsigned long long)s.median,
-	       (unsigned long long)s.p95, (unsigned long long)s.p99,
-	       (unsigned long long)s.max, (unsigned long long)s.mean,
-	       (unsigned long long)s.sd, (unsigned long long)s.cv_ppm, what);
-	fflush(stdout);
+	for (;;) {
+		t = UINT64_MAX;
+		for (int k = 0; k < 3; k++) {
+			uint64_t d = fn((unsigned int)n);
+
+			if (d < t)
+				t = d;
+		}
+		if (n >= LAB_MAX_ITERS)
+			break;
+		if (t < target / 4) {
+			n *= 4;
+			continue;
+		}
+		n = t ? n * target / t : n;
+		break;
+	}
+	if (n > LAB_MAX_ITERS)
+		n = LAB_MAX_ITERS;
+	while (n / p >= 100)
+		p *= 10;
+	n = n / p * p;
+	return n ? (unsigned int)n : 1;
 }
 
-#define ROW(name, what, body)            \
-	do {                             \
-		TIME_ROW(body);          \
-		report(name, what);      \
-	} while (0)
+/* A row being timed: its calls a batch and its batches' lengths. */
+struct timed {
+	const struct row *row;
+	unsigned int n;
+	uint64_t *v;	/* the row's batches */
+	uint64_t *e;	/* the empty loop's, n calls a batch: the overhead */
+};
+
+/* Batches [from, to) of fn, n calls each, into v; warm more first. */
+static void time_batches(batch_fn fn, unsigned int n, unsigned int warm,
+			 uint64_t *v, unsigned int from, unsigned int to)
+{
+	while (warm--)
+		fn(n);
+	for (unsigned int b = from; b < to; b++)
+		v[b] = fn(n);
+}
+
+static unsigned int chunks = LAB_CHUNKS;
+
+/*
+ * The rows in turn, a chunk of batches at a time: every row's batches are
+ * spread over the whole run. On this host there are spells of some tens of
+ * milliseconds in which everything, and a call loop most (by a cycle a
+ * call or more), runs slower: a row timed all at once can fall into one
+ * whole, and its median with it; a spell that takes a minority of every
+ * row's batches moves no median. Within a chunk the batches of one loop
+ * follow each other, after warm-up batches of their own: a call loop timed
+ * right after different code (the empty loop's batch, another row's) runs
+ * up to three cycles a call slower here, not for its first calls only.
+ */
+static void time_rows(struct timed *t, size_t nt)
+{
+	for (unsigned int c = 0; c < chunks; c++) {
+		unsigned int from = (unsigned int)((uint64_t)batches * c / chunks);
+		unsigned int to = (unsigned int)((uint64_t)batches * (c + 1) / chunks);
+		unsigned int warm = (to - from + 9) / 10;
+
+		for (size_t i = 0; i < nt; i++) {
+			if (t[i].e)
+				time_batches(batch_empty, t[i].n, warm, t[i].e,
+					     from, to);
+			time_batches(t[i].row->batch, t[i].n, warm, t[i].v,
+				     from, to);
+		}
+	}
+}
+
+/* Writes a timed row's line on stdout. */
+static int report(const struct timed *t)
+{
+	struct lab_stats s = { 0 };
+	char line[LAB_ROW_MAX];
+	uint64_t overhead = 0;
+	int len;
+
+	/* The empty loop is reported raw: it is what the others lose. */
+	if (t->e) {
+		lab_stats_compute(t->e, batches, &s);
+		overhead = s.median;
+	}
+	for (unsigned int i = 0; i < batches; i++)
+		t->v[i] = lab_per_call_milli(t->v[i], overhead, t->n);
+	lab_stats_compute(t->v, batches, &s);
+	len = lab_row_format(line, sizeof(line), LAB_ABI, t->row->name,
+			     t->row->what, tsc_khz, batches, t->n, &s);
+	if (len < 0) {
+		fprintf(stderr, "bench_user: row %s does not format\n",
+			t->row->name);
+		return -1;
+	}
+	fwrite(line, 1, (size_t)len, stdout);
+	return fflush(stdout) ? -1 : 0;
+}
+
+static const char usage[] =
+	"usage: bench_user [--host] [--batches N] [--iters K | --target-us T]\n";
 
 static unsigned int parse_uint(const char *opt, const char *s)
 {
@@ -84,7 +265,7 @@ static unsigned int parse_uint(const char *opt, const char *s)
 
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (errno || *end || v == 0 || v > 1000000) {
+	if (errno || *end || *s < '0' || *s > '9' || v == 0 || v > 1000000) {
 		fprintf(stderr, "bench_user: %s wants a whole number from 1 to 1000000, not '%s'\n",
 			opt, s);
 		exit(2);
@@ -94,8 +275,12 @@ static unsigned int parse_uint(const char *opt, const char *s)
 
 int main(int argc, char **argv)
 {
+	unsigned int iters = 0, target_us = 0;
+	uint64_t target = 0, quantum;
+	const char *mode = getenv("LAB_MODE");
+	struct timed timed[sizeof(rows) / sizeof(rows[0])];
+	size_t nt = 0;
 	int host = 0;
-	struct timespec ts;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--host") == 0)
@@ -104,95 +289,83 @@ int main(int argc, char **argv)
 			batches = parse_uint("--batches", argv[++i]);
 		else if (strcmp(argv[i], "--iters") == 0 && i + 1 < argc)
 			iters = parse_uint("--iters", argv[++i]);
+		else if (strcmp(argv[i], "--target-us") == 0 && i + 1 < argc)
+			target_us = parse_uint("--target-us", argv[++i]);
 		else {
-			fprintf(stderr, "usage: bench_user [--host] [--batches N] [--iters K]\n");
+			fputs(usage, stderr);
 			return 2;
 		}
 	}
+	if (iters && target_us) {
+		fprintf(stderr, "bench_user: --iters and --target-us exclude each other\n");
+		return 2;
+	}
+	if (mode && strcmp(mode, "icount") == 0) {
+		/* Exact instruction counts, identical from boot to boot: no
+		 * calibration, whose outcome could differ between boots. */
+		if (target_us)
+			fprintf(stderr, "bench_user: LAB_MODE=icount: --target-us ignored, %u calls a batch\n",
+				LAB_ICOUNT_ITERS);
+		if (!iters)
+			iters = LAB_ICOUNT_ITERS;
+	}
+	if (!target_us)
+		target_us = LAB_TARGET_US;
 	if (batches < 10)
 		batches = 10;
-	samples = calloc(batches + batches / 10, sizeof(*samples));
+	if (getenv("CHUNKS"))
+		chunks = atoi(getenv("CHUNKS"));
+	if (chunks > batches / 10)
+		chunks = batches / 10;
+
 	buf = mmap(NULL, 2 * LAB_TRANSFORM_MAX, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS
 #if defined(__x86_64__)
 			   | MAP_32BIT
 #endif
 		   , -1, 0);
-	if (!samples || buf == MAP_FAILED) {
+	if (buf == MAP_FAILED) {
 		fprintf(stderr, "bench_user: out of memory\n");
 		return 1;
 	}
 	memset(buf, 'a', 2 * LAB_TRANSFORM_MAX);
 	if (lab_pin_to_cpu(0))
-		perror("bench_user: sched_setaffinity (not pinned)");
+		fprintf(stderr, "bench_user: not pinned to CPU 0: %s\n",
+			strerror(errno));
 
-	printf("abi %s\ntsc_khz %llu\n", LAB_ABI, (unsigned long long)lab_tsc_khz(100));
-
-	/* The overhead: the same loop, empty. Reported raw, not subtracted. */
-	overhead = 0;
-	TIME_ROW((void)0);
-	{
-		uint64_t copy[batches];
-		struct lab_stats s;
-
-		memcpy(copy, samples, sizeof(copy));
-		lab_stats_compute(copy, batches, &s);
-		overhead = s.median;
-	}
-	{
-		uint64_t keep = overhead;
-
-		overhead = 0;
-		TIME_ROW((void)0);
-		report("empty_loop", "the loop and timer alone, per call (not subtracted)");
-		overhead = keep;
+	tsc_khz = lab_tsc_khz(100);
+	if (!iters) {
+		quantum = lab_tsc_quantum();
+		target = (uint64_t)target_us * tsc_khz / 1000;
+		if (target < LAB_MIN_STEPS * quantum)
+			target = LAB_MIN_STEPS * quantum;
 	}
 
-	ROW("function_call", "a non-inlined function in the same file",
-	    same_unit_function());
-	ROW("library_call", "lab_null_function() from the lab's library",
-	    lab_null_function());
-	ROW("vdso_clock_gettime", "clock_gettime(CLOCK_MONOTONIC) through the vDSO",
-	    clock_gettime(CLOCK_MONOTONIC, &ts));
-#if defined(__x86_64__)
-	ROW("getppid_syscall", "getppid() with the syscall instruction (perf bench syscall basic's call)",
-	    lab_syscall_call(__NR_getppid, 0, 0, 0, 0));
-	/* Not on the host: its kernel (or sandbox) may give that number a
-	 * meaning, or kill the caller for it. */
-	if (!host)
-		ROW("ni_syscall", "a number with no entry: sys_ni_syscall, -ENOSYS",
-		    lab_syscall_call(LAB_NR64_NO_ENTRY, 0, 0, 0, 0));
-#else
-	ROW("getppid_vdso32", "getppid() through __kernel_vsyscall",
-	    lab_vdso_call(__NR_getppid, 0, 0, 0, 0));
-	if (!host)
-		ROW("ni_syscall_int80_32", "a number with no entry through int $0x80",
-		    lab_int80_call(LAB_NR32_NO_ENTRY, 0, 0, 0, 0));
-#endif
-	if (host)
-		return 0;
-
-	if (lab_glibc_lab_null() != 0) {
+	if (!host && lab_glibc_lab_null() != 0) {
 		fprintf(stderr, "bench_user: lab_null() failed (%s): not the lab kernel?\n",
 			strerror(errno));
 		return 1;
 	}
-	ROW("lab_null_glibc", "lab_null() through glibc's syscall(2)",
-	    lab_glibc_lab_null());
-#if defined(__x86_64__)
-	ROW("lab_null_syscall", "lab_null() with the syscall instruction",
-	    lab_syscall_lab_null());
-	ROW("lab_null_int80", "lab_null() with int $0x80 from a 64-bit process",
-	    lab_int80_lab_null());
-	ROW("lab_transform_64B", "lab_transform(), 64 bytes in and out (syscall instruction)",
-	    lab_syscall_lab_transform(buf, buf + LAB_TRANSFORM_MAX, 64, 0));
-	ROW("lab_transform_4KiB", "lab_transform(), 4096 bytes in and out (syscall instruction)",
-	    lab_syscall_lab_transform(buf, buf + LAB_TRANSFORM_MAX, 4096, 0));
-#else
-	ROW("lab_null_int80_32", "lab_null() with int $0x80 from a 32-bit process",
-	    lab_int80_lab_null());
-	ROW("lab_null_vdso32", "lab_null() through the vDSO's __kernel_vsyscall (sysenter)",
-	    lab_vdso_lab_null());
-#endif
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct timed *t = &timed[nt];
+
+		if (host && rows[i].lab)
+			continue;
+		t->row = &rows[i];
+		t->n = iters ? iters : calibrate(rows[i].batch, target);
+		t->v = calloc(batches, sizeof(*t->v));
+		t->e = NULL;
+		if (rows[i].batch != batch_empty)
+			t->e = calloc(batches, sizeof(*t->e));
+		if (!t->v || (rows[i].batch != batch_empty && !t->e)) {
+			fprintf(stderr, "bench_user: out of memory\n");
+			return 1;
+		}
+		nt++;
+	}
+	time_rows(timed, nt);
+	for (size_t i = 0; i < nt; i++)
+		if (report(&timed[i]))
+			return 1;
 	return 0;
 }

@@ -6,10 +6,66 @@
 #ifndef LAB_TIMING_H
 #define LAB_TIMING_H
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+/*
+ * The counter's resolution in ticks: the greatest common divisor of the
+ * steps between successive reads. 1 on bare metal and under QEMU; larger
+ * where the counter advances in steps (a hypervisor's TSC here moves 26
+ * ticks at a time, every 10 ns, for a 2.6 GHz rate): a batch must last many
+ * such steps before its length means anything.
+ */
+static inline uint64_t lab_tsc_quantum(void)
+{
+	uint64_t g = 0, prev = lab_tsc();
+
+	for (int i = 0; i < 10000 && g != 1; i++) {
+		uint64_t t = lab_tsc(), d = t - prev;
+
+		prev = t;
+		while (d) {
+			uint64_t r = g % d;
+
+			g = d;
+			d = r;
+		}
+	}
+	return g ? g : 1;
+}
+
+#endif
 #include <sched.h>
 #include <stdint.h>
 #include <time.h>
+
+#ifndef CPU_SET
+#error "lab_timing.h needs _GNU_SOURCE defined before the first libc header"
+/*
+ * The counter's resolution in ticks: the greatest common divisor of the
+ * steps between successive reads. 1 on bare metal and under QEMU; larger
+ * where the counter advances in steps (a hypervisor's TSC here moves 26
+ * ticks at a time, every 10 ns, for a 2.6 GHz rate): a batch must last many
+ * such steps before its length means anything.
+ */
+static inline uint64_t lab_tsc_quantum(void)
+{
+	uint64_t g = 0, prev = lab_tsc();
+
+	for (int i = 0; i < 10000 && g != 1; i++) {
+		uint64_t t = lab_tsc(), d = t - prev;
+
+		prev = t;
+		while (d) {
+			uint64_t r = g % d;
+
+			g = d;
+			d = r;
+		}
+	}
+	return g ? g : 1;
+}
+
+#endif
 
 /* rdtsc fenced on both sides: nothing before it is still running, nothing
  * after it has started (Intel's recommended ordering; lfence also orders
@@ -52,6 +108,31 @@ static inline uint64_t lab_tsc_khz(unsigned int ms)
 	while (t1 - t0 < (uint64_t)ms * 1000000u);
 	c1 = lab_tsc();
 	return (c1 - c0) * 1000000u / (t1 - t0);
+}
+
+/*
+ * The counter's resolution in ticks: the greatest common divisor of the
+ * steps between successive reads. 1 on bare metal and under QEMU; larger
+ * where the counter advances in steps (a hypervisor's TSC here moves 26
+ * ticks at a time, every 10 ns, for a 2.6 GHz rate): a batch must last many
+ * such steps before its length means anything.
+ */
+static inline uint64_t lab_tsc_quantum(void)
+{
+	uint64_t g = 0, prev = lab_tsc();
+
+	for (int i = 0; i < 10000 && g != 1; i++) {
+		uint64_t t = lab_tsc(), d = t - prev;
+
+		prev = t;
+		while (d) {
+			uint64_t r = g % d;
+
+			g = d;
+			d = r;
+		}
+	}
+	return g ? g : 1;
 }
 
 #endif

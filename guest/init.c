@@ -3,25 +3,40 @@
  * else. It mounts /proc, /sys and /dev, then runs the plan named by
  * lab.plan= on the kernel command line (/lab/plans/NAME), one step a line:
  *
- *   NAME  @info               kernel release, command line, mitigations
- *   NAME  @insmod FILE.ko [PARAM=VALUE...]
- *                             load a module, show the kernel log it caused
- *   NAME  PROGRAM ARGS...     run a program, its output on the result channel
+ *   NAME  info                 facts: kernel release, command line, CPU,
+ *                              /sys/devices/system/cpu/vulnerabilities/
+ *   NAME  insmod FILE.ko [PARAM=VALUE...]
+ *                              load a module; what it logs is its output
+ *   NAME  exec PROGRAM ARGS... run a program; stdout and stderr its output
+ *   NAME  rows PROGRAM ARGS... run a benchmark: stdout is benchmark rows,
+ *                              stderr its output
+ *   NAME  rows-file FILE       copy benchmark rows from a file (a module's)
  *
- * Results go to the second serial port (/dev/ttyS1), apart from the console,
- * framed as
+ * Every stream has a port of its own, so no program's output can break
+ * another's framing:
  *
- *   @@lab begin NAME
- *   ...
- *   @@lab end NAME status=N
- *   @@lab done status=N
+ *   ttyS0  the console (the kernel's)
+ *   ttyS1  results: KTAP. The plan ("1..N", N = the plan's steps + the final
+ *          kernel-log check) comes first; each step's output follows,
+ *          indented four spaces (a KTAP subtest when the step speaks KTAP,
+ *          as the kselftest harness and kernel_syscall.ko do), then the
+ *          step's own "ok N NAME" / "not ok N NAME" with "# " lines saying
+ *          why. A line a program left unterminated is terminated here.
+ *   ttyS2  benchmark rows (JSON lines, bench/lab_row.h), written by the
+ *          benchmarks themselves
+ *   ttyS3  facts (one JSON object a line) from "info" steps
  *
- * At the end it checks the kernel log for oopses and warnings, hands its
- * status to QEMU through isa-debug-exit (port 0xf4) and powers off.
+ * The guest's status (0: every step passed) goes to QEMU through
+ * isa-debug-exit; then it powers off. Each step has a time limit
+ * (lab.step_timeout=SECONDS, default 600): a step that exceeds it is killed
+ * and fails. lab.mode=MODE reaches the programs as LAB_MODE.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,15 +49,34 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "lab_trouble.h"
+
 #define DEBUG_EXIT_PORT 0xf4
-#define STEP_TIMEOUT_S 600
 #define MAX_ARGS 32
+#define MAX_STEPS 64
 
-static int chan = -1;
+static int ktap = -1, rows = -1, facts = -1;
+static unsigned int step_timeout_s = 600;
 
-static void out(const char *fmt, ...)
+/* Writes all of buf to fd; gives up on an error other than EINTR. */
+static void put(int fd, const char *buf, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, buf, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		buf += w;
+		n -= (size_t)w;
+	}
+}
+
+static void out(int fd, const char *fmt, ...)
 {
 	char buf[4096];
 	va_list ap;
@@ -53,17 +87,7 @@ static void out(const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	if ((size_t)n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	for (int off = 0; off < n;) {
-		ssize_t w = write(chan, buf + off, (size_t)(n - off));
-		if (w <= 0) {
-			if (w < 0 && errno == EINTR)
-				continue;
-			return;
-		}
-		off += (int)w;
-	}
+	put(fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
 static void console(const char *msg)
@@ -100,10 +124,10 @@ static void mount_all(void)
 	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 }
 
-static int open_channel(void)
+static int open_port(const char *path)
 {
 	struct termios t;
-	int fd = open("/dev/ttyS1", O_WRONLY | O_NOCTTY);
+	int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -1;
@@ -147,24 +171,55 @@ static const char *cmdline_value(const char *key, char *buf, size_t size)
 	return NULL;
 }
 
+/* --- output of a step: indented into the KTAP stream -------------------- */
+
+struct indenter {
+	int at_line_start;
+};
+
+static void indent_bytes(struct indenter *in, const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		const char *nl;
+		size_t len;
+
+		if (in->at_line_start) {
+			put(ktap, "    ", 4);
+			in->at_line_start = 0;
+		}
+		nl = memchr(buf + i, '\n', n - i);
+		len = nl ? (size_t)(nl - (buf + i)) + 1 : n - i;
+		put(ktap, buf + i, len);
+		if (nl)
+			in->at_line_start = 1;
+		i += len;
+	}
+}
+
+static void indent_end(struct indenter *in)
+{
+	if (!in->at_line_start)
+		put(ktap, "\n", 1);
+	in->at_line_start = 1;
+}
+
+/* --- the kernel log ------------------------------------------------------ */
+
 /* /dev/kmsg positioned at its end: what is read later is what came after. */
 static int kmsg_open_at_end(void)
 {
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
 	if (fd >= 0)
 		lseek(fd, 0, SEEK_END);
 	return fd;
 }
 
-/* Prints the messages of the kernel log records from fd; counts the ones
- * that show the kernel in trouble. */
-static int kmsg_drain(int fd, const char *prefix)
+/* Reads the records from fd: each message is handed to the indenter (if
+ * any); the ones that show the kernel in trouble are counted, and shown as
+ * diagnostics when show_trouble is set. */
+static int kmsg_drain(int fd, struct indenter *in, int show_trouble)
 {
-	static const char *const trouble[] = {
-		"WARNING:", "BUG:", "Oops", "general protection fault",
-		"Call Trace:", "Kernel panic", "UBSAN:", "kernel BUG",
-	};
 	char rec[8192];
 	int bad = 0;
 	ssize_t n;
@@ -182,49 +237,125 @@ static int kmsg_drain(int fd, const char *prefix)
 		end = strchr(msg, '\n');
 		if (end)
 			*end = '\0';
-		for (size_t i = 0; i < sizeof(trouble) / sizeof(*trouble); i++)
-			if (strstr(msg, trouble[i]))
-				bad++;
-		if (prefix)
-			out("%s%s\n", prefix, msg);
+		if (lab_trouble(msg)) {
+			bad++;
+			if (show_trouble)
+				out(ktap, "# kernel log: %s\n", msg);
+		}
+		if (in) {
+			indent_bytes(in, msg, strlen(msg));
+			indent_bytes(in, "\n", 1);
+		}
 	}
 	return bad;
 }
 
+/* --- steps ----------------------------------------------------------------- */
+
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void json_str(char *dst, size_t size, const char *s)
+{
+	size_t o = 0;
+
+	for (; *s && o + 7 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			o += (size_t)snprintf(dst + o, size - o, "\\%c", c);
+		else if (c < 0x20)
+			o += (size_t)snprintf(dst + o, size - o, "\\u%04x", c);
+		else
+			dst[o++] = (char)c;
+	}
+	dst[o] = '\0';
+}
+
+/* Appends "key":"value" to the object being built in buf. */
+static void json_field(char *buf, size_t size, const char *key,
+		       const char *value)
+{
+	char esc[1024];
+	size_t len = strlen(buf);
+
+	json_str(esc, sizeof(esc), value);
+	snprintf(buf + len, size - len, "%s\"%s\":\"%s\"",
+		 buf[len - 1] == '{' ? "" : ",", key, esc);
+}
+
+static void cpu_model(char *buf, size_t size)
+{
+	char line[512];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	snprintf(buf, size, "unknown");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (strncmp(line, "model name", 10) == 0 && colon) {
+			colon[strcspn(colon, "\n")] = '\0';
+			snprintf(buf, size, "%s", colon + 2);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+/* One JSON object on the facts port: what a reader of the results needs
+ * to know about the kernel that produced them. */
 static int step_info(void)
 {
-	static const char *const vulns[] = {
-		"meltdown", "spectre_v1", "spectre_v2", "mds", "retbleed",
-		"spec_store_bypass", "l1tf", "srbds", "mmio_stale_data",
-		"gather_data_sampling", "spec_rstack_overflow",
-		"reg_file_data_sampling", "its", "tsa",
-	};
+	static char obj[16384];
+	const char *vdir = "/sys/devices/system/cpu/vulnerabilities";
+	struct dirent **names;
 	struct utsname u;
-	char buf[4096], path[256];
+	char buf[2048], path[512];
+	size_t len;
+	int n;
 
-	if (uname(&u) == 0)
-		out("release %s\nversion %s\nmachine %s\n", u.release,
-		    u.version, u.machine);
-	if (read_file("/proc/cmdline", buf, sizeof(buf)) == 0)
-		out("cmdline %s\n", buf);
-	for (size_t i = 0; i < sizeof(vulns) / sizeof(*vulns); i++) {
-		snprintf(path, sizeof(path),
-			 "/sys/devices/system/cpu/vulnerabilities/%s", vulns[i]);
-		if (read_file(path, buf, sizeof(buf)) == 0)
-			out("vulnerability %s: %s\n", vulns[i], buf);
+	snprintf(obj, sizeof(obj), "{");
+	if (uname(&u) == 0) {
+		json_field(obj, sizeof(obj), "release", u.release);
+		json_field(obj, sizeof(obj), "version", u.version);
+		json_field(obj, sizeof(obj), "machine", u.machine);
 	}
+	if (read_file("/proc/cmdline", buf, sizeof(buf)) == 0)
+		json_field(obj, sizeof(obj), "cmdline", buf);
+	cpu_model(buf, sizeof(buf));
+	json_field(obj, sizeof(obj), "cpu", buf);
+	len = strlen(obj);
+	snprintf(obj + len, sizeof(obj) - len, ",\"vulnerabilities\":{");
+	n = scandir(vdir, &names, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", vdir, names[i]->d_name);
+		if (names[i]->d_name[0] != '.' &&
+		    read_file(path, buf, sizeof(buf)) == 0)
+			json_field(obj, sizeof(obj), names[i]->d_name, buf);
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+	len = strlen(obj);
+	snprintf(obj + len, sizeof(obj) - len, "}}\n");
+	if (obj[strlen(obj) - 1] != '\n') {
+		out(ktap, "# the facts did not fit in %zu bytes\n", sizeof(obj));
+		return 1;
+	}
+	put(facts, obj, strlen(obj));
 	return 0;
 }
 
 static int step_insmod(const char *path, char **params, int nparams)
 {
+	struct indenter in = { 1 };
 	char args[512] = "";
 	int kmsg = kmsg_open_at_end();
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	int ret = 0;
 
 	if (fd < 0) {
-		out("cannot open %s: %s\n", path, strerror(errno));
+		out(ktap, "# cannot open %s: %s\n", path, strerror(errno));
 		return 1;
 	}
 	for (int i = 0; i < nparams; i++) {
@@ -234,115 +365,263 @@ static int step_insmod(const char *path, char **params, int nparams)
 			 params[i]);
 	}
 	if (syscall(SYS_finit_module, fd, args, 0) != 0) {
-		out("finit_module(%s): %s\n", path, strerror(errno));
+		int e = errno;
+
+		kmsg_drain(kmsg, &in, 0);
+		indent_end(&in);
+		out(ktap, "# finit_module(%s): %s\n", path, strerror(e));
 		ret = 1;
-	} else {
-		out("insmod %s: loaded\n", path);
+	} else if (kmsg_drain(kmsg, &in, 1)) {
+		indent_end(&in);
+		out(ktap, "# the kernel logged trouble while loading %s\n", path);
+		ret = 1;
 	}
+	indent_end(&in);
 	close(fd);
-	if (kmsg_drain(kmsg, "dmesg: "))
-		ret = 1;
 	if (kmsg >= 0)
 		close(kmsg);
 	return ret;
 }
 
-static int step_exec(char **argv)
+/* rows-file: copies a file to the rows port as it is. */
+static int step_rows_file(const char *path)
 {
-	pid_t pid = fork();
-	int status;
+	char buf[4096];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
 
+	if (fd < 0) {
+		out(ktap, "# cannot open %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		put(rows, buf, (size_t)n);
+	close(fd);
+	if (n < 0) {
+		out(ktap, "# reading %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * exec and rows: runs argv with its output through a pipe into the KTAP
+ * port, indented (rows: its stdout to the rows port instead). Kills it at
+ * the step's time limit.
+ */
+static int step_exec(char **argv, int stdout_to_rows)
+{
+	long long deadline = now_ms() + (long long)step_timeout_s * 1000;
+	struct indenter in = { 1 };
+	int pipefd[2], status, timed_out = 0, open_end = 1;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC)) {
+		out(ktap, "# pipe: %s\n", strerror(errno));
+		return 1;
+	}
+	pid = fork();
 	if (pid < 0) {
-		out("fork: %s\n", strerror(errno));
+		out(ktap, "# fork: %s\n", strerror(errno));
+		close(pipefd[0]);
+		close(pipefd[1]);
 		return 1;
 	}
 	if (pid == 0) {
-		dup2(chan, STDOUT_FILENO);
-		dup2(chan, STDERR_FILENO);
-		alarm(STEP_TIMEOUT_S); /* survives exec: a hung step is killed */
+		dup2(stdout_to_rows ? rows : pipefd[1], STDOUT_FILENO);
+		dup2(pipefd[1], STDERR_FILENO);
 		execv(argv[0], argv);
-		dprintf(STDOUT_FILENO, "cannot run %s: %s\n", argv[0],
+		dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv[0],
 			strerror(errno));
 		_exit(127);
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return 1;
-	if (WIFSIGNALED(status)) {
-		out("%s killed by signal %d%s\n", argv[0], WTERMSIG(status),
-		    WTERMSIG(status) == SIGALRM ? " (step timeout)" : "");
-		return 128 + WTERMSIG(status);
+	close(pipefd[1]);
+	while (open_end) {
+		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
+		long long left = deadline - now_ms();
+		char buf[4096];
+		ssize_t n;
+		int r;
+
+		if (left <= 0) {
+			kill(pid, SIGKILL);
+			timed_out = 1;
+			break;
+		}
+		r = poll(&p, 1, left > 1000 ? 1000 : (int)left);
+		if (r < 0 && errno != EINTR)
+			break;
+		if (r <= 0)
+			continue;
+		n = read(pipefd[0], buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			open_end = 0;
+		else
+			indent_bytes(&in, buf, (size_t)n);
 	}
-	return WEXITSTATUS(status);
-}
-
-static int run_plan(const char *plan)
-{
-	char path[256], line[1024];
-	int failed = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/lab/plans/%s", plan);
-	f = fopen(path, "r");
-	if (!f) {
-		out("@@lab begin plan\nno plan %s: %s\n@@lab end plan status=1\n",
-		    path, strerror(errno));
+	close(pipefd[0]);
+	indent_end(&in);
+	/* The pipe is closed when the program ends (or hands it on to a
+	 * child that outlives it: then the time limit still applies). */
+	while (waitpid(pid, &status, timed_out ? 0 : WNOHANG) == 0) {
+		if (now_ms() >= deadline) {
+			kill(pid, SIGKILL);
+			timed_out = 1;
+		} else {
+			usleep(10000);
+		}
+	}
+	if (timed_out) {
+		out(ktap, "# timed out after %u s: killed\n", step_timeout_s);
 		return 1;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		char *argv[MAX_ARGS + 1];
-		int argc = 0, status;
-		char *name;
-
-		for (char *tok = strtok(line, " \t\n"); tok && argc < MAX_ARGS;
-		     tok = strtok(NULL, " \t\n"))
-			argv[argc++] = tok;
-		argv[argc] = NULL;
-		if (argc < 2 || argv[0][0] == '#')
-			continue;
-		name = argv[0];
-		out("@@lab begin %s\n", name);
-		if (strcmp(argv[1], "@info") == 0)
-			status = step_info();
-		else if (strcmp(argv[1], "@insmod") == 0 && argc >= 3)
-			status = step_insmod(argv[2], argv + 3, argc - 3);
-		else
-			status = step_exec(argv + 1);
-		out("@@lab end %s status=%d\n", name, status);
-		if (status)
-			failed = 1;
+	if (WIFSIGNALED(status)) {
+		out(ktap, "# killed by signal %d (%s)\n", WTERMSIG(status),
+		    strsignal(WTERMSIG(status)));
+		return 1;
 	}
-	fclose(f);
-	return failed;
+	if (WEXITSTATUS(status))
+		out(ktap, "# exit status %d\n", WEXITSTATUS(status));
+	return WEXITSTATUS(status) != 0;
+}
+
+/* The final step: the whole kernel log, checked for trouble once more. */
+static int step_kernel_log_check(void)
+{
+	int kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int bad;
+
+	if (kmsg < 0) {
+		out(ktap, "# cannot read the kernel log: %s\n", strerror(errno));
+		return 1;
+	}
+	bad = kmsg_drain(kmsg, NULL, 1);
+	close(kmsg);
+	return bad != 0;
+}
+
+struct step {
+	char *argv[MAX_ARGS + 1];
+	int argc;
+};
+
+/* Reads the plan; returns the number of steps, or -1 (and why, as KTAP
+ * diagnostics). */
+static int read_plan(const char *plan, struct step *steps, char *text,
+		     size_t size)
+{
+	char path[256];
+	int fd, n = 0;
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/lab/plans/%s", plan);
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		out(ktap, "# no plan %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	len = read(fd, text, size - 1);
+	close(fd);
+	if (len < 0 || (size_t)len == size - 1) {
+		out(ktap, "# plan %s: unreadable or too long\n", path);
+		return -1;
+	}
+	text[len] = '\0';
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		struct step *s = &steps[n];
+		char *save, *tok;
+
+		if (line[strspn(line, " \t")] == '#' ||
+		    line[strspn(line, " \t")] == '\0')
+			continue;
+		if (n == MAX_STEPS) {
+			out(ktap, "# plan %s: more than %d steps\n", path, MAX_STEPS);
+			return -1;
+		}
+		s->argc = 0;
+		for (tok = strtok_r(line, " \t", &save); tok && s->argc < MAX_ARGS;
+		     tok = strtok_r(NULL, " \t", &save))
+			s->argv[s->argc++] = tok;
+		s->argv[s->argc] = NULL;
+		if (s->argc < 2) {
+			out(ktap, "# plan %s: step '%s' has no kind\n", path,
+			    s->argv[0]);
+			return -1;
+		}
+		n++;
+	}
+	return n;
+}
+
+static int run_step(struct step *s)
+{
+	const char *kind = s->argv[1];
+
+	if (strcmp(kind, "info") == 0 && s->argc == 2)
+		return step_info();
+	if (strcmp(kind, "insmod") == 0 && s->argc >= 3)
+		return step_insmod(s->argv[2], s->argv + 3, s->argc - 3);
+	if (strcmp(kind, "exec") == 0 && s->argc >= 3)
+		return step_exec(s->argv + 2, 0);
+	if (strcmp(kind, "rows") == 0 && s->argc >= 3)
+		return step_exec(s->argv + 2, 1);
+	if (strcmp(kind, "rows-file") == 0 && s->argc == 3)
+		return step_rows_file(s->argv[2]);
+	out(ktap, "# unknown step kind '%s' (or wrong arguments)\n", kind);
+	return 1;
 }
 
 int main(void)
 {
-	char plan[64];
-	int status, kmsg;
+	static char text[16384];
+	static struct step steps[MAX_STEPS];
+	char value[64];
+	int failed = 0, n;
 
 	mount_all();
-	chan = open_channel();
-	if (chan < 0) {
-		console("no result channel (/dev/ttyS1)");
+	ktap = open_port("/dev/ttyS1");
+	rows = open_port("/dev/ttyS2");
+	facts = open_port("/dev/ttyS3");
+	if (ktap < 0 || rows < 0 || facts < 0) {
+		console("no result ports (/dev/ttyS1, ttyS2, ttyS3)");
 		finish(3);
 	}
-	if (!cmdline_value("lab.plan", plan, sizeof(plan)))
-		snprintf(plan, sizeof(plan), "run");
+	if (cmdline_value("lab.step_timeout", value, sizeof(value)))
+		step_timeout_s = (unsigned int)strtoul(value, NULL, 10);
+	if (cmdline_value("lab.mode", value, sizeof(value)))
+		setenv("LAB_MODE", value, 1);
+	if (!cmdline_value("lab.plan", value, sizeof(value)))
+		snprintf(value, sizeof(value), "run");
 
-	status = run_plan(plan);
-
-	/* The whole kernel log, checked once more for trouble. */
-	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-	out("@@lab begin kernel-log-check\n");
-	if (kmsg_drain(kmsg, NULL)) {
-		out("the kernel logged an oops, BUG or warning: see the console log\n");
-		out("@@lab end kernel-log-check status=1\n");
-		status = 1;
-	} else {
-		out("no oops, BUG or warning in the kernel log\n");
-		out("@@lab end kernel-log-check status=0\n");
+	out(ktap, "KTAP version 1\n");
+	n = read_plan(value, steps, text, sizeof(text));
+	if (n < 0) {
+		out(ktap, "1..1\nnot ok 1 plan\n");
+		finish(1);
 	}
-	out("@@lab done status=%d\n", status);
-	finish(status ? 1 : 0);
+	out(ktap, "1..%d\n", n + 1);
+	for (int i = 0; i < n; i++) {
+		int bad = run_step(&steps[i]);
+
+		out(ktap, "%sok %d %s\n", bad ? "not " : "", i + 1,
+		    steps[i].argv[0]);
+		failed |= bad;
+	}
+	if (step_kernel_log_check()) {
+		out(ktap, "not ok %d kernel-log-check\n", n + 1);
+		failed = 1;
+	} else {
+		out(ktap, "ok %d kernel-log-check\n", n + 1);
+	}
+	finish(failed);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * kernel_syscall: the lab's "in-kernel system call".
+ * kernel_syscall: the lab's "in-kernel system call", checked.
  *
  * Calls the hello family from inside the kernel in two ways:
  *   - directly, through the ksys_*() helpers that the syscalls' bodies are;
@@ -8,34 +8,58 @@
  *     do_syscall_64() sets it up, dispatched by x64_sys_call() (as the entry
  *     code does) and by sys_call_table[] (as kernels before the
  *     branch-history-injection fixes did).
- * Every result goes to the kernel log. The calls that take user pointers
- * are given a page mapped into the loading process (insmod's), since a
- * syscall never accepts a kernel pointer where a user one belongs.
+ *
+ * Every call is a check against the result docs/syscalls.2.md promises, in
+ * the manner of the kernel's tools/testing/selftests/kselftest_module.h:
+ * the results go to the kernel log as KTAP (the version line, the plan, one
+ * "ok N" or "not ok N" line a check, "# " lines saying what was expected and
+ * what came back when a check fails), and if any check failed the load fails
+ * with -EINVAL, as kstm_report() makes it.
+ *
+ * The calls that take user pointers are given memory mapped into the loading
+ * process (insmod's), since a syscall never accepts a kernel pointer where a
+ * user one belongs. What a call writes there is read back through a window
+ * of fixed size, never through the length the call returned.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#define pr_fmt(fmt) fmt	/* KTAP: the lines go to the log as they are */
 
+#include <linux/capability.h>
 #include <linux/err.h>
-#include <linux/moduleparam.h>
-#include <linux/preempt.h>
-#include <linux/slab.h>
-#include <linux/mman.h>
+#include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/string.h>
 #include <linux/syscalls.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/lab_syscalls.h>
 #include <asm/syscall.h>
-#include <asm/tsc.h>
 #include <asm/unistd.h>
 
-#include "lab_stats.h"
+static bool inject_failure;
+module_param(inject_failure, bool, 0444);
+MODULE_PARM_DESC(inject_failure,
+		 "for the lab's own tests: expect a wrong answer from one check, so that the failure path can be seen");
 
-static unsigned int bench_batches;
-module_param(bench_batches, uint, 0444);
-MODULE_PARM_DESC(bench_batches, "time the in-kernel calls in this many batches (0: do not)");
-static unsigned int bench_iters = 100;
-module_param(bench_iters, uint, 0444);
-MODULE_PARM_DESC(bench_iters, "calls per timed batch");
+#define GREETING	"Hello world"	/* the greeting a fresh kernel has */
+#define GREETING_LEN	(sizeof(GREETING) - 1)
+#define SRC_TEXT	"kernel"	/* what lab_transform() is given */
+
+/*
+ * The user memory: SRC (SRC_TEXT, then zeros), then OUT, each long enough
+ * for a lab_transform() one byte over LAB_TRANSFORM_MAX, then a page left
+ * unmapped. OUT's first WINDOW bytes are set to POISON before each call and
+ * read back after it.
+ */
+#define AREA		PAGE_ALIGN(LAB_TRANSFORM_MAX + 1)
+#define WINDOW		LAB_GREETING_MAX
+#define POISON		0xa5
+
+struct lab_user {
+	char __user *src;	/* NULL: there is no user memory */
+	char __user *out;
+};
 
 /*
  * The call site that make asm shows and make trace follows: the in-kernel
@@ -49,9 +73,9 @@ static noinline long call_site_kernel(void)
 	return ret;
 }
 
-static long call_table_switch(unsigned int nr, unsigned long a0,
-			      unsigned long a1, unsigned long a2,
-			      unsigned long a3)
+static long __init call_table_switch(unsigned int nr, unsigned long a0,
+				     unsigned long a1, unsigned long a2,
+				     unsigned long a3)
 {
 	struct pt_regs regs = {
 		.orig_ax = nr, .di = a0, .si = a1, .dx = a2, .r10 = a3,
@@ -60,9 +84,9 @@ static long call_table_switch(unsigned int nr, unsigned long a0,
 	return x64_sys_call(&regs, nr);
 }
 
-static long call_table_pointer(unsigned int nr, unsigned long a0,
-			       unsigned long a1, unsigned long a2,
-			       unsigned long a3)
+static long __init call_table_pointer(unsigned int nr, unsigned long a0,
+				      unsigned long a1, unsigned long a2,
+				      unsigned long a3)
 {
 	struct pt_regs regs = {
 		.orig_ax = nr, .di = a0, .si = a1, .dx = a2, .r10 = a3,
@@ -71,177 +95,370 @@ static long call_table_pointer(unsigned int nr, unsigned long a0,
 	return sys_call_table[nr](&regs);
 }
 
-static void show_greeting(const char *how, long ret, char __user *ubuf)
-{
-	char text[LAB_GREETING_MAX] = "";
+/* The calls, one a check. */
 
-	if (ret >= 0 && strncpy_from_user(text, ubuf, sizeof(text) - 1) < 0)
-		ret = -EFAULT;
-	pr_info("%s: lab_greeting() returned %ld: \"%s\"\n", how, ret, text);
+static long __init null_direct(const struct lab_user *u)
+{
+	return call_site_kernel();
 }
 
-static void show_transform(long ret, char __user *ubuf)
+static long __init hello_direct(const struct lab_user *u)
 {
-	char text[8] = "";
-
-	if (ret > 0 && copy_from_user(text, ubuf, 6))
-		ret = -EFAULT;
-	pr_info("direct: lab_transform(\"kernel\", UPPER|REVERSE) returned %ld: \"%s\"\n",
-		ret, text);
+	return ksys_hello();
 }
 
-static noinline long kernel_function(void)
+static long __init null_switch(const struct lab_user *u)
 {
-	barrier();
-	return 0;
+	return call_table_switch(__NR_lab_null, 0, 0, 0, 0);
+}
+
+static long __init hello_switch(const struct lab_user *u)
+{
+	return call_table_switch(__NR_hello, 0, 0, 0, 0);
+}
+
+static long __init greeting_kernel_pointer(const struct lab_user *u)
+{
+	char kbuf[LAB_GREETING_MAX];
+
+	/* A kernel pointer where a user pointer belongs must be refused. */
+	return ksys_lab_greeting((__force char __user *)kbuf, sizeof(kbuf));
+}
+
+static long __init greeting_direct(const struct lab_user *u)
+{
+	return ksys_lab_greeting(u->out, AREA);
+}
+
+static long __init greeting_switch(const struct lab_user *u)
+{
+	return call_table_switch(__NR_lab_greeting, (unsigned long)u->out,
+				 AREA, 0, 0);
+}
+
+static long __init hello_pointer(const struct lab_user *u)
+{
+	return call_table_pointer(__NR_hello, 0, 0, 0, 0);
+}
+
+static long __init greeting_exact(const struct lab_user *u)
+{
+	return ksys_lab_greeting(u->out, GREETING_LEN + 1);
+}
+
+static long __init greeting_short(const struct lab_user *u)
+{
+	return ksys_lab_greeting(u->out, GREETING_LEN);
+}
+
+static long __init greeting_size0(const struct lab_user *u)
+{
+	return ksys_lab_greeting(u->out, 0);
+}
+
+static long __init greeting_hole(const struct lab_user *u)
+{
+	return ksys_lab_greeting(u->out + AREA - 5, LAB_GREETING_MAX);
+}
+
+static long __init transform_direct(const struct lab_user *u)
+{
+	return ksys_lab_transform(u->src, u->out, sizeof(SRC_TEXT) - 1,
+				  LAB_TRANSFORM_UPPER | LAB_TRANSFORM_REVERSE);
+}
+
+static long __init transform_switch(const struct lab_user *u)
+{
+	/* Four arguments: the fourth travels in r10, not rcx. */
+	return call_table_switch(__NR_lab_transform, (unsigned long)u->src,
+				 (unsigned long)u->out, sizeof(SRC_TEXT) - 1,
+				 LAB_TRANSFORM_UPPER | LAB_TRANSFORM_REVERSE);
+}
+
+static long __init transform_bad_flag(const struct lab_user *u)
+{
+	return ksys_lab_transform(u->src, u->out, sizeof(SRC_TEXT) - 1, 0x80);
+}
+
+static long __init transform_too_long(const struct lab_user *u)
+{
+	return ksys_lab_transform(u->src, u->out, LAB_TRANSFORM_MAX + 1,
+				  LAB_TRANSFORM_UPPER);
+}
+
+static long __init transform_longest(const struct lab_user *u)
+{
+	return ksys_lab_transform(u->src, u->out, LAB_TRANSFORM_MAX,
+				  LAB_TRANSFORM_UPPER);
+}
+
+static long __init transform_empty(const struct lab_user *u)
+{
+	return ksys_lab_transform(NULL, NULL, 0, LAB_TRANSFORM_UPPER);
+}
+
+static long __init set_greeting_empty(const struct lab_user *u)
+{
+	return ksys_lab_set_greeting(u->src, 0);
+}
+
+static long __init set_greeting_too_long(const struct lab_user *u)
+{
+	return ksys_lab_set_greeting(u->src, LAB_GREETING_MAX);
+}
+
+/* The checks. */
+
+struct lab_check {
+	const char *what;	/* the call; " returns ..." is added */
+	long (*call)(const struct lab_user *u);
+	long ret;		/* the expected return value */
+	const char *out;	/* OUT's expected first bytes (then POISON), */
+	size_t out_len;		/* or NULL: OUT is not looked at */
+	unsigned int flags;
+};
+
+#define CHECK_USER	0x1	/* needs the user memory */
+#define CHECK_ADMIN	0x2	/* -EPERM instead without CAP_SYS_ADMIN */
+#define CHECK_INJECT	0x4	/* inject_failure=1 expects ret + 1 */
+
+#define OUT_STRING(s)	.out = (s), .out_len = sizeof(s)	/* NUL too */
+#define OUT_BYTES(s)	.out = (s), .out_len = sizeof(s) - 1
+#define OUT_NOTHING	.out = "", .out_len = 0
+
+static const struct lab_check checks[] __initconst = {
+	{ "direct: ksys_lab_null()", null_direct, 0 },
+	{ "direct: ksys_hello()", hello_direct, 0 },
+	{ "x64_sys_call: lab_null()", null_switch, 0, .flags = CHECK_INJECT },
+	{ "x64_sys_call: hello()", hello_switch, 0 },
+	{ "direct: ksys_lab_greeting(kernel pointer)", greeting_kernel_pointer,
+	  -EFAULT },
+	{ "direct: ksys_lab_greeting(user buffer)", greeting_direct,
+	  GREETING_LEN, OUT_STRING(GREETING), .flags = CHECK_USER },
+	{ "x64_sys_call: lab_greeting(user buffer)", greeting_switch,
+	  GREETING_LEN, OUT_STRING(GREETING), .flags = CHECK_USER },
+	{ "sys_call_table: hello()", hello_pointer, 0 },
+	{ "direct: ksys_lab_greeting(user buffer, size length + 1)",
+	  greeting_exact, GREETING_LEN, OUT_STRING(GREETING), .flags = CHECK_USER },
+	{ "direct: ksys_lab_greeting(user buffer, size length)",
+	  greeting_short, -ERANGE, OUT_NOTHING, .flags = CHECK_USER },
+	{ "direct: ksys_lab_greeting(user buffer, size 0)",
+	  greeting_size0, -ERANGE, OUT_NOTHING, .flags = CHECK_USER },
+	{ "direct: ksys_lab_greeting(5 bytes before an unmapped page)",
+	  greeting_hole, -EFAULT, .flags = CHECK_USER },
+	{ "direct: ksys_lab_transform(\"" SRC_TEXT "\", UPPER|REVERSE)",
+	  transform_direct, 6, OUT_BYTES("LENREK"), .flags = CHECK_USER },
+	{ "x64_sys_call: lab_transform(\"" SRC_TEXT "\", UPPER|REVERSE)",
+	  transform_switch, 6, OUT_BYTES("LENREK"), .flags = CHECK_USER },
+	{ "direct: ksys_lab_transform(\"" SRC_TEXT "\", unknown flag 0x80)",
+	  transform_bad_flag, -EINVAL, OUT_NOTHING, .flags = CHECK_USER },
+	{ "direct: ksys_lab_transform(LAB_TRANSFORM_MAX + 1 bytes, UPPER)",
+	  transform_too_long, -EINVAL, OUT_NOTHING, .flags = CHECK_USER },
+	{ "direct: ksys_lab_transform(LAB_TRANSFORM_MAX bytes, UPPER)",
+	  transform_longest, LAB_TRANSFORM_MAX, .flags = CHECK_USER },
+	{ "direct: ksys_lab_transform(NULL, NULL, 0 bytes, UPPER)",
+	  transform_empty, 0 },
+	{ "direct: ksys_lab_set_greeting(user buffer, 0 bytes)",
+	  set_greeting_empty, -EINVAL, .flags = CHECK_USER | CHECK_ADMIN },
+	{ "direct: ksys_lab_set_greeting(user buffer, LAB_GREETING_MAX bytes)",
+	  set_greeting_too_long, -EINVAL,
+	  .flags = CHECK_USER | CHECK_ADMIN },
+	{ "direct: ksys_lab_greeting(user buffer) after the refused changes",
+	  greeting_direct, GREETING_LEN, OUT_STRING(GREETING), .flags = CHECK_USER },
+};
+
+static const u8 poison[WINDOW] __initconst = { [0 ... WINDOW - 1] = POISON };
+
+/* Room for a description, or for a diagnostic with a window's bytes. */
+static char line[160 + 4 * WINDOW] __initdata;
+static unsigned int reported __initdata;
+
+static const char *__init ret_name(long v, char *buf, size_t size)
+{
+	switch (v) {
+	case -EPERM:
+		return "-EPERM";
+	case -EFAULT:
+		return "-EFAULT";
+	case -EINVAL:
+		return "-EINVAL";
+	case -ERANGE:
+		return "-ERANGE";
+	}
+	snprintf(buf, size, "%ld", v);
+	return buf;
+}
+
+/* Appends @len bytes to line: printable ASCII but \ and " as is, others \xNN. */
+static size_t __init add_bytes(size_t n, const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		u8 ch = p[i];
+
+		if (ch >= ' ' && ch <= '~' && ch != '\\' && ch != '"')
+			n += scnprintf(line + n, sizeof(line) - n, "%c", ch);
+		else
+			n += scnprintf(line + n, sizeof(line) - n, "\\x%02x",
+				       ch);
+	}
+	return n;
 }
 
 /*
- * Times batches of calls of `body`, the first tenth as warm-up; the same
- * engine as user space (lab_stats.h). Each batch runs with preemption off,
- * unless `may_sleep` (a body that allocates or may fault must not).
+ * Appends "returns R" to line and, when OUT is looked at (@out), what it
+ * holds: @out_len bytes, or only the text before a NUL if @as_text.
  */
-#define BENCH_TIME(samples, may_sleep, body)				\
-	do {								\
-		unsigned int b_, i_, warm_ = bench_batches / 10;	\
-		for (b_ = 0; b_ < bench_batches + warm_; b_++) {	\
-			u64 t0_, t1_;					\
-			if (!(may_sleep))				\
-				preempt_disable();			\
-			t0_ = rdtsc_ordered();				\
-			for (i_ = 0; i_ < bench_iters; i_++) {		\
-				body;					\
-				barrier();				\
-			}						\
-			t1_ = rdtsc_ordered();				\
-			if (!(may_sleep))				\
-				preempt_enable();			\
-			if (b_ >= warm_)				\
-				(samples)[b_ - warm_] = t1_ - t0_;	\
-		}							\
-	} while (0)
-
-static void bench_report(const char *row, const char *what, u64 *samples,
-			 u64 overhead)
+static void __init add_outcome(size_t n, long ret, const char *out,
+			       size_t out_len, bool as_text)
 {
-	struct lab_stats s;
-	unsigned int i;
+	char num[24];
 
-	for (i = 0; i < bench_batches; i++)
-		samples[i] = lab_per_call_milli(samples[i], overhead,
-						bench_iters);
-	lab_stats_compute(samples, bench_batches, &s);
-	pr_info("bench %s unit=milliticks batches=%u iters=%u min=%llu p5=%llu median=%llu p95=%llu p99=%llu max=%llu mean=%llu sd=%llu cv_ppm=%llu what=\"%s\"\n",
-		row, bench_batches, bench_iters, s.min, s.p5, s.median, s.p95,
-		s.p99, s.max, s.mean, s.sd, s.cv_ppm, what);
+	n += scnprintf(line + n, sizeof(line) - n, "returns %s",
+		       ret_name(ret, num, sizeof(num)));
+	if (!out)
+		return;
+	if (!out_len) {
+		scnprintf(line + n, sizeof(line) - n, " and writes nothing");
+		return;
+	}
+	if (as_text)
+		out_len = strnlen(out, out_len);
+	n += scnprintf(line + n, sizeof(line) - n, " and \"");
+	n = add_bytes(n, out, out_len);
+	scnprintf(line + n, sizeof(line) - n, "\"");
 }
 
-#define BENCH_ROW(samples, overhead, may_sleep, row, what, body)	\
-	do {								\
-		BENCH_TIME(samples, may_sleep, body);			\
-		bench_report(row, what, samples, overhead);		\
-	} while (0)
-
-static void bench(char __user *ubuf)
+static void __init report(unsigned int nr, bool ok, const struct lab_check *c,
+			  long expect)
 {
-	struct pt_regs regs = { .orig_ax = __NR_lab_null };
-	struct lab_stats s;
-	u64 *samples, overhead;
+	size_t n = scnprintf(line, sizeof(line), "%s ", c->what);
 
-	if (bench_batches < 10)
-		bench_batches = 10;
-	if (!bench_iters)
-		bench_iters = 1;
-	samples = kmalloc_array(bench_batches + bench_batches / 10,
-				sizeof(*samples), GFP_KERNEL);
-	if (!samples)
+	add_outcome(n, expect, c->out, c->out_len, true);
+	pr_info("%s %u %s\n", ok ? "ok" : "not ok", nr, line);
+	reported++;
+}
+
+static bool __init run_check(unsigned int nr, const struct lab_check *c,
+			     const struct lab_user *u)
+{
+	long expect = c->ret, ret;
+	char win[WINDOW];
+	size_t used;
+	bool ok;
+
+	if ((c->flags & CHECK_ADMIN) && !capable(CAP_SYS_ADMIN))
+		expect = -EPERM;
+	if ((c->flags & CHECK_INJECT) && inject_failure) {
+		expect++;
+		pr_info("# inject_failure=1: this check expects a wrong value on purpose\n");
+	}
+	if ((c->flags & CHECK_USER) &&
+	    (!u->src || copy_to_user(u->out, poison, WINDOW))) {
+		pr_info("# not run: no user memory to call with\n");
+		report(nr, false, c, expect);
+		return false;
+	}
+
+	ret = c->call(u);
+
+	ok = ret == expect;
+	used = 0;
+	if (c->out) {
+		if (copy_from_user(win, u->out, WINDOW)) {
+			pr_info("# the user buffer could not be read back\n");
+			report(nr, false, c, expect);
+			return false;
+		}
+		/* What was written: up to the last byte that is not POISON. */
+		for (used = WINDOW; used && (u8)win[used - 1] == POISON; used--)
+			;
+		if (used != c->out_len || memcmp(win, c->out, used))
+			ok = false;
+	}
+	if (!ok) {
+		add_outcome(scnprintf(line, sizeof(line), "# expected: "),
+			    expect, c->out, c->out_len, false);
+		pr_info("%s\n", line);
+		add_outcome(scnprintf(line, sizeof(line), "# got:      "),
+			    ret, c->out ? win : NULL, used, false);
+		pr_info("%s\n", line);
+	}
+	report(nr, ok, c, expect);
+	return ok;
+}
+
+/* The user memory, in the loading process: see AREA. */
+static void __init user_map(struct lab_user *u)
+{
+	unsigned long base;
+	int err;
+
+	u->src = NULL;
+	u->out = NULL;
+	base = vm_mmap(NULL, 0, 2 * AREA + PAGE_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	if (IS_ERR_VALUE(base)) {
+		pr_info("# vm_mmap() failed: %ld\n", (long)base);
 		return;
-	pr_info("tsc_khz %u\n", tsc_khz);
+	}
+	err = vm_munmap(base + 2 * AREA, PAGE_SIZE);
+	if (!err && copy_to_user((char __user *)base, SRC_TEXT,
+				 sizeof(SRC_TEXT) - 1))
+		err = -EFAULT;
+	if (err) {
+		pr_info("# setting up the user memory failed: %d\n", err);
+		vm_munmap(base, 2 * AREA + PAGE_SIZE);
+		return;
+	}
+	u->src = (char __user *)base;
+	u->out = u->src + AREA;
+}
 
-	BENCH_TIME(samples, false, (void)0);
-	lab_stats_compute(samples, bench_batches, &s);
-	overhead = s.median;
-	BENCH_ROW(samples, 0, false, "kernel_empty_loop",
-		  "in the kernel: the loop and timer alone (not subtracted)",
-		  (void)0);
-	BENCH_ROW(samples, overhead, false, "kernel_function_call",
-		  "in the kernel: a non-inlined function in the module",
-		  kernel_function());
-	BENCH_ROW(samples, overhead, false, "kernel_direct",
-		  "in the kernel: ksys_lab_null(), the syscall's body",
-		  ksys_lab_null());
-	BENCH_ROW(samples, overhead, false, "kernel_x64_sys_call",
-		  "in the kernel: x64_sys_call(regs, nr), the entry code's dispatch",
-		  x64_sys_call(&regs, __NR_lab_null));
-	BENCH_ROW(samples, overhead, false, "kernel_sys_call_table",
-		  "in the kernel: sys_call_table[nr](regs), an indirect call",
-		  sys_call_table[__NR_lab_null](&regs));
-	BENCH_ROW(samples, overhead, true, "kernel_transform_64B",
-		  "in the kernel: ksys_lab_transform(), 64 bytes in and out",
-		  ksys_lab_transform(ubuf, ubuf + PAGE_SIZE, 64, 0));
-	kfree(samples);
+static void __init user_unmap(struct lab_user *u)
+{
+	if (u->src)
+		vm_munmap((unsigned long)u->src, 2 * AREA);
 }
 
 static int __init kernel_syscall_init(void)
 {
-	char kbuf[LAB_GREETING_MAX];
-	unsigned long page;
-	char __user *ubuf;
-	long ret;
+	unsigned int i, passed = 0, failed = 0;
+	struct lab_user u;
 
-	pr_info("calling the hello family from inside the kernel\n");
+	/* The plan is the table's length: each row reports exactly once. */
+	pr_info("KTAP version 1\n");
+	pr_info("1..%zu\n", ARRAY_SIZE(checks));
+	pr_info("# kernel_syscall: the hello family called from inside the kernel (x86_64 numbers: lab_null %d, hello %d, lab_greeting %d, lab_set_greeting %d, lab_transform %d)\n",
+		__NR_lab_null, __NR_hello, __NR_lab_greeting,
+		__NR_lab_set_greeting, __NR_lab_transform);
 
-	ret = call_site_kernel();
-	pr_info("direct: ksys_lab_null() returned %ld\n", ret);
-	ret = ksys_hello();
-	pr_info("direct: ksys_hello() returned %ld\n", ret);
-
-	ret = call_table_switch(__NR_lab_null, 0, 0, 0, 0);
-	pr_info("x64_sys_call: lab_null (nr %d) returned %ld\n",
-		__NR_lab_null, ret);
-	ret = call_table_switch(__NR_hello, 0, 0, 0, 0);
-	pr_info("x64_sys_call: hello (nr %d) returned %ld\n", __NR_hello, ret);
-	ret = call_table_pointer(__NR_hello, 0, 0, 0, 0);
-	pr_info("sys_call_table: hello (nr %d) returned %ld\n", __NR_hello,
-		ret);
-
-	/* A kernel pointer where a user pointer belongs must be refused. */
-	ret = ksys_lab_greeting((char __user *)kbuf, sizeof(kbuf));
-	pr_info("direct: ksys_lab_greeting(kernel pointer) returned %ld\n",
-		ret);
-
-	page = vm_mmap(NULL, 0, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE,
-		       MAP_ANONYMOUS | MAP_PRIVATE, 0);
-	if (IS_ERR_VALUE(page)) {
-		pr_err("vm_mmap failed: %ld\n", (long)page);
-		return (int)page;
+	user_map(&u);
+	for (i = 0; i < ARRAY_SIZE(checks); i++) {
+		if (run_check(i + 1, &checks[i], &u))
+			passed++;
+		else
+			failed++;
 	}
-	ubuf = (char __user *)page;
+	user_unmap(&u);
 
-	ret = ksys_lab_greeting(ubuf, PAGE_SIZE);
-	show_greeting("direct", ret, ubuf);
-	ret = call_table_switch(__NR_lab_greeting, page, PAGE_SIZE, 0, 0);
-	show_greeting("x64_sys_call", ret, ubuf);
-
-	if (copy_to_user(ubuf, "kernel", 6) == 0) {
-		ret = ksys_lab_transform(ubuf, ubuf + 8, 6,
-					 LAB_TRANSFORM_UPPER |
-					 LAB_TRANSFORM_REVERSE);
-		show_transform(ret, ubuf + 8);
+	if (reported != ARRAY_SIZE(checks)) {
+		pr_info("# the plan said %zu checks, %u were reported\n",
+			ARRAY_SIZE(checks), reported);
+		failed++;
 	}
-
-	if (bench_batches)
-		bench(ubuf);
-	vm_munmap(page, 2 * PAGE_SIZE);
-	return 0;
+	pr_info("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:0 error:0\n",
+		passed, failed);
+	return failed ? -EINVAL : 0;
 }
 
 static void __exit kernel_syscall_exit(void)
 {
-	pr_info("unloaded\n");
+	pr_info(KBUILD_MODNAME ": unloaded\n");
 }
 
 module_init(kernel_syscall_init);
 module_exit(kernel_syscall_exit);
-MODULE_DESCRIPTION("The syscall lab's in-kernel system call");
+MODULE_DESCRIPTION("The syscall lab's in-kernel system call, checked (KTAP)");
 MODULE_LICENSE("GPL");

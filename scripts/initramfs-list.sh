@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# initramfs-list.sh GUEST_DIR MODULE PLANS_DIR: print the file list that the
-# kernel's usr/gen_init_cpio packs into the lab's initramfs: /init (the lab's
-# PID 1), the programs under /lab/bin, the module and the plans.
+# initramfs-list.sh GUEST_DIR MODULE_DIR PLANS_DIR: print the file list that
+# the kernel's usr/gen_init_cpio packs into the lab's initramfs: /init (the
+# lab's PID 1), the programs under /lab/bin, the modules and the plans.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-[ $# -eq 3 ] || die "usage: initramfs-list.sh GUEST_DIR MODULE PLANS_DIR"
+[ $# -eq 3 ] || die "usage: initramfs-list.sh GUEST_DIR MODULE_DIR PLANS_DIR"
 guest=$(cd "$1" && pwd)
-module=$(cd "$(dirname "$2")" && pwd)/${2##*/}
+modules=$(cd "$2" && pwd)
 plans=$(cd "$3" && pwd)
 
 cat <<LIST
@@ -20,8 +20,10 @@ dir /lab 0755 0 0
 dir /lab/bin 0755 0 0
 dir /lab/plans 0755 0 0
 file /init $guest/init 0755 0 0
-file /lab/kernel_syscall.ko $module 0644 0 0
 LIST
+for f in "$modules"/*.ko; do
+	echo "file /lab/${f##*/} $f 0644 0 0"
+done
 for f in "$guest"/*; do
 	[ "${f##*/}" = init ] && continue
 	echo "file /lab/bin/${f##*/} $f 0755 0 0"

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * lab_row.h: the one row schema of every benchmark the lab runs, written
+ * the same way by the user-space benchmarks and by the kernel module (so:
+ * snprintf only, integers only). One row is one JSON object on one line
+ * (JSON lines), read on the host by the lab's one parser (host/rows.c):
+ *
+ *   {"schema":"lab-row/1","abi":"x86_64","path":"lab_null_syscall",
+ *    "unit":"milliticks","tsc_khz":2100000,"batches":200,"iters":100,
+ *    "min":..,"p5":..,"median":..,"p95":..,"p99":..,"max":..,"mean":..,
+ *    "sd":..,"cv_ppm":..,"what":"lab_null() with the syscall instruction"}
+ *
+ * abi: "x86_64", "i386" or "kernel" (the module). unit: milliticks, i.e.
+ * thousandths of a time-stamp-counter tick per call (under QEMU's -icount
+ * shift=0 a tick is one guest instruction). tsc_khz: the counter's rate as
+ * the program measured it. The statistics are those of lab_stats.h over
+ * `batches` batches of `iters` calls each. The mode (host, tcg, kvm,
+ * icount) and the mitigations are the run's, recorded by the host when it
+ * boots the guest, and joined to every row by the parser.
+ *
+ * `path` and `what` are the program's own constants: no quote, backslash
+ * or control character may appear in them (lab_row_format() refuses).
+ */
+#ifndef LAB_ROW_H
+#define LAB_ROW_H
+
+#include "lab_stats.h"
+
+#ifndef __KERNEL__
+#include <stdio.h>
+#endif
+
+#define LAB_ROW_SCHEMA "lab-row/1"
+#define LAB_ROW_MAX 640
+
+/* 1 if s can stand between JSON quotes as it is. */
+static inline int lab_row_plain(const char *s)
+{
+	for (; *s; s++)
+		if (*s == '"' || *s == '\\' || (unsigned char)*s < 0x20)
+			return 0;
+	return 1;
+}
+
+/*
+ * Formats one row, with its newline, into buf (LAB_ROW_MAX bytes are
+ * enough). Returns its length, or -1 if a string is not plain or the row
+ * does not fit.
+ */
+static inline int lab_row_format(char *buf, size_t size, const char *abi,
+				 const char *path, const char *what,
+				 lab_u64 tsc_khz, unsigned int batches,
+				 unsigned int iters,
+				 const struct lab_stats *s)
+{
+	int n;
+
+	if (!lab_row_plain(abi) || !lab_row_plain(path) ||
+	    !lab_row_plain(what))
+		return -1;
+	n = snprintf(buf, size,
+		     "{\"schema\":\"%s\",\"abi\":\"%s\",\"path\":\"%s\",\"unit\":\"milliticks\",\"tsc_khz\":%llu,\"batches\":%u,\"iters\":%u,\"min\":%llu,\"p5\":%llu,\"median\":%llu,\"p95\":%llu,\"p99\":%llu,\"max\":%llu,\"mean\":%llu,\"sd\":%llu,\"cv_ppm\":%llu,\"what\":\"%s\"}\n",
+		     LAB_ROW_SCHEMA, abi, path, (unsigned long long)tsc_khz,
+		     batches, iters, (unsigned long long)s->min,
+		     (unsigned long long)s->p5, (unsigned long long)s->median,
+		     (unsigned long long)s->p95, (unsigned long long)s->p99,
+		     (unsigned long long)s->max, (unsigned long long)s->mean,
+		     (unsigned long long)s->sd, (unsigned long long)s->cv_ppm,
+		     what);
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	return n;
+}
+
+#endif /* LAB_ROW_H */

@@ -1,0 +1,389 @@
+/* boot.c: see boot.h. */
+#define _GNU_SOURCE
+#include "boot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lab_trouble.h"
+#include "meta.h"
+#include "util.h"
+
+#define QEMU "qemu-system-x86_64"
+/* An Intel CPU model that the kernel treats as affected by Meltdown and
+ * Spectre, so that its mitigations are on under TCG as on such hardware. */
+#define TCG_CPU "Haswell-noTSX"
+#define KVM_PROBE_TIMEOUT_S 20
+/* After a trouble line, how long the rest of the report may take to come. */
+#define TROUBLE_GRACE_MS 1000
+
+volatile int lab_interrupted;
+
+static void on_signal(int sig)
+{
+	lab_interrupted = sig;
+}
+
+void boot_install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static const char *const mode_names[] = {
+	[MODE_AUTO] = "auto", [MODE_TCG] = "tcg", [MODE_KVM] = "kvm",
+	[MODE_ICOUNT] = "icount", [MODE_HOST] = "host",
+};
+
+const char *mode_name(enum lab_mode m)
+{
+	return mode_names[m];
+}
+
+int mode_parse(const char *name)
+{
+	for (int i = 0; i < MODE_HOST; i++)
+		if (strcmp(name, mode_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *outcome_name(enum lab_outcome o)
+{
+	static const char *const names[] = {
+		"ok", "failed", "timeout", "kernel-trouble", "no-status",
+		"interrupted", "error",
+	};
+	return names[o];
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The QEMU command line (NULL-terminated, malloc'd strings). */
+static char **qemu_argv(const struct boot_opts *o, enum lab_mode mode,
+			const char *plan, const char *dir, char **cmdline)
+{
+	char **v = xcalloc(48, sizeof(*v));
+	int n = 0;
+
+	*cmdline = xasprintf("console=ttyS0 panic=-1 nokaslr lab.plan=%s lab.mode=%s%s%s",
+			     plan, mode_name(mode), o->append ? " " : "",
+			     o->append ? o->append : "");
+#define A(...) (v[n++] = xasprintf(__VA_ARGS__))
+	A(QEMU);
+	A("-M"); A("pc"); A("-m"); A("512"); A("-smp"); A("1");
+	A("-nodefaults"); A("-display"); A("none"); A("-no-reboot");
+	switch (mode) {
+	case MODE_KVM:
+		A("-accel"); A("kvm"); A("-cpu"); A("host");
+		break;
+	case MODE_ICOUNT:
+		A("-accel"); A("tcg,thread=single");
+		A("-icount"); A("shift=0,sleep=off");
+		A("-cpu"); A(TCG_CPU);
+		break;
+	default:
+		A("-accel"); A("tcg"); A("-cpu"); A(TCG_CPU);
+		break;
+	}
+	A("-kernel"); A("%s", o->kernel);
+	A("-initrd"); A("%s", o->initrd);
+	A("-append"); A("%s", *cmdline);
+	A("-chardev"); A("stdio,id=console,signal=off");
+	A("-serial"); A("chardev:console");
+	A("-serial"); A("file:%s/ktap.txt", dir);
+	A("-serial"); A("file:%s/rows.jsonl", dir);
+	A("-serial"); A("file:%s/facts.jsonl", dir);
+	A("-device"); A("isa-debug-exit,iobase=0xf4,iosize=0x04");
+	if (o->gdb) {
+		A("-S");
+		A("-gdb"); A("unix:%s,server=on,wait=off", o->gdb);
+	}
+#undef A
+	return v;
+}
+
+static void free_argv(char **v)
+{
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+/* The last non-empty line of a file, for a reason line. */
+static void last_line(const char *path, char *buf, size_t size)
+{
+	char *text = read_file(path, NULL);
+	char *end, *start;
+
+	buf[0] = '\0';
+	if (!text)
+		return;
+	end = text + strlen(text);
+	while (end > text && (end[-1] == '\n' || end[-1] == '\r'))
+		*--end = '\0';
+	start = strrchr(text, '\n');
+	snprintf(buf, size, "%s", start ? start + 1 : text);
+	free(text);
+}
+
+struct console {
+	FILE *log;
+	char line[4096];
+	size_t len;
+	char trouble[400];	/* the first trouble line */
+};
+
+static void console_line_end(struct console *c)
+{
+	c->line[c->len] = '\0';
+	if (c->len && c->line[c->len - 1] == '\r')
+		c->line[--c->len] = '\0';
+	if (!c->trouble[0] && lab_trouble(c->line))
+		snprintf(c->trouble, sizeof(c->trouble), "%.399s", c->line);
+	c->len = 0;
+}
+
+static void console_feed(struct console *c, const char *buf, size_t n)
+{
+	fwrite(buf, 1, n, c->log);
+	fflush(c->log);
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] == '\n')
+			console_line_end(c);
+		else if (c->len < sizeof(c->line) - 1)
+			c->line[c->len++] = buf[i];
+	}
+}
+
+/* Runs QEMU once in dir; fills r (not r->mode). */
+static void run_qemu(const struct boot_opts *o, enum lab_mode mode,
+		     const char *plan, const char *dir, unsigned int timeout_s,
+		     struct boot_result *r, json_t *meta)
+{
+	char *cmdline, *console_path = xasprintf("%s/console.log", dir);
+	char *qemu_log = xasprintf("%s/qemu.log", dir);
+	char **argv = qemu_argv(o, mode, plan, dir, &cmdline);
+	long long start = now_ms(), deadline = start + timeout_s * 1000LL;
+	long long kill_at = -1;
+	struct console c = { 0 };
+	int pipefd[2], status = 0, killed = 0;
+	pid_t parent = getpid(), pid;
+	json_t *jargv = json_array();
+
+	for (char **p = argv; *p; p++)
+		json_array_append_new(jargv, json_string(*p));
+	json_object_set_new(meta, "qemu_argv", jargv);
+	json_object_set_new(meta, "cmdline", json_string(cmdline));
+	r->guest_status = -1;
+	r->reason[0] = '\0';
+
+	c.log = fopen(console_path, "w");
+	if (!c.log || pipe2(pipefd, O_CLOEXEC)) {
+		r->outcome = OUTCOME_ERROR;
+		snprintf(r->reason, sizeof(r->reason), "cannot write %s: %s",
+			 console_path, strerror(errno));
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+		int log = open(qemu_log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		dup2(null, STDIN_FILENO);
+		dup2(pipefd[1], STDOUT_FILENO);
+		dup2(log, STDERR_FILENO);
+		execvp(argv[0], argv);
+		dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	close(pipefd[1]);
+	for (;;) {
+		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
+		char buf[4096];
+		long long now = now_ms();
+		ssize_t n;
+
+		if (lab_interrupted && !killed) {
+			r->outcome = OUTCOME_INTERRUPTED;
+			snprintf(r->reason, sizeof(r->reason),
+				 "interrupted by signal %d", lab_interrupted);
+			killed = 1;
+		} else if (now >= deadline && !killed) {
+			r->outcome = OUTCOME_TIMEOUT;
+			snprintf(r->reason, sizeof(r->reason),
+				 "the guest hung: no end after %us (mode %s)",
+				 timeout_s, mode_name(mode));
+			killed = 1;
+		} else if (c.trouble[0] && kill_at < 0) {
+			kill_at = now + TROUBLE_GRACE_MS;
+		} else if (kill_at >= 0 && now >= kill_at && !killed) {
+			r->outcome = OUTCOME_TROUBLE;
+			snprintf(r->reason, sizeof(r->reason),
+				 "the guest kernel failed: %s", c.trouble);
+			killed = 1;
+		}
+		if (killed) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			break;
+		}
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		n = read(pipefd[0], buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		console_feed(&c, buf, (size_t)n);
+	}
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (c.len)
+		console_line_end(&c);
+	fclose(c.log);
+	if (!killed) {
+		int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+
+		if (c.trouble[0]) {
+			r->outcome = OUTCOME_TROUBLE;
+			snprintf(r->reason, sizeof(r->reason),
+				 "the guest kernel failed: %s", c.trouble);
+		} else if (code > 0 && (code & 1)) {
+			/* isa-debug-exit: QEMU exits with (status << 1) | 1 */
+			r->guest_status = code >> 1;
+			r->outcome = r->guest_status ? OUTCOME_FAILED : OUTCOME_OK;
+			if (r->guest_status)
+				snprintf(r->reason, sizeof(r->reason),
+					 "the guest said status %d: a step failed",
+					 r->guest_status);
+		} else {
+			char last[300];
+
+			last_line(qemu_log, last, sizeof(last));
+			r->outcome = code == 127 ? OUTCOME_ERROR : OUTCOME_NO_STATUS;
+			snprintf(r->reason, sizeof(r->reason),
+				 "QEMU exited with %d and no status from the guest%s%s",
+				 code, last[0] ? ": " : "", last);
+		}
+	}
+out:
+	json_object_set_new(meta, "seconds",
+			    json_real((double)(now_ms() - start) / 1000));
+	free_argv(argv);
+	free(cmdline);
+	free(console_path);
+	free(qemu_log);
+}
+
+/* auto: KVM where a short probe boot works, TCG otherwise. */
+static enum lab_mode resolve_auto(const struct boot_opts *o, json_t *meta)
+{
+	struct boot_result pr;
+	struct stat ks, cs;
+	char *probe_dir, answer[16] = "";
+	FILE *f;
+	json_t *pm = json_object();
+
+	if (file_exists("/sys/module/kvm_pvm")) {
+		json_object_set_new(meta, "kvm_probe",
+				    json_string("skipped: the host's hypervisor is PVM (/sys/module/kvm_pvm), under which guest kernels cannot run with KVM"));
+		return MODE_TCG;
+	}
+	if (access("/dev/kvm", R_OK | W_OK)) {
+		json_object_set_new(meta, "kvm_probe", json_string("no usable /dev/kvm"));
+		return MODE_TCG;
+	}
+	if (o->probe_cache && stat(o->probe_cache, &cs) == 0 &&
+	    stat(o->kernel, &ks) == 0 && cs.st_mtime >= ks.st_mtime &&
+	    (f = fopen(o->probe_cache, "r"))) {
+		if (!fgets(answer, sizeof(answer), f))
+			answer[0] = '\0';
+		fclose(f);
+		answer[strcspn(answer, "\n")] = '\0';
+		if (!strcmp(answer, "kvm") || !strcmp(answer, "tcg")) {
+			json_object_set_new(meta, "kvm_probe",
+					    json_sprintf("cached: %s", answer));
+			return strcmp(answer, "kvm") ? MODE_TCG : MODE_KVM;
+		}
+	}
+	probe_dir = xasprintf("%s/kvm-probe", o->out);
+	mkdir_p(probe_dir);
+	run_qemu(o, MODE_KVM, "probe", probe_dir, KVM_PROBE_TIMEOUT_S, &pr, pm);
+	json_decref(pm);
+	free(probe_dir);
+	snprintf(answer, sizeof(answer), "%s",
+		 pr.outcome == OUTCOME_OK ? "kvm" : "tcg");
+	if (o->probe_cache) {
+		char line[8];
+
+		snprintf(line, sizeof(line), "%s\n", answer);
+		write_file(o->probe_cache, line, strlen(line));
+	}
+	if (pr.outcome != OUTCOME_OK)
+		say("KVM probe failed (%s): using TCG", pr.reason);
+	json_object_set_new(meta, "kvm_probe",
+			    json_sprintf("%s: %s", answer,
+					 pr.outcome == OUTCOME_OK ? "the probe boot worked" : pr.reason));
+	return pr.outcome == OUTCOME_OK ? MODE_KVM : MODE_TCG;
+}
+
+int lab_boot(const struct boot_opts *o, struct boot_result *r)
+{
+	json_t *meta;
+	char *path;
+
+	if (!o->kernel || !file_exists(o->kernel))
+		die("no kernel image %s", o->kernel ? o->kernel : "(none given)");
+	if (!o->initrd || !file_exists(o->initrd))
+		die("no initramfs %s", o->initrd ? o->initrd : "(none given)");
+	if (!o->out || !o->plan)
+		die("boot: no run directory or plan");
+	if (rm_rf(o->out) || mkdir_p(o->out))
+		die("cannot make the run directory %s: %s", o->out, strerror(errno));
+	meta = meta_new_run(o->plan, o->append);
+	json_object_set_new(meta, "mode_requested", json_string(mode_name(o->mode)));
+	json_object_set_new(meta, "timeout_s", json_integer(o->timeout_s));
+	json_object_set_new(meta, "kernel_image", json_string(o->kernel));
+	if (o->kobj)
+		meta_set_kernel(meta, o->kobj);
+	r->mode = o->mode == MODE_AUTO ? resolve_auto(o, meta) : o->mode;
+	json_object_set_new(meta, "mode", json_string(mode_name(r->mode)));
+	run_qemu(o, r->mode, o->plan, o->out, o->timeout_s, r, meta);
+	meta_set_outcome(meta, outcome_name(r->outcome), r->guest_status, r->reason);
+	path = xasprintf("%s/meta.json", o->out);
+	meta_write(meta, path);
+	free(path);
+	json_decref(meta);
+	return r->outcome == OUTCOME_OK || r->outcome == OUTCOME_FAILED ? 0 : -1;
+}

@@ -1,0 +1,67 @@
+/*
+ * boot.h: one boot of a lab kernel under QEMU, supervised.
+ *
+ * QEMU is this process's child, in a process group of its own, and dies
+ * with it (PR_SET_PDEATHSIG): a timeout, a kernel in trouble, Ctrl-C or
+ * SIGTERM kills it, and no QEMU outlives the run. The console is read as a
+ * stream, line by line, and the boot stops at the first line that shows
+ * the kernel in trouble (guest/lab_trouble.h). The run directory is the
+ * run's alone: emptied first, then holding
+ *
+ *   console.log   ttyS0, the console
+ *   ktap.txt      ttyS1, the results (KTAP, from the guest's PID 1)
+ *   rows.jsonl    ttyS2, benchmark rows (bench/lab_row.h)
+ *   facts.jsonl   ttyS3, facts about the guest kernel
+ *   qemu.log      QEMU's own messages
+ *   meta.json     written when the run happens: host, QEMU and its command
+ *                 line, mode, mitigations, kernel, plan, outcome
+ */
+#ifndef LAB_BOOT_H
+#define LAB_BOOT_H
+
+#include <stdbool.h>
+
+enum lab_mode { MODE_AUTO, MODE_TCG, MODE_KVM, MODE_ICOUNT, MODE_HOST };
+
+enum lab_outcome {
+	OUTCOME_OK,		/* the guest finished and said 0 */
+	OUTCOME_FAILED,		/* the guest finished and said a step failed */
+	OUTCOME_TIMEOUT,	/* no end within the time limit */
+	OUTCOME_TROUBLE,	/* panic, oops, BUG, WARNING on the console */
+	OUTCOME_NO_STATUS,	/* QEMU ended without the guest's status */
+	OUTCOME_INTERRUPTED,	/* SIGINT, SIGTERM or SIGHUP */
+	OUTCOME_ERROR,		/* QEMU could not be started */
+};
+
+struct boot_opts {
+	const char *kernel, *initrd, *plan, *out;
+	const char *append;	/* more kernel command line, or NULL */
+	const char *gdb;	/* a gdbstub on this Unix socket, QEMU stopped
+				 * at the first instruction; or NULL */
+	enum lab_mode mode;
+	unsigned int timeout_s;
+	const char *probe_cache; /* where auto keeps the KVM probe's answer */
+	const char *kobj;	/* the kernel's build directory (for meta.json), or NULL */
+};
+
+struct boot_result {
+	enum lab_outcome outcome;
+	int guest_status;	/* with OK and FAILED */
+	enum lab_mode mode;	/* the mode it ran in (auto resolved) */
+	char reason[512];	/* one line, for anything but OK */
+};
+
+const char *mode_name(enum lab_mode m);
+/* -1 for a name that is no mode. */
+int mode_parse(const char *name);
+const char *outcome_name(enum lab_outcome o);
+
+/* Boots once; fills *r. Returns 0 when the guest finished (OK or FAILED),
+ * -1 otherwise. Dies only on bad options. */
+int lab_boot(const struct boot_opts *o, struct boot_result *r);
+
+/* Set by the signal handler: the whole job should stop. */
+extern volatile int lab_interrupted;
+void boot_install_signals(void);
+
+#endif

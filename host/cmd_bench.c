@@ -1,0 +1,145 @@
+/*
+ * lab bench --kernel BZIMAGE --kobj KOBJ --initrd CPIO --guest DIR --out OUT
+ *           [--mode auto|tcg|kvm] [--timeout S] [--plan bench|bench-quick]
+ * make bench: every path timed
+ *   host.1 .. host.7  this machine's kernel, hardware time, seven runs (the
+ *                     spread across them is part of the report)
+ *   vm-default/off    the lab kernel under QEMU (TCG or KVM), with the
+ *                     kernel's mitigations and with mitigations=off
+ *   icount-default/off  the same under -icount shift=0: exact instructions
+ * and beside them perf bench syscall basic and the lab's own 10 million
+ * getppid() calls. Runs go to OUT/raw/, the report to OUT/ (report.h).
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "lab.h"
+#include "report.h"
+#include "util.h"
+
+#define HOST_RUNS 7
+
+/* perf's own figure: `perf bench --format=simple syscall basic` prints the
+ * total seconds for its 10 million calls. */
+static double perf_mean_ns(long long calls)
+{
+	char *line = command_line1("perf bench --format=simple syscall basic 2>/dev/null");
+	char *end;
+	double secs = strtod(line, &end);
+	bool ok = end != line && secs > 0;
+
+	free(line);
+	return ok ? secs * 1e9 / (double)calls : -1;
+}
+
+static json_t *beside_perf(const char *raw, const char *guest)
+{
+	char *dir = xasprintf("%s/host-10M", raw), *prog = xasprintf("%s/bench_user", guest);
+	const char *const cmd[] = { prog, "--host", "--batches", "2000", "--iters", "5000", NULL };
+	const char *const *const cmds[] = { cmd, NULL };
+	json_t *o = NULL;
+	struct run *r;
+	double perf;
+
+	say("host: 10 million getppid() calls, the lab's way and perf's");
+	if (lab_host_bench(dir, cmds)) {
+		say("the lab's 10 million calls failed (see %s/stderr.txt)", dir);
+		goto out;
+	}
+	r = lab_load_run(dir);
+	perf = perf_mean_ns(10000000LL);
+	for (size_t i = 0; i < r->rows.n; i++)
+		if (!strcmp(r->rows.v[i].path, "getppid_syscall") && perf > 0) {
+			const struct row *w = &r->rows.v[i];
+
+			o = json_pack("{s:I, s:f, s:f, s:f}", "calls", (json_int_t)w->batches * w->iters,
+				      "perf_mean_ns", perf, "lab_mean_ns", row_value(w, ST_MEAN),
+				      "lab_median_ns", row_value(w, ST_MEDIAN));
+		}
+	if (perf <= 0)
+		say("perf bench syscall basic did not run here");
+	run_free(r);
+out:
+	free(dir);
+	free(prog);
+	return o;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	static const char *const names[] = { "vm-default", "vm-off", "icount-default", "icount-off" };
+	struct lab_opts o;
+	struct run *runs[HOST_RUNS + 4];
+	struct report rep = { .runs = runs };
+	char *raw, *b64, *b32, *trace;
+	json_t *perf;
+	int ret;
+
+	lab_opts_parse(argc, argv, &o);
+	if (!o.out || !o.guest || !o.kernel)
+		die("usage: lab bench --kernel BZIMAGE --kobj KOBJ --initrd CPIO --guest DIR --out OUT [--mode M] [--timeout S]");
+	if (o.mode == MODE_ICOUNT)
+		die("LAB_MODE=icount: make bench runs icount itself; choose auto, tcg or kvm for its vm mode");
+	if (!strcmp(o.plan, "run"))
+		o.plan = "bench";
+	lab_lock(o.out);
+	boot_install_signals();
+	raw = xasprintf("%s/raw", o.out);
+	b64 = xasprintf("%s/bench_user", o.guest);
+	b32 = xasprintf("%s/bench_user32", o.guest);
+	say("host: bench_user on this machine's kernel, %d runs", HOST_RUNS);
+	for (int i = 1; i <= HOST_RUNS && !lab_interrupted; i++) {
+		char *dir = xasprintf("%s/host.%d", raw, i);
+		const char *const c64[] = { b64, "--host", NULL }, *const c32[] = { b32, "--host", NULL };
+		const char *const *const cmds[] = { c64, c32, NULL };
+
+		if (lab_host_bench(dir, cmds))
+			die("bench_user failed on the host; see %s/stderr.txt", dir);
+		runs[rep.nruns++] = lab_load_run(dir);
+		free(dir);
+	}
+	perf = beside_perf(raw, o.guest);
+	for (size_t i = 0; i < 4; i++) {
+		struct lab_opts k = o;
+		struct boot_opts b;
+		struct boot_result r;
+		char *dir = xasprintf("%s/%s", raw, names[i]);
+
+		k.mode = i >= 2 ? MODE_ICOUNT : o.mode;
+		k.append = i % 2 ? "mitigations=off" : NULL;
+		say("%s: booting with plan '%s'", names[i], o.plan);
+		b = lab_boot_opts(&k, o.plan, dir);
+		if (lab_boot(&b, &r) || r.outcome != OUTCOME_OK)
+			die("the %s boot failed: %s; see %s", names[i], r.reason, dir);
+		runs[rep.nruns++] = lab_load_run(dir);
+		if (runs[rep.nruns - 1]->nproblems)
+			die("%s: %s", dir, runs[rep.nruns - 1]->problems[0]);
+		free(dir);
+	}
+	rep.extra = json_pack("{s:o?}", "perf_bench_syscall_basic", perf);
+	trace = xasprintf("%s/trace/report.md", o.out);
+	if (file_exists(trace))
+		rep.trace_md = "trace/report.md";
+	{
+		char *path = xasprintf("%s/extra.json", raw);
+		char *text = json_dumps(rep.extra, JSON_INDENT(2));
+
+		write_file(path, text, strlen(text));
+		free(text);
+		free(path);
+	}
+	report_table(stdout, &rep);
+	ret = report_write(o.out, &rep);
+	if (!ret)
+		printf("\nreport: %s/report.md (table, charts), %s/bench.json, %s/bench.csv\n",
+		       o.out, o.out, o.out);
+	json_decref(rep.extra);
+	for (size_t i = 0; i < rep.nruns; i++)
+		run_free(runs[i]);
+	free(raw);
+	free(b64);
+	free(b32);
+	free(trace);
+	return ret ? 1 : 0;
+}

@@ -1,0 +1,32 @@
+/*
+ * lab boot --kernel BZIMAGE --initrd CPIO --plan NAME --out DIR
+ *          [--mode auto|tcg|kvm|icount] [--timeout S] [--append ARGS]
+ * One supervised boot into DIR (see boot.h). Exits with the guest's status,
+ * or 1 with one line saying why the boot did not finish.
+ */
+#define _GNU_SOURCE
+#include <libgen.h>
+#include <stdlib.h>
+
+#include "lab.h"
+#include "util.h"
+
+int cmd_boot(int argc, char **argv)
+{
+	struct lab_opts o;
+	struct boot_opts b;
+	struct boot_result r;
+	char *parent;
+
+	lab_opts_parse(argc, argv, &o);
+	if (!o.out)
+		die("usage: lab boot --kernel BZIMAGE --initrd CPIO --plan NAME --out DIR [--mode M] [--timeout S] [--append ARGS]");
+	parent = xstrdup(o.out);
+	lab_lock(dirname(parent));
+	free(parent);
+	boot_install_signals();
+	b = lab_boot_opts(&o, o.plan, o.out);
+	if (lab_boot(&b, &r))
+		die("%s; console log: %s/console.log", r.reason, o.out);
+	return r.guest_status;
+}

@@ -1,0 +1,139 @@
+/*
+ * lab run --kernel BZIMAGE --kobj KOBJ --initrd CPIO --guest DIR --out OUT
+ *         [--mode auto|tcg|kvm|icount] [--timeout S]
+ * make run: boots the lab kernel with the "run" plan (under icount unless
+ * another mode is asked for, so that its benchmark rows are exact
+ * instruction counts), times the rows the host can run on the host, and
+ * shows what the family answered, from the run's own files only. A boot
+ * that did not finish prints its own failure and nothing else.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lab.h"
+#include "report.h"
+#include "summary.h"
+#include "util.h"
+
+static const char *mode_label(const char *mode)
+{
+	if (!strcmp(mode, "icount"))
+		return "icount (QEMU -icount shift=0: the benchmark's figures are exact instruction counts)";
+	if (!strcmp(mode, "kvm"))
+		return "kvm (hardware virtualisation)";
+	return "tcg (QEMU emulation: any time here is emulation time, not hardware time)";
+}
+
+static void show_facts(const struct run *r)
+{
+	json_t *v = r->facts ? json_object_get(r->facts, "vulnerabilities") : NULL;
+	const char *key;
+	json_t *val;
+
+	printf("\n--- the guest kernel\n");
+	printf("    release %s\n    version %s\n    cmdline %s\n    cpu     %s\n",
+	       run_fact(r, "release"), run_fact(r, "version"),
+	       run_fact(r, "cmdline"), run_fact(r, "cpu"));
+	json_object_foreach(v, key, val)
+		printf("    vulnerability %s: %s\n", key, json_string_value(val));
+}
+
+static void show_steps(const struct run *r)
+{
+	const struct ktap_test *doc = r->results;
+
+	for (size_t i = 0; doc && i < doc->nsub; i++) {
+		const struct ktap_test *t = &doc->sub[i];
+
+		if (!t->nlines && t->result == KTAP_PASS)
+			continue;
+		printf("\n--- %s\n", t->name);
+		for (size_t j = 0; j < t->nlines; j++)
+			printf("    %s\n", t->lines[j]);
+		if (t->result == KTAP_FAIL) {
+			printf("    (not ok");
+			for (size_t j = 0; j < t->ndiag; j++)
+				printf("%s %s", j ? ";" : ":", t->diag[j] + 2);
+			printf(")\n");
+		}
+	}
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct lab_opts o;
+	struct boot_opts b;
+	struct boot_result br;
+	struct summary s = { 0 };
+	struct ktap_counts t;
+	struct run *runs[2];
+	struct report rep = { .runs = runs };
+	struct stat st;
+	char *dir, *hostdir, *b64, *b32;
+	const char *const cmd64[] = { NULL, "--host", "--batches", "20", NULL };
+	const char *const cmd32[] = { NULL, "--host", "--batches", "20", NULL };
+	const char *const *const cmds[] = { cmd64, cmd32, NULL };
+
+	lab_opts_parse(argc, argv, &o);
+	if (!o.out || !o.guest || !o.kobj)
+		die("usage: lab run --kernel BZIMAGE --kobj KOBJ --initrd CPIO --guest DIR --out OUT [--mode M] [--timeout S]");
+	if (o.mode == MODE_AUTO)
+		o.mode = MODE_ICOUNT;
+	lab_lock(o.out);
+	boot_install_signals();
+	dir = xasprintf("%s/run", o.out);
+	hostdir = xasprintf("%s/run-host", o.out);
+	rm_rf(hostdir);
+	say("booting the lab kernel (mode: %s)", mode_name(o.mode));
+	b = lab_boot_opts(&o, "run", dir);
+	if (lab_boot(&b, &br))
+		die("%s; console log: %s/console.log", br.reason, dir);
+	runs[rep.nruns++] = lab_load_run(dir);
+
+	b64 = xasprintf("%s/bench_user", o.guest);
+	b32 = xasprintf("%s/bench_user32", o.guest);
+	((const char **)cmd64)[0] = b64;
+	((const char **)cmd32)[0] = b32;
+	say("timing the rows the host can run, on the host");
+	if (lab_host_bench(hostdir, cmds) == 0)
+		runs[rep.nruns++] = lab_load_run(hostdir);
+	else
+		say("the host benchmark failed (%s/stderr.txt): no host column", hostdir);
+
+	printf("\nlab kernel  %s, %lld KiB bzImage\n", run_fact(runs[0], "release"),
+	       stat(o.kernel, &st) ? 0LL : (long long)st.st_size / 1024);
+	printf("config      %s/.config (tinyconfig + config/lab.config, sha256 %.12s)\n",
+	       o.kobj, json_string_value(json_object_get(json_object_get(runs[0]->meta, "lab_kernel"),
+							 "config_sha256")));
+	printf("mode        %s\n", mode_label(run_mode(runs[0])));
+	printf("logs        %s/: console.log, ktap.txt (results), rows.jsonl (benchmark), meta.json\n", dir);
+	show_facts(runs[0]);
+	show_steps(runs[0]);
+	printf("\n--- a short benchmark (20 batches a path; make bench for the full one)\n");
+	report_table(stdout, &rep);
+
+	sum_add_run(&s, "guest", runs[0], NULL);
+	for (size_t i = 0; i < s.n; i++)
+		if (s.v[i].c.failed) {
+			printf("\nnot everything passed:\n");
+			break;
+		}
+	t = (struct ktap_counts){ 0 };
+	for (size_t i = 0; i < s.n; i++) {
+		t.failed += s.v[i].c.failed;
+		for (size_t j = 0; s.v[i].c.failed && j < s.v[i].nwhy; j++)
+			printf("  %s: %s\n", s.v[i].label, s.v[i].why[j]);
+	}
+	printf("\n%s\n", t.failed ? "a step failed (see above)" :
+	       "every step passed");
+	sum_free(&s);
+	for (size_t i = 0; i < rep.nruns; i++)
+		run_free(runs[i]);
+	free(dir);
+	free(hostdir);
+	free(b64);
+	free(b32);
+	return t.failed ? 1 : 0;
+}

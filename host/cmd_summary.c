@@ -1,0 +1,36 @@
+/*
+ * lab summary [--host-tap DIR] [RUN_DIR...]
+ * The test summary of stored runs (each a directory lab boot wrote) and of
+ * the host's TAP files (DIR/NAME.tap): one row per program or step, why each
+ * failure failed, and "N passed, N failed, N skipped". Exit status 0 only
+ * if nothing failed and something passed.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "lab.h"
+#include "summary.h"
+#include "util.h"
+
+int cmd_summary(int argc, char **argv)
+{
+	struct summary s = { 0 };
+	struct ktap_counts t;
+	struct lab_opts o;
+
+	lab_opts_parse(argc, argv, &o);
+	if (!o.host_tap && o.positional >= argc)
+		die("usage: lab summary [--host-tap DIR] [RUN_DIR...]");
+	if (o.host_tap)
+		summary_add_tap_dir(&s, o.host_tap);
+	for (int i = o.positional; i < argc; i++) {
+		struct run *r = lab_load_run(argv[i]);
+
+		sum_add_run(&s, r->name, r, NULL);
+		run_free(r);
+	}
+	t = sum_print(&s, stdout);
+	sum_free(&s);
+	return t.failed == 0 && t.passed > 0 ? 0 : 1;
+}

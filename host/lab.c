@@ -1,0 +1,216 @@
+/*
+ * lab: the syscall lab's host tool. One command per job, in the manner of
+ * perf, bpftool and rtla:
+ *
+ *   lab boot     boot a lab kernel once, supervised, into a run directory
+ *   lab run      make run: boot, show the family at work, a short benchmark
+ *   lab test     make test: every boot of the test suite and the summary
+ *   lab bench    make bench: every path timed in every mode, the report
+ *   lab report   the benchmark report, again, from stored runs
+ *   lab summary  the test summary of stored runs and TAP files
+ *   lab trace    make trace: single-step the paths with gdb
+ */
+#define _GNU_SOURCE
+#include "lab.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "meta.h"
+#include "util.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *what;
+} commands[] = {
+	{ "boot", cmd_boot, "boot a lab kernel once into a run directory" },
+	{ "run", cmd_run, "boot, show the family at work, a short benchmark" },
+	{ "test", cmd_test, "every boot of the test suite, and the summary" },
+	{ "bench", cmd_bench, "every path timed in every mode, and the report" },
+	{ "report", cmd_report, "the benchmark report from stored runs" },
+	{ "summary", cmd_summary, "the test summary of stored runs and TAP files" },
+	{ "trace", cmd_trace, "single-step the paths with gdb, against icount" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: lab COMMAND [OPTIONS]\n\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].what);
+}
+
+void lab_opts_parse(int argc, char **argv, struct lab_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "kernel-nosys", required_argument, NULL, 'K' },
+		{ "kobj", required_argument, NULL, 'b' },
+		{ "initrd", required_argument, NULL, 'i' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "plan", required_argument, NULL, 'p' },
+		{ "append", required_argument, NULL, 'a' },
+		{ "guest", required_argument, NULL, 'g' },
+		{ "host-tap", required_argument, NULL, 'H' },
+		{ "trace-tap", required_argument, NULL, 'T' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ 0 }
+	};
+	int c, m;
+	char *end;
+	unsigned long v;
+
+	memset(o, 0, sizeof(*o));
+	o->timeout_s = 300;
+	o->plan = "run";
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k': o->kernel = optarg; break;
+		case 'K': o->kernel_nosys = optarg; break;
+		case 'b': o->kobj = optarg; break;
+		case 'i': o->initrd = optarg; break;
+		case 'o': o->out = optarg; break;
+		case 'p': o->plan = optarg; break;
+		case 'a': o->append = optarg; break;
+		case 'g': o->guest = optarg; break;
+		case 'H': o->host_tap = optarg; break;
+		case 'T': o->trace_tap = optarg; break;
+		case 'm':
+			m = mode_parse(optarg);
+			if (m < 0)
+				die("unknown mode '%s' (auto, tcg, kvm or icount)", optarg);
+			o->mode = (enum lab_mode)m;
+			break;
+		case 't':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || v > 86400)
+				die("--timeout wants seconds (0 to 86400), not '%s'", optarg);
+			o->timeout_s = (unsigned int)v;
+			break;
+		default:
+			die("%s: unknown option or missing value: %s", argv[0],
+			    argv[optind - 1]);
+		}
+	}
+	o->positional = optind;
+}
+
+struct boot_opts lab_boot_opts(const struct lab_opts *o, const char *plan,
+			       const char *dir)
+{
+	static char *probe;
+
+	if (!probe && o->out)
+		probe = xasprintf("%s/kvm-probe.answer", o->out);
+	return (struct boot_opts){
+		.kernel = o->kernel, .initrd = o->initrd, .plan = plan,
+		.out = dir, .append = o->append, .mode = o->mode,
+		.timeout_s = o->timeout_s, .probe_cache = probe,
+		.kobj = o->kobj,
+	};
+}
+
+void lab_lock(const char *dir)
+{
+	char *path;
+	int fd;
+
+	if (mkdir_p(dir))
+		die("cannot make %s: %s", dir, strerror(errno));
+	path = xasprintf("%s/.lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		die("cannot open %s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB))
+		die("busy: another lab run is using %s (lock %s)", dir, path);
+	free(path); /* the descriptor stays open: the lock lasts */
+}
+
+struct run *lab_load_run(const char *dir)
+{
+	char *copy = xstrdup(dir), *err = NULL;
+	struct run *r = run_load(dir, basename(copy), &err);
+
+	free(copy);
+	if (!r)
+		die("%s", err);
+	return r;
+}
+
+/* Runs argv with stdout appended to rows and stderr to errs. */
+static int run_appending(const char *const argv[], const char *rows,
+			 const char *errs)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		int out = open(rows, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		int err = open(errs, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+		dup2(out, STDOUT_FILENO);
+		dup2(err, STDERR_FILENO);
+		execv(argv[0], (char *const *)argv);
+		dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+int lab_host_bench(const char *dir, const char *const *const cmds[])
+{
+	char *rows = xasprintf("%s/rows.jsonl", dir);
+	char *errs = xasprintf("%s/stderr.txt", dir);
+	char *metapath = xasprintf("%s/meta.json", dir);
+	json_t *meta, *jcmds = json_array();
+	int bad = 0;
+
+	if (rm_rf(dir) || mkdir_p(dir))
+		die("cannot make %s: %s", dir, strerror(errno));
+	meta = meta_new_run("host", NULL);
+	json_object_set_new(meta, "mode", json_string("host"));
+	for (int c = 0; cmds[c]; c++) {
+		json_t *jargv = json_array();
+
+		for (int i = 0; cmds[c][i]; i++)
+			json_array_append_new(jargv, json_string(cmds[c][i]));
+		json_array_append_new(jcmds, jargv);
+		bad |= run_appending(cmds[c], rows, errs);
+	}
+	json_object_set_new(meta, "commands", jcmds);
+	meta_set_outcome(meta, bad ? "failed" : "ok", bad ? 1 : 0,
+			 bad ? "a host benchmark failed: see stderr.txt" : "");
+	meta_write(meta, metapath);
+	json_decref(meta);
+	free(rows);
+	free(errs);
+	free(metapath);
+	return bad ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	die("unknown command '%s' (lab --help lists them)", argv[1]);
+}

@@ -1,0 +1,45 @@
+/*
+ * lab.h: the host tool's subcommands (one file each) and what they share:
+ * the options every command takes the same way, and the lock that keeps
+ * two runs out of one output directory.
+ */
+#ifndef LAB_LAB_H
+#define LAB_LAB_H
+
+#include "boot.h"
+#include "run.h"
+
+int cmd_boot(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_test(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_summary(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+
+/* What the commands are told, all by the same long options. */
+struct lab_opts {
+	const char *kernel, *kernel_nosys, *kobj, *initrd, *out, *plan;
+	const char *append, *guest, *host_tap, *trace_tap;
+	enum lab_mode mode;
+	unsigned int timeout_s;
+	int positional;		/* argv index of the first operand */
+};
+/* Parses argv (dies with one line on a bad option). */
+void lab_opts_parse(int argc, char **argv, struct lab_opts *o);
+/* Boot options from o, for plan into dir. */
+struct boot_opts lab_boot_opts(const struct lab_opts *o, const char *plan,
+			       const char *dir);
+
+/* Takes dir/.lock for the life of the process, or dies: "busy". */
+void lab_lock(const char *dir);
+
+/* Loads the run in dir (named by its base name) or dies with one line. */
+struct run *lab_load_run(const char *dir);
+
+/* Runs host benchmark programs (each a NULL-terminated argv, rows on its
+ * stdout; the list ends with NULL) into the run directory dir, with
+ * meta.json (mode host). Returns 0 if every one exited 0. */
+int lab_host_bench(const char *dir, const char *const *const cmds[]);
+
+#endif

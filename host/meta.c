@@ -1,0 +1,99 @@
+/* meta.c: see meta.h. */
+#define _GNU_SOURCE
+#include "meta.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include "util.h"
+
+static char *cpu_model(void)
+{
+	char *text = read_file("/proc/cpuinfo", NULL), *p, *model;
+
+	if (!text)
+		return xstrdup("unknown");
+	p = strstr(text, "model name");
+	p = p ? strchr(p, ':') : NULL;
+	if (!p) {
+		free(text);
+		return xstrdup("unknown");
+	}
+	p += 2;
+	p[strcspn(p, "\n")] = '\0';
+	model = xstrdup(p);
+	free(text);
+	return model;
+}
+
+json_t *meta_new_run(const char *plan, const char *append)
+{
+	json_t *m = json_object(), *host = json_object();
+	struct utsname u;
+	char when[32], *s;
+	time_t t = time(NULL);
+
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	json_object_set_new(m, "schema", json_string(META_SCHEMA));
+	json_object_set_new(m, "started", json_string(when));
+	json_object_set_new(m, "plan", json_string(plan));
+	json_object_set_new(m, "append", json_string(append ? append : ""));
+	json_object_set_new(m, "mitigations",
+			    json_string(append && strstr(append, "mitigations=off") ? "off" : "default"));
+	s = cpu_model();
+	json_object_set_new(host, "cpu", json_string(s));
+	free(s);
+	if (uname(&u) == 0) {
+		json_object_set_new(host, "kernel", json_string(u.release));
+		json_object_set_new(host, "machine", json_string(u.machine));
+	}
+	json_object_set_new(m, "host", host);
+	s = command_line1("qemu-system-x86_64 --version 2>/dev/null");
+	json_object_set_new(m, "qemu", json_string(s));
+	free(s);
+	s = command_line1("${CC:-cc} --version 2>/dev/null");
+	json_object_set_new(m, "compiler", json_string(s));
+	free(s);
+	return m;
+}
+
+void meta_set_kernel(json_t *meta, const char *kobj)
+{
+	char *path = xasprintf("%s/include/config/kernel.release", kobj);
+	char *release = read_file(path, NULL), *cmd, *sum;
+
+	free(path);
+	if (release)
+		release[strcspn(release, "\n")] = '\0';
+	cmd = xasprintf("sha256sum '%s/.config' 2>/dev/null", kobj);
+	sum = command_line1(cmd);
+	sum[strcspn(sum, " ")] = '\0';
+	json_object_set_new(meta, "lab_kernel",
+			    json_pack("{s:s, s:s, s:s}", "release",
+				      release ? release : "unknown",
+				      "config_sha256", sum, "build", kobj));
+	free(release);
+	free(cmd);
+	free(sum);
+}
+
+void meta_set_outcome(json_t *meta, const char *name, int guest_status,
+		      const char *reason)
+{
+	json_object_set_new(meta, "outcome",
+			    json_pack("{s:s, s:i, s:s}", "name", name,
+				      "guest_status", guest_status, "reason",
+				      reason ? reason : ""));
+}
+
+void meta_write(json_t *meta, const char *path)
+{
+	char *text = json_dumps(meta, JSON_INDENT(2) | JSON_SORT_KEYS);
+
+	if (!text)
+		die("cannot encode %s as JSON", path);
+	write_file(path, text, strlen(text));
+	free(text);
+}

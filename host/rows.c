@@ -1,0 +1,137 @@
+/* rows.c: see rows.h. */
+#define _GNU_SOURCE
+#include "rows.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+const char *const stat_names[ST_COUNT] = {
+	"min", "p5", "median", "p95", "p99", "max", "mean", "sd", "cv_ppm",
+};
+
+static const char *row_error(json_t *o, struct row *r)
+{
+	const char *schema, *abi, *path, *unit, *what;
+	json_t *v;
+
+	if (!json_is_object(o))
+		return "not a JSON object";
+	if (json_unpack(o, "{s:s, s:s, s:s, s:s, s:s}", "schema", &schema,
+			"abi", &abi, "path", &path, "unit", &unit, "what",
+			&what))
+		return "a field is missing (schema, abi, path, unit, what)";
+	if (strcmp(schema, "lab-row/1"))
+		return "unknown schema";
+	if (strcmp(unit, "milliticks"))
+		return "unknown unit";
+	if (!*path || !*abi)
+		return "empty path or abi";
+	for (int i = 0; i < ST_COUNT; i++) {
+		v = json_object_get(o, stat_names[i]);
+		if (!json_is_integer(v) || json_integer_value(v) < 0)
+			return "a statistic is missing or not a whole number";
+		r->stat[i] = (uint64_t)json_integer_value(v);
+	}
+	v = json_object_get(o, "tsc_khz");
+	if (!json_is_integer(v) || json_integer_value(v) <= 0)
+		return "no tsc_khz";
+	r->tsc_khz = (uint64_t)json_integer_value(v);
+	v = json_object_get(o, "batches");
+	if (!json_is_integer(v) || json_integer_value(v) <= 0)
+		return "no batches";
+	r->batches = (unsigned int)json_integer_value(v);
+	v = json_object_get(o, "iters");
+	if (!json_is_integer(v) || json_integer_value(v) <= 0)
+		return "no iters";
+	r->iters = (unsigned int)json_integer_value(v);
+	if (r->stat[ST_MIN] > r->stat[ST_MEDIAN] ||
+	    r->stat[ST_MEDIAN] > r->stat[ST_MAX])
+		return "min <= median <= max does not hold";
+	r->abi = xstrdup(abi);
+	r->path = xstrdup(path);
+	r->what = xstrdup(what);
+	return NULL;
+}
+
+int rows_parse(const char *text, const char *run, const char *mode,
+	       const char *mitigations, struct rows *rs, char **problem)
+{
+	int bad = 0, lineno = 0;
+
+	*problem = NULL;
+	while (text && *text) {
+		size_t n = strcspn(text, "\n");
+		bool terminated = text[n] == '\n';
+		struct row r = { 0 };
+		const char *why = NULL;
+		json_error_t err;
+		json_t *o;
+
+		lineno++;
+		if (n == 0 || (n == 1 && text[0] == '\r')) {
+			text += n + terminated;
+			continue;
+		}
+		o = json_loadb(text, n, 0, &err);
+		if (!terminated)
+			why = "truncated: the stream ended inside the row";
+		else if (!o)
+			why = "not JSON";
+		else
+			why = row_error(o, &r);
+		json_decref(o);
+		if (why) {
+			if (!bad)
+				*problem = xasprintf("line %d: %s", lineno, why);
+			bad++;
+			free(r.abi);
+			free(r.path);
+			free(r.what);
+		} else {
+			r.run = xstrdup(run);
+			r.mode = xstrdup(mode);
+			r.mitigations = xstrdup(mitigations);
+			rs->v = xrealloc(rs->v, (rs->n + 1) * sizeof(r));
+			rs->v[rs->n++] = r;
+		}
+		text += n + terminated;
+	}
+	return bad;
+}
+
+void rows_free(struct rows *rs)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		struct row *r = &rs->v[i];
+
+		free(r->run);
+		free(r->mode);
+		free(r->mitigations);
+		free(r->abi);
+		free(r->path);
+		free(r->what);
+	}
+	free(rs->v);
+	rs->v = NULL;
+	rs->n = 0;
+}
+
+double row_value(const struct row *r, enum row_stat s)
+{
+	double milli = (double)r->stat[s];
+
+	if (s == ST_CV_PPM)
+		return milli / 10000.0; /* percent */
+	if (!strcmp(r->mode, "icount"))
+		return milli / 1000.0;
+	/* ticks per ns = kHz / 1e6; a millitick is 1/1000 tick */
+	return milli * 1000.0 / (double)r->tsc_khz;
+}
+
+const char *row_unit(const struct row *r)
+{
+	return strcmp(r->mode, "icount") ? "ns" : "instructions";
+}

@@ -1,0 +1,47 @@
+/*
+ * rows.h: benchmark rows (bench/lab_row.h's JSON lines) read into the
+ * model, with the run's own mode and mitigations joined to each row.
+ */
+#ifndef LAB_ROWS_H
+#define LAB_ROWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum row_stat { ST_MIN, ST_P5, ST_MEDIAN, ST_P95, ST_P99, ST_MAX, ST_MEAN, ST_SD,
+	    ST_CV_PPM, ST_COUNT };
+extern const char *const stat_names[ST_COUNT];
+
+struct row {
+	char *run;		/* the run's name: host, vm-default, icount-off, ... */
+	char *mode;		/* host, tcg, kvm, icount */
+	char *mitigations;	/* default, off */
+	char *abi;		/* x86_64, i386, kernel */
+	char *path;
+	char *what;
+	uint64_t tsc_khz;
+	unsigned int batches, iters;
+	uint64_t stat[ST_COUNT];	/* milliticks (cv: parts per million) */
+};
+
+struct rows {
+	struct row *v;
+	size_t n;
+};
+
+/*
+ * Reads JSON lines from text into rs, each row given run, mode and
+ * mitigations. Returns the number of lines that are no valid row (each
+ * said once in *problem, which the caller frees, as "line N: why"), 0 if
+ * every line is a row. A last line without its newline is a truncated row.
+ */
+int rows_parse(const char *text, const char *run, const char *mode,
+	       const char *mitigations, struct rows *rs, char **problem);
+void rows_free(struct rows *rs);
+
+/* A row's median in its display unit: ns for host/tcg/kvm (milliticks and
+ * the TSC rate), instructions for icount. */
+double row_value(const struct row *r, enum row_stat s);
+const char *row_unit(const struct row *r);
+
+#endif

@@ -1,0 +1,176 @@
+/* run.c: see run.h. */
+#define _GNU_SOURCE
+#include "run.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+__attribute__((format(printf, 2, 3)))
+static void problem(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		die("out of memory");
+	va_end(ap);
+	r->problems = xrealloc(r->problems, (r->nproblems + 1) * sizeof(char *));
+	r->problems[r->nproblems++] = s;
+}
+
+static char *read_in(const char *dir, const char *file)
+{
+	char *path = xasprintf("%s/%s", dir, file);
+	char *text = read_file(path, NULL);
+
+	free(path);
+	return text;
+}
+
+static const char *str_of(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+static void load_facts(struct run *r)
+{
+	char *text = read_in(r->dir, "facts.jsonl");
+	int lineno = 0;
+
+	if (!text)
+		return;
+	for (char *line = text, *next; line && *line; line = next) {
+		json_error_t err;
+		json_t *o;
+
+		next = strchr(line, '\n');
+		lineno++;
+		if (!next) {
+			problem(r, "facts.jsonl: the last line is truncated");
+			break;
+		}
+		*next++ = '\0';
+		o = json_loads(line, 0, &err);
+		if (!json_is_object(o)) {
+			problem(r, "facts.jsonl: line %d is not a JSON object",
+				lineno);
+			json_decref(o);
+			continue;
+		}
+		if (!r->facts)
+			r->facts = json_object();
+		json_object_update(r->facts, o);
+		json_decref(o);
+	}
+	free(text);
+}
+
+struct run *run_load(const char *dir, const char *name, char **err)
+{
+	struct run *r;
+	char *text, *why;
+	json_error_t jerr;
+	char *path = xasprintf("%s/meta.json", dir);
+	json_t *meta = json_load_file(path, 0, &jerr);
+
+	free(path);
+	if (!meta) {
+		*err = xasprintf("%s is no run of the lab (meta.json: %s)", dir,
+				 jerr.text);
+		return NULL;
+	}
+	if (!json_is_object(meta) || strcmp(str_of(meta, "schema"), "lab-run/1")) {
+		json_decref(meta);
+		*err = xasprintf("%s/meta.json is not a lab run's record", dir);
+		return NULL;
+	}
+	r = xcalloc(1, sizeof(*r));
+	r->dir = xstrdup(dir);
+	r->name = xstrdup(name);
+	r->meta = meta;
+	load_facts(r);
+	if (strcmp(run_mode(r), "host")) {
+		text = read_in(dir, "ktap.txt");
+		if (!text)
+			problem(r, "no results stream (ktap.txt) from the guest");
+		else
+			r->results = ktap_parse(text);
+		free(text);
+		text = read_in(dir, "console.log");
+		if (text)
+			r->kunit = ktap_parse_console(text);
+		else
+			problem(r, "no console log");
+		free(text);
+	}
+	text = read_in(dir, "rows.jsonl");
+	if (text) {
+		int bad = rows_parse(text, name, run_mode(r), run_mitigations(r),
+				     &r->rows, &why);
+
+		if (bad) {
+			problem(r, "rows.jsonl: %s", why);
+			if (bad > 1)
+				problem(r, "rows.jsonl: %d more bad lines",
+					bad - 1);
+			free(why);
+		}
+	}
+	free(text);
+	return r;
+}
+
+void run_free(struct run *r)
+{
+	if (!r)
+		return;
+	free(r->dir);
+	free(r->name);
+	json_decref(r->meta);
+	json_decref(r->facts);
+	ktap_free(r->results);
+	ktap_free(r->kunit);
+	rows_free(&r->rows);
+	for (size_t i = 0; i < r->nproblems; i++)
+		free(r->problems[i]);
+	free(r->problems);
+	free(r);
+}
+
+const char *run_meta(const struct run *r, const char *key)
+{
+	return str_of(r->meta, key);
+}
+
+const char *run_mode(const struct run *r)
+{
+	return run_meta(r, "mode");
+}
+
+const char *run_mitigations(const struct run *r)
+{
+	return run_meta(r, "mitigations");
+}
+
+const char *run_outcome(const struct run *r)
+{
+	return str_of(json_object_get(r->meta, "outcome"), "name");
+}
+
+const char *run_reason(const struct run *r)
+{
+	return str_of(json_object_get(r->meta, "outcome"), "reason");
+}
+
+const char *run_fact(const struct run *r, const char *key)
+{
+	return r->facts ? str_of(r->facts, key) : "";
+}

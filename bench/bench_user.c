@@ -5,23 +5,23 @@
  *
  * Standard output carries benchmark rows and nothing else: one JSON line a
  * row (bench/lab_row.h, schema lab-row/1). Anything meant for a person (an
- * error, a note) goes to standard error, one line. Exit status: 0, 1 when
- * something failed, 2 for bad options.
+ * error, a note) goes to standard error, one line each. Exit status: 0; 1
+ * when something failed; 2 for bad options.
  *
- * Every row times `batches` batches of `iters` calls with the TSC, each
- * batch right after a batch of the same loop with nothing in it; the median
- * of those empty batches (timer and loop) is subtracted from every batch of
- * the row (lab_stats.h). A tenth as many batches again, first, are warm-up.
+ * Every row times `batches` (default 200) batches of `iters` calls with the
+ * TSC and subtracts from each the median batch of the same loop with
+ * nothing in it, as many calls a batch (timer and loop: lab_stats.h). The
+ * empty loop's own row is that loop, raw.
  *
  * How many calls a batch: by default each row calibrates its own, as
- * lmbench's ENOUGH does: a batch must last about T microseconds (default
- * LAB_TARGET_US), and at least LAB_MIN_STEPS steps of the counter, so that
- * the counter's own resolution (on some machines far coarser than one tick:
- * see lab_tsc_quantum()) and the timer's cost are lost in it. --iters K
- * fixes K calls a batch for every row instead. With LAB_MODE=icount in the
- * environment (QEMU -icount shift=0, where a tick is one instruction and
+ * lmbench's ENOUGH does: a batch lasts about T microseconds (--target-us,
+ * default LAB_TARGET_US) and at least LAB_MIN_STEPS steps of the counter,
+ * so that neither the timer's cost nor the counter's resolution (on some
+ * machines far coarser than a tick: lab_tsc_quantum()) shows in it.
+ * --iters K fixes K calls a batch for every row instead. With LAB_MODE=icount
+ * in the environment (QEMU -icount shift=0: a tick is one instruction, and
  * two boots must give identical medians) nothing is calibrated either:
- * iters is --iters or 100.
+ * iters is --iters K, or 100.
  *
  * --host: on the host's own kernel, which has no lab syscalls (their
  * numbers may belong to other calls there): only the rows that need none.
@@ -41,13 +41,20 @@
 #include "lab_syscall.h"
 #include "labfunc.h"
 
-#define LAB_TARGET_US 50	/* a calibrated batch lasts about this long */
+#define LAB_TARGET_US 100	/* a calibrated batch lasts about this long */
 #define LAB_MIN_STEPS 2000	/* and at least this many counter steps */
 #define LAB_ICOUNT_ITERS 100	/* calls a batch under icount, by default */
 #define LAB_MAX_ITERS 1000000u
-#define LAB_CHUNKS 4		/* each row's batches, in this many turns */
+#define LAB_CHUNKS 20		/* each row's batches, in this many turns */
+#define LAB_PROBE_CPUS 8	/* CPUs tried for the quietest */
+#define LAB_PROBE_BATCHES 15	/* batches of the call loop on each */
 
-/* One batch: n calls of the row's body between two reads of the counter. */
+/*
+ * One batch: n calls of the row's body between two reads of the counter.
+ * Each in a function of its own, aligned on a cache line: the place of a
+ * tight loop shapes its speed (here a call loop ran at 3 or 4 cycles a call
+ * depending on where unrelated code had pushed it).
+ */
 typedef uint64_t (*batch_fn)(unsigned int n);
 
 struct row {
@@ -100,7 +107,8 @@ BATCH(batch_lab_null_int80_32, lab_int80_lab_null())
 BATCH(batch_lab_null_vdso32, lab_vdso_lab_null())
 #endif
 
-/* The empty loop first: it is also every row's overhead. */
+/* The empty loop's row is the loop alone; every other row has that loop,
+ * timed with as many calls a batch as the row's own, subtracted. */
 static const struct row rows[] = {
 	{ "empty_loop", "the loop and timer alone, per call (not subtracted)",
 	  batch_empty, 0 },
@@ -142,7 +150,7 @@ static const struct row rows[] = {
 };
 
 static unsigned int batches = 200;
-static uint64_t tsc_khz;
+static uint64_t tsc_khz, quantum;
 
 /*
  * lmbench's ENOUGH: the number of calls for which one batch lasts about
@@ -180,6 +188,44 @@ static unsigned int calibrate(batch_fn fn, uint64_t target)
 	return n ? (unsigned int)n : 1;
 }
 
+/*
+ * Pins the process to one CPU of those it may use: the first, or (probe)
+ * the one on which a call loop, n calls a batch, runs fastest now, by the
+ * median of a few batches on each of the first LAB_PROBE_CPUS. On this
+ * host (a virtual machine) each virtual CPU has spells, up to a second or
+ * so long and independent of the other's, in which it runs slower, a call
+ * loop by a third and more: a run that starts on the quieter one mostly
+ * stays out of them. Returns the CPU, or -1 (errno set).
+ */
+static int pin_cpu(int probe, unsigned int n)
+{
+	uint64_t best_t = UINT64_MAX, v[LAB_PROBE_BATCHES];
+	int best = -1, tried = 0;
+	cpu_set_t allowed;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		return -1;
+	for (int cpu = 0; cpu < CPU_SETSIZE && tried < LAB_PROBE_CPUS; cpu++) {
+		if (!CPU_ISSET(cpu, &allowed) || lab_pin_to_cpu(cpu))
+			continue;
+		tried++;
+		if (!probe)
+			return cpu;
+		for (int k = 0; k < 3; k++)	/* warm-up, after the move */
+			batch_function_call(n);
+		for (int k = 0; k < LAB_PROBE_BATCHES; k++)
+			v[k] = batch_function_call(n);
+		lab_sort(v, LAB_PROBE_BATCHES);
+		if (v[LAB_PROBE_BATCHES / 2] < best_t) {
+			best_t = v[LAB_PROBE_BATCHES / 2];
+			best = cpu;
+		}
+	}
+	if (best < 0 || lab_pin_to_cpu(best))
+		return -1;
+	return best;
+}
+
 /* A row being timed: its calls a batch and its batches' lengths. */
 struct timed {
 	const struct row *row;
@@ -201,15 +247,16 @@ static void time_batches(batch_fn fn, unsigned int n, unsigned int warm,
 static unsigned int chunks = LAB_CHUNKS;
 
 /*
- * The rows in turn, a chunk of batches at a time: every row's batches are
- * spread over the whole run. On this host there are spells of some tens of
- * milliseconds in which everything, and a call loop most (by a cycle a
- * call or more), runs slower: a row timed all at once can fall into one
- * whole, and its median with it; a spell that takes a minority of every
- * row's batches moves no median. Within a chunk the batches of one loop
- * follow each other, after warm-up batches of their own: a call loop timed
- * right after different code (the empty loop's batch, another row's) runs
- * up to three cycles a call slower here, not for its first calls only.
+ * The rows in turn, a chunk of batches at a time (a twentieth of them), so
+ * that every row's batches are spread over the whole run: this host (a
+ * virtual machine) has spells, from milliseconds to seconds long, in which
+ * everything runs slower, a call loop most (by a third and more); a row
+ * timed all at once can fall into one whole, and its median with it, while
+ * a spell that takes a minority of every row's batches moves no median.
+ * Within a chunk the batches of one loop follow each other, after a tenth
+ * as many warm-up batches of their own: a batch of a call loop timed right
+ * after other code, such as a batch of the empty loop, runs here two or
+ * three cycles a call slower, the whole batch long.
  */
 static void time_rows(struct timed *t, size_t nt)
 {
@@ -228,8 +275,12 @@ static void time_rows(struct timed *t, size_t nt)
 	}
 }
 
-/* Writes a timed row's line on stdout. */
-static int report(const struct timed *t)
+/*
+ * Writes a timed row's line on stdout. *coarse is set when the counter's
+ * step divided among the batch's calls is over a hundredth of the median:
+ * its figures then move in steps that coarse, fine as milliticks look.
+ */
+static int report(const struct timed *t, int *coarse)
 {
 	struct lab_stats s = { 0 };
 	char line[LAB_ROW_MAX];
@@ -244,6 +295,8 @@ static int report(const struct timed *t)
 	for (unsigned int i = 0; i < batches; i++)
 		t->v[i] = lab_per_call_milli(t->v[i], overhead, t->n);
 	lab_stats_compute(t->v, batches, &s);
+	if (quantum * 1000 * 100 / t->n > s.median)
+		*coarse = 1;
 	len = lab_row_format(line, sizeof(line), LAB_ABI, t->row->name,
 			     t->row->what, tsc_khz, batches, t->n, &s);
 	if (len < 0) {
@@ -251,8 +304,13 @@ static int report(const struct timed *t)
 			t->row->name);
 		return -1;
 	}
-	fwrite(line, 1, (size_t)len, stdout);
-	return fflush(stdout) ? -1 : 0;
+	if (fwrite(line, 1, (size_t)len, stdout) != (size_t)len ||
+	    fflush(stdout)) {
+		fprintf(stderr, "bench_user: writing row %s: %s\n",
+			t->row->name, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static const char usage[] =
@@ -276,11 +334,11 @@ static unsigned int parse_uint(const char *opt, const char *s)
 int main(int argc, char **argv)
 {
 	unsigned int iters = 0, target_us = 0;
-	uint64_t target = 0, quantum;
+	uint64_t target = 0;
 	const char *mode = getenv("LAB_MODE");
 	struct timed timed[sizeof(rows) / sizeof(rows[0])];
 	size_t nt = 0;
-	int host = 0;
+	int host = 0, coarse = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--host") == 0)
@@ -313,8 +371,6 @@ int main(int argc, char **argv)
 		target_us = LAB_TARGET_US;
 	if (batches < 10)
 		batches = 10;
-	if (getenv("CHUNKS"))
-		chunks = atoi(getenv("CHUNKS"));
 	if (chunks > batches / 10)
 		chunks = batches / 10;
 
@@ -329,16 +385,20 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	memset(buf, 'a', 2 * LAB_TRANSFORM_MAX);
-	if (lab_pin_to_cpu(0))
-		fprintf(stderr, "bench_user: not pinned to CPU 0: %s\n",
+	if (pin_cpu(0, 0) < 0)
+		fprintf(stderr, "bench_user: not pinned to a CPU: %s\n",
 			strerror(errno));
-
+	/* Its 100 ms of spinning are also the warm-up: on this host a new
+	 * process's first tens of milliseconds run slower. */
 	tsc_khz = lab_tsc_khz(100);
+	quantum = lab_tsc_quantum();
 	if (!iters) {
-		quantum = lab_tsc_quantum();
 		target = (uint64_t)target_us * tsc_khz / 1000;
 		if (target < LAB_MIN_STEPS * quantum)
 			target = LAB_MIN_STEPS * quantum;
+		if (pin_cpu(1, calibrate(batch_function_call, target)) < 0)
+			fprintf(stderr, "bench_user: not pinned to a CPU: %s\n",
+				strerror(errno));
 	}
 
 	if (!host && lab_glibc_lab_null() != 0) {
@@ -365,7 +425,10 @@ int main(int argc, char **argv)
 	}
 	time_rows(timed, nt);
 	for (size_t i = 0; i < nt; i++)
-		if (report(&timed[i]))
+		if (report(&timed[i], &coarse))
 			return 1;
+	if (coarse && iters)
+		fprintf(stderr, "bench_user: the counter steps %llu ticks at a time: with %u calls a batch, some rows' figures move in steps over 1%% of them (calibrate instead of --iters)\n",
+			(unsigned long long)quantum, iters);
 	return 0;
 }

@@ -83,8 +83,9 @@ int cmd_run(int argc, char **argv)
 		o.mode = MODE_ICOUNT;
 	lab_lock(o.out);
 	boot_install_signals();
-	dir = xasprintf("%s/run", o.out);
-	hostdir = xasprintf("%s/run-host", o.out);
+	/* the columns of the table are named by these directories */
+	dir = xasprintf("%s/run/%s", o.out, mode_name(o.mode));
+	hostdir = xasprintf("%s/run/host", o.out);
 	rm_rf(hostdir);
 	say("booting the lab kernel (mode: %s)", mode_name(o.mode));
 	b = lab_boot_opts(&o, "run", dir);

@@ -26,14 +26,34 @@ static void free_lines(char **v, size_t n)
 	free(v);
 }
 
+/* The length of "ok" or "not ok" when s is a result line, else 0. The
+ * number is optional (TAP 13): "not ok - prog exited with status 1", which
+ * make host-tests appends for a program that died after its plan, is a
+ * failure; "ok so far" is no result. */
+static size_t result_word(const char *s)
+{
+	size_t n = !strncmp(s, "ok", 2) ? 2 : !strncmp(s, "not ok", 6) ? 6 : 0;
+	const char *p = s + n;
+
+	if (!n)
+		return 0;
+	if (!*p)
+		return n;
+	if (*p++ != ' ')
+		return 0;
+	if (isdigit((unsigned char)*p) || *p == '#' ||
+	    (*p == '-' && (p[1] == ' ' || !p[1])))
+		return n;
+	return 0;
+}
+
 static enum kind classify(const char *s)
 {
 	if (!strncmp(s, "KTAP version ", 13) || !strncmp(s, "TAP version ", 12))
 		return K_VERSION;
 	if (!strncmp(s, "1..", 3) && isdigit((unsigned char)s[3]))
 		return K_PLAN;
-	if ((!strncmp(s, "ok ", 3) && isdigit((unsigned char)s[3])) ||
-	    (!strncmp(s, "not ok ", 7) && isdigit((unsigned char)s[7])))
+	if (result_word(s))
 		return K_RESULT;
 	if (!strncmp(s, "Bail out!", 9))
 		return K_BAIL;
@@ -72,30 +92,34 @@ static void add_sub(struct ktap_test *parent, struct ktap_test *t)
 	free(t);
 }
 
-/* "ok 3 - name # SKIP why" into t. */
+/* "ok 3 - name # SKIP why" into t; the number and the name are optional
+ * ("not ok - name", cmocka's "not ok 3 # SKIP name"). */
 static void parse_result(struct ktap_test *t, const char *s)
 {
-	const char *p = s, *hash;
+	const char *p = s + result_word(s), *hash, *directive = NULL;
 	char *name;
 
 	t->result = strncmp(s, "not ", 4) ? KTAP_PASS : KTAP_FAIL;
-	p += t->result == KTAP_PASS ? 3 : 7;
+	while (*p == ' ')
+		p++;
 	t->number = atoi(p);
 	while (isdigit((unsigned char)*p))
 		p++;
 	while (*p == ' ')
 		p++;
-	if (p[0] == '-' && p[1] == ' ')
-		p += 2;
+	if (p[0] == '-' && (p[1] == ' ' || !p[1]))
+		p += 1 + (p[1] == ' ');
 	hash = strstr(p, " # ");
-	if (!hash && !strncmp(p, "# ", 2))
-		hash = p - 1;
+	if (hash)
+		directive = hash + 3;
+	else if (!strncmp(p, "# ", 2))
+		hash = p, directive = p + 2;
 	name = hash ? strndup(p, (size_t)(hash - p)) : strdup(p);
 	if (!name)
 		die("out of memory");
 	t->name = name;
-	if (hash) {
-		t->directive = xstrdup(hash + 3);
+	if (directive) {
+		t->directive = xstrdup(directive);
 		if (!strncasecmp(t->directive, "SKIP", 4))
 			t->result = KTAP_SKIP;
 		else if (!strncasecmp(t->directive, "XFAIL", 5))
@@ -117,8 +141,14 @@ static void fold_to(struct parser *p, int k)
 	while (p->deepest > k) {
 		struct ktap_test *t = p->level[p->deepest], *u = new_test();
 
+		const char *subtest = NULL;
+
+		for (size_t i = 0; i < t->nlines && !subtest; i++)
+			if (!strncmp(t->lines[i], "# Subtest: ", 11))
+				subtest = t->lines[i] + 11;
+		u->name = subtest ? xasprintf("%s (unfinished: no result line)", subtest)
+				  : xstrdup("(unfinished: no result line)");
 		adopt(u, t);
-		u->name = xstrdup("(unfinished: no result line)");
 		u->result = KTAP_FAIL;
 		free_lines(p->recent[p->deepest], p->nrecent[p->deepest]);
 		p->recent[p->deepest] = NULL;
@@ -134,12 +164,14 @@ static void feed(struct parser *p, const char *line)
 	int k = (int)(indent / 4), L;
 	const char *s = line + indent;
 	enum kind kind = classify(s);
-	bool structural = kind == K_VERSION || kind == K_PLAN ||
-			  kind == K_RESULT || kind == K_BAIL;
+	/* KTAP nests by four spaces: a result indented otherwise is output */
+	bool structural = indent % 4 == 0 &&
+			  (kind == K_VERSION || kind == K_PLAN ||
+			   kind == K_RESULT || kind == K_BAIL);
 
 	if (k >= MAX_DEPTH)
 		k = MAX_DEPTH - 1;
-	if (structural && indent % 4 == 0 && k <= p->deepest + 1)
+	if (structural && k <= p->deepest + 1)
 		L = k;
 	else if (k > p->deepest)
 		L = p->deepest == 0 ? 1 : p->deepest;
@@ -156,7 +188,8 @@ static void feed(struct parser *p, const char *line)
 		push_line(&p->level[j]->lines, &p->level[j]->nlines, line + cut);
 	}
 	if (!structural) {
-		if (kind == K_DIAG && L <= p->deepest && k == L)
+		if (kind == K_DIAG && s[1] == ' ' && indent % 4 == 0 &&
+		    L <= p->deepest && k == L)
 			push_line(&p->recent[L], &p->nrecent[L], s);
 		return;
 	}
@@ -259,6 +292,9 @@ static bool feed_console(void *arg, const char *line)
 		if (classify(s) != K_VERSION)
 			return true;
 		c->started = true;
+	} else if (classify(s) == K_VERSION) {
+		/* another document (a module's, say): this one was cut */
+		return false;
 	}
 	feed(&c->p, s);
 	/* one document: it ends when its plan is complete */
@@ -301,7 +337,7 @@ struct ktap_counts ktap_count(const struct ktap_test *t, bool is_document)
 {
 	struct ktap_counts c = { 0 };
 
-	if (t->nsub == 0 && t->planned < 0 && !is_document) {
+	if (t->nsub == 0 && t->planned < 0 && !t->bailed && !is_document) {
 		if (t->result == KTAP_PASS)
 			c.passed = 1;
 		else if (t->result == KTAP_SKIP)
@@ -319,14 +355,16 @@ struct ktap_counts ktap_count(const struct ktap_test *t, bool is_document)
 	}
 	if (t->planned > (long)t->nsub)
 		c.failed += (unsigned int)(t->planned - (long)t->nsub);
+	/* more results than the plan: the stream is not what was planned */
+	if (t->planned >= 0 && (long)t->nsub > t->planned && c.failed == 0)
+		c.failed++;
 	if (t->bailed && c.failed == 0)
 		c.failed++;
 	if (!is_document && t->result == KTAP_FAIL && c.failed == 0)
 		c.failed++;
-	/* a skipped test with a plan of 0 subtests (kselftest's "1..0 # SKIP") */
-	if (!is_document && t->result == KTAP_SKIP && c.passed + c.failed + c.skipped == 0)
+	/* a plan of 0 subtests and no failure (kselftest's "1..0 # SKIP"):
+	 * it ran nothing, which is no pass */
+	if (!is_document && c.passed + c.failed + c.skipped == 0)
 		c.skipped++;
-	if (!is_document && t->result == KTAP_PASS && c.passed + c.failed + c.skipped == 0)
-		c.passed++;
 	return c;
 }

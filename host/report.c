@@ -186,7 +186,8 @@ void report_table(FILE *f, const struct report *r)
 			if (!isnan(c.spread_pct))
 				snprintf(buf, sizeof(buf), "%s ±%.0f%%", val, c.spread_pct);
 			else if (b.have && b.value > 0 && !strstr(l.p[i].path, "empty_loop"))
-				snprintf(buf, sizeof(buf), "%s (%.0fx)", val, c.value / b.value);
+				snprintf(buf, sizeof(buf), c.value / b.value < 10 ? "%s (%.1fx)" : "%s (%.0fx)",
+					 val, c.value / b.value);
 			else
 				snprintf(buf, sizeof(buf), "%s", val);
 			fprintf(f, " %20s", buf);

@@ -1,128 +1,268 @@
-# lab_trace.py: run inside gdb (gdb -batch -x lab_trace.py), attached to the
-# lab guest through QEMU's gdbstub. Single-steps three paths, one instruction
-# at a time, and writes what ran:
+# lab_trace.py: run inside gdb, attached to the lab guest through QEMU's
+# gdbstub; `lab trace` (host/trace.c) starts it as
+#
+#   gdb -nx -batch -ex 'python LAB_TRACE_CONFIG = "DIR/trace-config.json"' \
+#       -x trace/lab_trace.py
+#
+# and everything it needs is in that one JSON file:
+#
+#   socket             QEMU's gdbstub (a Unix socket; QEMU waits, stopped)
+#   connect_wait_s     how long to retry connecting (bind/listen race only)
+#   vmlinux            the lab kernel (booted with nokaslr: its addresses hold)
+#   user_syscall       the static user programs (no PIE: their addresses hold)
+#   user_functioncall
+#   max_steps          a path longer than this is cut off
+#   out                where the result goes (JSON, written atomically)
+#
+# gdb loads the symbols itself (minimal symbols: the ELF symbol tables of
+# vmlinux and of the two programs) and finds the call sites itself, in the
+# programs' own code, before it connects:
+#
 #   syscall   from the `syscall` instruction in user_syscall's
 #             lab_call_site_syscall() back to the user instruction after it
 #   kernel    from the module's `call ksys_lab_null` (call_site_kernel) back
 #             to the instruction after it
 #   function  from user_functioncall's `call lab_null_function` back to the
 #             instruction after it
-# QEMU's gdbstub steps with interrupts and timers masked (its default), so
-# a trace holds only the path itself.
 #
-# Configuration comes from the environment (scripts/trace.sh sets it):
-#   LAB_TRACE_PORT, LAB_TRACE_OUT, LAB_SYSTEM_MAP, LAB_SYSCALL_PC,
-#   LAB_SYSCALL_NR, LAB_FUNC_CALL_PC, LAB_FUNC_CALL_REL, LAB_KSYS_LAB_NULL,
-#   LAB_USER_SYMBOLS (nm -n output of the two user programs, concatenated)
+# Each path is single-stepped, one instruction at a time. QEMU's gdbstub
+# steps with interrupts and timers masked (its default), so a trace holds
+# only the path itself. Output (the C tool stages and reports it):
+#
+#   {"sites": {...}, "paths": {"kernel": [[pc, symbol, insn], ...], ...},
+#    "cut_off": {"kernel": false, ...}}
 import bisect
+import json
 import os
+import re
+import time
 
 import gdb
 
-env = os.environ
-out = env["LAB_TRACE_OUT"]
+# Kernel modules live here on x86-64; the lab's only module in the trace
+# plan is kernel_syscall.ko, and its only instruction on a path is the call.
 MODULES_START = 0xFFFFFFFFA0000000
+MODULES_END = 0xFFFFFFFFFF000000
+MODULE_NAME = "kernel_syscall.ko:call_site_kernel"
 USER_END = 0x0000800000000000
-MAX_STEPS = 20000
+
+try:
+    config_path = LAB_TRACE_CONFIG  # noqa: F821 (set by -ex before -x)
+except NameError:
+    raise gdb.GdbError("lab_trace.py: no LAB_TRACE_CONFIG (run it through `lab trace`)")
+with open(config_path) as f:
+    cfg = json.load(f)
 
 
-def load_symbols(path, types="TtWw"):
-    syms = []
-    with open(path) as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 3 and parts[1] in types:
-                syms.append((int(parts[0], 16), parts[2]))
-    syms.sort()
-    return syms
+def quote(path):
+    """A file name as one gdb command argument."""
+    return '"%s"' % path.replace("\\", "\\\\").replace('"', '\\"')
 
 
-kernel_syms = load_symbols(env["LAB_SYSTEM_MAP"])
-user_syms = load_symbols(env["LAB_USER_SYMBOLS"])
+MSYM = re.compile(r"^\[\s*\d+\]\s+([TtWwi])\s+(0x[0-9a-f]+)\s+(\S+)")
 
 
-def symbolize(pc):
-    if pc >= MODULES_START and pc < 0xFFFFFFFFFF000000:
-        return "kernel_syscall.ko:call_site_kernel"
-    table = kernel_syms if pc >= USER_END else user_syms
-    addrs = [a for a, _ in table]
+def load_msymbols(path):
+    """The text symbols of an ELF file, as gdb itself reads them (its
+    minimal symbols), sorted by address: [(address, name)]. Unlike `info
+    symbol`, which prefers a sized symbol that covers the address, the
+    nearest symbol below wins, so that the entry code's inner labels
+    (entry_SYSCALL_64_after_hwframe, syscall_return_via_sysret) name their
+    own instructions."""
+    gdb.execute("symbol-file -readnever %s" % quote(path), to_string=True)
+    text = gdb.execute("maint print msymbols", to_string=True)
+    syms = {}
+    for line in text.splitlines():
+        m = MSYM.match(line)
+        if m:
+            # Several names for one address (__x64_sys_lab_null,
+            # __ia32_sys_lab_null, __do_sys_lab_null): a global one, and
+            # of those the greatest, as nm -n | sort would give.
+            key = (m.group(1).isupper(), m.group(3))
+            addr = int(m.group(2), 16)
+            if addr not in syms or key > syms[addr]:
+                syms[addr] = key
+    if not syms:
+        raise gdb.GdbError("lab_trace.py: no symbols in %s" % path)
+    table = sorted(syms.items())
+    return [a for a, _ in table], [k[1] for _, k in table]
+
+
+def symbolize(user, pc):
+    """symbol+0xoffset of pc: the kernel's below USER_END, else the user
+    program's (user: its table); "?" if none."""
+    if MODULES_START <= pc < MODULES_END:
+        return MODULE_NAME
+    addrs, names = kernel_syms if pc >= USER_END else user
     i = bisect.bisect_right(addrs, pc) - 1
     if i < 0:
         return "?"
-    return "%s+0x%x" % (table[i][1], pc - table[i][0])
+    return "%s+0x%x" % (names[i], pc - addrs[i])
+
+
+DIS = re.compile(r"^\s*(?:=>\s*)?(0x[0-9a-f]+) <\+\d+>:\t([0-9a-f ]*)\t(.*)$")
+
+
+def disassemble(path, function):
+    """[(address, bytes, text)] of a function of a program, read from the
+    file (before gdb connects to anything)."""
+    gdb.execute("file -readnever %s" % quote(path), to_string=True)
+    text = gdb.execute("disassemble /r %s" % function, to_string=True)
+    insns = []
+    for line in text.splitlines():
+        m = DIS.match(line)
+        if m:
+            insns.append((int(m.group(1), 16), bytes.fromhex(m.group(2)),
+                          " ".join(m.group(3).split())))
+    if not insns:
+        raise gdb.GdbError("lab_trace.py: %s is not in %s" % (function, path))
+    return insns
+
+
+def find_sites():
+    """The call sites, from the programs' code."""
+    sites = {}
+    insns = disassemble(cfg["user_syscall"], "lab_call_site_syscall")
+    for i, (pc, raw, text) in enumerate(insns):
+        if raw == b"\x0f\x05":
+            sites["syscall_pc"] = pc
+            sites["setup"] = i
+            sites["setup_instructions"] = [t for _, _, t in insns[:i]]
+            for _, _, t in reversed(insns[:i]):
+                m = re.match(r"mov\s+\$(0x[0-9a-f]+|[0-9]+),%eax$", t)
+                if m:
+                    sites["syscall_nr"] = int(m.group(1), 0)
+                    break
+            break
+    if "syscall_pc" not in sites:
+        raise gdb.GdbError("lab_trace.py: no syscall instruction in lab_call_site_syscall")
+    if "syscall_nr" not in sites:
+        raise gdb.GdbError("lab_trace.py: no `mov $NR,%eax` before the syscall in lab_call_site_syscall")
+    insns = disassemble(cfg["user_functioncall"], "lab_call_site_function")
+    for pc, raw, text in insns:
+        if len(raw) == 5 and raw[0] == 0xE8:
+            sites["function_pc"] = pc
+            sites["function_rel"] = int.from_bytes(raw[1:], "little", signed=True)
+            sites["function_call"] = text
+            break
+    if "function_pc" not in sites:
+        raise gdb.GdbError("lab_trace.py: no call instruction in lab_call_site_function")
+    gdb.execute("file", to_string=True)  # forget the program: memory is the guest's
+    return sites
 
 
 def reg(name):
     return int(gdb.parse_and_eval("$" + name)) & 0xFFFFFFFFFFFFFFFF
 
 
-def read_u64(addr):
-    mem = gdb.selected_inferior().read_memory(addr, 8)
-    return int.from_bytes(bytes(mem), "little")
+def insn_at(pc):
+    arch = gdb.selected_frame().architecture()
+    return " ".join(arch.disassemble(pc)[0]["asm"].split())
 
 
-def insn_text():
-    text = gdb.execute("x/i $pc", to_string=True).strip()
-    return text.split(":", 1)[1].strip() if ":" in text else text
-
-
-def trace(name, end_pc):
-    """Steps from the current pc until end_pc; writes NAME.trace."""
-    rows = []
+def trace(user, end_pc, first=None):
+    """Steps from the current pc until end_pc: [[pc, symbol, insn]], and
+    whether it was cut off. first: a row that ran already (the call)."""
+    rows = [first] if first else []
     pc = reg("pc")
-    while pc != end_pc and len(rows) < MAX_STEPS:
-        sym = symbolize(pc)
-        rows.append((pc, sym, insn_text()))
+    while pc != end_pc and len(rows) < cfg["max_steps"]:
+        rows.append(["0x%016x" % pc, symbolize(user, pc), insn_at(pc)])
         gdb.execute("stepi", to_string=True)
         pc = reg("pc")
-    with open(os.path.join(out, name + ".trace"), "w") as f:
-        for i, (pc, sym, text) in enumerate(rows, 1):
-            f.write("%d\t0x%016x\t%s\t%s\n" % (i, pc, sym, text))
-    gdb.write("lab-trace: %s: %d instructions%s\n" % (
-        name, len(rows), "" if len(rows) < MAX_STEPS else " (cut off)"))
+    cut = pc != end_pc
+    return rows, cut
 
 
 def stop_at(pc, condition):
     """Runs the guest until it reaches pc with condition true."""
     bp = gdb.Breakpoint("*0x%x" % pc, internal=True)
     bp.condition = condition
-    gdb.execute("continue")
+    gdb.execute("continue", to_string=True)
     bp.delete()
+
+
+def with_program(path):
+    """The program's symbols beside the kernel's, for gdb's own messages
+    and disassembly while its path runs (both programs have code at the
+    same addresses: one at a time)."""
+    gdb.execute("add-symbol-file -readnever %s" % quote(path), to_string=True)
+
+
+def without_program(pc):
+    """Removes the program whose code holds pc."""
+    gdb.execute("remove-symbol-file -a 0x%x" % pc, to_string=True)
+
+
+def connect(socket, wait_s):
+    """target remote on QEMU's socket; the caller waited for the socket
+    to exist, this only covers QEMU's bind-to-listen moment."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            gdb.execute("target remote %s" % socket, to_string=True)
+            return
+        except gdb.error:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
 
 
 gdb.execute("set pagination off")
 gdb.execute("set confirm off")
-gdb.execute("set architecture i386:x86-64")
-gdb.execute("target remote :%s" % env["LAB_TRACE_PORT"])
+gdb.execute("set architecture i386:x86-64", to_string=True)
 
-# 1. The in-kernel call: ksys_lab_null() called from module space.
-stop_at(int(env["LAB_KSYS_LAB_NULL"], 16),
-        "*(unsigned long *)$sp >= 0x%x" % MODULES_START)
-ret = read_u64(reg("sp"))
-# The call instruction itself ran already: it is the 5 bytes before ret.
-call_pc = ret - 5
-rows_prefix = (call_pc, "kernel_syscall.ko:call_site_kernel", "call ksys_lab_null")
-trace("kernel.tmp", ret)
-with open(os.path.join(out, "kernel.tmp.trace")) as f:
-    body = f.read().splitlines()
-with open(os.path.join(out, "kernel.trace"), "w") as f:
-    f.write("1\t0x%016x\t%s\t%s\n" % rows_prefix)
-    for line in body:
-        n, rest = line.split("\t", 1)
-        f.write("%d\t%s\n" % (int(n) + 1, rest))
-os.remove(os.path.join(out, "kernel.tmp.trace"))
+user_syscall_syms = load_msymbols(cfg["user_syscall"])
+user_function_syms = load_msymbols(cfg["user_functioncall"])
+sites = find_sites()
+kernel_syms = load_msymbols(cfg["vmlinux"])  # stays loaded: ksys_lab_null
+ksys = int(gdb.parse_and_eval("(unsigned long)&ksys_lab_null"))
+gdb.write("lab-trace: syscall at 0x%x (nr %d, %d set-up instructions), "
+          "function call at 0x%x, ksys_lab_null at 0x%x\n" % (
+              sites["syscall_pc"], sites["syscall_nr"], sites["setup"],
+              sites["function_pc"], ksys))
 
-# 2. The system call: the syscall instruction with the lab_null number.
-syscall_pc = int(env["LAB_SYSCALL_PC"], 16)
-stop_at(syscall_pc,
-        "$rax == %s && *(unsigned short *)$pc == 0x050f" % env["LAB_SYSCALL_NR"])
-trace("syscall", syscall_pc + 2)
+connect(cfg["socket"], cfg["connect_wait_s"])
+paths, cut_off = {}, {}
+
+# 1. The in-kernel call: ksys_lab_null() entered from a `call ksys_lab_null`
+# in module space (checked by its bytes: other calls, through the syscall
+# table, reach it too).
+ret = "*(unsigned long *)$sp"
+stop_at(ksys, "%s >= 0x%x && %s < 0x%x && *(unsigned char *)(%s - 5) == 0xe8"
+        " && %s + *(int *)(%s - 4) == 0x%x"
+        % (ret, MODULES_START, ret, MODULES_END, ret, ret, ret, ksys))
+ret = int(gdb.parse_and_eval("*(unsigned long *)$sp")) & 0xFFFFFFFFFFFFFFFF
+call_pc = ret - 5  # the call itself ran already
+paths["kernel"], cut_off["kernel"] = trace(
+    ([], []), ret, ["0x%016x" % call_pc, MODULE_NAME, insn_at(call_pc)])
+gdb.write("lab-trace: kernel: %d instructions\n" % len(paths["kernel"]))
+
+# 2. The system call: the syscall instruction with the lab_null number (any
+# static program has code at these addresses: the bytes and rax say it is
+# this one).
+with_program(cfg["user_syscall"])
+pc = sites["syscall_pc"]
+stop_at(pc, "$rax == %d && *(unsigned short *)$pc == 0x050f" % sites["syscall_nr"])
+paths["syscall"], cut_off["syscall"] = trace(user_syscall_syms, pc + 2)
+gdb.write("lab-trace: syscall: %d instructions\n" % len(paths["syscall"]))
+without_program(sites["syscall_pc"])
 
 # 3. The function call: the call instruction in lab_call_site_function().
-call_pc = int(env["LAB_FUNC_CALL_PC"], 16)
-stop_at(call_pc, "*(unsigned char *)$pc == 0xe8 && *(int *)($pc + 1) == %s"
-        % env["LAB_FUNC_CALL_REL"])
-trace("function", call_pc + 5)
+with_program(cfg["user_functioncall"])
+pc = sites["function_pc"]
+stop_at(pc, "*(unsigned char *)$pc == 0xe8 && *(int *)($pc + 1) == %d"
+        % sites["function_rel"])
+paths["function"], cut_off["function"] = trace(user_function_syms, pc + 5)
+gdb.write("lab-trace: function: %d instructions\n" % len(paths["function"]))
+without_program(sites["function_pc"])
 
+sites["syscall_pc"] = "0x%x" % sites["syscall_pc"]
+sites["function_pc"] = "0x%x" % sites["function_pc"]
+sites["ksys_lab_null"] = "0x%x" % ksys
+tmp = cfg["out"] + ".lab-tmp"
+with open(tmp, "w") as f:
+    json.dump({"sites": sites, "paths": paths, "cut_off": cut_off}, f, indent=1)
+    f.write("\n")
+os.replace(tmp, cfg["out"])
 gdb.write("lab-trace: done\n")
 gdb.execute("detach")  # the guest goes on and finishes its plan

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# The lab's scripts against bad input and second runs; prints TAP.
-#   test_scripts.sh LAB_TBL TARBALL BZIMAGE INITRD WORKDIR
+# The lab's scripts and host tool against bad input and second runs; TAP.
+#   test_scripts.sh LAB_TBL TARBALL BZIMAGE INITRD WORKDIR LAB
 # Each case must end the way the README promises: a clear one-line error and
 # a non-zero exit, or (for a second run) no change at all.
 set -uo pipefail
 lab=$(cd "$(dirname "$0")/../.." && pwd)
-lab_tbl=$1 tarball=$2 bzimage=$3 initrd=$4 work=$5
+lab_tbl=$1 tarball=$2 bzimage=$3 initrd=$4 work=$5 labtool=$6
 n=0
-planned=12
+planned=17
 echo "TAP version 13"
 echo "1..$planned"
 
@@ -70,13 +70,34 @@ expect_error "a directory that is not a kernel tree is refused" "not an x86 Linu
 expect_error "make with KSRC that is not a kernel tree" "is not a kernel tree" \
 	make -s -C "$lab" KSRC="$work/nowhere" kernel
 
+# no_qemu DIR: no process of the run in DIR is left.
+no_qemu() { ! pgrep -f "file:$1/ktap.txt" >/dev/null; }
+boot() { "$labtool" boot --kernel "$bzimage" --initrd "$initrd" --plan probe "$@"; }
+
 expect_error "boot without a kernel image" "no kernel image" \
-	"$lab/scripts/boot.sh" --kernel "$work/none" --initrd "$initrd" --out "$work/b0"
-expect_error "boot with an unknown mode" "unknown mode" \
-	"$lab/scripts/boot.sh" --kernel "$bzimage" --initrd "$initrd" --out "$work/b1" --mode warp
-expect_error "a guest that does not finish in time is stopped" "hung: no answer after 0s" \
-	"$lab/scripts/boot.sh" --kernel "$bzimage" --initrd "$initrd" --out "$work/b2" --mode tcg --timeout 0
+	"$labtool" boot --kernel "$work/none" --initrd "$initrd" --out "$work/b0"
+expect_error "boot with an unknown mode" "unknown mode" boot --out "$work/b1" --mode warp
+expect_error "a guest that does not finish in time is stopped" "hung: no end after 0s" \
+	boot --out "$work/b2" --mode tcg --timeout 0
+check "a timed-out boot leaves no QEMU behind" 'sleep 0.5; no_qemu "$work/b2"'
 expect_error "a guest kernel that panics ends the run with its console log" \
 	"Kernel panic.*console log: .*console.log" \
-	"$lab/scripts/boot.sh" --kernel "$bzimage" --initrd "$initrd" --out "$work/b3" --mode tcg \
-	--append "rdinit=/no/such/init"
+	boot --out "$work/b3" --mode tcg --append "rdinit=/no/such/init"
+boot --out "$work/b4" --mode tcg >/dev/null 2>&1 &
+sleep 0.5
+kill -INT $!
+wait $! 2>/dev/null
+check "an interrupted boot leaves no QEMU behind" 'sleep 0.5; no_qemu "$work/b4"'
+expect_error "two runs in one directory at once: busy" "busy" \
+	flock "$work/.lock" "$labtool" boot --kernel "$bzimage" --initrd "$initrd" --out "$work/b5"
+
+# Reports: garbage in, one line out, and the last good report left alone.
+mkdir -p "$work/rep"
+echo "good report" >"$work/rep/report.md"
+cp -r "$lab/tests/data/clean" "$work/garbage" 2>/dev/null || mkdir -p "$work/garbage"
+printf '{"schema":"lab-row/1",\001\377 garbage\n' >"$work/garbage/rows.jsonl"
+expect_error "a report from a run with garbage rows is refused" "rows.jsonl: line 1" \
+	"$labtool" report --out "$work/rep" "$work/garbage"
+check "and leaves the previous report as it was" '[ "$(cat "$work/rep/report.md")" = "good report" ]'
+expect_error "a report asked for a run that does not exist" "no run of the lab" \
+	"$labtool" report --out "$work/rep" "$work/no-such-run"

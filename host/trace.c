@@ -1,0 +1,1098 @@
+/*
+ * lab trace --kernel BZIMAGE --kobj KOBJ_DIR --initrd CPIO --guest GUEST_DIR
+ *           --out DIR --timeout S [--mitigations "default off"] [--check-only]
+ *
+ * make trace: per mitigation setting, boots the lab kernel (plan "trace")
+ * under TCG with QEMU's gdbstub on a Unix socket, QEMU stopped at its first
+ * instruction; gdb (trace/lab_trace.py, configured by one JSON file that
+ * this writes) loads the kernel's and the user programs' symbols, finds the
+ * call sites, connects once the socket is there and single-steps one null
+ * system call, one in-kernel call and one function call. Then, here: every
+ * instruction sorted into stages, the totals checked against icount's
+ * counts for the same paths (an icount boot of plan "bench-quick" per
+ * setting), and the report.
+ *
+ *   DIR/<mit>/<path>.staged  n, address, symbol+offset, instruction, stage
+ *   DIR/<mit>/trace.json     what gdb wrote; gdb.log, boot/, icount/
+ *   DIR/check.tap            KTAP: the checks (make test reads it)
+ *   DIR/report.md            per stage, per function, the checks, the chart
+ *   DIR/chart-stages.png     drawn by trace/stages.gp (gnuplot)
+ *
+ * Every file is written under a temporary name and renamed. --check-only:
+ * the default setting only, listings and check.tap (no report, no chart).
+ * Exits 0 only if every check passed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "lab.h"
+#include "run.h"
+#include "util.h"
+
+/* The benchmark loop may lay out its code a little differently from the
+ * call site: icount may differ from the traced count by this many. */
+#define TOLERANCE 3
+/* QEMU makes its socket before it does anything else: a bound wait. */
+#define SOCKET_WAIT_MS 30000
+#define MAX_STEPS 20000
+
+enum { P_SYSCALL, P_KERNEL, P_FUNCTION, NPATHS };
+static const char *const path_names[NPATHS] = { "syscall", "kernel", "function" };
+/* The icount row that counts the same path, and its ABI. */
+static const char *const icount_row[NPATHS][2] = {
+	{ "lab_null_syscall", "x86_64" },
+	{ "kernel_direct", "kernel" },
+	{ "library_call", "x86_64" },
+};
+
+#define STAGE_SYSCALL "syscall instruction"
+#define STAGE_ENTRY "entry (asm)"
+#define STAGE_DISPATCH "entry work and dispatch"
+#define STAGE_BODY "syscall body"
+#define STAGE_EXIT "exit work"
+#define STAGE_RETURN "return to user (asm, sysret)"
+#define STAGE_CALL "call"
+#define STAGE_CALLEE "body"
+#define SYSCALL_STAGES 6
+
+struct insn {
+	char *pc, *sym, *text;
+	const char *stage;
+};
+
+struct path {
+	struct insn *v;
+	size_t n;
+	bool cut_off;
+};
+
+struct setting {
+	const char *mit;	/* default, off */
+	char *dir;
+	char *failure;		/* why there is no trace, or NULL */
+	struct path p[NPATHS];
+	int setup;		/* instructions before `syscall` in the call site */
+	bool have_icount[NPATHS];
+	double icount[NPATHS];
+	char *icount_note;	/* about the icount boot, or NULL */
+};
+
+struct args {
+	const char *kernel, *kobj, *initrd, *guest, *out;
+	unsigned int timeout_s;
+	bool check_only;
+	char *mits[2];
+	int nmits;
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static char *absolute(const char *path)
+{
+	char *p = realpath(path, NULL);
+
+	if (!p)
+		die("%s: %s", path, strerror(errno));
+	return p;
+}
+
+static bool have_program(const char *name)
+{
+	const char *path = getenv("PATH");
+	char *copy, *save = NULL;
+	bool found = false;
+
+	copy = xstrdup(path && *path ? path : "/usr/bin:/bin");
+	for (char *d = strtok_r(copy, ":", &save); d && !found;
+	     d = strtok_r(NULL, ":", &save)) {
+		char *p = xasprintf("%s/%s", *d ? d : ".", name);
+
+		found = access(p, X_OK) == 0;
+		free(p);
+	}
+	free(copy);
+	return found;
+}
+
+/*
+ * A checked-in file of the lab (trace/lab_trace.py, trace/stages.gp): under
+ * LAB_SRCDIR if the build defines it, else the current directory (make runs
+ * at the top), else beside the tool's build directory (BUILD/tools/lab).
+ */
+static char *lab_file(const char *rel)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+	char *p;
+
+#ifdef LAB_SRCDIR
+	p = xasprintf("%s/%s", LAB_SRCDIR, rel);
+	if (file_exists(p))
+		return p;
+	free(p);
+#endif
+	if (file_exists(rel))
+		return absolute(rel);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		for (int up = 0; up < 3; up++) {
+			char *slash = strrchr(exe, '/');
+
+			if (slash)
+				*slash = '\0';
+		}
+		p = xasprintf("%s/%s", exe, rel);
+		if (file_exists(p))
+			return p;
+		free(p);
+	}
+	die("cannot find the lab's %s (run lab trace at the top of the lab)", rel);
+}
+
+/* The last few lines of a log, indented, on stderr. */
+static void show_tail(const char *path, int lines)
+{
+	char *text = read_file(path, NULL);
+	char *p;
+	int seen = 0;
+
+	if (!text)
+		return;
+	p = text + strlen(text);
+	while (p > text && p[-1] == '\n')
+		*--p = '\0';
+	while (p > text && seen < lines)
+		if (*--p == '\n')
+			seen++;
+	if (*p == '\n')
+		p++;
+	for (char *line = strtok(p, "\n"); line; line = strtok(NULL, "\n"))
+		fprintf(stderr, "    | %s\n", line);
+	free(text);
+}
+
+static void parse_args(int argc, char **argv, struct args *a)
+{
+	static const struct option longopts[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "kobj", required_argument, NULL, 'b' },
+		{ "initrd", required_argument, NULL, 'i' },
+		{ "guest", required_argument, NULL, 'g' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "mitigations", required_argument, NULL, 'M' },
+		{ "check-only", no_argument, NULL, 'C' },
+		{ 0 }
+	};
+	const char *mits = "default off";
+	char *end, *copy, *save = NULL;
+	unsigned long v;
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->timeout_s = 300;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k': a->kernel = optarg; break;
+		case 'b': a->kobj = optarg; break;
+		case 'i': a->initrd = optarg; break;
+		case 'g': a->guest = optarg; break;
+		case 'o': a->out = optarg; break;
+		case 'M': mits = optarg; break;
+		case 'C': a->check_only = true; break;
+		case 't':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || v == 0 || v > 86400)
+				die("--timeout wants seconds (1 to 86400), not '%s'", optarg);
+			a->timeout_s = (unsigned int)v;
+			break;
+		default:
+			die("trace: unknown option or missing value: %s", argv[optind - 1]);
+		}
+	}
+	if (optind < argc || !a->kernel || !a->kobj || !a->initrd || !a->guest || !a->out)
+		die("usage: lab trace --kernel BZIMAGE --kobj KOBJ_DIR --initrd CPIO --guest GUEST_DIR --out DIR --timeout S [--mitigations \"default off\"] [--check-only]");
+	if (a->check_only)
+		mits = "default";
+	copy = xstrdup(mits);
+	for (char *m = strtok_r(copy, " ,", &save); m; m = strtok_r(NULL, " ,", &save)) {
+		if (strcmp(m, "default") && strcmp(m, "off"))
+			die("--mitigations: '%s' is no setting (default, off)", m);
+		for (int i = 0; i < a->nmits; i++)
+			if (!strcmp(a->mits[i], m))
+				die("--mitigations: '%s' twice", m);
+		a->mits[a->nmits++] = xstrdup(m);
+	}
+	free(copy);
+	if (!a->nmits)
+		die("--mitigations: no setting given");
+}
+
+/* ---- one traced boot -------------------------------------------------- */
+
+/* Waits for pid until deadline_ms (or an interruption), then kills it.
+ * Returns 0 with *status when it ended by itself, -1 if it was killed. */
+static int wait_until(pid_t pid, long long deadline_ms, int *status, int sig)
+{
+	for (;;) {
+		pid_t w = waitpid(pid, status, WNOHANG);
+
+		if (w == pid)
+			return 0;
+		if (w < 0 && errno != EINTR)
+			die("waitpid: %s", strerror(errno));
+		if (lab_interrupted || now_ms() >= deadline_ms) {
+			kill(pid, sig);
+			while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+				;
+			return -1;
+		}
+		sleep_ms(20);
+	}
+}
+
+/* lab_boot in a child: it blocks until the guest ends, and gdb must run
+ * meanwhile. The child stops its QEMU if this process dies. */
+static pid_t spawn_boot(const struct boot_opts *b)
+{
+	pid_t parent = getpid(), pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		struct boot_result r;
+
+		boot_install_signals();
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(1);
+		lab_boot(b, &r);
+		_exit(r.outcome == OUTCOME_OK ? 0 : 1);
+	}
+	return pid;
+}
+
+static pid_t spawn_gdb(const char *config, const char *script, const char *log)
+{
+	json_t *s = json_string(config);
+	char *lit = json_dumps(s, JSON_ENCODE_ANY);
+	char *setcfg = xasprintf("python LAB_TRACE_CONFIG = %s", lit);
+	char *argv[] = { "gdb", "-nx", "-batch", "-ex", setcfg, "-x",
+			 (char *)script, NULL };
+	pid_t parent = getpid(), pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		/* its own group: a Ctrl-C is this process's to handle */
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent || null < 0 || fd < 0)
+			_exit(127);
+		dup2(null, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		execvp(argv[0], argv);
+		dprintf(fd, "cannot run gdb: %s\n", strerror(errno));
+		_exit(127);
+	}
+	json_decref(s);
+	free(lit);
+	free(setcfg);
+	return pid;
+}
+
+/* The gdb configuration: everything lab_trace.py needs, in one file. */
+static void write_config(const char *path, const struct args *a,
+			 const char *sock, const char *out)
+{
+	char *vmlinux = xasprintf("%s/vmlinux", a->kobj);
+	char *us = xasprintf("%s/user_syscall", a->guest);
+	char *uf = xasprintf("%s/user_functioncall", a->guest);
+	char *text;
+	json_t *c;
+
+	c = json_pack("{s:s, s:s, s:f, s:s, s:s, s:s, s:i, s:s}",
+		      "schema", "lab-trace-config/1", "socket", sock,
+		      "connect_wait_s", 5.0, "vmlinux", vmlinux,
+		      "user_syscall", us, "user_functioncall", uf,
+		      "max_steps", MAX_STEPS, "out", out);
+	text = json_dumps(c, JSON_INDENT(1));
+	write_file(path, text, strlen(text));
+	free(text);
+	json_decref(c);
+	free(vmlinux);
+	free(us);
+	free(uf);
+}
+
+/* What lab_boot said in the run's meta.json. */
+static char *boot_failure(const char *dir, int child_status)
+{
+	char *err = NULL, *why;
+	struct run *r = run_load(dir, "trace", &err);
+
+	if (!r) {
+		why = xasprintf("the traced boot left no record (%s)", err);
+		free(err);
+		return why;
+	}
+	if (!strcmp(run_outcome(r), "ok") && WIFEXITED(child_status) &&
+	    WEXITSTATUS(child_status) == 0) {
+		run_free(r);
+		return NULL;
+	}
+	why = xasprintf("the traced guest did not finish well (%s%s%s); console: %s/console.log",
+			run_outcome(r), *run_reason(r) ? ": " : "", run_reason(r), dir);
+	run_free(r);
+	return why;
+}
+
+static bool log_says_done(const char *log)
+{
+	char *text = read_file(log, NULL);
+	bool done = text && strstr(text, "lab-trace: done\n");
+
+	free(text);
+	return done;
+}
+
+/* trace.json (lab_trace.py's) into s; NULL or why not. */
+static char *load_trace(struct setting *s, const char *path)
+{
+	json_error_t err;
+	json_t *t = json_load_file(path, 0, &err), *paths, *sites, *cut;
+	char *why = NULL;
+
+	if (!t)
+		return xasprintf("%s: %s", path, err.text);
+	sites = json_object_get(t, "sites");
+	paths = json_object_get(t, "paths");
+	cut = json_object_get(t, "cut_off");
+	if (!json_is_integer(json_object_get(sites, "setup")) || !json_is_object(paths)) {
+		why = xasprintf("%s: no sites or paths", path);
+		goto out;
+	}
+	s->setup = (int)json_integer_value(json_object_get(sites, "setup"));
+	for (int p = 0; p < NPATHS; p++) {
+		json_t *rows = json_object_get(paths, path_names[p]);
+		size_t i;
+		json_t *row;
+
+		if (!json_is_array(rows) || !json_array_size(rows)) {
+			why = xasprintf("%s: no %s path", path, path_names[p]);
+			goto out;
+		}
+		s->p[p].cut_off = json_is_true(json_object_get(cut, path_names[p]));
+		s->p[p].v = xcalloc(json_array_size(rows), sizeof(struct insn));
+		json_array_foreach(rows, i, row) {
+			const char *pc, *sym, *text;
+
+			if (json_unpack(row, "[s,s,s]", &pc, &sym, &text)) {
+				why = xasprintf("%s: %s row %zu is no [pc, symbol, instruction]",
+						path, path_names[p], i + 1);
+				goto out;
+			}
+			s->p[p].v[i] = (struct insn){ xstrdup(pc), xstrdup(sym), xstrdup(text), NULL };
+			s->p[p].n = i + 1;
+		}
+	}
+out:
+	json_decref(t);
+	return why;
+}
+
+/* One traced boot of setting s. Returns 0, or sets s->failure. */
+static int trace_setting(struct setting *s, const struct args *a,
+			 const char *script)
+{
+	char *config = xasprintf("%s/trace-config.json", s->dir);
+	char *result = xasprintf("%s/trace.json", s->dir);
+	char *log = xasprintf("%s/gdb.log", s->dir);
+	char *bootdir = xasprintf("%s/boot", s->dir);
+	const char *tmpdir = getenv("TMPDIR");
+	char *sockdir, *sock;
+	struct boot_opts b = {
+		.kernel = a->kernel, .initrd = a->initrd, .plan = "trace",
+		.out = bootdir, .mode = MODE_TCG, .timeout_s = a->timeout_s,
+		.kobj = a->kobj,
+		.append = strcmp(s->mit, "off") ? NULL : "mitigations=off",
+	};
+	long long deadline;
+	int bstatus = 0, gstatus = 0, gdb_ok, boot_ended = 0;
+	pid_t boot, gdb = -1;
+	struct stat st;
+	char *why = NULL;
+
+	/* The socket: in a private directory, short enough for sun_path. */
+	if (!tmpdir || !*tmpdir || strlen(tmpdir) > 60)
+		tmpdir = "/tmp";
+	sockdir = xasprintf("%s/lab-trace.XXXXXX", tmpdir);
+	if (!mkdtemp(sockdir))
+		die("mkdtemp %s: %s", sockdir, strerror(errno));
+	sock = xasprintf("%s/gdb.sock", sockdir);
+	b.gdb = sock;
+	write_config(config, a, sock, result);
+
+	say("tracing (mitigations %s): TCG guest, gdbstub on %s", s->mit, sock);
+	boot = spawn_boot(&b);
+	/* QEMU starts stopped; gdb may connect once the socket is there. */
+	deadline = now_ms() + SOCKET_WAIT_MS;
+	while (!(stat(sock, &st) == 0 && S_ISSOCK(st.st_mode))) {
+		if (waitpid(boot, &bstatus, WNOHANG) == boot) {
+			boot_ended = 1;
+			break;
+		}
+		if (lab_interrupted || now_ms() >= deadline)
+			break;
+		sleep_ms(10);
+	}
+	if (!boot_ended && stat(sock, &st) == 0 && S_ISSOCK(st.st_mode)) {
+		gdb = spawn_gdb(config, script, log);
+		gdb_ok = wait_until(gdb, now_ms() + a->timeout_s * 1000LL,
+				    &gstatus, SIGKILL) == 0 &&
+			 WIFEXITED(gstatus) && WEXITSTATUS(gstatus) == 0 &&
+			 log_says_done(log) && file_exists(result);
+	} else {
+		gdb_ok = 0;
+	}
+	if (!boot_ended) {
+		/* After gdb detached the guest finishes its plan; if gdb
+		 * failed, QEMU would wait stopped until the timeout: stop it. */
+		if (!gdb_ok)
+			kill(boot, SIGTERM);
+		/* lab_boot keeps its own time limit; this is a backstop */
+		wait_until(boot, now_ms() + (a->timeout_s + 30) * 1000LL,
+			   &bstatus, SIGTERM);
+	}
+	unlink(sock);
+	rmdir(sockdir);
+	if (lab_interrupted)
+		die("interrupted");
+	if (gdb_ok) {
+		why = boot_failure(bootdir, bstatus);
+		if (!why)
+			why = load_trace(s, result);
+	} else if (gdb < 0) {
+		why = boot_ended ? boot_failure(bootdir, bstatus) : NULL;
+		if (!why)
+			why = xasprintf("QEMU's gdbstub socket %s did not appear within %ds; see %s/qemu.log",
+					sock, SOCKET_WAIT_MS / 1000, bootdir);
+	} else {
+		char *guest = boot_failure(bootdir, bstatus);
+
+		show_tail(log, 5);
+		/* the guest's own failure, not the stop that followed gdb's */
+		if (guest && strstr(guest, "(interrupted"))
+			guest[0] = '\0';
+		why = xasprintf("gdb did not finish the trace; log: %s%s%s", log,
+				guest && *guest ? "; " : "", guest ? guest : "");
+		free(guest);
+	}
+	s->failure = why;
+	if (why)
+		fprintf(stderr, "lab: trace (mitigations %s) failed: %s\n", s->mit, why);
+	free(sockdir);
+	free(sock);
+	free(config);
+	free(result);
+	free(log);
+	free(bootdir);
+	return why ? -1 : 0;
+}
+
+/* ---- stages ------------------------------------------------------------ */
+
+/* The symbol without its +0xOFFSET. */
+static char *symbol_base(const char *sym)
+{
+	const char *plus = strrchr(sym, '+');
+
+	if (plus && !strncmp(plus, "+0x", 3) && plus[3] &&
+	    strspn(plus + 3, "0123456789abcdef") == strlen(plus + 3))
+		return xasprintf("%.*s", (int)(plus - sym), sym);
+	return xstrdup(sym);
+}
+
+static bool starts_with_any(const char *s, const char *const *prefixes)
+{
+	for (; *prefixes; prefixes++)
+		if (!strncmp(s, *prefixes, strlen(*prefixes)))
+			return true;
+	return false;
+}
+
+/*
+ * Gives each instruction of a path its stage.
+ *   syscall:  the syscall instruction; entry (asm); entry work and dispatch;
+ *             the syscall body; exit work; return to user (asm, sysret)
+ *   kernel, function: the call; the body (to its return)
+ * Return and indirect-branch thunks count in the stage that used them.
+ */
+static void stage_path(struct path *p, int which)
+{
+	static const char *const entry_asm[] = {
+		"entry_SYSCALL_64", "syscall_return_via_sysret",
+		"entry_SYSRETQ", "swapgs_restore_regs", NULL,
+	};
+	const char *stage = STAGE_SYSCALL;
+	bool in_c = false, after_body = false;
+
+	for (size_t i = 0; i < p->n; i++) {
+		char *base = symbol_base(p->v[i].sym);
+
+		if (which != P_SYSCALL) {
+			stage = i == 0 ? STAGE_CALL : STAGE_CALLEE;
+		} else if (i == 0) {
+			stage = STAGE_SYSCALL;
+		} else if (starts_with_any(base, entry_asm)) {
+			stage = in_c ? STAGE_RETURN : STAGE_ENTRY;
+		} else if (strstr(base, "thunk")) {
+			/* keeps the stage that called it */
+		} else {
+			in_c = true;
+			if (strstr(base, "lab_null")) {
+				stage = STAGE_BODY;
+				after_body = true;
+			} else if (strstr(base, "exit_to_user") ||
+				   strstr(base, "syscall_exit") || after_body) {
+				stage = STAGE_EXIT;
+				after_body = true;
+			} else {
+				stage = STAGE_DISPATCH;
+			}
+		}
+		p->v[i].stage = stage;
+		free(base);
+	}
+}
+
+static void write_staged(const struct setting *s)
+{
+	for (int p = 0; p < NPATHS; p++) {
+		struct strbuf b = { 0 };
+		char *path = xasprintf("%s/%s.staged", s->dir, path_names[p]);
+
+		for (size_t i = 0; i < s->p[p].n; i++) {
+			const struct insn *in = &s->p[p].v[i];
+
+			sb_printf(&b, "%zu\t%s\t%s\t%s\t%s\n", i + 1, in->pc,
+				  in->sym, in->text, in->stage);
+		}
+		write_file(path, b.s ? b.s : "", b.len);
+		sb_free(&b);
+		free(path);
+	}
+}
+
+/* Distinct strings in order of first appearance. */
+struct names {
+	const char **v;
+	size_t n;
+};
+
+static size_t names_add(struct names *ns, const char *s)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		if (!strcmp(ns->v[i], s))
+			return i;
+	ns->v = xrealloc(ns->v, (ns->n + 1) * sizeof(*ns->v));
+	ns->v[ns->n] = s;
+	return ns->n++;
+}
+
+static size_t count_stage(const struct path *p, const char *stage)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		n += !strcmp(p->v[i].stage, stage);
+	return n;
+}
+
+/* ---- icount -------------------------------------------------------------- */
+
+static void icount_setting(struct setting *s, const struct args *a)
+{
+	char *dir = xasprintf("%s/icount", s->dir);
+	char *name = xasprintf("icount-%s", s->mit);
+	char *err = NULL;
+	struct boot_opts b = {
+		.kernel = a->kernel, .initrd = a->initrd, .plan = "bench-quick",
+		.out = dir, .mode = MODE_ICOUNT, .timeout_s = a->timeout_s,
+		.kobj = a->kobj,
+		.append = strcmp(s->mit, "off") ? NULL : "mitigations=off",
+	};
+	struct boot_result r;
+	struct run *run;
+
+	say("icount boot (mitigations %s), to compare", s->mit);
+	lab_boot(&b, &r);
+	if (lab_interrupted)
+		die("interrupted");
+	if (r.outcome != OUTCOME_OK)
+		s->icount_note = xasprintf("the icount boot: %s (%s/console.log)",
+					   r.reason, dir);
+	run = run_load(dir, name, &err);
+	if (!run) {
+		free(s->icount_note);
+		s->icount_note = err;
+	} else {
+		for (int p = 0; p < NPATHS; p++)
+			for (size_t i = 0; i < run->rows.n && !s->have_icount[p]; i++) {
+				const struct row *w = &run->rows.v[i];
+
+				if (!strcmp(w->path, icount_row[p][0]) &&
+				    !strcmp(w->abi, icount_row[p][1])) {
+					s->icount[p] = (double)w->stat[ST_MEDIAN] / 1000.0;
+					s->have_icount[p] = true;
+				}
+			}
+		if (!s->icount_note && run->nproblems)
+			s->icount_note = xasprintf("the icount run: %s", run->problems[0]);
+		run_free(run);
+	}
+	free(dir);
+	free(name);
+}
+
+/* ---- checks -------------------------------------------------------------- */
+
+struct checks {
+	struct strbuf lines;	/* results and diagnostics, KTAP */
+	int n, failed;
+};
+
+__attribute__((format(printf, 3, 4)))
+static void check(struct checks *c, bool ok, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		die("out of memory");
+	va_end(ap);
+	c->n++;
+	c->failed += !ok;
+	sb_printf(&c->lines, "%s %d %s\n", ok ? "ok" : "not ok", c->n, s);
+	free(s);
+}
+
+static void checks_of(struct checks *c, const struct setting *s)
+{
+	const char *m = s->mit;
+	struct names stages = { 0 };
+
+	if (s->failure) {
+		sb_printf(&c->lines, "# %s\n", s->failure);
+		for (int p = 0; p < NPATHS; p++) {
+			check(c, false, "trace %s (%s): traced vs icount %s: no trace",
+			      path_names[p], m, icount_row[p][0]);
+			check(c, false, "trace %s (%s): every instruction attributed to a symbol: no trace",
+			      path_names[p], m);
+		}
+		check(c, false, "trace syscall (%s): all six stages seen: no trace", m);
+		return;
+	}
+	for (int p = 0; p < NPATHS; p++) {
+		const struct path *tp = &s->p[p];
+		int extra = p == P_SYSCALL ? s->setup : 0;
+		size_t unnamed = 0;
+		/* rounded to milliticks, the rows' unit: no float noise */
+		double diff = round((s->icount[p] - (double)tp->n - extra) * 1000) / 1000;
+		bool agree = s->have_icount[p] && !tp->cut_off && fabs(diff) <= TOLERANCE;
+
+		/* a diagnostic goes right before the result it explains */
+		if (tp->cut_off)
+			sb_printf(&c->lines, "# the %s path was cut off after %d instructions\n",
+				  path_names[p], MAX_STEPS);
+		if (!agree && s->icount_note)
+			sb_printf(&c->lines, "# %s\n", s->icount_note);
+		if (s->have_icount[p]) {
+			check(c, agree,
+			      "trace %s (%s): %zu traced + %d set-up vs icount %s %g (difference %g, tolerance %d)",
+			      path_names[p], m, tp->n, extra, icount_row[p][0],
+			      s->icount[p], diff, TOLERANCE);
+		} else {
+			check(c, false, "trace %s (%s): %zu traced + %d set-up vs icount %s: no such row (abi %s)",
+			      path_names[p], m, tp->n, extra, icount_row[p][0],
+			      icount_row[p][1]);
+		}
+		for (size_t i = 0; i < tp->n; i++)
+			unnamed += tp->v[i].sym[0] == '?';
+		if (unnamed)
+			sb_printf(&c->lines, "# %zu instructions without a symbol in %s/%s.staged\n",
+				  unnamed, s->dir, path_names[p]);
+		check(c, !unnamed, "trace %s (%s): every instruction attributed to a symbol",
+		      path_names[p], m);
+	}
+	for (size_t i = 0; i < s->p[P_SYSCALL].n; i++)
+		names_add(&stages, s->p[P_SYSCALL].v[i].stage);
+	check(c, stages.n == SYSCALL_STAGES, "trace syscall (%s): all six stages seen (%zu)",
+	      m, stages.n);
+	free(stages.v);
+}
+
+/* ---- report --------------------------------------------------------------- */
+
+/* Per stage, in order of first appearance, one column per setting. */
+static void stage_table(struct strbuf *b, struct setting **ok, int nok, int p)
+{
+	struct names stages = { 0 };
+
+	for (int j = 0; j < nok; j++)
+		for (size_t i = 0; i < ok[j]->p[p].n; i++)
+			names_add(&stages, ok[j]->p[p].v[i].stage);
+	sb_printf(b, "| stage |");
+	for (int j = 0; j < nok; j++)
+		sb_printf(b, " %s |", ok[j]->mit);
+	sb_printf(b, "\n|---|");
+	for (int j = 0; j < nok; j++)
+		sb_printf(b, "---:|");
+	sb_printf(b, "\n");
+	for (size_t k = 0; k < stages.n; k++) {
+		sb_printf(b, "| %s |", stages.v[k]);
+		for (int j = 0; j < nok; j++)
+			sb_printf(b, " %zu |", count_stage(&ok[j]->p[p], stages.v[k]));
+		sb_printf(b, "\n");
+	}
+	sb_printf(b, "| **total** |");
+	for (int j = 0; j < nok; j++)
+		sb_printf(b, " **%zu** |", ok[j]->p[p].n);
+	sb_printf(b, "\n");
+	free(stages.v);
+}
+
+/* Per function (symbol without offset) and stage, in order of first
+ * appearance: the entry code's asm runs both before and after the C part. */
+static void symbol_table(struct strbuf *b, const struct path *p)
+{
+	struct names keys = { 0 };
+	char **owned = xcalloc(p->n, sizeof(char *));
+	size_t *counts = xcalloc(p->n, sizeof(size_t));
+
+	for (size_t i = 0; i < p->n; i++) {
+		char *base = symbol_base(p->v[i].sym);
+
+		owned[i] = xasprintf("%s\t%s", base, p->v[i].stage);
+		free(base);
+		counts[names_add(&keys, owned[i])]++;
+	}
+	sb_printf(b, "| function | stage | instructions |\n|---|---|---:|\n");
+	for (size_t k = 0; k < keys.n; k++) {
+		const char *tab = strchr(keys.v[k], '\t');
+
+		sb_printf(b, "| `%.*s` | %s | %zu |\n", (int)(tab - keys.v[k]),
+			  keys.v[k], tab + 1, counts[k]);
+	}
+	for (size_t i = 0; i < p->n; i++)
+		free(owned[i]);
+	free(owned);
+	free(counts);
+	free(keys.v);
+}
+
+/* The chart: stacked bars, one per path and setting, one colour per stage,
+ * drawn by trace/stages.gp. Returns true if the chart is there. */
+static bool chart(const char *out, struct setting **ok, int nok)
+{
+	char *dat = xasprintf("%s/chart-stages.dat", out);
+	char *png = xasprintf("%s/chart-stages.png", out);
+	char *tmp = xasprintf("%s.lab-tmp", png);
+	struct names stages = { 0 };
+	struct strbuf b = { 0 };
+	char *script, *expr;
+	bool done = false;
+	int status;
+	pid_t pid;
+
+	for (int j = 0; j < nok; j++)
+		for (int p = 0; p < NPATHS; p++)
+			for (size_t i = 0; i < ok[j]->p[p].n; i++)
+				names_add(&stages, ok[j]->p[p].v[i].stage);
+	sb_printf(&b, "stage");
+	for (size_t k = 0; k < stages.n; k++)
+		sb_printf(&b, "\t%s", stages.v[k]);
+	sb_printf(&b, "\n");
+	for (int j = 0; j < nok; j++)
+		for (int p = 0; p < NPATHS; p++) {
+			sb_printf(&b, "%s (%s)", path_names[p], ok[j]->mit);
+			for (size_t k = 0; k < stages.n; k++)
+				sb_printf(&b, "\t%zu", count_stage(&ok[j]->p[p], stages.v[k]));
+			sb_printf(&b, "\n");
+		}
+	write_file(dat, b.s, b.len);
+	sb_free(&b);
+	free(stages.v);
+	if (!have_program("gnuplot")) {
+		say("no gnuplot (Debian package gnuplot-nox): no chart");
+		goto out;
+	}
+	if (strchr(dat, '\'') || strchr(tmp, '\'')) {
+		say("a ' in %s: no chart", out);
+		goto out;
+	}
+	script = lab_file("trace/stages.gp");
+	expr = xasprintf("datafile='%s'; outfile='%s'", dat, tmp);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		execlp("gnuplot", "gnuplot", "-e", expr, script, (char *)NULL);
+		dprintf(STDERR_FILENO, "cannot run gnuplot: %s\n", strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	done = WIFEXITED(status) && WEXITSTATUS(status) == 0 && file_exists(tmp) &&
+	       rename(tmp, png) == 0;
+	if (!done) {
+		unlink(tmp);
+		say("gnuplot failed: no chart");
+	}
+	free(script);
+	free(expr);
+out:
+	free(dat);
+	free(png);
+	free(tmp);
+	return done;
+}
+
+static void write_report(const char *out, struct setting *all, int nall,
+			 struct setting **ok, int nok, const struct checks *c,
+			 bool have_chart)
+{
+	struct strbuf b = { 0 };
+	char *path = xasprintf("%s/report.md", out);
+	int setup = nok ? ok[0]->setup : 0;
+
+	sb_printf(&b, "# Where a system call's instructions go\n\n"
+		  "One call of each path, single-stepped in the lab kernel under TCG through\n"
+		  "QEMU's gdbstub (interrupts masked while stepping), symbolised by gdb against\n"
+		  "the minimal symbols of the lab kernel's `vmlinux` and of the static user\n"
+		  "programs.\n\n"
+		  "- **syscall**: from the `syscall` instruction in `lab_call_site_syscall()` to the\n"
+		  "  first user instruction after it;\n"
+		  "- **kernel**: the module's `call ksys_lab_null` (the in-kernel system call) to the\n"
+		  "  instruction after it;\n"
+		  "- **function**: `call lab_null_function` in user space to the instruction after it.\n\n");
+	for (int j = 0; j < nall; j++)
+		if (all[j].failure)
+			sb_printf(&b, "**No trace with mitigations %s:** %s\n\n",
+				  all[j].mit, all[j].failure);
+	if (nok) {
+		sb_printf(&b, "## The null system call, per stage\n\n");
+		stage_table(&b, ok, nok, P_SYSCALL);
+		sb_printf(&b, "\n## The in-kernel call and the function call\n\n");
+		for (int p = P_KERNEL; p < NPATHS; p++) {
+			sb_printf(&b, "**%s**\n\n", path_names[p]);
+			stage_table(&b, ok, nok, p);
+			sb_printf(&b, "\n");
+		}
+		if (have_chart)
+			sb_printf(&b, "![stages](chart-stages.png)\n\n");
+	}
+	sb_printf(&b, "## Against icount\n\n"
+		  "icount counts the same paths inside a benchmark loop. For the system call\n"
+		  "that includes the %d register set-up instructions the wrapper puts before\n"
+		  "`syscall` (the loop repeats them), so icount should be the traced total plus\n"
+		  "%d; for the other two paths, exactly the traced total. Allowed difference:\n"
+		  "%d instructions, for loop code the compiler may lay out differently.\n\n"
+		  "```\n%s```\n", setup, setup, TOLERANCE, c->lines.s ? c->lines.s : "");
+	for (int j = 0; j < nok; j++) {
+		sb_printf(&b, "\n## Per function, syscall path, mitigations %s\n\n", ok[j]->mit);
+		symbol_table(&b, &ok[j]->p[P_SYSCALL]);
+	}
+	sb_printf(&b, "\nFull listings (every instruction, address, symbol, stage): "
+		  "`*/*.staged` beside this file.\n");
+	write_file(path, b.s, b.len);
+	sb_free(&b);
+	free(path);
+}
+
+static void print_summary(struct setting *all, int nall, const struct checks *c,
+			  const char *out, bool report)
+{
+	for (int j = 0; j < nall; j++) {
+		const struct setting *s = &all[j];
+		struct names stages = { 0 };
+
+		printf("mitigations %s:\n", s->mit);
+		if (s->failure) {
+			printf("  no trace: %s\n", s->failure);
+			continue;
+		}
+		for (int p = 0; p < NPATHS; p++)
+			printf("  %-9s %4zu instructions\n", path_names[p], s->p[p].n);
+		for (size_t i = 0; i < s->p[P_SYSCALL].n; i++)
+			names_add(&stages, s->p[P_SYSCALL].v[i].stage);
+		for (size_t k = 0; k < stages.n; k++)
+			printf("      %-32s %4zu\n", stages.v[k],
+			       count_stage(&s->p[P_SYSCALL], stages.v[k]));
+		free(stages.v);
+	}
+	printf("\n");
+	for (const char *l = c->lines.s; l && *l;) {
+		size_t n = strcspn(l, "\n");
+
+		if (!strncmp(l, "ok ", 3) || !strncmp(l, "not ok ", 7))
+			printf("%.*s\n", (int)n, l);
+		l += n + (l[n] == '\n');
+	}
+	printf("\n");
+	if (report)
+		printf("report: %s/report.md (per stage, per function, chart); listings: %s/*/*.staged\n",
+		       out, out);
+	else
+		printf("checks: %s/check.tap; listings: %s/*/*.staged\n", out, out);
+	fflush(stdout);
+}
+
+static void free_setting(struct setting *s)
+{
+	for (int p = 0; p < NPATHS; p++) {
+		for (size_t i = 0; i < s->p[p].n; i++) {
+			free(s->p[p].v[i].pc);
+			free(s->p[p].v[i].sym);
+			free(s->p[p].v[i].text);
+		}
+		free(s->p[p].v);
+	}
+	free(s->dir);
+	free(s->failure);
+	free(s->icount_note);
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	static const char *const results[] = {
+		"check.tap", "report.md", "chart-stages.dat", "chart-stages.png",
+	};
+	struct args a;
+	struct setting all[2];
+	struct setting *ok[2];
+	struct checks c = { 0 };
+	struct strbuf tap = { 0 };
+	char *script, *path, *out;
+	int nok = 0;
+	bool have_chart = false;
+
+	parse_args(argc, argv, &a);
+	if (!have_program("gdb"))
+		die("gdb not found (Debian package gdb)");
+	script = lab_file("trace/lab_trace.py");
+	if (mkdir_p(a.out))
+		die("cannot make %s: %s", a.out, strerror(errno));
+	out = absolute(a.out);
+	a.kobj = absolute(a.kobj);
+	a.guest = absolute(a.guest);
+	{
+		char *need[] = {
+			xstrdup(a.kernel), xstrdup(a.initrd),
+			xasprintf("%s/vmlinux", a.kobj),
+			xasprintf("%s/user_syscall", a.guest),
+			xasprintf("%s/user_functioncall", a.guest),
+		};
+
+		for (size_t i = 0; i < sizeof(need) / sizeof(*need); i++) {
+			if (!file_exists(need[i]))
+				die("no %s (build the lab first)", need[i]);
+			free(need[i]);
+		}
+	}
+	lab_lock(out);
+	boot_install_signals();
+	/* A run that stops half-way leaves no results of an older one behind
+	 * that could pass for its own (make test reads check.tap). */
+	for (size_t i = 0; i < sizeof(results) / sizeof(*results); i++) {
+		path = xasprintf("%s/%s", out, results[i]);
+		if (unlink(path) && errno != ENOENT)
+			die("cannot remove %s: %s", path, strerror(errno));
+		free(path);
+	}
+
+	memset(all, 0, sizeof(all));
+	for (int j = 0; j < a.nmits; j++) {
+		struct setting *s = &all[j];
+
+		s->mit = a.mits[j];
+		s->dir = xasprintf("%s/%s", out, s->mit);
+		if (rm_rf(s->dir) || mkdir_p(s->dir))
+			die("cannot make %s: %s", s->dir, strerror(errno));
+		if (trace_setting(s, &a, script))
+			continue;
+		for (int p = 0; p < NPATHS; p++)
+			stage_path(&s->p[p], p);
+		write_staged(s);
+		icount_setting(s, &a);
+		ok[nok++] = s;
+	}
+
+	for (int j = 0; j < a.nmits; j++)
+		checks_of(&c, &all[j]);
+	sb_printf(&tap, "KTAP version 1\n1..%d\n%s", c.n, c.lines.s ? c.lines.s : "");
+	path = xasprintf("%s/check.tap", out);
+	write_file(path, tap.s, tap.len);
+	free(path);
+	sb_free(&tap);
+
+	if (!a.check_only) {
+		if (nok)
+			have_chart = chart(out, ok, nok);
+		write_report(out, all, a.nmits, ok, nok, &c, have_chart);
+	}
+	print_summary(all, a.nmits, &c, out, !a.check_only);
+
+	for (int j = 0; j < a.nmits; j++) {
+		free_setting(&all[j]);
+		free(a.mits[j]);
+	}
+	sb_free(&c.lines);
+	free(script);
+	free(out);
+	free((char *)a.kobj);
+	free((char *)a.guest);
+	return c.failed ? 1 : 0;
+}

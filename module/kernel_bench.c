@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kernel_bench: what the hello family costs when the kernel calls it.
+ *
+ * At load it times, with the user-space benchmark's engine (lab_stats.h),
+ * one call path a row: a function in this module, ksys_lab_null()
+ * directly, through x64_sys_call() with a struct pt_regs (the entry code's
+ * dispatch), through sys_call_table[] (an indirect call, as kernels before
+ * the branch-history-injection fixes made), and ksys_lab_transform() on 64
+ * bytes, besides the empty loop. Every row is `bench_batches` batches of
+ * `bench_iters` calls, a tenth as many batches again first as warm-up,
+ * less the empty loop's median batch. Each batch runs with preemption off,
+ * except ksys_lab_transform()'s: it allocates and may fault, so it must be
+ * allowed to sleep.
+ *
+ * The rows (bench/lab_row.h, JSON lines, abi "kernel") stay in memory and
+ * are served read-only from /proc/lab_bench for as long as the module is
+ * loaded; the kernel log gets one line. ksys_lab_transform() is given
+ * memory mapped into the loading process (insmod's), since a syscall never
+ * accepts a kernel pointer where a user one belongs.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/compiler.h>
+#include <linux/err.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/preempt.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/syscalls.h>
+#include <asm/syscall.h>
+#include <asm/tsc.h>
+#include <asm/unistd.h>
+
+#include "lab_stats.h"
+#include "lab_row.h"
+
+#define BENCH_MAX_BATCHES	100000
+#define BENCH_MAX_ITERS		1000000
+
+static unsigned int bench_batches = 200;
+module_param(bench_batches, uint, 0444);
+MODULE_PARM_DESC(bench_batches, "timed batches a row, 10 to 100000 (default 200)");
+static unsigned int bench_iters = 100;
+module_param(bench_iters, uint, 0444);
+MODULE_PARM_DESC(bench_iters, "calls a batch, 1 to 1000000 (default 100)");
+
+static char __user *bench_ubuf;	/* two pages in the loading process */
+static const struct pt_regs bench_regs = { .orig_ax = __NR_lab_null };
+static char *rows;		/* the rows, JSON lines */
+static size_t rows_len;
+
+static noinline long kernel_function(void)
+{
+	barrier();
+	return 0;
+}
+
+/*
+ * One batch: n calls of the row's body between two ordered reads of the
+ * TSC, the ticks between them into *ticks. A function a row, so that the
+ * loop is the same in every row.
+ */
+#define BENCH_BATCH(fn, body)						\
+static noinline void fn(unsigned int n, u64 *ticks)			\
+{									\
+	unsigned int i;							\
+	u64 t0 = rdtsc_ordered();					\
+									\
+	for (i = 0; i < n; i++) {					\
+		body;							\
+		barrier();						\
+	}								\
+	*ticks = rdtsc_ordered() - t0;					\
+}
+
+BENCH_BATCH(batch_empty, (void)0)
+BENCH_BATCH(batch_function_call, kernel_function())
+BENCH_BATCH(batch_direct, ksys_lab_null())
+BENCH_BATCH(batch_x64_sys_call, x64_sys_call(&bench_regs, __NR_lab_null))
+BENCH_BATCH(batch_sys_call_table, sys_call_table[__NR_lab_null](&bench_regs))
+BENCH_BATCH(batch_transform_64B,
+	    ksys_lab_transform(bench_ubuf, bench_ubuf + PAGE_SIZE, 64, 0))
+
+struct bench_row {
+	const char *path;
+	const char *what;
+	void (*batch)(unsigned int n, u64 *ticks);
+	bool may_sleep;		/* preemption stays on */
+	bool raw;		/* the empty loop: nothing subtracted */
+};
+
+static const struct bench_row bench_rows[] = {
+	{ "kernel_empty_loop",
+	  "in the kernel: the loop and timer alone (not subtracted)",
+	  batch_empty, false, true },
+	{ "kernel_function_call",
+	  "in the kernel: a non-inlined function in the module",
+	  batch_function_call, false, false },
+	{ "kernel_direct",
+	  "in the kernel: ksys_lab_null(), the syscall's body",
+	  batch_direct, false, false },
+	{ "kernel_x64_sys_call",
+	  "in the kernel: x64_sys_call(regs, nr), the entry code's dispatch",
+	  batch_x64_sys_call, false, false },
+	{ "kernel_sys_call_table",
+	  "in the kernel: sys_call_table[nr](regs), an indirect call",
+	  batch_sys_call_table, false, false },
+	{ "kernel_transform_64B",
+	  "in the kernel: ksys_lab_transform(), 64 bytes in and out",
+	  batch_transform_64B, true, false },
+};
+
+/* bench_batches batches of fn into samples, after a tenth as many more. */
+static void bench_time(void (*fn)(unsigned int n, u64 *ticks),
+		       bool may_sleep, u64 *samples)
+{
+	unsigned int b, warm = bench_batches / 10;
+
+	for (b = 0; b < warm + bench_batches; b++) {
+		u64 t;
+
+		if (!may_sleep)
+			preempt_disable();
+		fn(bench_iters, &t);
+		if (!may_sleep)
+			preempt_enable();
+		if (b >= warm)
+			samples[b - warm] = t;
+		cond_resched();
+	}
+}
+
+/* Times every row into rows; 0 or -errno. */
+static int bench_run(void)
+{
+	struct lab_stats s;
+	u64 *samples, overhead;
+	size_t i, size;
+	unsigned int b;
+	int len, ret = 0;
+
+	samples = kmalloc_array(bench_batches + bench_batches / 10,
+				sizeof(*samples), GFP_KERNEL);
+	size = ARRAY_SIZE(bench_rows) * LAB_ROW_MAX;
+	rows = kmalloc(size, GFP_KERNEL);
+	if (!samples || !rows) {
+		ret = -ENOMEM;
+		goto out;
+	}
+
+	/* The overhead: the empty loop's median batch (timer and loop). */
+	bench_time(batch_empty, false, samples);
+	lab_stats_compute(samples, bench_batches, &s);
+	overhead = s.median;
+
+	for (i = 0; i < ARRAY_SIZE(bench_rows); i++) {
+		const struct bench_row *r = &bench_rows[i];
+
+		bench_time(r->batch, r->may_sleep, samples);
+		for (b = 0; b < bench_batches; b++)
+			samples[b] = lab_per_call_milli(samples[b],
+							r->raw ? 0 : overhead,
+							bench_iters);
+		lab_stats_compute(samples, bench_batches, &s);
+		len = lab_row_format(rows + rows_len, size - rows_len,
+				     "kernel", r->path, r->what, tsc_khz,
+				     bench_batches, bench_iters, &s);
+		if (len < 0) {
+			ret = -EINVAL;
+			goto out;
+		}
+		rows_len += len;
+	}
+out:
+	kfree(samples);
+	if (ret) {
+		kfree(rows);
+		rows = NULL;
+	}
+	return ret;
+}
+
+static int lab_bench_show(struct seq_file *m, void *v)
+{
+	seq_write(m, rows, rows_len);
+	return 0;
+}
+
+static int __init kernel_bench_init(void)
+{
+	unsigned long page;
+	int ret;
+
+	if (bench_batches < 10 || bench_batches > BENCH_MAX_BATCHES ||
+	    bench_iters < 1 || bench_iters > BENCH_MAX_ITERS) {
+		pr_err("bench_batches must be 10 to %u, bench_iters 1 to %u\n",
+		       BENCH_MAX_BATCHES, BENCH_MAX_ITERS);
+		return -EINVAL;
+	}
+
+	page = vm_mmap(NULL, 0, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	if (IS_ERR_VALUE(page)) {
+		pr_err("vm_mmap failed: %ld\n", (long)page);
+		return (int)page;
+	}
+	bench_ubuf = (char __user *)page;
+	ret = bench_run();
+	vm_munmap(page, 2 * PAGE_SIZE);
+	bench_ubuf = NULL;
+	if (ret) {
+		pr_err("benchmark failed: %d\n", ret);
+		return ret;
+	}
+
+	if (!proc_create_single("lab_bench", 0444, NULL, lab_bench_show)) {
+		kfree(rows);
+		pr_err("cannot create /proc/lab_bench\n");
+		return -ENOMEM;
+	}
+	pr_info("%zu rows of %u batches of %u calls in /proc/lab_bench (tsc_khz %u)\n",
+		ARRAY_SIZE(bench_rows), bench_batches, bench_iters, tsc_khz);
+	return 0;
+}
+
+static void __exit kernel_bench_exit(void)
+{
+	remove_proc_entry("lab_bench", NULL);
+	kfree(rows);
+}
+
+module_init(kernel_bench_init);
+module_exit(kernel_bench_exit);
+MODULE_DESCRIPTION("The syscall lab's in-kernel benchmark: rows in /proc/lab_bench");
+MODULE_LICENSE("GPL");

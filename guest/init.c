@@ -87,7 +87,12 @@ static void out(int fd, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	put(fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	if ((size_t)n >= sizeof(buf)) {
+		/* cut: still one whole line */
+		n = sizeof(buf) - 1;
+		buf[n - 1] = '\n';
+	}
+	put(fd, buf, (size_t)n);
 }
 
 static void console(const char *msg)

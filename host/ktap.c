@@ -135,12 +135,12 @@ struct parser {
 };
 
 /* Levels deeper than k are folded into their parents: a subtest that
- * never got its result line is a failed test named for that. */
+ * never got its result line is a failed test named for that (and for its
+ * "# Subtest: NAME" line, when it has one). */
 static void fold_to(struct parser *p, int k)
 {
 	while (p->deepest > k) {
 		struct ktap_test *t = p->level[p->deepest], *u = new_test();
-
 		const char *subtest = NULL;
 
 		for (size_t i = 0; i < t->nlines && !subtest; i++)

@@ -24,13 +24,88 @@ static void problem(struct run *r, const char *fmt, ...)
 	r->problems[r->nproblems++] = s;
 }
 
-static char *read_in(const char *dir, const char *file)
+/*
+ * dir/file as text, NULL if it cannot be read. A NUL byte would end the
+ * text where it stands and silently drop what follows (results, rows), so
+ * each is replaced by SUB (0x1a), which no KTAP keyword and no JSON
+ * accepts, and with damaged set the damage is one of the run's problems.
+ * (The console is read with damaged unset: a serial console may carry a
+ * NUL of its own, and KUnit's document is judged by its plan.)
+ */
+static char *read_in(struct run *r, const char *file, bool damaged)
 {
-	char *path = xasprintf("%s/%s", dir, file);
-	char *text = read_file(path, NULL);
+	char *path = xasprintf("%s/%s", r->dir, file);
+	size_t len, nul = 0, first = 0;
+	char *text = read_file(path, &len);
 
 	free(path);
+	for (size_t i = 0; text && i < len; i++) {
+		if (text[i] == '\0') {
+			if (!nul++)
+				first = i;
+			text[i] = '\x1a';
+		}
+	}
+	if (nul && damaged)
+		problem(r, "%s: %zu NUL byte%s (the first at byte %zu): the stream is damaged",
+			file, nul, nul == 1 ? "" : "s", first);
 	return text;
+}
+
+/* s (n bytes) quoted for a message: at most 40 bytes, others as \xNN. */
+static char *quoted(const char *s, size_t n)
+{
+	struct strbuf b = { 0 };
+
+	sb_add(&b, "\"", 1);
+	for (size_t i = 0; i < n && i < 40; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= ' ' && c < 0x7f && c != '"' && c != '\\')
+			sb_add(&b, s + i, 1);
+		else
+			sb_printf(&b, "\\x%02x", c);
+	}
+	sb_add(&b, n > 40 ? "...\"" : "\"", n > 40 ? 4 : 1);
+	return b.s;
+}
+
+/*
+ * The results stream has only what the guest's PID 1 writes at its top
+ * level: KTAP lines (version, plan, results, "# " diagnostics) and the
+ * steps' output, indented. Any other line is damage on the channel (line
+ * noise, another writer), which the counts alone might not show: a
+ * problem.
+ */
+static void check_results_channel(struct run *r, const char *text)
+{
+	static const char *const starts[] = {
+		"KTAP version ", "TAP version ", "1..", "ok ", "not ok ", "#",
+		"Bail out!", " ",
+	};
+	int lineno = 0, bad = 0, first = 0;
+	char *example = NULL;
+
+	while (text && *text) {
+		size_t n = strcspn(text, "\n");
+		bool fine = n == 0 || (n == 2 && !strncmp(text, "ok", 2)) ||
+			    (n == 6 && !strncmp(text, "not ok", 6));
+
+		lineno++;
+		for (size_t i = 0; !fine && i < sizeof(starts) / sizeof(*starts); i++)
+			fine = !strncmp(text, starts[i], strlen(starts[i])) &&
+			       n >= strlen(starts[i]);
+		if (!fine && !bad++) {
+			first = lineno;
+			example = quoted(text, n);
+		}
+		text += n + (text[n] == '\n');
+	}
+	if (bad)
+		problem(r, "ktap.txt: %d line%s that %s no KTAP and no step's output (line %d: %s)",
+			bad, bad == 1 ? "" : "s", bad == 1 ? "is" : "are", first,
+			example);
+	free(example);
 }
 
 static const char *str_of(json_t *o, const char *key)
@@ -42,7 +117,7 @@ static const char *str_of(json_t *o, const char *key)
 
 static void load_facts(struct run *r)
 {
-	char *text = read_in(r->dir, "facts.jsonl");
+	char *text = read_in(r, "facts.jsonl", true);
 	int lineno = 0;
 
 	if (!text)
@@ -98,20 +173,22 @@ struct run *run_load(const char *dir, const char *name, char **err)
 	r->meta = meta;
 	load_facts(r);
 	if (strcmp(run_mode(r), "host")) {
-		text = read_in(dir, "ktap.txt");
-		if (!text)
+		text = read_in(r, "ktap.txt", true);
+		if (!text) {
 			problem(r, "no results stream (ktap.txt) from the guest");
-		else
+		} else {
+			check_results_channel(r, text);
 			r->results = ktap_parse(text);
+		}
 		free(text);
-		text = read_in(dir, "console.log");
+		text = read_in(r, "console.log", false);
 		if (text)
 			r->kunit = ktap_parse_console(text);
 		else
 			problem(r, "no console log");
 		free(text);
 	}
-	text = read_in(dir, "rows.jsonl");
+	text = read_in(r, "rows.jsonl", true);
 	if (text) {
 		int bad = rows_parse(text, name, run_mode(r), run_mitigations(r),
 				     &r->rows, &why);

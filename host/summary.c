@@ -41,11 +41,51 @@ static void why(struct sum_row *r, const char *fmt, ...)
 	r->why[r->nwhy++] = line;
 }
 
-/* The failed leaves under t, with the diagnostics that explain them. */
+/*
+ * A diagnostic's text without its "# ", or NULL when it only marks
+ * progress ("#  RUN  x ...", "#  OK  x", "#  FAIL  x": kselftest's; "#
+ * Subtest: x": KUnit's), which says nothing about why.
+ */
+static const char *why_text(const char *diag)
+{
+	static const char *const progress[] = {
+		"RUN ", "OK ", "FAIL ", "SKIP ", "XFAIL ", "XPASS ",
+		"Subtest: ", "Starting ", "PASSED: ", "FAILED: ", "Totals: ",
+	};
+	const char *s = diag + strspn(diag, "# ");
+
+	for (size_t i = 0; i < sizeof(progress) / sizeof(*progress); i++)
+		if (!strncmp(s, progress[i], strlen(progress[i])))
+			return NULL;
+	return *s ? s : NULL;
+}
+
+/* t's diagnostics that say why, joined by "; ", or NULL. */
+static char *why_of(const struct ktap_test *t)
+{
+	struct strbuf b = { 0 };
+
+	for (size_t i = 0; i < t->ndiag; i++) {
+		const char *w = why_text(t->diag[i]);
+
+		if (w)
+			sb_printf(&b, "%s%s", b.s ? "; " : "", w);
+	}
+	return b.s;
+}
+
+static bool is_leaf(const struct ktap_test *t)
+{
+	return !t->nsub && t->planned < 0 && !t->bailed;
+}
+
+/* The failed leaves under t, with the diagnostics that explain them; then
+ * what is wrong with t itself. */
 static void failures(struct sum_row *r, const struct ktap_test *t,
 		     const char *prefix)
 {
-	size_t nfailed_sub = 0;
+	size_t before = r->nwhy;
+	char *w;
 
 	for (size_t i = 0; i < t->nsub; i++) {
 		const struct ktap_test *u = &t->sub[i];
@@ -53,26 +93,32 @@ static void failures(struct sum_row *r, const struct ktap_test *t,
 
 		if (!c.failed)
 			continue;
-		nfailed_sub++;
-		if (u->nsub) {
+		if (!is_leaf(u)) {
 			char *p = xasprintf("%s%s: ", prefix, u->name);
 
 			failures(r, u, p);
 			free(p);
 		} else {
-			why(r, "%snot ok %s%s%s", prefix, u->name,
-			    u->ndiag ? ": " : "",
-			    u->ndiag ? u->diag[u->ndiag - 1] : "");
+			w = why_of(u);
+			why(r, "%snot ok %s%s%s", prefix, u->name, w ? ": " : "",
+			    w ? w : "");
+			free(w);
 		}
 	}
 	if (t->planned > (long)t->nsub)
 		why(r, "%s%ld of %ld planned results never came (%zu came)",
 		    prefix, t->planned - (long)t->nsub, t->planned, t->nsub);
+	if (t->planned >= 0 && (long)t->nsub > t->planned)
+		why(r, "%s%zu results where %ld were planned", prefix, t->nsub,
+		    t->planned);
 	if (t->bailed)
 		why(r, "%sbailed out", prefix);
-	if (!nfailed_sub && t->result == KTAP_FAIL)
-		for (size_t i = 0; i < t->ndiag; i++)
-			why(r, "%s%s", prefix, t->diag[i]);
+	if (t->result == KTAP_FAIL && (w = why_of(t))) {
+		why(r, "%s%s", prefix, w);
+		free(w);
+	}
+	if (r->nwhy == before)
+		why(r, "%snot ok (no reason given)", prefix);
 }
 
 static void add_counts(struct sum_row *row, const struct ktap_test *t,
@@ -108,6 +154,24 @@ void sum_add_failure(struct summary *s, const char *label, const char *reason)
 	why(r, "%s", reason);
 }
 
+/* Whether KUnit's document doc holds the suite: its result line, or (if it
+ * was cut) its "# Subtest:" line. The first KTAP document on a console is
+ * not KUnit's when KUnit did not run, but a module's. */
+static bool has_suite(const struct ktap_test *doc, const char *suite)
+{
+	for (size_t i = 0; i < doc->nsub; i++) {
+		const struct ktap_test *t = &doc->sub[i];
+
+		if (t->name && !strcmp(t->name, suite))
+			return true;
+		for (size_t j = 0; j < t->nlines; j++)
+			if (!strncmp(t->lines[j], "# Subtest: ", 11) &&
+			    !strcmp(t->lines[j] + 11, suite))
+				return true;
+	}
+	return false;
+}
+
 void sum_add_run(struct summary *s, const char *label, const struct run *run,
 		 const char *kunit_suite)
 {
@@ -116,8 +180,10 @@ void sum_add_run(struct summary *s, const char *label, const struct run *run,
 	char *l;
 
 	if (strcmp(outcome, "ok") && strcmp(outcome, "failed")) {
-		l = xasprintf("%s: boot (%s)", label, outcome);
-		sum_add_failure(s, l, run_reason(run));
+		l = xasprintf("%s: boot (%s)", label,
+			      *outcome ? outcome : "no outcome");
+		sum_add_failure(s, l, *run_reason(run) ? run_reason(run) :
+				"meta.json gives no reason");
 		free(l);
 	}
 	for (size_t i = 0; i < run->nproblems; i++) {
@@ -128,6 +194,20 @@ void sum_add_run(struct summary *s, const char *label, const struct run *run,
 	if (doc && doc->planned < 0) {
 		l = xasprintf("%s: plan", label);
 		sum_add_failure(s, l, "the guest reported no plan");
+		free(l);
+	}
+	if (doc && doc->planned >= 0 && (long)doc->nsub > doc->planned) {
+		char *w = xasprintf("%zu results where the guest planned %ld steps",
+				    doc->nsub, doc->planned);
+
+		l = xasprintf("%s: plan", label);
+		sum_add_failure(s, l, w);
+		free(w);
+		free(l);
+	}
+	if (doc && doc->bailed) {
+		l = xasprintf("%s: plan", label);
+		sum_add_failure(s, l, "the results say \"Bail out!\"");
 		free(l);
 	}
 	for (size_t i = 0; doc && i < doc->nsub; i++) {
@@ -151,16 +231,18 @@ void sum_add_run(struct summary *s, const char *label, const struct run *run,
 	}
 	if (!strcmp(outcome, "failed") && doc && !ktap_count(doc, true).failed) {
 		l = xasprintf("%s: guest status", label);
-		sum_add_failure(s, l, run_reason(run));
+		sum_add_failure(s, l, *run_reason(run) ? run_reason(run) :
+				"the guest said a step failed");
 		free(l);
 	}
 	if (kunit_suite) {
 		l = xasprintf("kunit: %s (%s console)", kunit_suite, label);
-		if (run->kunit) {
+		if (run->kunit && has_suite(run->kunit, kunit_suite)) {
 			sum_add_doc(s, l, run->kunit);
 		} else {
-			char *w = xasprintf("KUnit's suite %s did not run (no KTAP on the console)",
-					    kunit_suite);
+			char *w = xasprintf("KUnit's suite %s did not run (%s)", kunit_suite,
+					    run->kunit ? "the console's first KTAP document has no such suite"
+						       : "no KTAP on the console");
 
 			sum_add_failure(s, l, w);
 			free(w);
@@ -187,10 +269,20 @@ void summary_add_tap_dir(struct summary *s, const char *dir)
 
 		if (len > 4 && !strcmp(name + len - 4, ".tap")) {
 			char *path = xasprintf("%s/%s", dir, name);
-			char *text = read_file(path, NULL);
+			size_t size = 0;
+			char *text = read_file(path, &size);
 			char *label = xasprintf("host: %.*s", (int)(len - 4), name);
-			struct ktap_test *doc = text ? ktap_parse(text) : NULL;
+			struct ktap_test *doc;
 
+			/* a NUL would end the text there, and hide the rest
+			 * (say, "not ok - PROG exited with status 1") */
+			if (text && strlen(text) != size) {
+				sum_add_failure(s, label, "NUL bytes in the results: they are damaged");
+				for (size_t j = 0; j < size; j++)
+					if (!text[j])
+						text[j] = '\x1a';
+			}
+			doc = text ? ktap_parse(text) : NULL;
 			sum_add_doc(s, label, doc);
 			ktap_free(doc);
 			free(text);

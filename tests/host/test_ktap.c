@@ -66,6 +66,12 @@ static void bail_out_fails(void **state)
 	assert_counts(ktap_count(planned, true), 1, 2, 0);
 	ktap_free(doc);
 	ktap_free(planned);
+	/* a program that bailed out and still exited 0: no pass */
+	doc = ktap_parse("KTAP version 1\n1..1\n"
+			 "    TAP version 13\n    Bail out! no vDSO\nok 1 prog\n");
+	assert_true(doc->sub[0].bailed);
+	assert_counts(ktap_count(doc, true), 0, 1, 0);
+	ktap_free(doc);
 }
 
 static void subtest_without_a_result_line_fails(void **state)
@@ -549,7 +555,7 @@ static void console_kunit_cut_by_a_panic(void **state)
 	/* KUnit's document never finished; the next document (a module's,
 	 * or anything after a reboot) is not part of it. */
 	struct ktap_test *doc = ktap_parse_console(
-		"KTAP version 1\n1..1\n"
+		"KTAP version 1\n1..2\n"
 		"    KTAP version 1\n    # Subtest: lab_syscalls\n    1..7\n"
 		"    ok 1 lab_null_returns_zero\n"
 		"Kernel panic - not syncing: Fatal exception\n"
@@ -557,11 +563,13 @@ static void console_kunit_cut_by_a_panic(void **state)
 
 	(void)state;
 	assert_non_null(doc);
-	assert_int_equal(1, doc->planned);
+	assert_int_equal(2, doc->planned);
 	assert_int_equal(1, doc->nsub);
 	assert_int_equal(KTAP_FAIL, doc->sub[0].result);
-	/* 1 passed; 6 of 7 cases never came */
-	assert_counts(ktap_count(doc, true), 1, 6, 0);
+	/* the cut suite is named by its "# Subtest:" line */
+	assert_string_equal("lab_syscalls (unfinished: no result line)", doc->sub[0].name);
+	/* 1 passed; 6 of 7 cases and 1 of 2 suites never came */
+	assert_counts(ktap_count(doc, true), 1, 7, 0);
 	ktap_free(doc);
 }
 

@@ -1,4 +1,7 @@
-/* Unit tests of bench/lab_stats.h, the timing engine's arithmetic. */
+/*
+ * Unit tests of bench/lab_stats.h, the timing engine's arithmetic, and of
+ * bench/lab_row.h, the one row format every benchmark writes.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "lab_row.h"
 #include "lab_stats.h"
 
 static void sort_orders_and_keeps_values(void **state)
@@ -121,6 +125,126 @@ static void overhead_is_subtracted_per_call(void **state)
 	assert_int_equal(667, lab_per_call_milli(2, 0, 3));
 }
 
+/* A row with every statistic distinct, so that a field in the wrong place
+ * shows. */
+static const struct lab_stats row_stats = {
+	.n = 200, .min = 198000, .p5 = 198500, .median = 199020,
+	.p95 = 201000, .p99 = 230000, .max = 18446744073709551615ULL,
+	.mean = 199900, .sd = 1234, .cv_ppm = 6173,
+};
+
+/* Not inlined: the compiler would see the small sizes below and say so. */
+__attribute__((noinline)) static int format_row(char *buf, size_t size,
+						const char *what)
+{
+	return lab_row_format(buf, size, "x86_64", "lab_null_syscall", what,
+			      2596121, 200, 100, &row_stats);
+}
+
+static void row_has_every_field(void **state)
+{
+	static const char want[] =
+		"{\"schema\":\"lab-row/1\",\"abi\":\"x86_64\","
+		"\"path\":\"lab_null_syscall\",\"unit\":\"milliticks\","
+		"\"tsc_khz\":2596121,\"batches\":200,\"iters\":100,"
+		"\"min\":198000,\"p5\":198500,\"median\":199020,"
+		"\"p95\":201000,\"p99\":230000,"
+		"\"max\":18446744073709551615,\"mean\":199900,\"sd\":1234,"
+		"\"cv_ppm\":6173,"
+		"\"what\":\"lab_null() with the syscall instruction\"}\n";
+	char buf[LAB_ROW_MAX];
+	int n;
+
+	(void)state;
+	n = format_row(buf, sizeof(buf), "lab_null() with the syscall instruction");
+	assert_int_equal((int)strlen(want), n);
+	assert_string_equal(want, buf);
+	/* One line: the newline is the last character and the only one. */
+	assert_ptr_equal(buf + n - 1, strchr(buf, '\n'));
+}
+
+static void row_round_trips(void **state)
+{
+	unsigned long long tsc_khz, max, median, cv_ppm;
+	unsigned int batches, iters;
+	char abi[16], path[32], what[64], buf[LAB_ROW_MAX];
+
+	(void)state;
+	assert_true(format_row(buf, sizeof(buf), "in and out, 64 bytes") > 0);
+	assert_int_equal(9, sscanf(buf,
+		"{\"schema\":\"lab-row/1\",\"abi\":\"%15[^\"]\",\"path\":\"%31[^\"]\","
+		"\"unit\":\"milliticks\",\"tsc_khz\":%llu,\"batches\":%u,\"iters\":%u,"
+		"\"min\":%*u,\"p5\":%*u,\"median\":%llu,\"p95\":%*u,\"p99\":%*u,"
+		"\"max\":%llu,\"mean\":%*u,\"sd\":%*u,\"cv_ppm\":%llu,"
+		"\"what\":\"%63[^\"]\"}",
+		abi, path, &tsc_khz, &batches, &iters, &median, &max, &cv_ppm,
+		what));
+	assert_string_equal("x86_64", abi);
+	assert_string_equal("lab_null_syscall", path);
+	assert_int_equal(2596121, tsc_khz);
+	assert_int_equal(200, batches);
+	assert_int_equal(100, iters);
+	assert_int_equal(199020, median);
+	assert_true(max == 18446744073709551615ULL);
+	assert_int_equal(6173, cv_ppm);
+	assert_string_equal("in and out, 64 bytes", what);
+}
+
+static void row_refuses_what_json_would_need_escaped(void **state)
+{
+	static const char *const bad[] = {
+		"a \"quoted\" word", "back\\slash", "new\nline", "tab\there",
+		"\x1f", "bell\a", "\x7f is fine but \x01 is not",
+	};
+	char buf[LAB_ROW_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(-1, format_row(buf, sizeof(buf), bad[i]));
+	/* In the other strings too. */
+	assert_int_equal(-1, lab_row_format(buf, sizeof(buf), "x86\"64", "p",
+					    "w", 1, 1, 1, &row_stats));
+	assert_int_equal(-1, lab_row_format(buf, sizeof(buf), "x86_64",
+					    "pa\th", "w", 1, 1, 1, &row_stats));
+	/* DEL and bytes above 0x7f (UTF-8) may stand between quotes. */
+	assert_true(format_row(buf, sizeof(buf), "\x7f, 5 \xc2\xb5s") > 0);
+}
+
+static void row_refuses_a_buffer_too_small(void **state)
+{
+	char buf[LAB_ROW_MAX];
+	int n;
+
+	(void)state;
+	n = format_row(buf, sizeof(buf), "lab_null() with the syscall instruction");
+	assert_true(n > 0);
+	/* The row and its terminating NUL fit exactly; one byte less does not. */
+	assert_int_equal(n, format_row(buf, (size_t)n + 1,
+				       "lab_null() with the syscall instruction"));
+	assert_int_equal(-1, format_row(buf, (size_t)n,
+					"lab_null() with the syscall instruction"));
+	assert_int_equal(-1, format_row(buf, 1, "x"));
+	assert_int_equal(-1, format_row(NULL, 0, "x"));
+}
+
+static void row_max_is_enough(void **state)
+{
+	/* The longest row: every number at its widest, a long what. */
+	const struct lab_stats s = {
+		.min = UINT64_MAX, .p5 = UINT64_MAX, .median = UINT64_MAX,
+		.p95 = UINT64_MAX, .p99 = UINT64_MAX, .max = UINT64_MAX,
+		.mean = UINT64_MAX, .sd = UINT64_MAX, .cv_ppm = UINT64_MAX,
+	};
+	char what[121], buf[LAB_ROW_MAX];
+
+	(void)state;
+	memset(what, 'w', sizeof(what) - 1);
+	what[sizeof(what) - 1] = '\0';
+	assert_true(lab_row_format(buf, sizeof(buf), "x86_64",
+				   "kernel_sys_call_table", what, UINT64_MAX,
+				   UINT32_MAX, UINT32_MAX, &s) > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +256,11 @@ int main(void)
 		cmocka_unit_test(stats_large_values_do_not_overflow),
 		cmocka_unit_test(stats_refuse_empty_input),
 		cmocka_unit_test(overhead_is_subtracted_per_call),
+		cmocka_unit_test(row_has_every_field),
+		cmocka_unit_test(row_round_trips),
+		cmocka_unit_test(row_refuses_what_json_would_need_escaped),
+		cmocka_unit_test(row_refuses_a_buffer_too_small),
+		cmocka_unit_test(row_max_is_enough),
 	};
 
 	return cmocka_run_group_tests_name("lab_stats", tests, NULL, NULL);

@@ -1,0 +1,597 @@
+/*
+ * Tests of the run model and the summary (host/run.c, host/rows.c,
+ * host/summary.c, over host/ktap.c) on recorded runs: tests/data/CASE/ is
+ * a run directory as `lab boot` writes it (see host/boot.h and
+ * tests/data/README). The bad cases come first. Every case asserts the
+ * exact totals make test would print, and that the reasons name the cause:
+ * a missing result, a crash, a short plan, a timeout, damage on a channel
+ * are failures.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "rows.h"
+#include "run.h"
+#include "summary.h"
+
+#ifndef LAB_TEST_DATA
+#error "LAB_TEST_DATA: where the recorded runs are (tests/data)"
+#endif
+
+#define KUNIT_SUITE "lab_syscalls"
+
+static struct run *load(const char *name)
+{
+	char *dir, *err = NULL;
+	struct run *r;
+
+	if (asprintf(&dir, "%s/%s", LAB_TEST_DATA, name) < 0)
+		fail();
+	r = run_load(dir, name, &err);
+	if (!r)
+		print_error("run_load(%s): %s\n", dir, err);
+	free(err);
+	free(dir);
+	assert_non_null(r);
+	return r;
+}
+
+/* Whether text has every one of the NULL-terminated needles; the first
+ * one it lacks in *missing. */
+static bool has_all(const char *text, const char *const *needles,
+		    const char **missing)
+{
+	for (; needles && *needles; needles++) {
+		if (!strstr(text, *needles)) {
+			*missing = *needles;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The text of s as make test prints it, and its totals. */
+static char *printed(const struct summary *s, struct ktap_counts *t)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	*t = sum_print(s, f);
+	fclose(f);
+	return text;
+}
+
+/*
+ * The run's summary (with KUnit's suite when suite is not NULL) must total
+ * exactly passed/failed/skipped and say every one of why (NULL-terminated).
+ */
+static void expect_summary(struct run *r, const char *suite, unsigned int passed,
+			   unsigned int failed, unsigned int skipped,
+			   const char *const *why)
+{
+	struct summary s = { 0 };
+	struct ktap_counts t;
+	const char *missing = NULL;
+	char *text;
+	bool ok;
+
+	sum_add_run(&s, r->name, r, suite);
+	text = printed(&s, &t);
+	ok = t.passed == passed && t.failed == failed && t.skipped == skipped &&
+	     has_all(text, why, &missing);
+	if (!ok) {
+		print_error("%s: want %u passed, %u failed, %u skipped%s%s%s; the summary:\n%s",
+			    r->name, passed, failed, skipped,
+			    missing ? " and \"" : "", missing ? missing : "",
+			    missing ? "\"" : "", text);
+	}
+	free(text);
+	sum_free(&s);
+	assert_true(ok);
+}
+
+/* The summary of case (loaded, summed, freed). */
+static void expect_case(const char *name, const char *suite, unsigned int passed,
+			unsigned int failed, unsigned int skipped,
+			const char *const *why)
+{
+	struct run *r = load(name);
+
+	expect_summary(r, suite, passed, failed, skipped, why);
+	run_free(r);
+}
+
+static bool has_problem(const struct run *r, const char *needle)
+{
+	for (size_t i = 0; i < r->nproblems; i++)
+		if (strstr(r->problems[i], needle))
+			return true;
+	return false;
+}
+
+/* --- the bad cases ---------------------------------------------------------- */
+
+static void long_step_name(void **state)
+{
+	/* The old runner dropped rows whose name did not fit in 46 columns. */
+	static const char *const why[] = {
+		"long-name: enosys_test32_every_family_call_from_a_32_bit_process ",
+		"exit status 127", NULL,
+	};
+
+	(void)state;
+	expect_case("long-name", NULL, 8, 1, 0, why);
+}
+
+static void last_lines_without_newline(void **state)
+{
+	/* A program's last line had no newline (the guest's PID 1 ended it),
+	 * and the stream's own last line has none: nothing is lost. */
+	struct run *r = load("no-newline");
+
+	(void)state;
+	assert_int_equal(0, r->nproblems);
+	assert_int_equal(4, r->results->nsub);
+	assert_int_equal(6, r->results->sub[2].nsub);
+	assert_string_equal("kernel-log-check", r->results->sub[3].name);
+	expect_summary(r, NULL, 14, 0, 0, NULL);
+	run_free(r);
+}
+
+static void guest_died_mid_plan(void **state)
+{
+	/* Plan 1..5, two steps reported, then the guest hung. */
+	static const char *const why[] = {
+		"died-mid-plan: boot (timeout)",
+		"the guest hung: no end after 300s",
+		"the guest stopped after 2 of 5 steps (timeout", NULL,
+	};
+	struct run *r = load("died-mid-plan");
+
+	(void)state;
+	assert_string_equal("timeout", run_outcome(r));
+	assert_int_equal(5, r->results->planned);
+	assert_int_equal(2, r->results->nsub);
+	/* 1 + 21 + KUnit's 7 passed; the boot and 3 steps failed */
+	expect_summary(r, KUNIT_SUITE, 29, 4, 0, why);
+	run_free(r);
+}
+
+static void kernel_panic_mid_step(void **state)
+{
+	/* A panic in hello_test: the results stop mid-line after 5 of its
+	 * 43; two more steps never came. */
+	static const char *const why[] = {
+		"panic: boot (kernel-trouble)",
+		"Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: __x64_sys_lab_transform",
+		"38 of 43 planned results never came (5 came)",
+		"the guest stopped after 3 of 5 steps", NULL,
+	};
+	struct run *r = load("panic");
+
+	(void)state;
+	assert_int_equal(3, r->results->nsub);
+	assert_int_equal(KTAP_FAIL, r->results->sub[2].result);
+	assert_non_null(strstr(r->results->sub[2].name, "no result line"));
+	/* KUnit ran before the panic, and is counted */
+	assert_non_null(r->kunit);
+	/* 1 + 21 + 5 + 7 passed; the boot, 38 tests and 2 steps failed */
+	expect_summary(r, KUNIT_SUITE, 34, 41, 0, why);
+	run_free(r);
+}
+
+static void kernel_panic_at_boot(void **state)
+{
+	/* A real recording: no init (rdinit=/no/such), an empty ktap.txt. */
+	static const char *const why[] = {
+		"Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)",
+		"the guest reported no plan", NULL,
+	};
+
+	(void)state;
+	expect_case("panic-at-boot", NULL, 0, 2, 0, why);
+}
+
+static void timeout_before_any_output(void **state)
+{
+	/* A real recording: killed at once, no ktap.txt at all. */
+	static const char *const why[] = {
+		"boot (timeout)", "the guest hung",
+		"no results stream (ktap.txt) from the guest", NULL,
+	};
+
+	(void)state;
+	expect_case("timeout-at-start", NULL, 0, 2, 0, why);
+}
+
+static void interrupted_boot(void **state)
+{
+	static const char *const why[] = {
+		"boot (interrupted)", "interrupted by signal 2",
+		"the guest reported no plan", NULL,
+	};
+
+	(void)state;
+	expect_case("interrupted", NULL, 0, 2, 0, why);
+}
+
+static void truncated_benchmark_row(void **state)
+{
+	static const char *const why[] = {
+		"rows.jsonl: line 3: truncated: the stream ended inside the row", NULL,
+	};
+	struct run *r = load("rows-truncated");
+
+	(void)state;
+	assert_int_equal(2, r->rows.n);
+	assert_int_equal(1, r->nproblems);
+	expect_summary(r, NULL, 6, 1, 0, why);
+	run_free(r);
+}
+
+static void garbage_on_the_results_channel(void **state)
+{
+	/* Binary junk between two steps, and NUL bytes after the last result:
+	 * every result is there, and the run still cannot be trusted. */
+	static const char *const why[] = {
+		"ktap.txt: 3 NUL bytes (the first at byte",
+		"ktap.txt: 2 lines that are no KTAP and no step's output (line 4: \"\\xff\\xfe\\x01\\x80garbage\\x7f\")",
+		NULL,
+	};
+	struct run *r = load("garbage-results");
+
+	(void)state;
+	assert_int_equal(4, r->results->nsub);
+	assert_int_equal(2, r->nproblems);
+	expect_summary(r, NULL, 14, 2, 0, why);
+	run_free(r);
+}
+
+static void garbage_on_the_rows_channel(void **state)
+{
+	/* A line of junk with NUL bytes between good rows: the rows after the
+	 * NUL are still read, and the damage is a failure. */
+	static const char *const why[] = {
+		"rows.jsonl: 2 NUL bytes (the first at byte",
+		"rows.jsonl: line 2: not JSON", NULL,
+	};
+	struct run *r = load("garbage-rows");
+
+	(void)state;
+	assert_int_equal(3, r->rows.n);
+	assert_string_equal("lab_null_vdso32", r->rows.v[2].path);
+	assert_true(has_problem(r, "NUL"));
+	assert_int_equal(2, r->nproblems);
+	expect_summary(r, NULL, 6, 2, 0, why);
+	run_free(r);
+}
+
+static void kselftest_made_to_fail(void **state)
+{
+	static const char *const why[] = {
+		"kselftest-fail: enosys_test ",
+		"not ok absent.int80.every_family_call_is_enosys: enosys_test.c:41:every_family_call_is_enosys:Expected -ENOSYS (-38) == m->hello() (0)",
+		"exit status 1", NULL,
+	};
+
+	(void)state;
+	expect_case("kselftest-fail", NULL, 13, 1, 0, why);
+}
+
+static void module_check_made_to_fail(void **state)
+{
+	/* make test's "red" run: exactly one failure, the module's other
+	 * checks still passed, and the failed load is the step's result. */
+	static const char *const why[] = {
+		"module-fail: kernel_syscall.ko ",
+		"not ok x64_sys_call: lab_null() returns 1: inject_failure=1: this check expects a wrong value on purpose; expected: returns 1; got:      returns 0",
+		"finit_module(/lab/kernel_syscall.ko): Invalid argument", NULL,
+	};
+	struct run *r = load("module-fail");
+
+	(void)state;
+	assert_int_equal(2, r->results->planned);
+	assert_int_equal(KTAP_FAIL, r->results->sub[0].result);
+	assert_int_equal(21, r->results->sub[0].nsub);
+	expect_summary(r, NULL, 21, 1, 0, why);
+	expect_summary(r, KUNIT_SUITE, 28, 1, 0, why);
+	run_free(r);
+}
+
+static void step_timed_out(void **state)
+{
+	static const char *const why[] = {
+		"step-timeout: enosys_test32 ",
+		"5 of 6 planned results never came (1 came)",
+		"timed out after 600 s: killed", NULL,
+	};
+
+	(void)state;
+	expect_case("step-timeout", NULL, 9, 5, 0, why);
+}
+
+static void killed_by_a_signal_after_a_short_plan(void **state)
+{
+	static const char *const why[] = {
+		"signal: hello_test ",
+		"33 of 43 planned results never came (10 came)",
+		"killed by signal 11 (Segmentation fault)", NULL,
+	};
+
+	(void)state;
+	/* 1 + 21 + 10 + 43 + 1 + KUnit's 7 */
+	expect_case("signal", KUNIT_SUITE, 83, 33, 0, why);
+}
+
+static void kunit_absent_module_ktap_is_not_kunit(void **state)
+{
+	/* No KUnit on this kernel: the first KTAP on the console is the
+	 * module's, 21 passing checks that are not KUnit's suite. */
+	static const char *const why[] = {
+		"kunit: lab_syscalls (kunit-absent console)",
+		"KUnit's suite lab_syscalls did not run", NULL,
+	};
+	struct run *r = load("kunit-absent");
+
+	(void)state;
+	assert_non_null(r->kunit);
+	expect_summary(r, KUNIT_SUITE, 24, 1, 0, why);
+	run_free(r);
+}
+
+static void kunit_expected_on_a_kernel_without_the_suite(void **state)
+{
+	/* The real no-family kernel: KUnit built in, no suite ("1..0"). */
+	static const char *const why[] = {
+		"KUnit's suite lab_syscalls did not run", NULL,
+	};
+
+	(void)state;
+	expect_case("enosys", KUNIT_SUITE, 14, 1, 0, why);
+}
+
+static void empty_results(void **state)
+{
+	/* QEMU said the guest finished well; the results are empty. */
+	static const char *const why[] = {
+		"empty-ktap: plan", "the guest reported no plan", NULL,
+	};
+
+	(void)state;
+	expect_case("empty-ktap", NULL, 0, 1, 0, why);
+}
+
+static void no_run_without_its_meta(void **state)
+{
+	static const char *const cases[] = { "no-meta", "bad-meta", "wrong-schema" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char *dir, *err = NULL;
+		struct run *r;
+
+		assert_true(asprintf(&dir, "%s/%s", LAB_TEST_DATA, cases[i]) > 0);
+		r = run_load(dir, cases[i], &err);
+		free(dir);
+		assert_null(r);
+		assert_non_null(err);
+		assert_non_null(strstr(err, "meta.json"));
+		assert_non_null(strstr(err, cases[i]));
+		free(err);
+	}
+}
+
+/* --- the good cases ------------------------------------------------------------ */
+
+static void clean_real_run(void **state)
+{
+	/* A real boot of the no-family kernel, as recorded. */
+	struct run *r = load("enosys");
+
+	(void)state;
+	assert_string_equal("tcg", run_mode(r));
+	assert_string_equal("default", run_mitigations(r));
+	assert_string_equal("ok", run_outcome(r));
+	assert_string_equal("6.1.192", run_fact(r, "release"));
+	assert_string_equal("", run_fact(r, "no such fact"));
+	assert_int_equal(0, r->nproblems);
+	assert_int_equal(4, r->results->planned);
+	assert_int_equal(4, r->results->nsub);
+	assert_string_equal("enosys_test32", r->results->sub[2].name);
+	/* KUnit without a suite: an empty document */
+	assert_non_null(r->kunit);
+	assert_int_equal(0, r->kunit->planned);
+	assert_int_equal(0, r->rows.n);
+	expect_summary(r, NULL, 14, 0, 0, NULL);
+	run_free(r);
+}
+
+static void clean_run_with_kunit(void **state)
+{
+	struct run *r = load("kunit");
+	const struct ktap_test *suite;
+
+	(void)state;
+	assert_int_equal(0, r->nproblems);
+	assert_non_null(r->kunit);
+	assert_int_equal(1, r->kunit->planned);
+	assert_int_equal(1, r->kunit->nsub);
+	suite = &r->kunit->sub[0];
+	assert_string_equal("lab_syscalls", suite->name);
+	assert_int_equal(7, suite->planned);
+	assert_int_equal(7, suite->nsub);
+	assert_string_equal("lab_greeting_refuses_bad_input", suite->sub[6].name);
+	/* 21 + 1 + 1 + 1 from the guest, 7 from KUnit; nothing else */
+	expect_summary(r, KUNIT_SUITE, 31, 0, 0, NULL);
+	expect_summary(r, NULL, 24, 0, 0, NULL);
+	run_free(r);
+}
+
+static void rows_in_ns(void **state)
+{
+	/* kvm: ns = milliticks * 1000 / tsc_khz */
+	struct run *r = load("rows-good");
+	const struct row *v = r->rows.v;
+
+	(void)state;
+	assert_int_equal(0, r->nproblems);
+	assert_int_equal(3, r->rows.n);
+	assert_string_equal("rows-good", v[0].run);
+	assert_string_equal("kvm", v[0].mode);
+	assert_string_equal("default", v[0].mitigations);
+	assert_string_equal("kernel", v[0].abi);
+	assert_string_equal("kernel_direct", v[0].path);
+	assert_string_equal("ksys_lab_null() called directly", v[0].what);
+	assert_int_equal(2500000, v[0].tsc_khz);
+	assert_int_equal(20, v[0].batches);
+	assert_int_equal(20, v[0].iters);
+	assert_int_equal(5000, v[0].stat[ST_MEDIAN]);
+	assert_string_equal("ns", row_unit(&v[0]));
+	assert_float_equal(2.0, row_value(&v[0], ST_MEDIAN), 1e-9);
+	assert_float_equal(100.0, row_value(&v[1], ST_MEDIAN), 1e-9);
+	assert_float_equal(25.0, row_value(&v[2], ST_MEDIAN), 1e-9);
+	assert_float_equal(1.6, row_value(&v[0], ST_MIN), 1e-9);
+	/* cv_ppm is shown in percent */
+	assert_float_equal(0.4, row_value(&v[0], ST_CV_PPM), 1e-9);
+	expect_summary(r, KUNIT_SUITE, 13, 0, 0, NULL);
+	run_free(r);
+}
+
+static void rows_in_instructions_under_icount(void **state)
+{
+	/* icount: a tick is an instruction; instructions = milliticks / 1000 */
+	struct run *r = load("rows-icount");
+	const struct row *v = r->rows.v;
+
+	(void)state;
+	assert_int_equal(0, r->nproblems);
+	assert_int_equal(2, r->rows.n);
+	assert_string_equal("icount", v[0].mode);
+	assert_string_equal("instructions", row_unit(&v[0]));
+	assert_float_equal(12.0, row_value(&v[0], ST_MEDIAN), 1e-9);
+	assert_float_equal(1234.567, row_value(&v[1], ST_MEDIAN), 1e-9);
+	expect_summary(r, NULL, 6, 0, 0, NULL);
+	run_free(r);
+}
+
+/* --- the host's TAP files (make host-tests) ------------------------------------- */
+
+static void host_tap_files(void **state)
+{
+	/* make host-tests writes each program's TAP to NAME.tap, and appends
+	 * "not ok - NAME exited with status N" when it exits non-zero. */
+	static const char *const why[] = {
+		"host: crashed ", "not ok crashed exited with status 139",
+		"2 of 5 planned results never came (3 came)",
+		"host: leaked ", "not ok leaked exited with status 1",
+		"host: nul ", "NUL bytes in the results",
+		"not ok nul exited with status 1",
+		"host: unplanned ", "no plan: the results may be cut short", NULL,
+	};
+	struct summary s = { 0 };
+	struct ktap_counts t;
+	const char *missing = NULL;
+	char *text;
+	bool ok;
+
+	(void)state;
+	summary_add_tap_dir(&s, LAB_TEST_DATA "/host-tap");
+	text = printed(&s, &t);
+	/* crashed: 2 passed, 3 missing + the not ok; leaked: 3 passed, 1
+	 * failed; nul: 1 + 1, and the NUL; passing: 3 passed, 1 skipped;
+	 * unplanned: 1 passed and the missing plan */
+	ok = t.passed == 2 + 3 + 1 + 3 + 1 && t.failed == 3 + 1 + 2 + 0 + 1 &&
+	     t.skipped == 1 && has_all(text, why, &missing);
+	if (!ok)
+		print_error("missing: %s; the summary:\n%s", missing ? missing : "-", text);
+	free(text);
+	sum_free(&s);
+	assert_true(ok);
+}
+
+/* --- every case has its test ---------------------------------------------------------- */
+
+static const char *const known_cases[] = {
+	"bad-meta", "died-mid-plan", "empty-ktap", "enosys", "garbage-results",
+	"garbage-rows", "host-tap", "interrupted", "kselftest-fail", "kunit",
+	"kunit-absent", "long-name", "module-fail", "no-meta", "no-newline",
+	"panic", "panic-at-boot", "rows-good", "rows-icount", "rows-truncated",
+	"signal", "step-timeout", "timeout-at-start", "wrong-schema",
+};
+
+static void every_recorded_case_is_tested(void **state)
+{
+	struct dirent **names;
+	int n = scandir(LAB_TEST_DATA, &names, NULL, alphasort);
+	size_t k = 0, nknown = sizeof(known_cases) / sizeof(*known_cases);
+	bool ok = true;
+
+	(void)state;
+	assert_true(n > 0);
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+
+		char *path;
+		struct stat st;
+
+		assert_true(asprintf(&path, "%s/%s", LAB_TEST_DATA, name) > 0);
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && name[0] != '.') {
+			if (k >= nknown || strcmp(name, known_cases[k])) {
+				print_error("tests/data/%s: no test knows it (or one is missing)\n",
+					    name);
+				ok = false;
+			}
+			k++;
+		}
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	assert_true(ok);
+	assert_int_equal(nknown, k);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(long_step_name),
+		cmocka_unit_test(last_lines_without_newline),
+		cmocka_unit_test(guest_died_mid_plan),
+		cmocka_unit_test(kernel_panic_mid_step),
+		cmocka_unit_test(kernel_panic_at_boot),
+		cmocka_unit_test(timeout_before_any_output),
+		cmocka_unit_test(interrupted_boot),
+		cmocka_unit_test(truncated_benchmark_row),
+		cmocka_unit_test(garbage_on_the_results_channel),
+		cmocka_unit_test(garbage_on_the_rows_channel),
+		cmocka_unit_test(kselftest_made_to_fail),
+		cmocka_unit_test(module_check_made_to_fail),
+		cmocka_unit_test(step_timed_out),
+		cmocka_unit_test(killed_by_a_signal_after_a_short_plan),
+		cmocka_unit_test(kunit_absent_module_ktap_is_not_kunit),
+		cmocka_unit_test(kunit_expected_on_a_kernel_without_the_suite),
+		cmocka_unit_test(empty_results),
+		cmocka_unit_test(no_run_without_its_meta),
+		cmocka_unit_test(clean_real_run),
+		cmocka_unit_test(clean_run_with_kunit),
+		cmocka_unit_test(rows_in_ns),
+		cmocka_unit_test(rows_in_instructions_under_icount),
+		cmocka_unit_test(host_tap_files),
+		cmocka_unit_test(every_recorded_case_is_tested),
+	};
+
+	return cmocka_run_group_tests_name("results", tests, NULL, NULL);
+}

@@ -146,7 +146,7 @@ $(GUEST)/user_syscall32: user/user_syscall.c $(USER_DEPS)
 $(GUEST)/user_functioncall: user/user_functioncall.c user/labfunc.c user/labfunc.h
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ user/user_functioncall.c user/labfunc.c
-BENCH_DEPS := bench/bench_user.c bench/lab_stats.h bench/lab_timing.h user/labfunc.c user/labfunc.h $(USER_DEPS)
+BENCH_DEPS := bench/bench_user.c bench/lab_stats.h bench/lab_row.h bench/lab_timing.h user/labfunc.c user/labfunc.h $(USER_DEPS)
 $(GUEST)/bench_user: $(BENCH_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -Ibench -o $@ bench/bench_user.c user/labfunc.c

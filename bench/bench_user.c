@@ -11,7 +11,11 @@
  * Every row times `batches` (default 200) batches of `iters` calls with the
  * TSC and subtracts from each the median batch of the same loop with
  * nothing in it, as many calls a batch (timer and loop: lab_stats.h). The
- * empty loop's own row is that loop, raw.
+ * empty loop's own row is that loop, raw. The rows take turns, a twentieth
+ * of their batches at a time, so that each row's batches spread over the
+ * whole run (time_rows()). The process runs pinned: to the first CPU it may
+ * use, or, when it calibrates, to the one where a call loop runs fastest
+ * at the start (pin_cpu()).
  *
  * How many calls a batch: by default each row calibrates its own, as
  * lmbench's ENOUGH does: a batch lasts about T microseconds (--target-us,
@@ -67,9 +71,22 @@ struct row {
 static struct timespec ts;
 static char *buf;
 
+/*
+ * Does nothing, like lab_null_function(), and compiles to a lone `ret`.
+ * Its asm says it clobbers every register the ABI lets a call clobber, so
+ * that the caller keeps its loop counter where it would across any call:
+ * told that this one touches none (GCC's -fipa-ra), the compiler kept the
+ * counter in eax, and the 32-bit loop then ran here at 3 or 4 cycles a call
+ * from one run to the next.
+ */
 __attribute__((noinline, aligned(64))) static long same_unit_function(void)
 {
-	__asm__ volatile("" ::: "memory");
+#if defined(__x86_64__)
+	__asm__ volatile("" ::: "memory", "rax", "rcx", "rdx", "rsi", "rdi",
+			 "r8", "r9", "r10", "r11");
+#else
+	__asm__ volatile("" ::: "memory", "eax", "ecx", "edx");
+#endif
 	return 0;
 }
 

@@ -142,7 +142,9 @@ static struct cell base_of(const struct report *r, const struct series *s,
 
 static void format_value(char *buf, size_t size, const char *unit, double v)
 {
-	if (!strcmp(unit, "instructions") && fabs(v - round(v)) < 0.05)
+	/* Under icount a fraction is a per-batch loop constant divided by
+	 * the batch's calls, not part of a call: whole instructions. */
+	if (!strcmp(unit, "instructions"))
 		snprintf(buf, size, "%.0f", v);
 	else if (v >= 100)
 		snprintf(buf, size, "%.0f", v);

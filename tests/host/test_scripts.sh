@@ -7,9 +7,7 @@ set -uo pipefail
 lab=$(cd "$(dirname "$0")/../.." && pwd)
 lab_tbl=$1 tarball=$2 bzimage=$3 initrd=$4 work=$5 labtool=$6
 n=0
-planned=17
 echo "TAP version 13"
-echo "1..$planned"
 
 ok() { n=$((n + 1)); echo "ok $n $1"; }
 notok() { n=$((n + 1)); echo "not ok $n $1"; [ -n "${2:-}" ] && sed 's/^/# /' <<<"$2"; }
@@ -94,10 +92,12 @@ expect_error "two runs in one directory at once: busy" "busy" \
 # Reports: garbage in, one line out, and the last good report left alone.
 mkdir -p "$work/rep"
 echo "good report" >"$work/rep/report.md"
-cp -r "$lab/tests/data/clean" "$work/garbage" 2>/dev/null || mkdir -p "$work/garbage"
+cp -r "$lab/tests/data/enosys" "$work/garbage"
 printf '{"schema":"lab-row/1",\001\377 garbage\n' >"$work/garbage/rows.jsonl"
 expect_error "a report from a run with garbage rows is refused" "rows.jsonl: line 1" \
 	"$labtool" report --out "$work/rep" "$work/garbage"
 check "and leaves the previous report as it was" '[ "$(cat "$work/rep/report.md")" = "good report" ]'
 expect_error "a report asked for a run that does not exist" "no run of the lab" \
 	"$labtool" report --out "$work/rep" "$work/no-such-run"
+# The plan last (TAP allows it): a script that dies early has none.
+echo "1..$n"

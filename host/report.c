@@ -6,7 +6,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -308,17 +310,21 @@ static int write_json(FILE *f, const struct report *r)
 	return ret;
 }
 
-/* chart-NAME.dat: one line per path, one column per series of that unit. */
-static bool write_dat(FILE *f, const struct report *r, const char *unit)
+/* chart-NAME.dat: one line per path, one column per series of that unit.
+ * Returns the number of columns, or 0 if no series has a figure. */
+static int write_dat(FILE *f, const struct report *r, const char *unit)
 {
 	struct layout l;
 	bool any = false;
+	int ncols = 1;
 
 	build(r, &l);
 	fprintf(f, "path");
 	for (size_t j = 0; j < l.ns; j++)
-		if (!strcmp(l.s[j].unit, unit))
+		if (!strcmp(l.s[j].unit, unit)) {
 			fprintf(f, "\t%s", l.s[j].name);
+			ncols++;
+		}
 	fputc('\n', f);
 	for (size_t i = 0; i < l.np; i++) {
 		if (strstr(l.p[i].path, "empty_loop"))
@@ -340,7 +346,7 @@ static bool write_dat(FILE *f, const struct report *r, const char *unit)
 		fputc('\n', f);
 	}
 	layout_free(&l);
-	return any;
+	return any ? ncols : 0;
 }
 
 static void write_md(FILE *f, const struct report *r, bool icount_chart,
@@ -424,23 +430,35 @@ static int finish(struct out_file *o, const char *name)
 	return 0;
 }
 
-/* gnuplot with the checked-in script; no chart is no failure. */
-static bool plot(const char *dir, const char *name, const char *title,
-		 const char *ylabel)
+/* gnuplot with the checked-in script, into a temporary name renamed on
+ * success; no chart is no failure (the report then says nothing of it). */
+static bool plot(const char *dir, const char *name, int ncols,
+		 const char *title, const char *ylabel)
 {
-	char *cmd = xasprintf("gnuplot -e \"datafile='%s/chart-%s.dat'; outfile='%s/chart-%s.png'; "
-			      "charttitle='%s'; ylabel='%s'\" report/bars.gp 2>/dev/null",
-			      dir, name, dir, name, title, ylabel);
-	int rc = system(cmd);
+	char *png = xasprintf("%s/chart-%s.png", dir, name);
+	char *tmp = xasprintf("%s.lab-tmp", png);
+	char *cmd = xasprintf("gnuplot -e \"datafile='%s/chart-%s.dat'; outfile='%s'; "
+			      "charttitle='%s'; ylabel='%s'; ncols=%d\" report/bars.gp 2>/dev/null",
+			      dir, name, tmp, title, ylabel, ncols);
+	struct stat st;
+	bool ok = system(cmd) == 0 && stat(tmp, &st) == 0 && st.st_size > 0 &&
+		  rename(tmp, png) == 0;
 
+	if (!ok) {
+		unlink(tmp);
+		unlink(png);
+	}
 	free(cmd);
-	return rc == 0;
+	free(tmp);
+	free(png);
+	return ok;
 }
 
 int report_write(const char *dir, const struct report *r)
 {
 	struct out_file o;
-	bool icount = false, time = false;
+	int icount_cols, time_cols;
+	bool icount, time;
 
 	if (mkdir_p(dir)) {
 		fprintf(stderr, "lab: error: cannot make %s\n", dir);
@@ -461,15 +479,17 @@ int report_write(const char *dir, const struct report *r)
 	}
 	if (finish(&o, "bench.json") || open_in(&o, dir, "chart-icount.dat"))
 		return -1;
-	icount = write_dat(o.f, r, "instructions");
+	icount_cols = write_dat(o.f, r, "instructions");
 	if (finish(&o, "chart-icount.dat") || open_in(&o, dir, "chart-time.dat"))
 		return -1;
-	time = write_dat(o.f, r, "ns");
+	time_cols = write_dat(o.f, r, "ns");
 	if (finish(&o, "chart-time.dat"))
 		return -1;
-	icount = icount && plot(dir, "icount", "Instructions per call (QEMU -icount shift=0: exact)",
-				"instructions (log scale)");
-	time = time && plot(dir, "time", "Time per call (median)", "ns (log scale)");
+	icount = icount_cols && plot(dir, "icount", icount_cols,
+				     "Instructions per call (QEMU -icount shift=0: exact)",
+				     "instructions (log scale)");
+	time = time_cols && plot(dir, "time", time_cols, "Time per call (median)",
+				 "ns (log scale)");
 	if (open_in(&o, dir, "report.md"))
 		return -1;
 	write_md(o.f, r, icount, time);

@@ -1,8 +1,8 @@
 # bars.gp: clustered log-scale bars of the benchmark's medians, one cluster
 # per path, one bar per series. lab report writes the data and calls
-#   gnuplot -e "datafile='..'; outfile='..'; charttitle='..'; ylabel='..'" report/bars.gp
+#   gnuplot -e "datafile='..'; outfile='..'; charttitle='..'; ylabel='..'; ncols=N" report/bars.gp
 # datafile: tab-separated, a header row, the paths in column 1, one series
-# per further column, NaN where a series has no figure.
+# per further column (ncols columns in all), NaN where a series has none.
 set terminal pngcairo size 1200,650 font ",10" noenhanced
 set output outfile
 set title charttitle
@@ -19,5 +19,4 @@ set bmargin 9
 set rmargin 8
 set xtics rotate by -40 left
 set key top left
-stats datafile skip 1 nooutput
-plot for [c=2:STATS_columns] datafile using c:xtic(1) title columnheader(c)
+plot for [c=2:ncols] datafile using c:xtic(1) title columnheader(c)

@@ -1,4 +1,4 @@
-# Shared by the lab's scripts: messages, failure, atomic file edits.
+# Shared by the lab's build scripts: messages, failure, atomic file edits.
 # shellcheck shell=bash
 
 lab_name=${0##*/}
@@ -44,27 +44,4 @@ run_logged() {
 		die "$1 failed (exit $rc); full log: $log"
 	fi
 	printf '    done in %ds (log: %s)\n' $(($(date +%s) - start)) "$log" >&2
-}
-
-# plot_histogram PNG DAT TITLE YLABEL [GNUPLOT-LINES]: bars from DAT (tab
-# separated, a header row, the first column the x labels, one series per
-# further column), with gnuplot; GNUPLOT-LINES set what differs per chart
-# (clustered or stacked, log scale, key, size).
-plot_histogram() {
-	local png=$1 dat=$2 title=$3 ylabel=$4 extra=${5:-} ncol
-	ncol=$(head -n 1 "$dat" | awk -F'\t' '{ print NF }')
-	gnuplot <<GP
-set terminal pngcairo size 1200,650 font ",10" noenhanced
-set output "$png"
-set title "$title"
-set ylabel "$ylabel"
-set style data histograms
-set style fill solid 0.8 border -1
-set grid ytics
-set datafile separator "\t"
-set datafile missing "NaN"
-set bmargin 9
-$extra
-plot for [c=2:$ncol] "$dat" using c:xtic(1) title columnheader(c)
-GP
 }

@@ -166,7 +166,13 @@ def trace(user, end_pc, first=None):
     rows = [first] if first else []
     pc = reg("pc")
     while pc != end_pc and len(rows) < cfg["max_steps"]:
-        rows.append(["0x%016x" % pc, symbolize(user, pc), insn_at(pc)])
+        insn = insn_at(pc)
+        # A stop at the pc just stepped, for an instruction that cannot
+        # repeat (only rep-prefixed ones do), is the stub stopping twice
+        # (seen after a first touch of a page), not an instruction.
+        if not (rows and rows[-1][0] == "0x%016x" % pc and
+                not insn.startswith("rep")):
+            rows.append(["0x%016x" % pc, symbolize(user, pc), insn])
         gdb.execute("stepi", to_string=True)
         pc = reg("pc")
     cut = pc != end_pc

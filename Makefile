@@ -32,7 +32,7 @@ BENCH_OUT ?= results
 # Debian packages: for building and booting, and for the host tests.
 DEPS := build-essential flex bison bc libelf-dev libssl-dev cpio kmod \
 	xz-utils gcc-multilib qemu-system-x86 libjansson-dev
-DEPS_TEST := libcmocka-dev linux-source-6.1
+DEPS_TEST := libcmocka-dev jq linux-source-6.1
 DEPS_BENCH := gnuplot-nox linux-perf
 DEPS_TRACE := gdb binutils gnuplot-nox
 DEPS_KSRC := $(if $(filter $(DEFAULT_KSRC),$(KSRC)),linux-source-6.1)

@@ -99,5 +99,8 @@ expect_error "a report from a run with garbage rows is refused" "rows.jsonl: lin
 check "and leaves the previous report as it was" '[ "$(cat "$work/rep/report.md")" = "good report" ]'
 expect_error "a report asked for a run that does not exist" "no run of the lab" \
 	"$labtool" report --out "$work/rep" "$work/no-such-run"
+check "a report's bench.json passes a JSON validator (jq)" \
+	'"$labtool" report --out "$work/rep2" "$lab/tests/data/rows-good" "$lab/tests/data/rows-icount" &&
+	 jq -e ".rows | length > 0" "$work/rep2/bench.json" >/dev/null'
 # The plan last (TAP allows it): a script that dies early has none.
 echo "1..$n"

@@ -17,8 +17,7 @@ static void problem(struct run *r, const char *fmt, ...)
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		die("out of memory");
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	r->problems = xrealloc(r->problems, (r->nproblems + 1) * sizeof(char *));
 	r->problems[r->nproblems++] = s;

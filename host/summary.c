@@ -33,8 +33,7 @@ static void why(struct sum_row *r, const char *fmt, ...)
 		return;
 	} else {
 		va_start(ap, fmt);
-		if (vasprintf(&line, fmt, ap) < 0)
-			die("out of memory");
+		line = xvasprintf(fmt, ap);
 		va_end(ap);
 	}
 	r->why = xrealloc(r->why, (r->nwhy + 1) * sizeof(char *));

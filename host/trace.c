@@ -709,8 +709,7 @@ static void check(struct checks *c, bool ok, const char *fmt, ...)
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		die("out of memory");
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	c->n++;
 	c->failed += !ok;

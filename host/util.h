@@ -17,6 +17,7 @@ __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void say(const char *fmt, ...);
 /* A malloc'd string; dies when out of memory. */
 __attribute__((format(printf, 1, 2))) char *xasprintf(const char *fmt, ...);
+__attribute__((format(printf, 1, 0))) char *xvasprintf(const char *fmt, va_list ap);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);

@@ -194,6 +194,7 @@ trace: deps-trace $(KOBJ)/.lab-built $(INITRAMFS) $(LAB)
 test: deps-test deps-trace $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(INITRAMFS) $(LAB)
 	@$(MAKE) -s host-tests
 	@echo "==> make trace (default mitigations) against icount (log: $(OUT)/test-trace.log)"
+	@mkdir -p $(OUT)
 	@$(LAB) trace $(LAB_BOOT) --out $(OUT)/test-trace --check-only >$(OUT)/test-trace.log 2>&1 || true
 	@echo "==> the lab's scripts and host tool against bad input"
 	@tests/host/test_scripts.sh $(TOOLS)/lab-tbl $(KERNEL_TARBALL) $(BZIMAGE) $(INITRAMFS) \

@@ -96,18 +96,21 @@ $(LAB): $(LAB_SRC) $(LAB_HDR) | deps
 KERNEL_INPUTS := $(wildcard kernel/hello/* kernel/patch/* kernel/include/uapi/linux/*) \
 	scripts/patch-kernel.sh $(TOOLS)/lab-tbl
 
+# Two makes in one tree take turns at patching and building the kernel
+# (flock waits) rather than writing into one object directory at once.
+KLOCK = mkdir -p $(BUILD) && flock $(BUILD)/.kernel.lock
 # The stamps stand for "patched / built from these inputs"; kbuild itself decides what
 # to recompile, and is not even started when no input changed.
 PATCHED := $(BUILD)/$(KNAME)/.lab-patched
 $(PATCHED): $(KERNEL_INPUTS) | $(KSRC_READY) deps
 	@mkdir -p $(@D)
-	@scripts/patch-kernel.sh $(KSRC) $(TOOLS)/lab-tbl
+	@$(KLOCK) scripts/patch-kernel.sh $(KSRC) $(TOOLS)/lab-tbl
 	@touch $@
 $(KOBJ)/.lab-built: $(PATCHED) config/lab.config scripts/build-kernel.sh
-	@scripts/build-kernel.sh $(KSRC) $(KOBJ) config/lab.config
+	@$(KLOCK) scripts/build-kernel.sh $(KSRC) $(KOBJ) config/lab.config
 	@touch $@
 $(KOBJ_NOSYS)/.lab-built: $(PATCHED) config/lab.config config/lab-nosyscalls.config scripts/build-kernel.sh
-	@scripts/build-kernel.sh $(KSRC) $(KOBJ_NOSYS) config/lab.config config/lab-nosyscalls.config
+	@$(KLOCK) scripts/build-kernel.sh $(KSRC) $(KOBJ_NOSYS) config/lab.config config/lab-nosyscalls.config
 	@touch $@
 kernel: $(KOBJ)/.lab-built
 kernel-nosys: $(KOBJ_NOSYS)/.lab-built

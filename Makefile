@@ -18,13 +18,23 @@ BOOT_TIMEOUT ?= 300
 KERNEL_TARBALL ?= /usr/src/linux-source-6.1.tar.xz
 DEFAULT_KSRC := $(BUILD)/src/linux-source-6.1
 KSRC ?= $(DEFAULT_KSRC)
-KNAME := $(if $(filter $(DEFAULT_KSRC),$(KSRC)),linux-source-6.1,$(notdir $(abspath $(KSRC))))
-KOBJ := $(BUILD)/$(KNAME)/lab
-KOBJ_NOSYS := $(BUILD)/$(KNAME)/nosyscalls
+# A tree is known by its absolute path (symlinks resolved), not its name:
+# everything built from it (the patch stamp, both kernels, the module, the
+# guest programs, the initramfs) lives in $(BUILD)/$(KNAME)/, so two trees
+# with the same base name never share a build. The default tree keeps the
+# readable name; another is NAME-HASH (the first 12 hex digits of the
+# SHA-256 of its path).
+KSRC_PATH := $(or $(realpath $(KSRC)),$(abspath $(KSRC)))
+KSRC_IS_DEFAULT := $(if $(filter $(or $(realpath $(DEFAULT_KSRC)),$(abspath $(DEFAULT_KSRC))),$(KSRC_PATH)),yes)
+KNAME := $(if $(KSRC_IS_DEFAULT),linux-source-6.1,$(notdir $(KSRC_PATH))-$(shell printf '%s' '$(KSRC_PATH)' | sha256sum | cut -c1-12))
+KTREE := $(BUILD)/$(KNAME)
+KOBJ := $(KTREE)/lab
+KOBJ_NOSYS := $(KTREE)/nosyscalls
 BZIMAGE := $(KOBJ)/arch/x86/boot/bzImage
 BZIMAGE_NOSYS := $(KOBJ_NOSYS)/arch/x86/boot/bzImage
-GEN := $(BUILD)/gen
-GUEST := $(BUILD)/guest
+GEN := $(KTREE)/gen
+GUEST := $(KTREE)/guest
+MODULES := $(KTREE)/module
 TOOLS := $(BUILD)/tools
 OUT := $(BUILD)/out
 BENCH_OUT ?= results
@@ -32,10 +42,10 @@ BENCH_OUT ?= results
 # Debian packages: for building and booting, and for the host tests.
 DEPS := build-essential flex bison bc libelf-dev libssl-dev cpio kmod \
 	xz-utils gcc-multilib qemu-system-x86 libjansson-dev
-DEPS_TEST := libcmocka-dev jq linux-source-6.1
+DEPS_TEST := libcmocka-dev jq groff-base linux-source-6.1
 DEPS_BENCH := gnuplot-nox linux-perf
 DEPS_TRACE := gdb binutils gnuplot-nox
-DEPS_KSRC := $(if $(filter $(DEFAULT_KSRC),$(KSRC)),linux-source-6.1)
+DEPS_KSRC := $(if $(KSRC_IS_DEFAULT),linux-source-6.1)
 
 # Host tools of the lab's own (cc as on the host, tested by make test).
 HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g
@@ -48,7 +58,7 @@ GUEST_TEST_CFLAGS := $(subst -std=c11,-std=gnu11,$(GUEST_CFLAGS)) \
 	-isystem $(KSRC)/tools/testing/selftests -Itests/guest \
 	-fsanitize=undefined -fsanitize-undefined-trap-on-error
 
-.PHONY: run test bench asm trace deps deps-test deps-bench deps-trace kernel kernel-nosys module guest initramfs clean distclean
+.PHONY: run test bench asm trace deps deps-test deps-bench deps-trace patch-tree kernel kernel-nosys module guest initramfs clean distclean
 .PHONY: FORCE
 
 deps:
@@ -71,12 +81,12 @@ $(DEFAULT_KSRC)/Makefile: | deps
 	@rm -rf $(BUILD)/src/.extract
 
 # Another tree is checked before anything runs: one line and a non-zero exit.
-ifneq ($(KSRC),$(DEFAULT_KSRC))
+ifeq ($(KSRC_IS_DEFAULT),)
 ifeq ($(shell grep -qs '^VERSION' $(KSRC)/Makefile && echo yes),)
 $(error KSRC=$(KSRC) is not a kernel tree (no Makefile with VERSION))
 endif
 endif
-KSRC_READY := $(if $(filter $(DEFAULT_KSRC),$(KSRC)),$(DEFAULT_KSRC)/Makefile)
+KSRC_READY := $(if $(KSRC_IS_DEFAULT),$(DEFAULT_KSRC)/Makefile)
 
 # --- host tools ---------------------------------------------------------------
 
@@ -101,11 +111,14 @@ KERNEL_INPUTS := $(wildcard kernel/hello/* kernel/patch/* kernel/include/uapi/li
 KLOCK = mkdir -p $(BUILD) && flock $(BUILD)/.kernel.lock
 # The stamps stand for "patched / built from these inputs"; kbuild itself decides what
 # to recompile, and is not even started when no input changed.
-PATCHED := $(BUILD)/$(KNAME)/.lab-patched
+# The patch stamp also records which tree it stands for (KTREE/ksrc).
+PATCHED := $(KTREE)/.lab-patched
 $(PATCHED): $(KERNEL_INPUTS) | $(KSRC_READY) deps
 	@mkdir -p $(@D)
 	@$(KLOCK) scripts/patch-kernel.sh $(KSRC) $(TOOLS)/lab-tbl
+	@echo '$(KSRC_PATH)' >$(@D)/ksrc
 	@touch $@
+patch-tree: $(PATCHED)
 $(KOBJ)/.lab-built: $(PATCHED) config/lab.config scripts/build-kernel.sh
 	@$(KLOCK) scripts/build-kernel.sh $(KSRC) $(KOBJ) config/lab.config
 	@touch $@
@@ -121,8 +134,8 @@ $(GEN)/lab_syscall_nr.h: $(KOBJ)/.lab-built scripts/gen-nr-header.sh kernel/patc
 
 # --- the module (out-of-tree kbuild, against the lab kernel) ---------------------
 
-MODULE_KO := $(BUILD)/module/kernel_syscall.ko
-MODULE_BENCH_KO := $(BUILD)/module/kernel_bench.ko
+MODULE_KO := $(MODULES)/kernel_syscall.ko
+MODULE_BENCH_KO := $(MODULES)/kernel_bench.ko
 MODULE_SRC := module/Kbuild module/kernel_syscall.c module/kernel_bench.c \
 	bench/lab_stats.h bench/lab_row.h
 $(MODULE_KO) $(MODULE_BENCH_KO) &: $(MODULE_SRC) $(KOBJ)/.lab-built
@@ -163,14 +176,19 @@ $(GUEST)/%_test32: tests/guest/%_test.c $(TEST_DEPS)
 	@mkdir -p $(@D)
 	$(CC) -m32 $(GUEST_TEST_CFLAGS) -o $@ $<
 
+# Threads and locks in a 32-bit program (glibc waits in futex()); and the
+# same source 64-bit, as the control.
+$(GUEST)/threads_test $(GUEST)/threads_test32: GUEST_TEST_CFLAGS += -pthread
+
 GUEST_BINS := $(addprefix $(GUEST)/,user_syscall user_syscall32 user_functioncall \
-	hello_test hello_test32 enosys_test enosys_test32 bench_user bench_user32)
+	hello_test hello_test32 enosys_test enosys_test32 threads_test threads_test32 \
+	bench_user bench_user32)
 guest: $(GUEST)/init $(GUEST_BINS)
 
 # One initramfs for every plan, packed by the kernel's own usr/gen_init_cpio.
-INITRAMFS := $(BUILD)/initramfs.cpio
+INITRAMFS := $(KTREE)/initramfs.cpio
 $(INITRAMFS): $(GUEST)/init $(GUEST_BINS) $(MODULE_KO) $(MODULE_BENCH_KO) $(wildcard guest/plans/*) scripts/initramfs-list.sh
-	@scripts/initramfs-list.sh $(GUEST) $(BUILD)/module guest/plans >$@.list
+	@scripts/initramfs-list.sh $(GUEST) $(MODULES) guest/plans >$@.list
 	@$(KOBJ)/usr/gen_init_cpio $@.list >$@
 initramfs: $(INITRAMFS)
 
@@ -188,7 +206,7 @@ bench: deps-bench $(KOBJ)/.lab-built $(INITRAMFS) $(LAB)
 
 ASM := $(BUILD)/asm
 asm: $(MODULE_KO) $(GEN)/lab_syscall_nr.h
-	@scripts/asm.sh $(KOBJ) $(BUILD)/module $(ASM) $(CC) $(GUEST_CFLAGS)
+	@scripts/asm.sh $(KOBJ) $(MODULES) $(ASM) $(CC) $(GUEST_CFLAGS)
 
 TRACE_OUT := $(BENCH_OUT)/trace
 trace: deps-trace $(KOBJ)/.lab-built $(INITRAMFS) $(LAB)
@@ -203,6 +221,7 @@ test: deps-test deps-trace $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(INITRAM
 	@tests/host/test_scripts.sh $(TOOLS)/lab-tbl $(KERNEL_TARBALL) $(BZIMAGE) $(INITRAMFS) \
 		$(BUILD)/scripts-test $(LAB) >$(BUILD)/host-tests/scripts.tap 2>&1 || true
 	@tests/host/test_checkpatch.sh $(KSRC) >$(BUILD)/host-tests/checkpatch.tap 2>&1 || true
+	@tests/host/test_man.sh docs/man2 >$(BUILD)/host-tests/man.tap 2>&1 || true
 	@$(LAB) test $(LAB_BOOT) --kernel-nosys $(BZIMAGE_NOSYS) --out $(OUT)/test \
 		--mode $(LAB_MODE) --host-tap $(BUILD)/host-tests --trace-tap $(OUT)/test-trace/check.tap
 
@@ -231,6 +250,6 @@ host-tests: $(HOST_TESTS)
 .PHONY: host-tests
 
 clean:
-	rm -rf $(GUEST) $(GEN) $(BUILD)/module $(BUILD)/host-tests $(TOOLS) $(OUT) $(INITRAMFS)*
+	rm -rf $(GUEST) $(GEN) $(MODULES) $(BUILD)/host-tests $(TOOLS) $(OUT) $(INITRAMFS)*
 distclean:
 	rm -rf $(BUILD)

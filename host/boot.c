@@ -92,13 +92,14 @@ static char **qemu_argv(const struct boot_opts *o, enum lab_mode mode,
 			     o->append ? o->append : "");
 #define A(...) (v[n++] = xasprintf(__VA_ARGS__))
 	A(QEMU);
-	A("-M"); A("pc"); A("-m"); A("512"); A("-smp"); A("1");
+	A("-M"); A("pc"); A("-m"); A("512"); A("-smp"); A("%u", o->smp ? o->smp : 1);
 	A("-nodefaults"); A("-display"); A("none"); A("-no-reboot");
 	switch (mode) {
 	case MODE_KVM:
 		A("-accel"); A("kvm"); A("-cpu"); A("host");
 		break;
 	case MODE_ICOUNT:
+		/* One thread for all vCPUs: icount needs it, even with -smp N. */
 		A("-accel"); A("tcg,thread=single");
 		A("-icount"); A("shift=0,sleep=off");
 		A("-cpu"); A(TCG_CPU);
@@ -369,11 +370,14 @@ int lab_boot(const struct boot_opts *o, struct boot_result *r)
 		die("no initramfs %s", o->initrd ? o->initrd : "(none given)");
 	if (!o->out || !o->plan)
 		die("boot: no run directory or plan");
+	if (o->smp > LAB_SMP_MAX)
+		die("boot: %u vCPUs asked for; at most %d", o->smp, LAB_SMP_MAX);
 	if (rm_rf(o->out) || mkdir_p(o->out))
 		die("cannot make the run directory %s: %s", o->out, strerror(errno));
 	meta = meta_new_run(o->plan, o->append);
 	json_object_set_new(meta, "mode_requested", json_string(mode_name(o->mode)));
 	json_object_set_new(meta, "timeout_s", json_integer(o->timeout_s));
+	json_object_set_new(meta, "smp", json_integer(o->smp ? o->smp : 1));
 	json_object_set_new(meta, "kernel_image", json_string(o->kernel));
 	if (o->kobj)
 		meta_set_kernel(meta, o->kobj);

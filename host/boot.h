@@ -21,6 +21,10 @@
 
 #include <stdbool.h>
 
+/* The most vCPUs a boot may ask for (QEMU's pc machine and the kernel's
+ * NR_CPUS allow more; the lab has no use for them). */
+#define LAB_SMP_MAX 64
+
 enum lab_mode { MODE_AUTO, MODE_TCG, MODE_KVM, MODE_ICOUNT, MODE_HOST };
 
 enum lab_outcome {
@@ -39,6 +43,8 @@ struct boot_opts {
 	const char *gdb;	/* a gdbstub on this Unix socket, QEMU stopped
 				 * at the first instruction; or NULL */
 	enum lab_mode mode;
+	unsigned int smp;	/* vCPUs; 0 means 1. Measurements use 1; make
+				 * test's race tests 2. */
 	unsigned int timeout_s;
 	const char *probe_cache; /* where auto keeps the KVM probe's answer */
 	const char *kobj;	/* the kernel's build directory (for meta.json), or NULL */

@@ -2,15 +2,17 @@
  * lab test --kernel BZIMAGE --kernel-nosys BZIMAGE --kobj KOBJ --initrd CPIO
  *          --out OUT --host-tap DIR [--trace-tap FILE] [--mode M] [--timeout S]
  * make test's boots and its summary:
- *   - the lab kernel, plan "test": the module's checks, the kselftests, and
- *     KUnit's suite on the console;
+ *   - the lab kernel with two vCPUs, plan "test": the module's checks, the
+ *     kselftests (threads among them, contending on both CPUs), and KUnit's
+ *     suite on the console;
  *   - the kernel without the family, plan "enosys";
  *   - the lab kernel twice under icount, plan "bench-quick": identical
  *     medians, and the order entering the kernel implies;
  *   - the lab kernel, plan "red": a module check made to fail must come out
  *     as exactly one failure (the failure path itself, tested);
- * with the host's TAP files (DIR/NAME.tap) and make trace's check. The summary
- * is computed from the model; the exit status follows it.
+ * with the host's TAP files (DIR/NAME.tap) and make trace's check. Every boot
+ * but the first has one vCPU, as every measurement does (--smp is not
+ * taken). The summary is computed from the model; the exit status follows it.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -20,10 +22,16 @@
 #include "summary.h"
 #include "util.h"
 
-/* Boots plan into OUT/sub; the run, or NULL after adding why to s. */
+/* Test-plan boots get two vCPUs, so that threads run at once; the others
+ * one, as measurements do. */
+#define TEST_SMP 2
+
+/* Boots plan into OUT/sub with smp vCPUs; the run, or NULL after adding
+ * why to s. */
 static struct run *boot_plan(struct summary *s, const struct lab_opts *o,
 			     const char *kernel, enum lab_mode mode,
-			     const char *plan, const char *sub, const char *label)
+			     unsigned int smp, const char *plan,
+			     const char *sub, const char *label)
 {
 	struct lab_opts k = *o;
 	struct boot_opts b;
@@ -34,7 +42,9 @@ static struct run *boot_plan(struct summary *s, const struct lab_opts *o,
 
 	k.kernel = kernel;
 	k.mode = mode;
-	say("booting the %s with plan '%s' (%s)", label, plan, mode_name(mode));
+	k.smp = smp;
+	say("booting the %s with plan '%s' (%s, %u vCPU%s)", label, plan,
+	    mode_name(mode), smp, smp == 1 ? "" : "s");
 	b = lab_boot_opts(&k, plan, dir);
 	lab_boot(&b, &r);
 	run = run_load(dir, sub, &err);
@@ -147,16 +157,16 @@ int cmd_test(int argc, char **argv)
 	boot_install_signals();
 	summary_add_tap_dir(&s, o.host_tap);
 
-	lab = boot_plan(&s, &o, o.kernel, o.mode, "test", "lab", "lab kernel");
+	lab = boot_plan(&s, &o, o.kernel, o.mode, TEST_SMP, "test", "lab", "lab kernel");
 	if (lab)
 		sum_add_run(&s, "lab kernel", lab, "lab_syscalls");
-	nosys = boot_plan(&s, &o, o.kernel_nosys, o.mode, "enosys", "nosyscalls",
+	nosys = boot_plan(&s, &o, o.kernel_nosys, o.mode, 1, "enosys", "nosyscalls",
 			  "no-family kernel");
 	if (nosys)
 		sum_add_run(&s, "no-family kernel", nosys, NULL);
-	ic1 = boot_plan(&s, &o, o.kernel, MODE_ICOUNT, "bench-quick", "icount-1",
+	ic1 = boot_plan(&s, &o, o.kernel, MODE_ICOUNT, 1, "bench-quick", "icount-1",
 			"lab kernel under icount (1 of 2)");
-	ic2 = boot_plan(&s, &o, o.kernel, MODE_ICOUNT, "bench-quick", "icount-2",
+	ic2 = boot_plan(&s, &o, o.kernel, MODE_ICOUNT, 1, "bench-quick", "icount-2",
 			"lab kernel under icount (2 of 2)");
 	if (ic1 && ic2) {
 		sum_add_run(&s, "icount boot 1", ic1, NULL);
@@ -167,7 +177,7 @@ int cmd_test(int argc, char **argv)
 		free(text);
 		free(path);
 	}
-	red = boot_plan(&s, &o, o.kernel, o.mode, "red", "red",
+	red = boot_plan(&s, &o, o.kernel, o.mode, 1, "red", "red",
 			"lab kernel with a module check made to fail");
 	text = red_checks(red);
 	path = xasprintf("%s/red.tap", o.out);

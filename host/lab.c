@@ -62,6 +62,7 @@ void lab_opts_parse(int argc, char **argv, struct lab_opts *o)
 		{ "trace-tap", required_argument, NULL, 'T' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "smp", required_argument, NULL, 's' },
 		{ 0 }
 	};
 	int c, m;
@@ -98,6 +99,14 @@ void lab_opts_parse(int argc, char **argv, struct lab_opts *o)
 				die("--timeout wants seconds (0 to 86400), not '%s'", optarg);
 			o->timeout_s = (unsigned int)v;
 			break;
+		case 's':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || v < 1 || v > LAB_SMP_MAX)
+				die("--smp wants a number of vCPUs (1 to %d), not '%s'",
+				    LAB_SMP_MAX, optarg);
+			o->smp = (unsigned int)v;
+			break;
 		default:
 			die("%s: unknown option or missing value: %s", argv[0],
 			    argv[optind - 1]);
@@ -116,7 +125,7 @@ struct boot_opts lab_boot_opts(const struct lab_opts *o, const char *plan,
 	return (struct boot_opts){
 		.kernel = o->kernel, .initrd = o->initrd, .plan = plan,
 		.out = dir, .append = o->append, .mode = o->mode,
-		.timeout_s = o->timeout_s, .probe_cache = probe,
+		.smp = o->smp, .timeout_s = o->timeout_s, .probe_cache = probe,
 		.kobj = o->kobj,
 	};
 }

@@ -22,6 +22,7 @@ struct lab_opts {
 	const char *kernel, *kernel_nosys, *kobj, *initrd, *out, *plan;
 	const char *append, *guest, *host_tap, *trace_tap;
 	enum lab_mode mode;
+	unsigned int smp;	/* --smp N: vCPUs (0: the default, 1) */
 	unsigned int timeout_s;
 	int positional;		/* argv index of the first operand */
 };

@@ -13,6 +13,11 @@
  * except ksys_lab_transform()'s: it allocates and may fault, so it must be
  * allowed to sleep.
  *
+ * x64_sys_call() and sys_call_table[] are exported only by a kernel built
+ * with CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS=y (namespace
+ * LAB_SYSCALLS_DISPATCH); without it their two rows are left out, and the
+ * log line says so. The ksys_*() helpers are in the LAB_SYSCALLS namespace.
+ *
  * The rows (bench/lab_row.h, JSON lines, abi "kernel") stay in memory and
  * are served read-only from /proc/lab_bench for as long as the module is
  * loaded; the kernel log gets one line. ksys_lab_transform() is given
@@ -54,6 +59,7 @@ static char __user *bench_ubuf;	/* two pages in the loading process */
 static const struct pt_regs bench_regs = { .orig_ax = __NR_lab_null };
 static char *rows;		/* the rows, JSON lines */
 static size_t rows_len;
+static unsigned int rows_n;
 
 static noinline long kernel_function(void)
 {
@@ -82,8 +88,23 @@ static noinline void fn(unsigned int n, u64 *ticks)			\
 BENCH_BATCH(batch_empty, (void)0)
 BENCH_BATCH(batch_function_call, kernel_function())
 BENCH_BATCH(batch_direct, ksys_lab_null())
-BENCH_BATCH(batch_x64_sys_call, x64_sys_call(&bench_regs, __NR_lab_null))
-BENCH_BATCH(batch_sys_call_table, sys_call_table[__NR_lab_null](&bench_regs))
+/* The dispatch symbols: referenced only where the kernel exports them. */
+#define DISPATCH_EXPORTED IS_ENABLED(CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS)
+
+static __always_inline long dispatch_switch(void)
+{
+	return DISPATCH_EXPORTED ? x64_sys_call(&bench_regs, __NR_lab_null) :
+				   -EOPNOTSUPP;
+}
+
+static __always_inline long dispatch_pointer(void)
+{
+	return DISPATCH_EXPORTED ? sys_call_table[__NR_lab_null](&bench_regs) :
+				   -EOPNOTSUPP;
+}
+
+BENCH_BATCH(batch_x64_sys_call, dispatch_switch())
+BENCH_BATCH(batch_sys_call_table, dispatch_pointer())
 BENCH_BATCH(batch_transform_64B,
 	    ksys_lab_transform(bench_ubuf, bench_ubuf + PAGE_SIZE, 64, 0))
 
@@ -93,6 +114,7 @@ struct bench_row {
 	void (*batch)(unsigned int n, u64 *ticks);
 	bool may_sleep;		/* preemption stays on */
 	bool raw;		/* the empty loop: nothing subtracted */
+	bool dispatch;		/* needs the dispatch exports */
 };
 
 static const struct bench_row bench_rows[] = {
@@ -107,10 +129,10 @@ static const struct bench_row bench_rows[] = {
 	  batch_direct, false, false },
 	{ "kernel_x64_sys_call",
 	  "in the kernel: x64_sys_call(regs, nr), the entry code's dispatch",
-	  batch_x64_sys_call, false, false },
+	  batch_x64_sys_call, false, false, true },
 	{ "kernel_sys_call_table",
 	  "in the kernel: sys_call_table[nr](regs), an indirect call",
-	  batch_sys_call_table, false, false },
+	  batch_sys_call_table, false, false, true },
 	{ "kernel_transform_64B",
 	  "in the kernel: ksys_lab_transform(), 64 bytes in and out",
 	  batch_transform_64B, true, false },
@@ -162,6 +184,8 @@ static int bench_run(void)
 	for (i = 0; i < ARRAY_SIZE(bench_rows); i++) {
 		const struct bench_row *r = &bench_rows[i];
 
+		if (r->dispatch && !DISPATCH_EXPORTED)
+			continue;
 		bench_time(r->batch, r->may_sleep, samples);
 		for (b = 0; b < bench_batches; b++)
 			samples[b] = lab_per_call_milli(samples[b],
@@ -176,6 +200,7 @@ static int bench_run(void)
 			goto out;
 		}
 		rows_len += len;
+		rows_n++;
 	}
 out:
 	kfree(samples);
@@ -224,8 +249,10 @@ static int __init kernel_bench_init(void)
 		pr_err("cannot create /proc/lab_bench\n");
 		return -ENOMEM;
 	}
-	pr_info("%zu rows of %u batches of %u calls in /proc/lab_bench (tsc_khz %u)\n",
-		ARRAY_SIZE(bench_rows), bench_batches, bench_iters, tsc_khz);
+	pr_info("%u rows of %u batches of %u calls in /proc/lab_bench (tsc_khz %u)\n",
+		rows_n, bench_batches, bench_iters, tsc_khz);
+	if (!DISPATCH_EXPORTED)
+		pr_info("rows kernel_x64_sys_call and kernel_sys_call_table left out: dispatch symbols not exported (CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS=n)\n");
 	return 0;
 }
 
@@ -239,3 +266,7 @@ module_init(kernel_bench_init);
 module_exit(kernel_bench_exit);
 MODULE_DESCRIPTION("The syscall lab's in-kernel benchmark: rows in /proc/lab_bench");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(LAB_SYSCALLS);
+#if IS_ENABLED(CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS)
+MODULE_IMPORT_NS(LAB_SYSCALLS_DISPATCH);
+#endif

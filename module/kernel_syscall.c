@@ -7,9 +7,14 @@
  *   - through the syscall table entry, with a struct pt_regs set up the way
  *     do_syscall_64() sets it up, dispatched by x64_sys_call() (as the entry
  *     code does) and by sys_call_table[] (as kernels before the
- *     branch-history-injection fixes did).
+ *     branch-history-injection fixes did). Those two are exported only by
+ *     a kernel built with CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS=y (in the
+ *     LAB_SYSCALLS_DISPATCH namespace); without it, their checks are
+ *     reported as skipped, with the reason.
  *
- * Every call is a check against the result docs/syscalls.2.md promises, in
+ * The ksys_*() helpers are in the LAB_SYSCALLS symbol namespace.
+ *
+ * Every call is a check against the result docs/man2/ promises, in
  * the manner of the kernel's tools/testing/selftests/kselftest_module.h:
  * the results go to the kernel log as KTAP (the version line, the plan, one
  * "ok N" or "not ok N" line a check, "# " lines saying what was expected and
@@ -73,6 +78,11 @@ static noinline long call_site_kernel(void)
 	return ret;
 }
 
+/* The dispatch symbols: exported only with this option (see CHECK_DISPATCH). */
+#define DISPATCH_EXPORTED IS_ENABLED(CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS)
+#define DISPATCH_SKIP \
+	"dispatch symbols not exported (CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS=n)"
+
 static long __init call_table_switch(unsigned int nr, unsigned long a0,
 				     unsigned long a1, unsigned long a2,
 				     unsigned long a3)
@@ -81,6 +91,8 @@ static long __init call_table_switch(unsigned int nr, unsigned long a0,
 		.orig_ax = nr, .di = a0, .si = a1, .dx = a2, .r10 = a3,
 	};
 
+	if (!DISPATCH_EXPORTED)
+		return -EOPNOTSUPP;
 	return x64_sys_call(&regs, nr);
 }
 
@@ -92,6 +104,8 @@ static long __init call_table_pointer(unsigned int nr, unsigned long a0,
 		.orig_ax = nr, .di = a0, .si = a1, .dx = a2, .r10 = a3,
 	};
 
+	if (!DISPATCH_EXPORTED)
+		return -EOPNOTSUPP;
 	return sys_call_table[nr](&regs);
 }
 
@@ -221,23 +235,26 @@ struct lab_check {
 #define CHECK_USER	0x1	/* needs the user memory */
 #define CHECK_ADMIN	0x2	/* -EPERM instead without CAP_SYS_ADMIN */
 #define CHECK_INJECT	0x4	/* inject_failure=1 expects ret + 1 */
+#define CHECK_DISPATCH	0x8	/* through x64_sys_call() or sys_call_table[] */
 
 #define OUT_STRING(s)	.out = (s), .out_len = sizeof(s)	/* NUL too */
 #define OUT_BYTES(s)	.out = (s), .out_len = sizeof(s) - 1
 #define OUT_NOTHING	.out = "", .out_len = 0
 
 static const struct lab_check checks[] __initconst = {
-	{ "direct: ksys_lab_null()", null_direct, 0 },
+	{ "direct: ksys_lab_null()", null_direct, 0, .flags = CHECK_INJECT },
 	{ "direct: ksys_hello()", hello_direct, 0 },
-	{ "x64_sys_call: lab_null()", null_switch, 0, .flags = CHECK_INJECT },
-	{ "x64_sys_call: hello()", hello_switch, 0 },
+	{ "x64_sys_call: lab_null()", null_switch, 0, .flags = CHECK_DISPATCH },
+	{ "x64_sys_call: hello()", hello_switch, 0, .flags = CHECK_DISPATCH },
 	{ "direct: ksys_lab_greeting(kernel pointer)", greeting_kernel_pointer,
 	  -EFAULT },
 	{ "direct: ksys_lab_greeting(user buffer)", greeting_direct,
 	  GREETING_LEN, OUT_STRING(GREETING), .flags = CHECK_USER },
 	{ "x64_sys_call: lab_greeting(user buffer)", greeting_switch,
-	  GREETING_LEN, OUT_STRING(GREETING), .flags = CHECK_USER },
-	{ "sys_call_table: hello()", hello_pointer, 0 },
+	  GREETING_LEN, OUT_STRING(GREETING),
+	  .flags = CHECK_USER | CHECK_DISPATCH },
+	{ "sys_call_table: hello()", hello_pointer, 0,
+	  .flags = CHECK_DISPATCH },
 	{ "direct: ksys_lab_greeting(user buffer, size length + 1)",
 	  greeting_exact, GREETING_LEN, OUT_STRING(GREETING), .flags = CHECK_USER },
 	{ "direct: ksys_lab_greeting(user buffer, size length)",
@@ -249,7 +266,8 @@ static const struct lab_check checks[] __initconst = {
 	{ "direct: ksys_lab_transform(\"" SRC_TEXT "\", UPPER|REVERSE)",
 	  transform_direct, 6, OUT_BYTES("LENREK"), .flags = CHECK_USER },
 	{ "x64_sys_call: lab_transform(\"" SRC_TEXT "\", UPPER|REVERSE)",
-	  transform_switch, 6, OUT_BYTES("LENREK"), .flags = CHECK_USER },
+	  transform_switch, 6, OUT_BYTES("LENREK"),
+	  .flags = CHECK_USER | CHECK_DISPATCH },
 	{ "direct: ksys_lab_transform(\"" SRC_TEXT "\", unknown flag 0x80)",
 	  transform_bad_flag, -EINVAL, OUT_NOTHING, .flags = CHECK_USER },
 	{ "direct: ksys_lab_transform(LAB_TRANSFORM_MAX + 1 bytes, UPPER)",
@@ -331,23 +349,33 @@ static void __init add_outcome(size_t n, long ret, const char *out,
 }
 
 static void __init report(unsigned int nr, bool ok, const struct lab_check *c,
-			  long expect)
+			  long expect, const char *skip)
 {
 	size_t n = scnprintf(line, sizeof(line), "%s ", c->what);
 
 	add_outcome(n, expect, c->out, c->out_len, true);
-	pr_info("%s %u %s\n", ok ? "ok" : "not ok", nr, line);
+	if (skip)
+		pr_info("ok %u %s # SKIP %s\n", nr, line, skip);
+	else
+		pr_info("%s %u %s\n", ok ? "ok" : "not ok", nr, line);
 	reported++;
 }
 
-static bool __init run_check(unsigned int nr, const struct lab_check *c,
-			     const struct lab_user *u)
+enum check_result { CHECK_FAILED, CHECK_PASSED, CHECK_SKIPPED };
+
+static enum check_result __init run_check(unsigned int nr,
+					  const struct lab_check *c,
+					  const struct lab_user *u)
 {
 	long expect = c->ret, ret;
 	char win[WINDOW];
 	size_t used;
 	bool ok;
 
+	if ((c->flags & CHECK_DISPATCH) && !DISPATCH_EXPORTED) {
+		report(nr, true, c, expect, DISPATCH_SKIP);
+		return CHECK_SKIPPED;
+	}
 	if ((c->flags & CHECK_ADMIN) && !capable(CAP_SYS_ADMIN))
 		expect = -EPERM;
 	if ((c->flags & CHECK_INJECT) && inject_failure) {
@@ -357,8 +385,8 @@ static bool __init run_check(unsigned int nr, const struct lab_check *c,
 	if ((c->flags & CHECK_USER) &&
 	    (!u->src || copy_to_user(u->out, poison, WINDOW))) {
 		pr_info("# not run: no user memory to call with\n");
-		report(nr, false, c, expect);
-		return false;
+		report(nr, false, c, expect, NULL);
+		return CHECK_FAILED;
 	}
 
 	ret = c->call(u);
@@ -368,8 +396,8 @@ static bool __init run_check(unsigned int nr, const struct lab_check *c,
 	if (c->out) {
 		if (copy_from_user(win, u->out, WINDOW)) {
 			pr_info("# the user buffer could not be read back\n");
-			report(nr, false, c, expect);
-			return false;
+			report(nr, false, c, expect, NULL);
+			return CHECK_FAILED;
 		}
 		/* What was written: up to the last byte that is not POISON. */
 		for (used = WINDOW; used && (u8)win[used - 1] == POISON; used--)
@@ -385,8 +413,8 @@ static bool __init run_check(unsigned int nr, const struct lab_check *c,
 			    ret, c->out ? win : NULL, used, false);
 		pr_info("%s\n", line);
 	}
-	report(nr, ok, c, expect);
-	return ok;
+	report(nr, ok, c, expect, NULL);
+	return ok ? CHECK_PASSED : CHECK_FAILED;
 }
 
 /* The user memory, in the loading process: see AREA. */
@@ -424,7 +452,7 @@ static void __init user_unmap(struct lab_user *u)
 
 static int __init kernel_syscall_init(void)
 {
-	unsigned int i, passed = 0, failed = 0;
+	unsigned int i, passed = 0, failed = 0, skipped = 0;
 	struct lab_user u;
 
 	/* The plan is the table's length: each row reports exactly once. */
@@ -436,10 +464,16 @@ static int __init kernel_syscall_init(void)
 
 	user_map(&u);
 	for (i = 0; i < ARRAY_SIZE(checks); i++) {
-		if (run_check(i + 1, &checks[i], &u))
+		switch (run_check(i + 1, &checks[i], &u)) {
+		case CHECK_PASSED:
 			passed++;
-		else
+			break;
+		case CHECK_SKIPPED:
+			skipped++;
+			break;
+		default:
 			failed++;
+		}
 	}
 	user_unmap(&u);
 
@@ -448,8 +482,8 @@ static int __init kernel_syscall_init(void)
 			ARRAY_SIZE(checks), reported);
 		failed++;
 	}
-	pr_info("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:0 error:0\n",
-		passed, failed);
+	pr_info("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:%u error:0\n",
+		passed, failed, skipped);
 	return failed ? -EINVAL : 0;
 }
 
@@ -462,3 +496,7 @@ module_init(kernel_syscall_init);
 module_exit(kernel_syscall_exit);
 MODULE_DESCRIPTION("The syscall lab's in-kernel system call, checked (KTAP)");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(LAB_SYSCALLS);
+#if IS_ENABLED(CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS)
+MODULE_IMPORT_NS(LAB_SYSCALLS_DISPATCH);
+#endif

@@ -2,7 +2,10 @@
 # patch-kernel.sh KSRC LAB_TBL: add the lab's system calls to a kernel tree,
 # the way a real system call is added (Documentation/process/adding-syscalls.rst):
 #   hello/                        the syscalls' own directory, wired into the build
-#   Kconfig                       source "hello/Kconfig" (CONFIG_LAB_SYSCALLS)
+#   init/Kconfig                  CONFIG_LAB_SYSCALLS, CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS
+#   Kconfig                       source "hello/Kconfig" (the KUnit tests' option)
+#   arch/x86/entry/syscall_64.c   the dispatch exports, beside their definitions,
+#                                 with CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS only
 #   arch/x86/entry/syscalls/      entries in syscall_64.tbl and syscall_32.tbl
 #   include/linux/syscalls.h      sys_*() and ksys_*() prototypes
 #   kernel/sys_ni.c               COND_SYSCALL(), so a kernel without them links
@@ -71,6 +74,23 @@ insert_before() {
 		}' "$frag"
 }
 
+# insert_after_block FILE START_RE KEY FRAGMENT: put FRAGMENT's lines after
+# the line that closes ("}" or "};" alone on a line) the definition that
+# starts at the first line matching START_RE, unless FILE already has the
+# line KEY.
+insert_after_block() {
+	local file=$1 re=$2 key=$3 frag=$4
+	grep -qxF "$key" "$file" && return 0
+	grep -qE "$re" "$file" || die "cannot patch $file: no line matches /$re/"
+	edit "$file" -v re="$re" '
+		FNR == NR { add = add $0 "\n"; next }
+		{ print }
+		!started && $0 ~ re { started = 1 }
+		started && !done && /^};?[ \t]*$/ { printf "%s", add; done = 1 }
+		END { if (!done) exit 1 }' "$frag"
+	grep -qxF "$key" "$file" || die "cannot patch $file: no end found for /$re/"
+}
+
 # 1. The syscalls' own directory and their uapi header.
 for f in "$lab"/kernel/hello/*; do
 	install_if_changed "$f" "$ksrc/hello/${f##*/}"
@@ -99,6 +119,32 @@ grep -q '^source "hello/Kconfig"' "$ksrc/Kconfig" ||
 		print ""; print "source \"hello/Kconfig\""; done = 1 }'
 grep -q '^source "hello/Kconfig"' "$ksrc/Kconfig" ||
 	die "cannot add hello/Kconfig to $ksrc/Kconfig: no 'source \"init/Kconfig\"' line"
+
+# The family's option where adding-syscalls.rst puts a new call's: in
+# init/Kconfig, after the other optional system calls (before EMBEDDED),
+# with the option for the dispatch exports. Every buildable tree has
+# init/Kconfig; a partial tree without it (the lab's patcher test) gets none.
+if [ -f "$ksrc/init/Kconfig" ]; then
+	anchor='^config EMBEDDED$'
+	grep -qE "$anchor" "$ksrc/init/Kconfig" || anchor='^endmenu[[:space:]]*# General setup'
+	insert_before "$ksrc/init/Kconfig" "$anchor" "$patch/Kconfig.init"
+fi
+
+# The dispatch exports, each right after the definition it exports (as
+# checkpatch asks), compiled only with CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS=y.
+# Only what the tree defines: x64_sys_call() came with the branch history
+# injection fixes.
+sc64=$ksrc/arch/x86/entry/syscall_64.c
+if [ -f "$sc64" ]; then
+	if grep -qE '^const sys_call_ptr_t sys_call_table\[\]' "$sc64"; then
+		insert_after_block "$sc64" '^const sys_call_ptr_t sys_call_table\[\]' \
+			"$(grep "^EXPORT_SYMBOL" "$patch/syscall_64.c.table")" "$patch/syscall_64.c.table"
+	fi
+	if grep -qE '^long x64_sys_call\(' "$sc64"; then
+		insert_after_block "$sc64" '^long x64_sys_call\(' \
+			"$(grep "^EXPORT_SYMBOL" "$patch/syscall_64.c.switch")" "$patch/syscall_64.c.switch"
+	fi
+fi
 
 # 3. Both x86 tables: the next free numbers, found by lab-tbl.
 mapfile -t names < <(grep -v '^#' "$patch/syscall-names")

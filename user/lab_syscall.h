@@ -66,8 +66,10 @@ static inline long lab_int80_call(long nr, long a0, long a1, long a2, long a3)
 static inline long lab_syscall_call(long nr, long a0, long a1, long a2,
 				    long a3)
 {
-	/* The syscall instruction puts the return address in rcx and rflags
-	 * in r11; the fourth argument goes in r10, not rcx. */
+	/*
+	 * The syscall instruction puts the return address in rcx and rflags
+	 * in r11; the fourth argument goes in r10, not rcx.
+	 */
 	register long r10 __asm__("r10") = a3;
 	long ret;
 

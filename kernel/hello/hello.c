@@ -4,6 +4,7 @@
  *
  *   lab_null()                          does nothing, returns 0
  *   hello()                             "Hello world" into the kernel log
+ *                                       (rate-limited)
  *   lab_greeting(buf, size)             copies the greeting out
  *   lab_set_greeting(msg, len)          replaces it (CAP_SYS_ADMIN)
  *   lab_transform(src, dst, len, flags) copies a buffer in, transforms it,
@@ -15,15 +16,14 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
-#include <linux/ctype.h>
 #include <linux/export.h>
+#include <linux/printk.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/syscalls.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/lab_syscalls.h>
-#include <asm/syscall.h>
 
 #include "hello.h"
 
@@ -41,13 +41,18 @@ int lab_transform_check(size_t len, unsigned int flags)
 	return 0;
 }
 
+/*
+ * UPPER changes exactly the bytes 'a' to 'z' and no other: not toupper(),
+ * whose table follows Latin-1 and would change 0xdf-0xfe as well.
+ */
 void lab_transform_buf(char *buf, size_t len, unsigned int flags)
 {
 	size_t i;
 
 	if (flags & LAB_TRANSFORM_UPPER)
 		for (i = 0; i < len; i++)
-			buf[i] = toupper(buf[i]);
+			if (buf[i] >= 'a' && buf[i] <= 'z')
+				buf[i] -= 'a' - 'A';
 	if (flags & LAB_TRANSFORM_REVERSE)
 		for (i = 0; i < len / 2; i++)
 			swap(buf[i], buf[len - 1 - i]);
@@ -85,14 +90,19 @@ long ksys_lab_null(void)
 {
 	return 0;
 }
-EXPORT_SYMBOL_GPL(ksys_lab_null);
+EXPORT_SYMBOL_NS_GPL(ksys_lab_null, LAB_SYSCALLS);
 
+/*
+ * Any user may call hello(), so its line is rate-limited with printk's
+ * defaults: at most DEFAULT_RATELIMIT_BURST (10) lines in each
+ * DEFAULT_RATELIMIT_INTERVAL (5 s); the calls beyond still return 0.
+ */
 long ksys_hello(void)
 {
-	pr_info("Hello world\n");
+	pr_info_ratelimited("Hello world\n");
 	return 0;
 }
-EXPORT_SYMBOL_GPL(ksys_hello);
+EXPORT_SYMBOL_NS_GPL(ksys_hello, LAB_SYSCALLS);
 
 long ksys_lab_greeting(char __user *buf, size_t size)
 {
@@ -101,13 +111,17 @@ long ksys_lab_greeting(char __user *buf, size_t size)
 
 	if (size < len + 1)
 		return -ERANGE;
-	/* Only the string and its NUL leave the kernel. */
+	/*
+	 * Only the string and its NUL leave the kernel. A copy that faults
+	 * part-way has written the bytes before the fault (lab_greeting(2)
+	 * says so) and fails as a whole.
+	 */
 	kbuf[len] = '\0';
 	if (copy_to_user(buf, kbuf, len + 1))
 		return -EFAULT;
 	return len;
 }
-EXPORT_SYMBOL_GPL(ksys_lab_greeting);
+EXPORT_SYMBOL_NS_GPL(ksys_lab_greeting, LAB_SYSCALLS);
 
 long ksys_lab_set_greeting(const char __user *msg, size_t len)
 {
@@ -121,7 +135,7 @@ long ksys_lab_set_greeting(const char __user *msg, size_t len)
 		return -EFAULT;
 	return lab_greeting_store(kbuf, len);
 }
-EXPORT_SYMBOL_GPL(ksys_lab_set_greeting);
+EXPORT_SYMBOL_NS_GPL(ksys_lab_set_greeting, LAB_SYSCALLS);
 
 long ksys_lab_transform(const void __user *src, void __user *dst,
 			size_t len, unsigned int flags)
@@ -135,15 +149,17 @@ long ksys_lab_transform(const void __user *src, void __user *dst,
 	if (len == 0)
 		return 0;
 
+	/* All of src is read before any of dst is written. */
 	kbuf = memdup_user(src, len);
 	if (IS_ERR(kbuf))
 		return PTR_ERR(kbuf);
 	lab_transform_buf(kbuf, len, flags);
+	/* As in ksys_lab_greeting(): a partial copy out is a failure. */
 	ret = copy_to_user(dst, kbuf, len) ? -EFAULT : (long)len;
 	kfree(kbuf);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(ksys_lab_transform);
+EXPORT_SYMBOL_NS_GPL(ksys_lab_transform, LAB_SYSCALLS);
 
 SYSCALL_DEFINE0(lab_null)
 {
@@ -170,15 +186,3 @@ SYSCALL_DEFINE4(lab_transform, const void __user *, src, void __user *, dst,
 {
 	return ksys_lab_transform(src, dst, len, flags);
 }
-
-/*
- * The lab's module also enters these calls the way the entry code does:
- * x64_sys_call() is what do_syscall_64() dispatches through (a switch, since
- * the branch-history-injection fixes), and sys_call_table[] is the table of
- * pt_regs wrappers that older kernels called indirectly. Neither is exported
- * by a stock kernel; the lab exports both, GPL-only, for measurement.
- */
-#ifdef CONFIG_X86_64
-EXPORT_SYMBOL_GPL(x64_sys_call);
-EXPORT_SYMBOL_GPL(sys_call_table);
-#endif

@@ -69,6 +69,43 @@ static void lab_transform_buf_cases(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, buf, "CBAdef");
 }
 
+/*
+ * Every byte value, with every combination of flags, against a reference
+ * computed here: UPPER changes 'a'..'z' to 'A'..'Z' and no other byte (not
+ * the Latin-1 letters 0xdf-0xfe that toupper() would change), REVERSE puts
+ * the last byte first.
+ */
+static void lab_transform_buf_every_byte(struct kunit *test)
+{
+	static const unsigned int combos[] = {
+		0, LAB_TRANSFORM_UPPER, LAB_TRANSFORM_REVERSE,
+		LAB_TRANSFORM_UPPER | LAB_TRANSFORM_REVERSE,
+	};
+	u8 buf[256], want[256];
+	unsigned int c, i;
+
+	for (c = 0; c < ARRAY_SIZE(combos); c++) {
+		unsigned int flags = combos[c];
+
+		for (i = 0; i < 256; i++) {
+			u8 v = i;
+
+			if ((flags & LAB_TRANSFORM_UPPER) && v >= 'a' && v <= 'z')
+				v = v - 'a' + 'A';
+			buf[i] = i;
+			want[(flags & LAB_TRANSFORM_REVERSE) ? 255 - i : i] = v;
+		}
+		lab_transform_buf((char *)buf, sizeof(buf), flags);
+		/* The first wrong byte, if any: one line, not 256. */
+		for (i = 0; i < 256 && buf[i] == want[i]; i++)
+			;
+		KUNIT_EXPECT_EQ_MSG(test, i, 256U,
+				    "flags %#x: output byte %u is %#x, not %#x",
+				    flags, i, i < 256 ? buf[i] : 0,
+				    i < 256 ? want[i] : 0);
+	}
+}
+
 static void lab_greeting_round_trip(struct kunit *test)
 {
 	char buf[LAB_GREETING_MAX];
@@ -80,7 +117,7 @@ static void lab_greeting_round_trip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lab_greeting_load(buf), (size_t)2);
 	KUNIT_EXPECT_STREQ(test, buf, "Hi");
 	/* The rest of the old, longer greeting was cleared. */
-	KUNIT_EXPECT_EQ(test, memchr_inv(buf + 2, 0, sizeof(buf) - 2), NULL);
+	KUNIT_EXPECT_NULL(test, memchr_inv(buf + 2, 0, sizeof(buf) - 2));
 
 	lab_greeting_reset();
 	KUNIT_EXPECT_EQ(test, lab_greeting_load(buf), strlen("Hello world"));
@@ -108,6 +145,7 @@ static struct kunit_case lab_syscalls_cases[] = {
 	KUNIT_CASE(lab_transform_check_limits),
 	KUNIT_CASE(lab_transform_check_flags),
 	KUNIT_CASE(lab_transform_buf_cases),
+	KUNIT_CASE(lab_transform_buf_every_byte),
 	KUNIT_CASE(lab_greeting_round_trip),
 	KUNIT_CASE(lab_greeting_refuses_bad_input),
 	{}

@@ -12,6 +12,7 @@
 #include <grp.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -27,6 +28,17 @@ FIXTURE(lab) {
 	char *ro;	/* a read-only page */
 	char *gone;	/* a page that was unmapped */
 	char *edge;	/* a read-write page followed by an inaccessible one */
+};
+
+/* hello()'s rate limit: printk_ratelimited()'s defaults (ratelimit_types.h). */
+#define HELLO_BURST 10			/* lines at most in an interval */
+#define HELLO_INTERVAL_MS 5000
+#define HELLO_FLOOD 100			/* calls that would flood the log */
+
+/* lab_transform()'s flags, every combination. */
+static const unsigned int transform_combos[] = {
+	0, LAB_TRANSFORM_UPPER, LAB_TRANSFORM_REVERSE,
+	LAB_TRANSFORM_UPPER | LAB_TRANSFORM_REVERSE,
 };
 
 FIXTURE_VARIANT(lab) {
@@ -56,6 +68,7 @@ FIXTURE_SETUP(lab)
 	ASSERT_EQ(0, munmap(self->gone, PAGE));
 	ASSERT_EQ(0, mprotect(self->edge + PAGE, PAGE, PROT_NONE));
 	memset(self->rw, 0xaa, 2 * PAGE);
+	memset(self->edge, 0xaa, PAGE);
 }
 
 FIXTURE_TEARDOWN(lab)
@@ -75,23 +88,90 @@ TEST_F(lab, null_returns_zero)
 	EXPECT_EQ(0, variant->m->null());
 }
 
-TEST_F(lab, hello_returns_zero_and_logs)
+/* A reader of the kernel log from now on. */
+static int kmsg_open_at_end(void)
 {
-	char rec[1024];
-	int found = 0;
-	ssize_t n;
-	int kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
 
-	ASSERT_LE(0, kmsg);
-	lseek(kmsg, 0, SEEK_END);
-	EXPECT_EQ(0, variant->m->hello());
-	while ((n = read(kmsg, rec, sizeof(rec) - 1)) > 0) {
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+struct kmsg_counts {
+	int hello;	/* "hello: Hello world" */
+	int suppressed;	/* "...: N callbacks suppressed" */
+};
+
+/* Reads the records logged since the last call; counts hello()'s lines. */
+static struct kmsg_counts kmsg_read(int fd)
+{
+	struct kmsg_counts c = { 0, 0 };
+	char rec[1024];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records: go on */
+		if (n <= 0)
+			break;
 		rec[n] = '\0';
 		if (strstr(rec, ";hello: Hello world"))
-			found = 1;
+			c.hello++;
+		if (strstr(rec, "callbacks suppressed"))
+			c.suppressed++;
 	}
+	return c;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&t, &t) && errno == EINTR)
+		;
+}
+
+/* Always 0, whether its line is printed or rate-limited away. */
+TEST_F(lab, hello_returns_zero)
+{
+	for (int i = 0; i < 3; i++) {
+		EXPECT_EQ(0, variant->m->hello());
+	}
+}
+
+/*
+ * hello(2): any user may call it, so its line is rate-limited: a flood of
+ * calls prints at most a burst of lines in each interval (two intervals if
+ * the flood straddles their boundary), and says how many it suppressed;
+ * after a quiet interval one call prints its line again.
+ */
+TEST(hello_is_rate_limited)
+{
+	static const struct lab_mech *const all[] = LAB_ALL_MECHS;
+	const int nall = sizeof(all) / sizeof(*all);
+	struct kmsg_counts flood, after;
+	int kmsg = kmsg_open_at_end();
+
+	ASSERT_LE(0, kmsg);
+	for (int i = 0; i < HELLO_FLOOD; i++) {
+		ASSERT_EQ(0, all[i % nall]->hello());
+	}
+	flood = kmsg_read(kmsg);
+	EXPECT_GE(2 * HELLO_BURST, flood.hello)
+		TH_LOG("%d calls printed %d lines", HELLO_FLOOD, flood.hello);
+
+	sleep_ms(HELLO_INTERVAL_MS + 500);
+	EXPECT_EQ(0, all[0]->hello());
+	after = kmsg_read(kmsg);
+	EXPECT_EQ(1, after.hello)
+		TH_LOG("one call after a quiet interval printed %d lines",
+		       after.hello);
+	EXPECT_LE(1, flood.suppressed + after.suppressed)
+		TH_LOG("no \"callbacks suppressed\" line after %d calls",
+		       HELLO_FLOOD);
 	close(kmsg);
-	EXPECT_TRUE(found);
 }
 
 TEST_F(lab, greeting_copies_string_and_nothing_more)
@@ -125,6 +205,67 @@ TEST_F(lab, greeting_bad_pointers_are_efault)
 	EXPECT_EQ(-EFAULT, variant->m->greeting(self->edge + PAGE - 4, 64));
 }
 
+/*
+ * lab_greeting(2), EFAULT: the greeting is written from its first byte and
+ * the copy stops at the first byte that cannot be written. The bytes before
+ * it hold the start of the greeting, with no NUL; nothing else is written.
+ */
+TEST_F(lab, greeting_efault_leaves_the_bytes_before_the_fault)
+{
+	char *want = self->rw, *tail = self->edge + PAGE - 4;
+	long len = variant->m->greeting(want, 64);
+
+	ASSERT_LT(4, len);
+	EXPECT_EQ(-EFAULT, variant->m->greeting(tail, 64));
+	EXPECT_EQ(0, memcmp(tail, want, 4))
+		TH_LOG("the 4 bytes before the fault: \"%.4s\", not \"%.4s\"",
+		       tail, want);
+	EXPECT_EQ(0xaa, (unsigned char)tail[-1]);
+	/* Starting on the inaccessible page: nothing anywhere. */
+	EXPECT_EQ(-EFAULT, variant->m->greeting(self->edge + PAGE, 64));
+	EXPECT_EQ(0xaa, (unsigned char)tail[-1]);
+}
+
+#if defined(__x86_64__)
+/*
+ * lab_greeting(2), EFAULT: a range that runs past the end of user space is
+ * refused before any byte is written, even where the start is writable.
+ * With 4-level paging, user space ends at 2^47 - 4096: the page below is its
+ * last. 64-bit pointers only (int $0x80 passes 32 bits).
+ */
+TEST(greeting_past_the_end_of_user_space_writes_nothing)
+{
+	static const struct lab_mech *const all[] = LAB_ALL_MECHS;
+	const uintptr_t user_end = (1UL << 47) - PAGE;
+	char *high, *last, *end;
+
+	high = mmap((void *)(user_end + PAGE), PAGE, PROT_READ,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (high != MAP_FAILED) {
+		munmap(high, PAGE);
+		SKIP(return, "5-level paging: user space ends elsewhere");
+	}
+	last = mmap((void *)(user_end - PAGE), PAGE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (last == MAP_FAILED)
+		SKIP(return, "the last page of user space is in use");
+	ASSERT_EQ(user_end - PAGE, (uintptr_t)last);
+	end = last + PAGE;
+	memset(last, 0xaa, PAGE);
+	for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++) {
+		if (all[i]->i386_numbers)
+			continue;
+		EXPECT_EQ(-EFAULT, all[i]->greeting(end - 4, 64));
+		for (int j = 1; j <= 4; j++) {
+			EXPECT_EQ(0xaa, (unsigned char)end[-j])
+				TH_LOG("%s: the byte %d before the end was written",
+				       all[i]->name, j);
+		}
+	}
+	munmap(last, PAGE);
+}
+#endif
+
 TEST_F(lab, transform_copies_and_transforms)
 {
 	char *in = self->rw, *out = self->rw + PAGE;
@@ -142,6 +283,45 @@ TEST_F(lab, transform_copies_and_transforms)
 	/* In place: source and destination may be the same buffer. */
 	EXPECT_EQ(13, variant->m->transform(in, in, 13, LAB_TRANSFORM_REVERSE));
 	EXPECT_EQ(0, memcmp(in, "lenreK ,olleH", 13));
+}
+
+/*
+ * lab_transform(2): all 256 byte values, with every combination of flags,
+ * against a reference computed here. UPPER changes 'a'..'z' to 'A'..'Z' and
+ * no other byte; REVERSE puts the last byte first.
+ */
+TEST_F(lab, transform_every_byte_value)
+{
+	unsigned char *in = (unsigned char *)self->rw, *out = in + PAGE;
+	unsigned char want[256];
+
+	for (int i = 0; i < 256; i++)
+		in[i] = (unsigned char)i;
+	for (size_t c = 0; c < sizeof(transform_combos) /
+				sizeof(*transform_combos); c++) {
+		unsigned int flags = transform_combos[c];
+		int bad;
+
+		for (int i = 0; i < 256; i++) {
+			unsigned char v = (unsigned char)i;
+
+			if ((flags & LAB_TRANSFORM_UPPER) && v >= 'a' && v <= 'z')
+				v = (unsigned char)(v - 'a' + 'A');
+			want[(flags & LAB_TRANSFORM_REVERSE) ? 255 - i : i] = v;
+		}
+		memset(out, 0xaa, 257);
+		ASSERT_EQ(256, variant->m->transform(in, out, 256, flags));
+		for (bad = 0; bad < 256 && out[bad] == want[bad]; bad++)
+			;
+		EXPECT_EQ(256, bad)
+			TH_LOG("flags %#x: output byte %d is %#x, not %#x",
+			       flags, bad, out[bad], want[bad & 255]);
+		EXPECT_EQ(0xaa, out[256]);
+	}
+	/* The source is only read. */
+	for (int i = 0; i < 256; i++) {
+		ASSERT_EQ(i, in[i]);
+	}
 }
 
 TEST_F(lab, transform_length_limits)
@@ -190,16 +370,32 @@ TEST_F(lab, transform_bad_pointers_are_efault)
 						 64, 0));
 }
 
+/*
+ * lab_transform(2), EFAULT: all of src is read before any of dst is
+ * written. A copy out that faults part-way has written the transformed
+ * bytes before the fault, and fails; a source that cannot be read in full
+ * leaves dst as it was.
+ */
 TEST_F(lab, transform_partial_copies_are_not_success)
 {
-	char *in = self->rw;
+	char *in = self->rw, *out = self->rw + PAGE;
+	char *tail = self->edge + PAGE - 8;
 
+	memcpy(in, "abcdefghijklmnop", 16);
 	/* Half of the output fits before the inaccessible page. */
-	EXPECT_EQ(-EFAULT, variant->m->transform(in, self->edge + PAGE - 8,
-						 16, 0));
-	/* Half of the input lies before it. */
-	EXPECT_EQ(-EFAULT, variant->m->transform(self->edge + PAGE - 8, in,
-						 16, 0));
+	EXPECT_EQ(-EFAULT, variant->m->transform(in, tail, 16,
+						 LAB_TRANSFORM_ALL));
+	EXPECT_EQ(0, memcmp(tail, "PONMLKJI", 8))
+		TH_LOG("before the fault: \"%.8s\"", tail);
+	EXPECT_EQ(0xaa, (unsigned char)tail[-1]);
+	/* Half of the input lies before it: nothing is written. */
+	EXPECT_EQ(-EFAULT, variant->m->transform(tail, out, 16, 0));
+	for (int i = 0; i < 16; i++) {
+		ASSERT_EQ(0xaa, (unsigned char)out[i]);
+	}
+	/* Output that starts on the inaccessible page: nothing either. */
+	EXPECT_EQ(-EFAULT, variant->m->transform(in, self->edge + PAGE, 16, 0));
+	EXPECT_EQ(0xaa, (unsigned char)tail[-1]);
 }
 
 TEST_F(lab, set_greeting_round_trip)

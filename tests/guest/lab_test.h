@@ -23,8 +23,10 @@ struct lab_mech {
 	int i386_numbers; /* uses the 32-bit table */
 };
 
-/* glibc says -1 and errno; the others hand over the kernel's -errno.
- * (Functions, not macros: the call must be made exactly once.) */
+/*
+ * glibc says -1 and errno; the others hand over the kernel's -errno.
+ * (Functions, not macros: the call must be made exactly once.)
+ */
 static inline long lab_answer_glibc(long r)
 {
 	return r == -1 ? -(long)errno : r;
@@ -74,7 +76,9 @@ static inline long lab_answer_raw(long r)
  * LAB_DEFINE_MECHS(): the ways in of this binary's ABI, as mech_NAME.
  * LAB_MECH_VARIANTS(fixture): one kselftest fixture variant per way in
  * (needs kselftest_harness.h first; the variant holds `const struct
- * lab_mech *m`).
+ * lab_mech *m`). It names the mech_NAME it uses first (they are the
+ * static ones above), which also tells checkpatch.pl that the macro
+ * declares things rather than being a statement to wrap in do-while.
  */
 #if defined(__x86_64__)
 #define LAB_DEFINE_MECHS()                                                   \
@@ -85,6 +89,7 @@ static inline long lab_answer_raw(long r)
 	static const struct lab_mech mech_syscall = LAB_MECH(syscall, 0);    \
 	static const struct lab_mech mech_int80 = LAB_MECH(int80, 1);
 #define LAB_MECH_VARIANTS(fixture)                                           \
+	extern const struct lab_mech mech_glibc, mech_int80, mech_syscall;   \
 	FIXTURE_VARIANT_ADD(fixture, glibc) { .m = &mech_glibc };            \
 	FIXTURE_VARIANT_ADD(fixture, int80) { .m = &mech_int80 };            \
 	FIXTURE_VARIANT_ADD(fixture, syscall) { .m = &mech_syscall };
@@ -98,6 +103,7 @@ static inline long lab_answer_raw(long r)
 	static const struct lab_mech mech_vdso = LAB_MECH(vdso, 1);          \
 	static const struct lab_mech mech_int80 = LAB_MECH(int80, 1);
 #define LAB_MECH_VARIANTS(fixture)                                           \
+	extern const struct lab_mech mech_glibc, mech_int80, mech_vdso;      \
 	FIXTURE_VARIANT_ADD(fixture, glibc) { .m = &mech_glibc };            \
 	FIXTURE_VARIANT_ADD(fixture, int80) { .m = &mech_int80 };            \
 	FIXTURE_VARIANT_ADD(fixture, vdso) { .m = &mech_vdso };

@@ -102,5 +102,50 @@ expect_error "a report asked for a run that does not exist" "no run of the lab" 
 check "a report's bench.json passes a JSON validator (jq)" \
 	'"$labtool" report --out "$work/rep2" "$lab/tests/data/rows-good" "$lab/tests/data/rows-icount" &&
 	 jq -e ".rows | length > 0" "$work/rep2/bench.json" >/dev/null'
+# The tree the lab builds is the tree the user named: two mini trees with
+# the same base name, the default one (under this make's own BUILD) and
+# another elsewhere, each patched and built in its own directory. make runs
+# with a clean environment: nothing of the make that runs this script.
+kb=$(cd "$work" && pwd)/keyed
+mkdir -p "$kb/build/src" "$kb/elsewhere"
+cp -a "$pristine" "$kb/build/src/linux-source-6.1"
+cp -a "$pristine" "$kb/elsewhere/linux-source-6.1"
+first=$kb/build/src/linux-source-6.1 second=$kb/elsewhere/linux-source-6.1
+ln -s elsewhere/linux-source-6.1 "$kb/link"
+km() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C "$lab" BUILD="$kb/build" "$@"; }
+# The object directory `make kernel` would build KSRC's kernel in.
+kobj_of() { km -n "$@" kernel 2>/dev/null | awk '/build-kernel\.sh/ { print $(NF - 1); exit }'; }
+kobj1=$(kobj_of) kobj2=$(kobj_of KSRC="$second")
+plan2=$(km -n KSRC="$second" kernel kernel-nosys 2>&1)
+check "the default tree keeps its readable build directory" \
+	'[ "$kobj1" = "$kb/build/linux-source-6.1/lab" ]' "make -n kernel builds in: $kobj1"
+check "a second tree with the same name is patched and built in a directory of its own" \
+	'[[ "$kobj2" == "$kb/build/linux-source-6.1-"????????????"/lab" ]] &&
+	 grep -q "patch-kernel\.sh $second " <<<"$plan2" &&
+	 grep -q "build-kernel\.sh $second ${kobj2%/lab}/nosyscalls " <<<"$plan2"' "$plan2"
+check "the same tree named through a symlink or an untidy path shares that directory" \
+	'[ "$(kobj_of KSRC="$kb/link")" = "$kobj2" ] &&
+	 [ "$(kobj_of KSRC="$kb/elsewhere/./linux-source-6.1/")" = "$kobj2" ] &&
+	 [ "$(kobj_of KSRC="$first")" = "$kobj1" ]'
+tbl=arch/x86/entry/syscalls/syscall_64.tbl
+km -s patch-tree >"$kb/patch1.log" 2>&1
+check "make patch-tree patches the default tree, and only that one" \
+	'grep -q lab_null "$first/$tbl" && ! grep -q lab_null "$second/$tbl"' "$(cat "$kb/patch1.log")"
+km -s KSRC="$second" patch-tree >"$kb/patch2.log" 2>&1
+check "with the default tree patched, KSRC= a same-named tree patches THAT tree" \
+	'grep -q lab_null "$second/$tbl" && [ -f "${kobj2%/lab}/.lab-patched" ] &&
+	 [ "$(cat "${kobj2%/lab}/ksrc")" = "$second" ] &&
+	 [ "$(cat "$kb/build/linux-source-6.1/ksrc")" = "$first" ]' "$(cat "$kb/patch2.log")"
+touch "$kb/stamp"
+sleep 1
+km -s KSRC="$kb/link" patch-tree >"$kb/patch3.log" 2>&1
+km -s patch-tree >>"$kb/patch3.log" 2>&1
+check "a second make patch-tree of either tree changes nothing" \
+	'[ ! -s "$kb/patch3.log" ] && [ -z "$(find "$kb/build" "$kb/elsewhere" -newer "$kb/stamp" -print -quit)" ]' \
+	"$(cat "$kb/patch3.log"; find "$kb/build" "$kb/elsewhere" -newer "$kb/stamp" | head -5)"
+dirs2=$(km -s KSRC="$second" --eval 'dirs: ; @echo $(GUEST) $(GEN) $(MODULES) $(INITRAMFS)' dirs 2>&1)
+check "the module, guest programs and initramfs of each tree are its own" \
+	'[ "$dirs2" = "${kobj2%/lab}/guest ${kobj2%/lab}/gen ${kobj2%/lab}/module ${kobj2%/lab}/initramfs.cpio" ]' "$dirs2"
+
 # The plan last (TAP allows it): a script that dies early has none.
 echo "1..$n"

@@ -13,7 +13,7 @@
 #define LAB_TRANSFORM_MAX	4096
 
 /* lab_transform() flags; every other bit is refused with EINVAL. */
-#define LAB_TRANSFORM_UPPER	0x1U	/* ASCII a-z become A-Z */
+#define LAB_TRANSFORM_UPPER	0x1U	/* a-z become A-Z, no other byte */
 #define LAB_TRANSFORM_REVERSE	0x2U	/* last byte first */
 #define LAB_TRANSFORM_ALL	(LAB_TRANSFORM_UPPER | LAB_TRANSFORM_REVERSE)
 

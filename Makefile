@@ -42,7 +42,8 @@ BENCH_OUT ?= results
 # Debian packages: for building and booting, and for the host tests.
 DEPS := build-essential flex bison bc libelf-dev libssl-dev cpio kmod \
 	xz-utils gcc-multilib qemu-system-x86 libjansson-dev
-DEPS_TEST := libcmocka-dev jq groff-base linux-source-6.1
+DEPS_TEST := libcmocka-dev jq groff-base git linux-source-6.1
+DEPS_PATCHES := git linux-source-6.1
 DEPS_BENCH := gnuplot-nox linux-perf
 DEPS_TRACE := gdb binutils gnuplot-nox
 DEPS_KSRC := $(if $(KSRC_IS_DEFAULT),linux-source-6.1)
@@ -63,6 +64,8 @@ GUEST_TEST_CFLAGS := $(subst -std=c11,-std=gnu11,$(GUEST_CFLAGS)) \
 
 deps:
 	@scripts/deps.sh $(DEPS) $(DEPS_KSRC)
+deps-patches:
+	@scripts/deps.sh $(DEPS) $(DEPS_PATCHES)
 deps-test:
 	@scripts/deps.sh $(DEPS) $(DEPS_KSRC) $(DEPS_TEST)
 deps-trace:
@@ -103,7 +106,7 @@ $(LAB): $(LAB_SRC) $(LAB_HDR) | deps
 
 # --- the lab kernels ------------------------------------------------------------
 
-KERNEL_INPUTS := $(wildcard kernel/hello/* kernel/patch/* kernel/include/uapi/linux/*) \
+KERNEL_INPUTS := $(filter-out kernel/patch/series,$(wildcard kernel/hello/* kernel/patch/* kernel/include/uapi/linux/*)) \
 	scripts/patch-kernel.sh $(TOOLS)/lab-tbl
 
 # Two makes in one tree take turns at patching and building the kernel
@@ -212,7 +215,7 @@ TRACE_OUT := $(BENCH_OUT)/trace
 trace: deps-trace $(KOBJ)/.lab-built $(INITRAMFS) $(LAB)
 	@$(LAB) trace $(LAB_BOOT) --out $(TRACE_OUT)
 
-test: deps-test deps-trace $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(INITRAMFS) $(LAB)
+test: deps-test deps-trace $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(INITRAMFS) $(LAB) $(PATCHES)/series
 	@$(MAKE) -s host-tests
 	@echo "==> make trace (default mitigations) against icount (log: $(OUT)/test-trace.log)"
 	@mkdir -p $(OUT)
@@ -222,8 +225,22 @@ test: deps-test deps-trace $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(INITRAM
 		$(BUILD)/scripts-test $(LAB) >$(BUILD)/host-tests/scripts.tap 2>&1 || true
 	@tests/host/test_checkpatch.sh $(KSRC) >$(BUILD)/host-tests/checkpatch.tap 2>&1 || true
 	@tests/host/test_man.sh docs/man2 >$(BUILD)/host-tests/man.tap 2>&1 || true
+	@tests/host/test_patches.sh $(KERNEL_TARBALL) $(PATCHES) $(KSRC) $(BUILD)/patches-test \
+		>$(BUILD)/host-tests/patches.tap 2>&1 || true
 	@$(LAB) test $(LAB_BOOT) --kernel-nosys $(BZIMAGE_NOSYS) --out $(OUT)/test \
 		--mode $(LAB_MODE) --host-tap $(BUILD)/host-tests --trace-tap $(OUT)/test-trace/check.tap
+
+# --- the patch series ---------------------------------------------------------------------
+# make patches: the lab's change to Debian's pristine 6.1 source as a git
+# format-patch series (scripts/patches.sh; the messages in kernel/patch/series/).
+PATCHES := $(BUILD)/patches
+PATCHES_INPUTS := $(KERNEL_INPUTS) $(wildcard kernel/patch/series/* kernel/selftests/lab_syscalls/*) \
+	kernel/selftests/lab_syscalls/.gitignore tests/guest/hello_test.c tests/guest/enosys_test.c \
+	tests/guest/lab_test.h user/lab_syscall.h scripts/patches.sh scripts/lib.sh
+$(PATCHES)/series: $(PATCHES_INPUTS) | deps-patches
+	@scripts/patches.sh $(KERNEL_TARBALL) $(TOOLS)/lab-tbl $(PATCHES)
+patches: $(PATCHES)/series
+.PHONY: patches deps-patches
 
 # --- host unit tests (cmocka, with AddressSanitizer and UBSan) ----------------------------
 
@@ -250,6 +267,7 @@ host-tests: $(HOST_TESTS)
 .PHONY: host-tests
 
 clean:
-	rm -rf $(GUEST) $(GEN) $(MODULES) $(BUILD)/host-tests $(TOOLS) $(OUT) $(INITRAMFS)*
+	rm -rf $(GUEST) $(GEN) $(MODULES) $(BUILD)/host-tests $(TOOLS) $(OUT) $(INITRAMFS)* \
+		$(PATCHES) $(BUILD)/patches-test
 distclean:
 	rm -rf $(BUILD)

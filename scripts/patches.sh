@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# patches.sh TARBALL LAB_TBL OUTDIR: the lab's change to the pristine source
+# in TARBALL as a git format-patch series in OUTDIR: a cover letter, one
+# patch per message in kernel/patch/series/ (subject line, then body), and
+# `series`, the patches in order. The change is what patch-kernel.sh does
+# to the tarball's files, plus the selftests in the kernel's layout; the
+# syscall numbers are the ones lab-tbl finds free there.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ $# -eq 3 ] || die "usage: patches.sh TARBALL LAB_TBL OUTDIR"
+tarball=$1 lab_tbl=$2 out=$(realpath -m -- "$3")
+[ -f "$tarball" ] || die "no kernel source tarball $tarball"
+[ -x "$lab_tbl" ] || die "$lab_tbl is not the lab-tbl tool (make build/tools/lab-tbl)"
+lab=$(cd "$(dirname "$0")/.." && pwd)
+sel=tools/testing/selftests
+# Each patch's paths (its message's name); the exports' Kconfig option is
+# taken out of 1-core's init/Kconfig below.
+declare -A paths=(
+	[1-core]="hello include/uapi/linux/lab_syscalls.h include/linux/syscalls.h
+		kernel/sys_ni.c include/uapi/asm-generic/unistd.h Kbuild Kconfig init/Kconfig"
+	[2-x86]="arch/x86/entry/syscalls"
+	[3-exports]="arch/x86/entry/syscall_64.c init/Kconfig"
+	[4-selftests]="$sel/Makefile $sel/lab_syscalls")
+
+tmp=$(mkdir -p "$(dirname "$out")" 2>/dev/null && mktemp -d "$(dirname "$out")/.patches.XXXXXX") ||
+	die "cannot write in $(dirname "$out")"
+trap 'rm -rf "$tmp"' EXIT
+export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME="Your Name" \
+	GIT_AUTHOR_EMAIL=you@example.org GIT_COMMITTER_NAME="Your Name" \
+	GIT_COMMITTER_EMAIL=you@example.org
+GIT_AUTHOR_DATE=$(git -C "$lab" log -1 --format=%cI 2>/dev/null || date -R)
+export GIT_AUTHOR_DATE GIT_COMMITTER_DATE=$GIT_AUTHOR_DATE
+t=$tmp/tree
+git() { command git -C "$t" "$@"; }
+
+say "extracting the files the change touches from $tarball"
+mkdir "$t"
+err=$(tar -xf "$tarball" -I 'xz -T0' -C "$t" --strip-components=1 --wildcards \
+	--no-wildcards-match-slash "*/"{Makefile,Kbuild,Kconfig,init/Kconfig,kernel/sys_ni.c} \
+	"*/"{include/linux/syscalls.h,include/uapi/asm-generic/unistd.h,$sel/Makefile} \
+	"*/arch/x86/entry/"{syscall_64.c,syscalls/syscall_64.tbl,syscalls/syscall_32.tbl} 2>&1) ||
+	die "cannot extract the kernel's files from $tarball: $(head -n 1 <<<"$err")"
+git init -q -b lab && git add -A && git commit -q -m pristine && git tag pristine
+
+"$lab/scripts/patch-kernel.sh" "$t" "$lab_tbl"
+# The selftests: the in-tree Makefile, the sources the lab's guest runs, and
+# their place in the selftests' TARGETS (a no-op once patch-kernel.sh does it).
+mkdir -p "$t/$sel/lab_syscalls"
+cp -r "$lab/kernel/selftests/lab_syscalls/." "$lab"/tests/guest/{hello_test.c,enosys_test.c,lab_test.h} \
+	"$lab/user/lab_syscall.h" "$t/$sel/lab_syscalls/"
+grep -qx 'TARGETS += lab_syscalls' "$t/$sel/Makefile" || {
+	awk '!done && /^TARGETS \+= / && $3 > "lab_syscalls" { print "TARGETS += lab_syscalls"; done = 1 }
+		{ print }' "$t/$sel/Makefile" >"$tmp/Makefile" && mv "$tmp/Makefile" "$t/$sel/Makefile"
+}
+grep -qx 'TARGETS += lab_syscalls' "$t/$sel/Makefile" || die "cannot add lab_syscalls to $sel/Makefile's TARGETS"
+
+for msg in "$lab"/kernel/patch/series/[1-9]*; do
+	[ -n "${paths[${msg##*/}]:-}" ] || die "no paths for the patch ${msg##*/} (kernel/patch/series/)"
+	# shellcheck disable=SC2086 # a list of paths
+	git add -A -- ${paths[${msg##*/}]}
+	[ "${msg##*/}" != 1-core ] || git update-index --cacheinfo "100644,$(awk '
+		/^config LAB_SYSCALLS_DISPATCH_EXPORTS$/ { skip = 1; next }
+		skip && /^[^ \t]/ { skip = 0 } !skip' "$t/init/Kconfig" | git hash-object -w --stdin),init/Kconfig"
+	git commit -q -s -F "$msg"
+done
+[ -z "$(git status --porcelain)" ] || die "patch-kernel.sh changed paths no patch holds: $(git status --porcelain | tr '\n' ' ')"
+git config branch.lab.description "$(cat "$lab/kernel/patch/series/0-cover")"
+git format-patch --cover-letter --cover-from-description=subject -o "$tmp/out" pristine |
+	sed -n 's|.*/||; /^0000-cover-letter/!p' >"$tmp/series" && mv "$tmp/series" "$tmp/out/"
+rm -rf "$out" && mv "$tmp/out" "$out"
+say "$(wc -l <"$out/series") patches and a cover letter in $out"

@@ -30,13 +30,17 @@ KNAME := $(if $(KSRC_IS_DEFAULT),linux-source-6.1,$(notdir $(KSRC_PATH))-$(shell
 KTREE := $(BUILD)/$(KNAME)
 KOBJ := $(KTREE)/lab
 KOBJ_NOSYS := $(KTREE)/nosyscalls
+KOBJ_NOEXP := $(KTREE)/noexports
 BZIMAGE := $(KOBJ)/arch/x86/boot/bzImage
 BZIMAGE_NOSYS := $(KOBJ_NOSYS)/arch/x86/boot/bzImage
+BZIMAGE_NOEXP := $(KOBJ_NOEXP)/arch/x86/boot/bzImage
 GEN := $(KTREE)/gen
 GUEST := $(KTREE)/guest
 MODULES := $(KTREE)/module
+MODULES_NOEXP := $(KTREE)/module-noexports
 TOOLS := $(BUILD)/tools
 OUT := $(BUILD)/out
+PATCHES := $(BUILD)/patches
 BENCH_OUT ?= results
 
 # Debian packages: for building and booting, and for the host tests.
@@ -128,8 +132,14 @@ $(KOBJ)/.lab-built: $(PATCHED) config/lab.config scripts/build-kernel.sh
 $(KOBJ_NOSYS)/.lab-built: $(PATCHED) config/lab.config config/lab-nosyscalls.config scripts/build-kernel.sh
 	@$(KLOCK) scripts/build-kernel.sh $(KSRC) $(KOBJ_NOSYS) config/lab.config config/lab-nosyscalls.config
 	@touch $@
+# A third: the family built, its dispatch exports off (the option's default).
+$(KOBJ_NOEXP)/.lab-built: $(PATCHED) config/lab.config config/lab-noexports.config scripts/build-kernel.sh
+	@$(KLOCK) scripts/build-kernel.sh $(KSRC) $(KOBJ_NOEXP) config/lab.config config/lab-noexports.config
+	@touch $@
 kernel: $(KOBJ)/.lab-built
 kernel-nosys: $(KOBJ_NOSYS)/.lab-built
+kernel-noexports: $(KOBJ_NOEXP)/.lab-built
+.PHONY: kernel-noexports
 
 $(GEN)/lab_syscall_nr.h: $(KOBJ)/.lab-built scripts/gen-nr-header.sh kernel/patch/syscall-names
 	@mkdir -p $(@D)
@@ -147,6 +157,15 @@ $(MODULE_KO) $(MODULE_BENCH_KO) &: $(MODULE_SRC) $(KOBJ)/.lab-built
 	@echo "==> building kernel_syscall.ko, kernel_bench.ko"
 	@$(MAKE) -s -C $(KOBJ) M=$(abspath $(@D)) modules
 module: $(MODULE_KO) $(MODULE_BENCH_KO)
+# The same modules against the kernel without the dispatch exports: they
+# test IS_ENABLED(CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS) of the kernel they
+# are built against, so they skip their dispatch checks and rows.
+MODULES_NOEXP_KO := $(MODULES_NOEXP)/kernel_syscall.ko $(MODULES_NOEXP)/kernel_bench.ko
+$(MODULES_NOEXP_KO) &: $(MODULE_SRC) $(KOBJ_NOEXP)/.lab-built
+	@mkdir -p $(@D)
+	@cp $(MODULE_SRC) $(KSRC)/tools/testing/selftests/kselftest_module.h $(@D)/
+	@echo "==> building kernel_syscall.ko, kernel_bench.ko (dispatch exports off)"
+	@$(MAKE) -s -C $(KOBJ_NOEXP) M=$(abspath $(@D)) modules
 
 # --- guest programs -----------------------------------------------------------------
 
@@ -194,6 +213,11 @@ $(INITRAMFS): $(GUEST)/init $(GUEST_BINS) $(MODULE_KO) $(MODULE_BENCH_KO) $(wild
 	@scripts/initramfs-list.sh $(GUEST) $(MODULES) guest/plans >$@.list
 	@$(KOBJ)/usr/gen_init_cpio $@.list >$@
 initramfs: $(INITRAMFS)
+# The noexports kernel's: the same programs and plans, its own modules.
+INITRAMFS_NOEXP := $(KTREE)/initramfs-noexports.cpio
+$(INITRAMFS_NOEXP): $(GUEST)/init $(GUEST_BINS) $(MODULES_NOEXP_KO) $(wildcard guest/plans/*) scripts/initramfs-list.sh
+	@scripts/initramfs-list.sh $(GUEST) $(MODULES_NOEXP) guest/plans >$@.list
+	@$(KOBJ_NOEXP)/usr/gen_init_cpio $@.list >$@
 
 # --- the jobs ---------------------------------------------------------------------------
 
@@ -215,7 +239,8 @@ TRACE_OUT := $(BENCH_OUT)/trace
 trace: deps-trace $(KOBJ)/.lab-built $(INITRAMFS) $(LAB)
 	@$(LAB) trace $(LAB_BOOT) --out $(TRACE_OUT)
 
-test: deps-test deps-trace $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(INITRAMFS) $(LAB) $(PATCHES)/series
+test: deps-test deps-trace $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(KOBJ_NOEXP)/.lab-built \
+		$(INITRAMFS) $(INITRAMFS_NOEXP) $(LAB) $(PATCHES)/series
 	@$(MAKE) -s host-tests
 	@echo "==> make trace (default mitigations) against icount (log: $(OUT)/test-trace.log)"
 	@mkdir -p $(OUT)
@@ -227,13 +252,14 @@ test: deps-test deps-trace $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(INITRAM
 	@tests/host/test_man.sh docs/man2 >$(BUILD)/host-tests/man.tap 2>&1 || true
 	@tests/host/test_patches.sh $(KERNEL_TARBALL) $(PATCHES) $(KSRC) $(BUILD)/patches-test \
 		>$(BUILD)/host-tests/patches.tap 2>&1 || true
-	@$(LAB) test $(LAB_BOOT) --kernel-nosys $(BZIMAGE_NOSYS) --out $(OUT)/test \
+	@$(LAB) test $(LAB_BOOT) --kernel-nosys $(BZIMAGE_NOSYS) \
+		--kernel-noexports $(BZIMAGE_NOEXP) --kobj-noexports $(KOBJ_NOEXP) \
+		--initrd-noexports $(INITRAMFS_NOEXP) --out $(OUT)/test \
 		--mode $(LAB_MODE) --host-tap $(BUILD)/host-tests --trace-tap $(OUT)/test-trace/check.tap
 
 # --- the patch series ---------------------------------------------------------------------
 # make patches: the lab's change to Debian's pristine 6.1 source as a git
 # format-patch series (scripts/patches.sh; the messages in kernel/patch/series/).
-PATCHES := $(BUILD)/patches
 PATCHES_INPUTS := $(KERNEL_INPUTS) $(wildcard kernel/patch/series/* kernel/selftests/lab_syscalls/*) \
 	kernel/selftests/lab_syscalls/.gitignore tests/guest/hello_test.c tests/guest/enosys_test.c \
 	tests/guest/lab_test.h user/lab_syscall.h scripts/patches.sh scripts/lib.sh
@@ -268,6 +294,7 @@ host-tests: $(HOST_TESTS)
 
 clean:
 	rm -rf $(GUEST) $(GEN) $(MODULES) $(BUILD)/host-tests $(TOOLS) $(OUT) $(INITRAMFS)* \
+		$(MODULES_NOEXP) $(INITRAMFS_NOEXP)* \
 		$(PATCHES) $(BUILD)/patches-test
 distclean:
 	rm -rf $(BUILD)

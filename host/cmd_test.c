@@ -1,11 +1,18 @@
 /*
  * lab test --kernel BZIMAGE --kernel-nosys BZIMAGE --kobj KOBJ --initrd CPIO
+ *          --kernel-noexports BZIMAGE --kobj-noexports KOBJ
+ *          --initrd-noexports CPIO
  *          --out OUT --host-tap DIR [--trace-tap FILE] [--mode M] [--timeout S]
  * make test's boots and its summary:
  *   - the lab kernel with two vCPUs, plan "test": the module's checks, the
  *     kselftests (threads among them, contending on both CPUs), and KUnit's
  *     suite on the console;
  *   - the kernel without the family, plan "enosys";
+ *   - the kernel with the family but without the dispatch exports
+ *     (CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS=n), with its own initramfs
+ *     (modules built against it), plan "noexports": the family works, the
+ *     module skips its five dispatch checks and the bench its two dispatch
+ *     rows, each saying why;
  *   - the lab kernel twice under icount, plan "bench-quick": identical
  *     medians, and the order entering the kernel implies;
  *   - the lab kernel, plan "red": a module check made to fail must come out
@@ -105,6 +112,79 @@ static char *icount_checks(const struct run *a, const struct run *b)
 	return k.s;
 }
 
+/* The step called name in r's results, or NULL. */
+static const struct ktap_test *step_of(const struct run *r, const char *name)
+{
+	for (size_t i = 0; r && r->results && i < r->results->nsub; i++)
+		if (r->results->sub[i].name && !strcmp(r->results->sub[i].name, name))
+			return &r->results->sub[i];
+	return NULL;
+}
+
+static bool has_row(const struct run *r, const char *abi, const char *path)
+{
+	return median_of(r, abi, path) >= 0;
+}
+
+/* The reason both modules give for what they skip (module/). */
+#define DISPATCH_SKIP_WHY \
+	"dispatch symbols not exported (CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS=n)"
+/* The module's checks that need the dispatch exports, by name. */
+static bool is_dispatch_check(const char *name)
+{
+	return name && (!strncmp(name, "x64_sys_call: ", 14) ||
+			!strncmp(name, "sys_call_table: ", 16));
+}
+
+/* KTAP: on the kernel without the dispatch exports, the family works and
+ * the modules say what they skipped. */
+static char *noexports_checks(const struct run *r)
+{
+	const struct ktap_test *mod = step_of(r, "kernel_syscall.ko");
+	const struct ktap_test *hello = step_of(r, "hello_test");
+	const struct ktap_test *bench = step_of(r, "kernel_bench.ko");
+	struct ktap_counts m = { 0 }, h = { 0 };
+	unsigned int named = 0, dispatch = 0;
+	bool bench_says = false, rows = has_row(r, "kernel", "kernel_direct");
+
+	if (mod) {
+		m = ktap_count(mod, false);
+		for (size_t i = 0; i < mod->nsub; i++) {
+			const struct ktap_test *c = &mod->sub[i];
+
+			dispatch += is_dispatch_check(c->name);
+			if (c->result != KTAP_SKIP)
+				continue;
+			named += c->directive && strstr(c->directive, DISPATCH_SKIP_WHY) &&
+				 is_dispatch_check(c->name);
+		}
+	}
+	if (hello)
+		h = ktap_count(hello, false);
+	for (size_t i = 0; bench && i < bench->nlines; i++)
+		bench_says |= strstr(bench->lines[i], "kernel_x64_sys_call and kernel_sys_call_table left out: "
+					DISPATCH_SKIP_WHY) != NULL;
+	return xasprintf("KTAP version 1\n1..8\n"
+			 "%sok 1 kernel_syscall.ko loaded and its checks passed (%u passed, %u failed)\n"
+			 "%sok 2 exactly its 5 dispatch checks were skipped (%u skipped, %u dispatch checks)\n"
+			 "%sok 3 every skip is a dispatch check and says: " DISPATCH_SKIP_WHY " (%u of %u)\n"
+			 "%sok 4 the bench has no kernel_x64_sys_call row\n"
+			 "%sok 5 the bench has no kernel_sys_call_table row\n"
+			 "%sok 6 the bench has its kernel_direct row\n"
+			 "%sok 7 kernel_bench.ko says which rows it left out, and why\n"
+			 "%sok 8 hello_test passed (%u passed, %u failed)\n",
+			 mod && mod->result == KTAP_PASS && !m.failed && m.passed ? "" : "not ",
+			 m.passed, m.failed,
+			 m.skipped == 5 && dispatch == 5 ? "" : "not ", m.skipped, dispatch,
+			 m.skipped && named == m.skipped ? "" : "not ", named, m.skipped,
+			 rows && !has_row(r, "kernel", "kernel_x64_sys_call") ? "" : "not ",
+			 rows && !has_row(r, "kernel", "kernel_sys_call_table") ? "" : "not ",
+			 rows ? "" : "not ",
+			 bench && bench->result == KTAP_PASS && bench_says ? "" : "not ",
+			 hello && hello->result == KTAP_PASS && !h.failed && h.passed ? "" : "not ",
+			 h.passed, h.failed);
+}
+
 /* The failure path: the "red" run must show exactly one failed check. */
 static char *red_checks(const struct run *red)
 {
@@ -131,6 +211,57 @@ static char *red_checks(const struct run *red)
 	return text;
 }
 
+/*
+ * The exports-off kernel's options are make test's alone: they are taken
+ * out of argv here (as "--name VALUE" or "--name=VALUE"), before the
+ * options every command shares are parsed. Every shared option takes a
+ * value, so a "--name" without "=" is copied with the word after it.
+ * Returns the new argc.
+ */
+struct noexp_opts {
+	const char *kernel, *kobj, *initrd;
+};
+
+static int take_noexp_opts(int argc, char **argv, struct noexp_opts *x)
+{
+	const struct {
+		const char *name;
+		const char **to;
+	} own[] = {
+		{ "--kernel-noexports", &x->kernel },
+		{ "--kobj-noexports", &x->kobj },
+		{ "--initrd-noexports", &x->initrd },
+	};
+	int n = 1;
+
+	for (int i = 1; i < argc; i++) {
+		bool taken = false;
+
+		for (size_t j = 0; j < sizeof(own) / sizeof(*own) && !taken; j++) {
+			size_t len = strlen(own[j].name);
+
+			if (strncmp(argv[i], own[j].name, len))
+				continue;
+			if (argv[i][len] == '=') {
+				*own[j].to = argv[i] + len + 1;
+				taken = true;
+			} else if (!argv[i][len]) {
+				if (i + 1 >= argc)
+					die("%s wants a value", own[j].name);
+				*own[j].to = argv[++i];
+				taken = true;
+			}
+		}
+		if (taken)
+			continue;
+		argv[n++] = argv[i];
+		if (!strncmp(argv[i], "--", 2) && !strchr(argv[i], '=') && i + 1 < argc)
+			argv[n++] = argv[++i];
+	}
+	argv[n] = NULL;
+	return n;
+}
+
 static void add_text(struct summary *s, const char *label, const char *text,
 		     const char *save_as)
 {
@@ -147,12 +278,21 @@ int cmd_test(int argc, char **argv)
 	struct lab_opts o;
 	struct summary s = { 0 };
 	struct ktap_counts t;
-	struct run *lab, *nosys, *ic1, *ic2, *red;
+	struct noexp_opts nx = { 0 };
+	struct lab_opts x;
+	struct run *lab, *nosys, *ic1, *ic2, *red, *noexp;
 	char *text, *path;
 
+	argc = take_noexp_opts(argc, argv, &nx);
 	lab_opts_parse(argc, argv, &o);
-	if (!o.out || !o.kernel || !o.kernel_nosys || !o.host_tap)
-		die("usage: lab test --kernel BZIMAGE --kernel-nosys BZIMAGE --kobj KOBJ --initrd CPIO --out OUT --host-tap DIR [--trace-tap FILE] [--mode M] [--timeout S]");
+	if (!o.out || !o.kernel || !o.kernel_nosys || !o.host_tap ||
+	    !nx.kernel || !nx.kobj || !nx.initrd)
+		die("usage: lab test --kernel BZIMAGE --kernel-nosys BZIMAGE --kobj KOBJ --initrd CPIO --kernel-noexports BZIMAGE --kobj-noexports KOBJ --initrd-noexports CPIO --out OUT --host-tap DIR [--trace-tap FILE] [--mode M] [--timeout S]");
+	/* The exports-off kernel boots with its own build and initramfs. */
+	x = o;
+	x.kernel = nx.kernel;
+	x.kobj = nx.kobj;
+	x.initrd = nx.initrd;
 	lab_lock(o.out);
 	boot_install_signals();
 	summary_add_tap_dir(&s, o.host_tap);
@@ -185,6 +325,16 @@ int cmd_test(int argc, char **argv)
 	free(text);
 	free(path);
 
+	noexp = boot_plan(&s, &x, x.kernel, o.mode, 1, "noexports", "noexports",
+			  "kernel without the dispatch exports");
+	if (noexp)
+		sum_add_run(&s, "exports-off kernel", noexp, "lab_syscalls");
+	text = noexports_checks(noexp);
+	path = xasprintf("%s/noexports.tap", o.out);
+	add_text(&s, "exports off: skips said, rows left out, family works", text, path);
+	free(text);
+	free(path);
+
 	if (o.trace_tap) {
 		text = read_file(o.trace_tap, NULL);
 		if (text)
@@ -202,5 +352,6 @@ int cmd_test(int argc, char **argv)
 	run_free(ic1);
 	run_free(ic2);
 	run_free(red);
+	run_free(noexp);
 	return t.failed == 0 && t.passed > 0 ? 0 : 1;
 }

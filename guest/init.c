@@ -107,6 +107,15 @@ static void console(const char *msg)
 
 static void finish(int status)
 {
+	/* write() returns once the bytes are in the tty's buffer; the ports
+	 * must have sent them before QEMU exits (seen with two vCPUs: the end
+	 * of the results was lost). */
+	if (ktap >= 0)
+		tcdrain(ktap);
+	if (rows >= 0)
+		tcdrain(rows);
+	if (facts >= 0)
+		tcdrain(facts);
 	sync();
 	/* QEMU exits with (status << 1) | 1. */
 	if (ioperm(DEBUG_EXIT_PORT, 1, 1) == 0)

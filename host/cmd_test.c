@@ -211,57 +211,6 @@ static char *red_checks(const struct run *red)
 	return text;
 }
 
-/*
- * The exports-off kernel's options are make test's alone: they are taken
- * out of argv here (as "--name VALUE" or "--name=VALUE"), before the
- * options every command shares are parsed. Every shared option takes a
- * value, so a "--name" without "=" is copied with the word after it.
- * Returns the new argc.
- */
-struct noexp_opts {
-	const char *kernel, *kobj, *initrd;
-};
-
-static int take_noexp_opts(int argc, char **argv, struct noexp_opts *x)
-{
-	const struct {
-		const char *name;
-		const char **to;
-	} own[] = {
-		{ "--kernel-noexports", &x->kernel },
-		{ "--kobj-noexports", &x->kobj },
-		{ "--initrd-noexports", &x->initrd },
-	};
-	int n = 1;
-
-	for (int i = 1; i < argc; i++) {
-		bool taken = false;
-
-		for (size_t j = 0; j < sizeof(own) / sizeof(*own) && !taken; j++) {
-			size_t len = strlen(own[j].name);
-
-			if (strncmp(argv[i], own[j].name, len))
-				continue;
-			if (argv[i][len] == '=') {
-				*own[j].to = argv[i] + len + 1;
-				taken = true;
-			} else if (!argv[i][len]) {
-				if (i + 1 >= argc)
-					die("%s wants a value", own[j].name);
-				*own[j].to = argv[++i];
-				taken = true;
-			}
-		}
-		if (taken)
-			continue;
-		argv[n++] = argv[i];
-		if (!strncmp(argv[i], "--", 2) && !strchr(argv[i], '=') && i + 1 < argc)
-			argv[n++] = argv[++i];
-	}
-	argv[n] = NULL;
-	return n;
-}
-
 static void add_text(struct summary *s, const char *label, const char *text,
 		     const char *save_as)
 {
@@ -273,26 +222,35 @@ static void add_text(struct summary *s, const char *label, const char *text,
 	ktap_free(doc);
 }
 
+/* A check document the test made (text, freed here), kept as dir/file. */
+static void add_checks(struct summary *s, const char *label, char *text,
+		       const char *dir, const char *file)
+{
+	char *path = xasprintf("%s/%s", dir, file);
+
+	add_text(s, label, text, path);
+	free(path);
+	free(text);
+}
+
 int cmd_test(int argc, char **argv)
 {
 	struct lab_opts o;
 	struct summary s = { 0 };
 	struct ktap_counts t;
-	struct noexp_opts nx = { 0 };
 	struct lab_opts x;
 	struct run *lab, *nosys, *ic1, *ic2, *red, *noexp;
-	char *text, *path;
+	char *text;
 
-	argc = take_noexp_opts(argc, argv, &nx);
 	lab_opts_parse(argc, argv, &o);
 	if (!o.out || !o.kernel || !o.kernel_nosys || !o.host_tap ||
-	    !nx.kernel || !nx.kobj || !nx.initrd)
+	    !o.kernel_noexp || !o.kobj_noexp || !o.initrd_noexp)
 		die("usage: lab test --kernel BZIMAGE --kernel-nosys BZIMAGE --kobj KOBJ --initrd CPIO --kernel-noexports BZIMAGE --kobj-noexports KOBJ --initrd-noexports CPIO --out OUT --host-tap DIR [--trace-tap FILE] [--mode M] [--timeout S]");
 	/* The exports-off kernel boots with its own build and initramfs. */
 	x = o;
-	x.kernel = nx.kernel;
-	x.kobj = nx.kobj;
-	x.initrd = nx.initrd;
+	x.kernel = o.kernel_noexp;
+	x.kobj = o.kobj_noexp;
+	x.initrd = o.initrd_noexp;
 	lab_lock(o.out);
 	boot_install_signals();
 	summary_add_tap_dir(&s, o.host_tap);
@@ -311,29 +269,20 @@ int cmd_test(int argc, char **argv)
 	if (ic1 && ic2) {
 		sum_add_run(&s, "icount boot 1", ic1, NULL);
 		sum_add_run(&s, "icount boot 2", ic2, NULL);
-		text = icount_checks(ic1, ic2);
-		path = xasprintf("%s/icount.tap", o.out);
-		add_text(&s, "icount: identical runs, ordering", text, path);
-		free(text);
-		free(path);
+		add_checks(&s, "icount: identical runs, ordering",
+			   icount_checks(ic1, ic2), o.out, "icount.tap");
 	}
 	red = boot_plan(&s, &o, o.kernel, o.mode, 1, "red", "red",
 			"lab kernel with a module check made to fail");
-	text = red_checks(red);
-	path = xasprintf("%s/red.tap", o.out);
-	add_text(&s, "failure path: a failing module check", text, path);
-	free(text);
-	free(path);
+	add_checks(&s, "failure path: a failing module check", red_checks(red),
+		   o.out, "red.tap");
 
 	noexp = boot_plan(&s, &x, x.kernel, o.mode, 1, "noexports", "noexports",
 			  "kernel without the dispatch exports");
 	if (noexp)
 		sum_add_run(&s, "exports-off kernel", noexp, "lab_syscalls");
-	text = noexports_checks(noexp);
-	path = xasprintf("%s/noexports.tap", o.out);
-	add_text(&s, "exports off: skips said, rows left out, family works", text, path);
-	free(text);
-	free(path);
+	add_checks(&s, "exports off: skips said, rows left out, family works",
+		   noexports_checks(noexp), o.out, "noexports.tap");
 
 	if (o.trace_tap) {
 		text = read_file(o.trace_tap, NULL);

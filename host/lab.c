@@ -52,6 +52,9 @@ void lab_opts_parse(int argc, char **argv, struct lab_opts *o)
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "kernel-nosys", required_argument, NULL, 'K' },
+		{ "kernel-noexports", required_argument, NULL, 'E' },
+		{ "kobj-noexports", required_argument, NULL, 'B' },
+		{ "initrd-noexports", required_argument, NULL, 'I' },
 		{ "kobj", required_argument, NULL, 'b' },
 		{ "initrd", required_argument, NULL, 'i' },
 		{ "out", required_argument, NULL, 'o' },
@@ -78,6 +81,9 @@ void lab_opts_parse(int argc, char **argv, struct lab_opts *o)
 		switch (c) {
 		case 'k': o->kernel = optarg; break;
 		case 'K': o->kernel_nosys = optarg; break;
+		case 'E': o->kernel_noexp = optarg; break;
+		case 'B': o->kobj_noexp = optarg; break;
+		case 'I': o->initrd_noexp = optarg; break;
 		case 'b': o->kobj = optarg; break;
 		case 'i': o->initrd = optarg; break;
 		case 'o': o->out = optarg; break;

@@ -20,6 +20,8 @@ int cmd_trace(int argc, char **argv);
 /* What the commands are told, all by the same long options. */
 struct lab_opts {
 	const char *kernel, *kernel_nosys, *kobj, *initrd, *out, *plan;
+	/* make test's kernel without the dispatch exports, its build, its initramfs */
+	const char *kernel_noexp, *kobj_noexp, *initrd_noexp;
 	const char *append, *guest, *host_tap, *trace_tap;
 	enum lab_mode mode;
 	unsigned int smp;	/* --smp N: vCPUs (0: the default, 1) */

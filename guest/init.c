@@ -18,7 +18,7 @@
  *   ttyS0  the console (the kernel's)
  *   ttyS1  results: KTAP. The plan ("1..N", N = the plan's steps + the final
  *          kernel-log check) comes first; each step's output follows,
- *          indented four spaces (a KTAP subtest when the step speaks KTAP,
+ *          after its "# Subtest: NAME" header, indented four spaces (a KTAP subtest when the step speaks KTAP,
  *          as the kselftest harness and kernel_syscall.ko do), then the
  *          step's own "ok N NAME" / "not ok N NAME" with "# " lines saying
  *          why. A line a program left unterminated is terminated here.
@@ -625,7 +625,11 @@ int main(void)
 	}
 	out(ktap, "1..%d\n", n + 1);
 	for (int i = 0; i < n; i++) {
-		int bad = run_step(&steps[i]);
+		int bad;
+
+		/* KTAP's subtest header: a step cut short keeps its name */
+		out(ktap, "    # Subtest: %s\n", steps[i].argv[0]);
+		bad = run_step(&steps[i]);
 
 		out(ktap, "%sok %d %s\n", bad ? "not " : "", i + 1,
 		    steps[i].argv[0]);

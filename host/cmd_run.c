@@ -46,11 +46,13 @@ static void show_steps(const struct run *r)
 
 	for (size_t i = 0; doc && i < doc->nsub; i++) {
 		const struct ktap_test *t = &doc->sub[i];
+		/* the step's own "# Subtest: NAME" header is not its output */
+		size_t first = t->nlines && !strncmp(t->lines[0], "# Subtest: ", 11);
 
-		if (!t->nlines && t->result == KTAP_PASS)
+		if (t->nlines == first && t->result == KTAP_PASS)
 			continue;
 		printf("\n--- %s\n", t->name);
-		for (size_t j = 0; j < t->nlines; j++)
+		for (size_t j = first; j < t->nlines; j++)
 			printf("    %s\n", t->lines[j]);
 		if (t->result == KTAP_FAIL) {
 			printf("    (not ok");

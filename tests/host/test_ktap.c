@@ -573,6 +573,28 @@ static void console_kunit_cut_by_a_panic(void **state)
 	ktap_free(doc);
 }
 
+static void guest_step_cut_short_keeps_its_name(void **state)
+{
+	/* PID 1's shape: each step's output under its "# Subtest:" header;
+	 * the guest died inside the third step. */
+	struct ktap_test *doc = ktap_parse(
+		"KTAP version 1\n1..4\n"
+		"    # Subtest: info\nok 1 info\n"
+		"    # Subtest: user_syscall\n    hello() = 0\nok 2 user_syscall\n"
+		"    # Subtest: hello_test\n    TAP version 13\n    1..3\n"
+		"    ok 1 lab.glibc.a\n");
+
+	(void)state;
+	assert_int_equal(3, doc->nsub);
+	assert_string_equal("info", doc->sub[0].name);
+	assert_string_equal("user_syscall", doc->sub[1].name);
+	assert_string_equal("hello_test (unfinished: no result line)", doc->sub[2].name);
+	assert_int_equal(KTAP_FAIL, doc->sub[2].result);
+	/* info, user_syscall and a passed; b, c and the fourth step never came */
+	assert_counts(ktap_count(doc, true), 3, 3, 0);
+	ktap_free(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -604,6 +626,7 @@ int main(void)
 		cmocka_unit_test(console_without_ktap),
 		cmocka_unit_test(console_empty_kunit_document),
 		cmocka_unit_test(console_kunit_cut_by_a_panic),
+		cmocka_unit_test(guest_step_cut_short_keeps_its_name),
 	};
 
 	return cmocka_run_group_tests_name("ktap", tests, NULL, NULL);

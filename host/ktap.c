@@ -200,7 +200,8 @@ static void feed(struct parser *p, const char *line)
 		if (p->deepest == L + 1) {
 			adopt(t, p->level[L + 1]);
 			p->level[L + 1] = NULL;
-			free_lines(p->recent[L + 1], p->nrecent[L + 1]);
+			t->after = p->recent[L + 1];
+			t->nafter = p->nrecent[L + 1];
 			p->recent[L + 1] = NULL;
 			p->nrecent[L + 1] = 0;
 			p->deepest = L;
@@ -223,7 +224,8 @@ static void feed(struct parser *p, const char *line)
 static struct ktap_test *finish(struct parser *p)
 {
 	fold_to(p, 0);
-	free_lines(p->recent[0], p->nrecent[0]);
+	p->level[0]->after = p->recent[0];
+	p->level[0]->nafter = p->nrecent[0];
 	return p->level[0];
 }
 
@@ -323,6 +325,7 @@ static void free_members(struct ktap_test *t)
 	free(t->directive);
 	free_lines(t->lines, t->nlines);
 	free_lines(t->diag, t->ndiag);
+	free_lines(t->after, t->nafter);
 }
 
 void ktap_free(struct ktap_test *t)

@@ -29,6 +29,10 @@ struct ktap_test {
 	char **diag;		/* "# ..." lines at its own level after its
 				 * last subtest, before its result (why) */
 	size_t ndiag;
+	char **after;		/* "# ..." lines among its subtests after the
+				 * last subtest's result (TAP 13 and cmocka put
+				 * a failure's reason after its "not ok") */
+	size_t nafter;
 };
 
 /* The whole text as one document: the returned test is the document

@@ -59,18 +59,33 @@ static const char *why_text(const char *diag)
 	return *s ? s : NULL;
 }
 
-/* t's diagnostics that say why, joined by "; ", or NULL. */
-static char *why_of(const struct ktap_test *t)
+/* The diagnostics among lines that say why, joined by "; ", or NULL. */
+static char *why_in(char *const *lines, size_t n)
 {
 	struct strbuf b = { 0 };
 
-	for (size_t i = 0; i < t->ndiag; i++) {
-		const char *w = why_text(t->diag[i]);
+	for (size_t i = 0; i < n; i++) {
+		const char *w = why_text(lines[i]);
 
 		if (w)
 			sb_printf(&b, "%s%s", b.s ? "; " : "", w);
 	}
 	return b.s;
+}
+
+/* t's diagnostics that say why, or NULL. */
+static char *why_of(const struct ktap_test *t)
+{
+	return why_in(t->diag, t->ndiag);
+}
+
+/* Failing leaf i of t said nothing before its result: what came right after
+ * it (cmocka's and TAP 13's place for the reason), or NULL. */
+static char *why_after(const struct ktap_test *t, size_t i)
+{
+	if (i + 1 < t->nsub)
+		return why_in(t->sub[i + 1].diag, t->sub[i + 1].ndiag);
+	return why_in(t->after, t->nafter);
 }
 
 static bool is_leaf(const struct ktap_test *t)
@@ -99,6 +114,8 @@ static void failures(struct sum_row *r, const struct ktap_test *t,
 			free(p);
 		} else {
 			w = why_of(u);
+			if (!w)
+				w = why_after(t, i);
 			why(r, "%snot ok %s%s%s", prefix, u->name, w ? ": " : "",
 			    w ? w : "");
 			free(w);

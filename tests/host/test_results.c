@@ -522,6 +522,37 @@ static void host_tap_files(void **state)
 	assert_true(ok);
 }
 
+static void cmocka_reason_after_the_result(void **state)
+{
+	/* cmocka (and TAP 13) print a failure's reason after its "not ok":
+	 * the summary must still say it, for a failure in the middle and at
+	 * the end. */
+	static const char *const why[] = {
+		"not ok b: ERROR: expected 1, got 2",
+		"not ok d: ERROR: null pointer", NULL,
+	};
+	struct ktap_test *doc = ktap_parse(
+		"TAP version 13\n1..4\nok 1 - a\nnot ok 2 - b\n"
+		"# ERROR: expected 1, got 2\nok 3 - c\nnot ok 4 - d\n"
+		"# ERROR: null pointer\n");
+	struct summary s = { 0 };
+	struct ktap_counts t;
+	const char *missing = NULL;
+	char *text;
+	bool ok;
+
+	(void)state;
+	sum_add_doc(&s, "host: cmocka", doc);
+	text = printed(&s, &t);
+	ok = t.passed == 2 && t.failed == 2 && has_all(text, why, &missing);
+	if (!ok)
+		print_error("missing: %s; the summary:\n%s", missing ? missing : "-", text);
+	free(text);
+	sum_free(&s);
+	ktap_free(doc);
+	assert_true(ok);
+}
+
 /* --- every case has its test ---------------------------------------------------------- */
 
 static const char *const known_cases[] = {
@@ -590,6 +621,7 @@ int main(void)
 		cmocka_unit_test(rows_in_ns),
 		cmocka_unit_test(rows_in_instructions_under_icount),
 		cmocka_unit_test(host_tap_files),
+		cmocka_unit_test(cmocka_reason_after_the_result),
 		cmocka_unit_test(every_recorded_case_is_tested),
 	};
 

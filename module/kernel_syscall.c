@@ -221,6 +221,80 @@ static long __init set_greeting_too_long(const struct lab_user *u)
 	return ksys_lab_set_greeting(u->src, LAB_GREETING_MAX);
 }
 
+/*
+ * lab_batch(): three records in the user memory, in SRC after SRC_TEXT:
+ * lab_null(), lab_greeting(OUT) or an operation that does not exist, and
+ * lab_null() again. A batch check returns what ksys_lab_batch() returned
+ * when every processed record holds the result expected and the others
+ * are untouched; otherwise BATCH_WRONG, which no batch returns.
+ */
+#define BATCH_AT	2048
+#define BATCH_WRONG	(-EBADE)
+#define BATCH_UNTOUCHED	0x5a5a5a5a
+#define BATCH_NO_OP	99
+
+static long __init batch_call(const struct lab_user *u, bool forbidden,
+			      unsigned int flags, bool through_table)
+{
+	struct lab_batch_rec __user *urec = (void __user *)(u->src + BATCH_AT);
+	struct lab_batch_rec rec[3] = {
+		{ .op = LAB_BATCH_NULL },
+		{ .op = LAB_BATCH_GREETING,
+		  .args = { (unsigned long)u->out, LAB_GREETING_MAX } },
+		{ .op = LAB_BATCH_NULL },
+	};
+	const s64 want[3] = { 0, forbidden ? -EINVAL : GREETING_LEN, 0 };
+	long ret;
+	int i;
+
+	if (forbidden)
+		rec[1] = (struct lab_batch_rec){ .op = BATCH_NO_OP };
+	for (i = 0; i < 3; i++)
+		rec[i].result = BATCH_UNTOUCHED;
+	if (copy_to_user(urec, rec, sizeof(rec)))
+		return -EFAULT;
+	if (through_table)
+		ret = call_table_switch(__NR_lab_batch, (unsigned long)urec,
+					ARRAY_SIZE(rec), flags, 0);
+	else
+		ret = ksys_lab_batch(urec, ARRAY_SIZE(rec), flags);
+	if (copy_from_user(rec, urec, sizeof(rec)))
+		return -EFAULT;
+	for (i = 0; i < 3; i++)
+		if (rec[i].result != (i < ret ? want[i] : BATCH_UNTOUCHED))
+			return BATCH_WRONG;
+	return ret;
+}
+
+static long __init batch_direct(const struct lab_user *u)
+{
+	return batch_call(u, false, 0, false);
+}
+
+static long __init batch_switch(const struct lab_user *u)
+{
+	return batch_call(u, false, 0, true);
+}
+
+static long __init batch_forbidden(const struct lab_user *u)
+{
+	return batch_call(u, true, 0, false);
+}
+
+static long __init batch_stop_on_error(const struct lab_user *u)
+{
+	return batch_call(u, true, LAB_BATCH_STOP_ON_ERROR, false);
+}
+
+static long __init batch_kernel_pointer(const struct lab_user *u)
+{
+	struct lab_batch_rec rec = { .op = LAB_BATCH_NULL };
+
+	/* A kernel array where a user one belongs must be refused. */
+	return ksys_lab_batch((__force struct lab_batch_rec __user *)&rec, 1,
+			      0);
+}
+
 /* The checks. */
 
 struct lab_check {
@@ -283,6 +357,16 @@ static const struct lab_check checks[] __initconst = {
 	  .flags = CHECK_USER | CHECK_ADMIN },
 	{ "direct: ksys_lab_greeting(user buffer) after the refused changes",
 	  greeting_direct, GREETING_LEN, OUT_STRING(GREETING), .flags = CHECK_USER },
+	{ "direct: ksys_lab_batch(null, greeting, null)", batch_direct, 3,
+	  OUT_STRING(GREETING), .flags = CHECK_USER },
+	{ "x64_sys_call: lab_batch(null, greeting, null)", batch_switch, 3,
+	  OUT_STRING(GREETING), .flags = CHECK_USER | CHECK_DISPATCH },
+	{ "direct: ksys_lab_batch(null, no such operation, null)",
+	  batch_forbidden, 3, .flags = CHECK_USER },
+	{ "direct: ksys_lab_batch(null, no such operation, null, STOP_ON_ERROR)",
+	  batch_stop_on_error, 2, .flags = CHECK_USER },
+	{ "direct: ksys_lab_batch(kernel pointer)", batch_kernel_pointer,
+	  -EFAULT },
 };
 
 static const u8 poison[WINDOW] __initconst = { [0 ... WINDOW - 1] = POISON };
@@ -302,6 +386,8 @@ static const char *__init ret_name(long v, char *buf, size_t size)
 		return "-EINVAL";
 	case -ERANGE:
 		return "-ERANGE";
+	case BATCH_WRONG:
+		return "a record's result not as documented";
 	}
 	snprintf(buf, size, "%ld", v);
 	return buf;
@@ -458,9 +544,9 @@ static int __init kernel_syscall_init(void)
 	/* The plan is the table's length: each row reports exactly once. */
 	pr_info("KTAP version 1\n");
 	pr_info("1..%zu\n", ARRAY_SIZE(checks));
-	pr_info("# kernel_syscall: the hello family called from inside the kernel (x86_64 numbers: lab_null %d, hello %d, lab_greeting %d, lab_set_greeting %d, lab_transform %d)\n",
+	pr_info("# kernel_syscall: the hello family called from inside the kernel (x86_64 numbers: lab_null %d, hello %d, lab_greeting %d, lab_set_greeting %d, lab_transform %d, lab_batch %d)\n",
 		__NR_lab_null, __NR_hello, __NR_lab_greeting,
-		__NR_lab_set_greeting, __NR_lab_transform);
+		__NR_lab_set_greeting, __NR_lab_transform, __NR_lab_batch);
 
 	user_map(&u);
 	for (i = 0; i < ARRAY_SIZE(checks); i++) {

@@ -151,7 +151,23 @@ mapfile -t names < <(grep -v '^#' "$patch/syscall-names")
 "$lab_tbl" "$tbl64" common "${names[@]}" >/dev/null
 "$lab_tbl" "$tbl32" i386 "${names[@]}" >/dev/null
 
-# 4. Prototypes: sys_*() with the other syscalls, ksys_*() with the others.
+# 4. Prototypes: sys_*() with the other syscalls, ksys_*() with the others;
+#    lab_batch()'s record type declared at the end of the forward
+#    declarations that open the header, where new ones go.
+grep -qx 'struct lab_batch_rec;' "$ksrc/include/linux/syscalls.h" ||
+	edit "$ksrc/include/linux/syscalls.h" '
+		{ line[++n] = $0 }
+		!inc && /^(struct|union|enum) [a-z0-9_]+;$/ { at = n }
+		/^#include / { inc = 1 }
+		END {
+			if (!at) exit 1
+			for (i = 1; i <= n; i++) {
+				print line[i]
+				if (i == at) print "struct lab_batch_rec;"
+			}
+		}'
+grep -qx 'struct lab_batch_rec;' "$ksrc/include/linux/syscalls.h" ||
+	die "cannot declare struct lab_batch_rec in $ksrc/include/linux/syscalls.h"
 insert_before "$ksrc/include/linux/syscalls.h" \
 	'^ \* Architecture-specific system calls' "$patch/syscalls.h.sys"
 insert_before "$ksrc/include/linux/syscalls.h" \

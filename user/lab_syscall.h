@@ -132,6 +132,13 @@ static inline long lab_vdso_call(long nr, long a0, long a1, long a2, long a3)
 	{                                                                      \
 		return lab_##mech##_call(nr(lab_transform), (long)src,         \
 					 (long)dst, (long)len, (long)flags);   \
+	}                                                                      \
+	static inline long lab_##mech##_lab_batch(struct lab_batch_rec *recs,  \
+						  unsigned int count,          \
+						  unsigned int flags)          \
+	{                                                                      \
+		return lab_##mech##_call(nr(lab_batch), (long)recs,            \
+					 (long)count, (long)flags, 0);         \
 	}
 
 LAB_DEFINE_WRAPPERS(glibc, LAB_NR_NATIVE)

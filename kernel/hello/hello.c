@@ -9,6 +9,8 @@
  *   lab_set_greeting(msg, len)          replaces it (CAP_SYS_ADMIN)
  *   lab_transform(src, dst, len, flags) copies a buffer in, transforms it,
  *                                       copies it out
+ *   lab_batch(recs, count, flags)       runs up to LAB_BATCH_MAX of the
+ *                                       calls above in one kernel entry
  *
  * Each body lives in a ksys_*() helper so that in-kernel callers (the
  * lab's module) run exactly the code the system call runs.
@@ -16,6 +18,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/kernel.h>
+#include <linux/nospec.h>
+#include <linux/sched.h>
 #include <linux/export.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
@@ -185,4 +190,138 @@ SYSCALL_DEFINE4(lab_transform, const void __user *, src, void __user *, dst,
 		size_t, len, unsigned int, flags)
 {
 	return ksys_lab_transform(src, dst, len, flags);
+}
+
+/*
+ * lab_batch(): the operations a record may name, and the arguments each
+ * takes. Only the family's own calls, and never lab_batch() itself: a
+ * batch can do nothing that its calls made one by one could not.
+ */
+struct lab_batch_op_desc {
+	u8 nargs;	/* args[nargs..3] must be 0 */
+	u8 u32_args;	/* bit i: args[i] is an unsigned int */
+};
+
+static const struct lab_batch_op_desc lab_batch_ops[] = {
+	[LAB_BATCH_NULL]		= { 0, 0 },
+	[LAB_BATCH_HELLO]		= { 0, 0 },
+	[LAB_BATCH_GREETING]		= { 2, 0 },
+	[LAB_BATCH_SET_GREETING]	= { 2, 0 },
+	[LAB_BATCH_TRANSFORM]		= { 4, BIT(3) },
+};
+
+int lab_batch_check(unsigned int count, unsigned int flags)
+{
+	if (flags & ~LAB_BATCH_ALL)
+		return -EINVAL;
+	if (count > LAB_BATCH_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * A record the kernel has copied: a known operation, no record flags, no
+ * argument the call does not take, none wider than the parameter it is
+ * passed as (a pointer or size wider than unsigned long, an unsigned int
+ * flags word over 32 bits: refused rather than truncated).
+ */
+int lab_batch_rec_check(const struct lab_batch_rec *rec)
+{
+	const struct lab_batch_op_desc *d;
+	unsigned int i, op = rec->op;
+
+	if (op == 0 || op >= ARRAY_SIZE(lab_batch_ops) || rec->flags)
+		return -EINVAL;
+	d = &lab_batch_ops[array_index_nospec(op, ARRAY_SIZE(lab_batch_ops))];
+	for (i = 0; i < ARRAY_SIZE(rec->args); i++) {
+		u64 arg = rec->args[i];
+
+		if (i >= d->nargs && arg)
+			return -EINVAL;
+		if ((d->u32_args & BIT(i)) && arg > U32_MAX)
+			return -EINVAL;
+		if ((unsigned long)arg != arg)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* Runs a record that lab_batch_rec_check() accepted. */
+static long lab_batch_run(const struct lab_batch_rec *rec)
+{
+	const u64 *a = rec->args;
+
+	switch (rec->op) {
+	case LAB_BATCH_NULL:
+		return ksys_lab_null();
+	case LAB_BATCH_HELLO:
+		return ksys_hello();
+	case LAB_BATCH_GREETING:
+		return ksys_lab_greeting(u64_to_user_ptr(a[0]), a[1]);
+	case LAB_BATCH_SET_GREETING:
+		return ksys_lab_set_greeting(u64_to_user_ptr(a[0]), a[1]);
+	case LAB_BATCH_TRANSFORM:
+		return ksys_lab_transform(u64_to_user_ptr(a[0]),
+					  u64_to_user_ptr(a[1]), a[2], a[3]);
+	}
+	return -EINVAL;
+}
+
+/*
+ * Copies record @urec in and proves its result slot writable (by writing
+ * back what it holds) before its call runs: a call that ran always gets
+ * its result reported.
+ */
+static int lab_batch_fetch(struct lab_batch_rec __user *urec,
+			   struct lab_batch_rec *rec)
+{
+	if (copy_from_user(rec, urec, sizeof(*rec)))
+		return -EFAULT;
+	if (put_user(rec->result, &urec->result))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Returns the number of records processed (each has its result), or a
+ * negative errno when none was: -EINVAL for unknown flags or a count over
+ * LAB_BATCH_MAX, -EFAULT when the first record cannot be read or its
+ * result written. A record that cannot be read or written after the first
+ * ends the batch there, and the count says how far it got, as read(2)
+ * does; a call that fails gives its record a negative result and ends the
+ * batch only with LAB_BATCH_STOP_ON_ERROR.
+ */
+long ksys_lab_batch(struct lab_batch_rec __user *recs, unsigned int count,
+		    unsigned int flags)
+{
+	struct lab_batch_rec rec;
+	unsigned int i;
+	long ret;
+
+	ret = lab_batch_check(count, flags);
+	if (ret)
+		return ret;
+	for (i = 0; i < count; i++) {
+		if (i)
+			cond_resched();
+		/* (long) first: an unsigned int would carry -EFAULT as 4G - 14 */
+		if (lab_batch_fetch(&recs[i], &rec))
+			return i ? (long)i : -EFAULT;
+		ret = lab_batch_rec_check(&rec);
+		if (!ret)
+			ret = lab_batch_run(&rec);
+		/* Only another thread unmapping the record can fail this. */
+		if (put_user(ret, &recs[i].result))
+			return i + 1;
+		if (ret < 0 && (flags & LAB_BATCH_STOP_ON_ERROR))
+			return i + 1;
+	}
+	return count;
+}
+EXPORT_SYMBOL_NS_GPL(ksys_lab_batch, LAB_SYSCALLS);
+
+SYSCALL_DEFINE3(lab_batch, struct lab_batch_rec __user *, recs,
+		unsigned int, count, unsigned int, flags)
+{
+	return ksys_lab_batch(recs, count, flags);
 }

@@ -139,6 +139,76 @@ static void lab_greeting_refuses_bad_input(struct kunit *test)
 	lab_greeting_reset();
 }
 
+static void lab_batch_check_limits(struct kunit *test)
+{
+	unsigned int bit;
+
+	KUNIT_EXPECT_EQ(test, lab_batch_check(0, 0), 0);
+	KUNIT_EXPECT_EQ(test, lab_batch_check(LAB_BATCH_MAX, 0), 0);
+	KUNIT_EXPECT_EQ(test, lab_batch_check(LAB_BATCH_MAX + 1, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lab_batch_check(UINT_MAX, 0), -EINVAL);
+	for (bit = 0; bit < 32; bit++) {
+		unsigned int flag = 1U << bit;
+		int want = (flag & LAB_BATCH_ALL) ? 0 : -EINVAL;
+
+		KUNIT_EXPECT_EQ(test, lab_batch_check(1, flag), want);
+	}
+}
+
+/* Each operation with the arguments it takes, and one past them. */
+static void lab_batch_rec_check_ops(struct kunit *test)
+{
+	static const struct {
+		u32 op;
+		unsigned int nargs;
+	} ops[] = {
+		{ LAB_BATCH_NULL, 0 }, { LAB_BATCH_HELLO, 0 },
+		{ LAB_BATCH_GREETING, 2 }, { LAB_BATCH_SET_GREETING, 2 },
+		{ LAB_BATCH_TRANSFORM, 4 },
+	};
+	struct lab_batch_rec rec;
+	unsigned int i, a;
+
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		memset(&rec, 0, sizeof(rec));
+		rec.op = ops[i].op;
+		for (a = 0; a < ops[i].nargs; a++)
+			rec.args[a] = 1;
+		KUNIT_EXPECT_EQ_MSG(test, lab_batch_rec_check(&rec), 0,
+				    "op %u", rec.op);
+		for (a = ops[i].nargs; a < ARRAY_SIZE(rec.args); a++) {
+			rec.args[a] = 1;
+			KUNIT_EXPECT_EQ_MSG(test, lab_batch_rec_check(&rec),
+					    -EINVAL, "op %u, args[%u]", rec.op,
+					    a);
+			rec.args[a] = 0;
+		}
+		rec.flags = 1;
+		KUNIT_EXPECT_EQ_MSG(test, lab_batch_rec_check(&rec), -EINVAL,
+				    "op %u, record flags", rec.op);
+	}
+}
+
+/* Only the family's operations: not 0, not the next, not lab_batch(). */
+static void lab_batch_rec_check_refuses(struct kunit *test)
+{
+	struct lab_batch_rec rec = { 0 };
+
+	rec.op = 0;
+	KUNIT_EXPECT_EQ(test, lab_batch_rec_check(&rec), -EINVAL);
+	rec.op = LAB_BATCH_TRANSFORM + 1;
+	KUNIT_EXPECT_EQ(test, lab_batch_rec_check(&rec), -EINVAL);
+	rec.op = U32_MAX;
+	KUNIT_EXPECT_EQ(test, lab_batch_rec_check(&rec), -EINVAL);
+
+	/* lab_transform()'s flags are an unsigned int: 1 << 32 is not 0. */
+	rec.op = LAB_BATCH_TRANSFORM;
+	rec.args[3] = 1ULL << 32;
+	KUNIT_EXPECT_EQ(test, lab_batch_rec_check(&rec), -EINVAL);
+	rec.args[3] = U32_MAX;
+	KUNIT_EXPECT_EQ(test, lab_batch_rec_check(&rec), 0);
+}
+
 static struct kunit_case lab_syscalls_cases[] = {
 	KUNIT_CASE(lab_null_returns_zero),
 	KUNIT_CASE(lab_hello_returns_zero),
@@ -148,6 +218,9 @@ static struct kunit_case lab_syscalls_cases[] = {
 	KUNIT_CASE(lab_transform_buf_every_byte),
 	KUNIT_CASE(lab_greeting_round_trip),
 	KUNIT_CASE(lab_greeting_refuses_bad_input),
+	KUNIT_CASE(lab_batch_check_limits),
+	KUNIT_CASE(lab_batch_rec_check_ops),
+	KUNIT_CASE(lab_batch_rec_check_refuses),
 	{}
 };
 

@@ -19,6 +19,8 @@ struct lab_mech {
 	long (*set_greeting)(const char *msg, size_t len);
 	long (*transform)(const void *src, void *dst, size_t len,
 			  unsigned int flags);
+	long (*batch)(struct lab_batch_rec *recs, unsigned int count,
+		      unsigned int flags);
 	long (*raw)(long nr, long a0, long a1, long a2, long a3);
 	int i386_numbers; /* uses the 32-bit table */
 };
@@ -61,6 +63,12 @@ static inline long lab_answer_raw(long r)
 		return lab_answer_##conv(                                    \
 			lab_##mech##_lab_transform(src, dst, len, flags));   \
 	}                                                                    \
+	static long mech##_batch(struct lab_batch_rec *recs,                 \
+				 unsigned int count, unsigned int flags)     \
+	{                                                                    \
+		return lab_answer_##conv(                                    \
+			lab_##mech##_lab_batch(recs, count, flags));         \
+	}                                                                    \
 	static long mech##_raw(long nr, long a0, long a1, long a2, long a3)  \
 	{                                                                    \
 		return lab_answer_##conv(lab_##mech##_call(nr, a0, a1, a2, a3)); \
@@ -69,7 +77,8 @@ static inline long lab_answer_raw(long r)
 #define LAB_MECH(mech, i386)                                                 \
 	{ .name = #mech, .null = mech##_null, .hello = mech##_hello,         \
 	  .greeting = mech##_greeting, .set_greeting = mech##_set_greeting,   \
-	  .transform = mech##_transform, .raw = mech##_raw,                 \
+	  .transform = mech##_transform, .batch = mech##_batch,             \
+	  .raw = mech##_raw,                                                 \
 	  .i386_numbers = (i386) }
 
 /*

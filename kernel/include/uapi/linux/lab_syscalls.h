@@ -6,6 +6,8 @@
 #ifndef _UAPI_LINUX_LAB_SYSCALLS_H
 #define _UAPI_LINUX_LAB_SYSCALLS_H
 
+#include <linux/types.h>
+
 /* lab_greeting(): the greeting, NUL included, never exceeds this. */
 #define LAB_GREETING_MAX	64
 
@@ -16,5 +18,42 @@
 #define LAB_TRANSFORM_UPPER	0x1U	/* a-z become A-Z, no other byte */
 #define LAB_TRANSFORM_REVERSE	0x2U	/* last byte first */
 #define LAB_TRANSFORM_ALL	(LAB_TRANSFORM_UPPER | LAB_TRANSFORM_REVERSE)
+
+/*
+ * lab_batch(recs, count, flags): up to LAB_BATCH_MAX of the family's calls
+ * in one entry into the kernel, one record each.
+ *
+ * A record names its call by operation, not by system call number: the
+ * numbers differ between ABIs (x86_64, i386, the generic table), the
+ * operations do not. Every field has a fixed width and a fixed offset, so
+ * 32-bit and 64-bit callers share the layout and the 32-bit entry needs no
+ * compat translation. Pointers travel as __u64 (u64_to_user_ptr()).
+ *
+ * Per record the kernel reads op, flags and args, and writes result: the
+ * call's return value, or -EINVAL for a record it refused (unknown op,
+ * non-zero flags, a non-zero argument the call does not take). It writes
+ * nothing else, and never a record it did not process.
+ */
+enum lab_batch_op {
+	LAB_BATCH_NULL = 1,		/* lab_null() */
+	LAB_BATCH_HELLO,		/* hello() */
+	LAB_BATCH_GREETING,		/* lab_greeting(args[0], args[1]) */
+	LAB_BATCH_SET_GREETING,		/* lab_set_greeting(args[0], args[1]) */
+	LAB_BATCH_TRANSFORM,		/* lab_transform(args[0..3]) */
+};
+
+struct lab_batch_rec {
+	__u32 op;	/* enum lab_batch_op */
+	__u32 flags;	/* none defined yet: must be 0 */
+	__u64 args[4];	/* the call's arguments; unused ones must be 0 */
+	__s64 result;	/* out: the call's return value or -errno */
+};
+
+/* lab_batch(): most records in one call. */
+#define LAB_BATCH_MAX		1024
+
+/* lab_batch() flags; every other bit is refused with EINVAL. */
+#define LAB_BATCH_STOP_ON_ERROR	0x1U	/* stop after the first failed record */
+#define LAB_BATCH_ALL		LAB_BATCH_STOP_ON_ERROR
 
 #endif /* _UAPI_LINUX_LAB_SYSCALLS_H */

@@ -105,7 +105,14 @@ static char **qemu_argv(const struct boot_opts *o, enum lab_mode mode,
 		A("-cpu"); A(TCG_CPU);
 		break;
 	default:
-		A("-accel"); A("tcg"); A("-cpu"); A(TCG_CPU);
+		/*
+		 * One thread for all vCPUs here too: with a thread each (MTTCG)
+		 * a boot with two vCPUs on a loaded host once died at an int3
+		 * that text_poke_bp() had already taken out again (the other
+		 * vCPU ran the stale code). The vCPUs still interleave and
+		 * contend; they only do not run on two host CPUs at once.
+		 */
+		A("-accel"); A("tcg,thread=single"); A("-cpu"); A(TCG_CPU);
 		break;
 	}
 	A("-kernel"); A("%s", o->kernel);

@@ -39,15 +39,26 @@ TEST_F(absent, every_family_call_is_enosys)
 {
 	const struct lab_mech *m = variant->m;
 	char *b = self->buf;
+	struct lab_batch_rec *r = (void *)(b + 128);
 
+	/* A record lab_batch() would run and write its result into. */
+	memset(r, 0, sizeof(*r));
+	r->op = LAB_BATCH_GREETING;
+	r->args[0] = (uintptr_t)b;
+	r->args[1] = 64;
+	r->result = 0x5a5a5a5a;
 	EXPECT_EQ(-ENOSYS, m->null());
 	EXPECT_EQ(-ENOSYS, m->hello());
 	EXPECT_EQ(-ENOSYS, m->greeting(b, 64));
 	EXPECT_EQ(-ENOSYS, m->set_greeting("x", 1));
 	EXPECT_EQ(-ENOSYS, m->transform(b, b + 64, 8, 0));
+	EXPECT_EQ(-ENOSYS, m->batch(r, 1, 0));
+	/* Answered before any argument is looked at. */
+	EXPECT_EQ(-ENOSYS, m->batch(NULL, LAB_BATCH_MAX + 1, ~0U));
 	/* Nothing was written. */
 	EXPECT_EQ(0xaa, (unsigned char)b[0]);
 	EXPECT_EQ(0xaa, (unsigned char)b[64]);
+	EXPECT_EQ(0x5a5a5a5a, r->result);
 }
 
 TEST_F(absent, other_syscalls_still_work)

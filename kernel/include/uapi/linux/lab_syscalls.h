@@ -31,7 +31,8 @@
  *
  * Per record the kernel reads op, flags and args, and writes result: the
  * call's return value, or -EINVAL for a record it refused (unknown op,
- * non-zero flags, a non-zero argument the call does not take). It writes
+ * non-zero flags, a non-zero argument the call does not take, a
+ * lab_transform() flags word over 32 bits). It writes
  * nothing else, and never a record it did not process.
  */
 enum lab_batch_op {

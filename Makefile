@@ -45,7 +45,7 @@ BENCH_OUT ?= results
 
 # Debian packages: for building and booting, and for the host tests.
 DEPS := build-essential flex bison bc libelf-dev libssl-dev cpio kmod \
-	xz-utils gcc-multilib qemu-system-x86 libjansson-dev
+	xz-utils gcc-multilib qemu-system-x86 libjansson-dev liburing-dev
 DEPS_TEST := libcmocka-dev jq groff-base git linux-source-6.1
 DEPS_PATCHES := git linux-source-6.1
 DEPS_BENCH := gnuplot-nox linux-perf
@@ -191,6 +191,16 @@ $(GUEST)/bench_user: $(BENCH_DEPS)
 $(GUEST)/bench_user32: $(BENCH_DEPS)
 	@mkdir -p $(@D)
 	$(CC) -m32 $(GUEST_CFLAGS) -Ibench -o $@ bench/bench_user.c user/labfunc.c
+# Cost per operation against operations per crossing: N lab_null() calls,
+# one lab_batch() of N, io_uring NOPs (liburing's static library, 64-bit
+# only: Debian has no 32-bit liburing), the in-kernel floor from the module.
+BATCH_DEPS := bench/bench_batch.c bench/lab_stats.h bench/lab_row.h bench/lab_timing.h $(USER_DEPS)
+$(GUEST)/bench_batch: $(BATCH_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -Ibench -DLAB_HAVE_URING -o $@ bench/bench_batch.c -luring
+$(GUEST)/bench_batch32: $(BATCH_DEPS)
+	@mkdir -p $(@D)
+	$(CC) -m32 $(GUEST_CFLAGS) -Ibench -o $@ bench/bench_batch.c
 $(GUEST)/%_test: tests/guest/%_test.c $(TEST_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_TEST_CFLAGS) -o $@ $<
@@ -200,11 +210,11 @@ $(GUEST)/%_test32: tests/guest/%_test.c $(TEST_DEPS)
 
 # Threads and locks in a 32-bit program (glibc waits in futex()); and the
 # same source 64-bit, as the control.
-$(GUEST)/threads_test $(GUEST)/threads_test32: GUEST_TEST_CFLAGS += -pthread
+$(GUEST)/threads_test $(GUEST)/threads_test32 $(GUEST)/batch_test $(GUEST)/batch_test32: GUEST_TEST_CFLAGS += -pthread
 
 GUEST_BINS := $(addprefix $(GUEST)/,user_syscall user_syscall32 user_functioncall \
-	hello_test hello_test32 enosys_test enosys_test32 threads_test threads_test32 \
-	bench_user bench_user32)
+	hello_test hello_test32 batch_test batch_test32 enosys_test enosys_test32 \
+	threads_test threads_test32 bench_user bench_user32 bench_batch bench_batch32)
 guest: $(GUEST)/init $(GUEST_BINS)
 
 # One initramfs for every plan, packed by the kernel's own usr/gen_init_cpio.
@@ -261,7 +271,7 @@ test: deps-test deps-trace $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(KOBJ_NO
 # make patches: the lab's change to Debian's pristine 6.1 source as a git
 # format-patch series (scripts/patches.sh; the messages in kernel/patch/series/).
 PATCHES_INPUTS := $(KERNEL_INPUTS) $(wildcard kernel/patch/series/* kernel/selftests/lab_syscalls/*) \
-	kernel/selftests/lab_syscalls/.gitignore tests/guest/hello_test.c tests/guest/enosys_test.c \
+	kernel/selftests/lab_syscalls/.gitignore tests/guest/hello_test.c tests/guest/batch_test.c tests/guest/enosys_test.c \
 	tests/guest/lab_test.h user/lab_syscall.h scripts/patches.sh scripts/lib.sh
 $(PATCHES)/series: $(PATCHES_INPUTS) | deps-patches
 	@scripts/patches.sh $(KERNEL_TARBALL) $(TOOLS)/lab-tbl $(PATCHES)

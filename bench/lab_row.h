@@ -18,6 +18,21 @@
  * icount) and the mitigations are the run's, recorded by the host when it
  * boots the guest, and joined to every row by the parser.
  *
+ * Curve rows (bench/bench_batch.c: cost per operation against operations
+ * per crossing into the kernel) carry one more field, right after iters:
+ *
+ *   ..."batches":200,"iters":128,"ops":64,"min":..
+ *
+ * ops: the operations one crossing carries (N records of one lab_batch(),
+ * N io_uring SQEs of one io_uring_enter(), or N separate calls: 1 crossing
+ * each, but the curve's point N), a whole number from 1 up. Their
+ * statistics are in milliticks per OPERATION, and iters is then the
+ * operations a batch (a whole number of groups of N): per operation =
+ * (batch - overhead) / iters, as for every other row. A row without "ops"
+ * is no curve row (lab_row_format() writes none: every row the lab wrote
+ * before curve rows existed stays byte for byte the same); the host reads
+ * it as ops 0.
+ *
  * `path` and `what` are the program's own constants: no quote, backslash
  * or control character may appear in them (lab_row_format() refuses).
  */
@@ -44,24 +59,28 @@ static inline int lab_row_plain(const char *s)
 
 /*
  * Formats one row, with its newline, into buf (LAB_ROW_MAX bytes are
- * enough). Returns its length, or -1 if a string is not plain or the row
- * does not fit.
+ * enough). ops 0: no "ops" field (the row is no curve row); ops > 0: a
+ * curve row, "ops" right after "iters". Returns its length, or -1 if a
+ * string is not plain or the row does not fit.
  */
-static inline int lab_row_format(char *buf, size_t size, const char *abi,
-				 const char *path, const char *what,
-				 lab_u64 tsc_khz, unsigned int batches,
-				 unsigned int iters,
-				 const struct lab_stats *s)
+static inline int lab_row_format_ops(char *buf, size_t size, const char *abi,
+				     const char *path, const char *what,
+				     lab_u64 tsc_khz, unsigned int batches,
+				     unsigned int iters, unsigned int ops,
+				     const struct lab_stats *s)
 {
+	char opsfield[24] = "";
 	int n;
 
 	if (!lab_row_plain(abi) || !lab_row_plain(path) ||
 	    !lab_row_plain(what))
 		return -1;
+	if (ops)
+		snprintf(opsfield, sizeof(opsfield), ",\"ops\":%u", ops);
 	n = snprintf(buf, size,
-		     "{\"schema\":\"%s\",\"abi\":\"%s\",\"path\":\"%s\",\"unit\":\"milliticks\",\"tsc_khz\":%llu,\"batches\":%u,\"iters\":%u,\"min\":%llu,\"p5\":%llu,\"median\":%llu,\"p95\":%llu,\"p99\":%llu,\"max\":%llu,\"mean\":%llu,\"sd\":%llu,\"cv_ppm\":%llu,\"what\":\"%s\"}\n",
+		     "{\"schema\":\"%s\",\"abi\":\"%s\",\"path\":\"%s\",\"unit\":\"milliticks\",\"tsc_khz\":%llu,\"batches\":%u,\"iters\":%u%s,\"min\":%llu,\"p5\":%llu,\"median\":%llu,\"p95\":%llu,\"p99\":%llu,\"max\":%llu,\"mean\":%llu,\"sd\":%llu,\"cv_ppm\":%llu,\"what\":\"%s\"}\n",
 		     LAB_ROW_SCHEMA, abi, path, (unsigned long long)tsc_khz,
-		     batches, iters, (unsigned long long)s->min,
+		     batches, iters, opsfield, (unsigned long long)s->min,
 		     (unsigned long long)s->p5, (unsigned long long)s->median,
 		     (unsigned long long)s->p95, (unsigned long long)s->p99,
 		     (unsigned long long)s->max, (unsigned long long)s->mean,
@@ -70,6 +89,17 @@ static inline int lab_row_format(char *buf, size_t size, const char *abi,
 	if (n < 0 || (size_t)n >= size)
 		return -1;
 	return n;
+}
+
+/* A row that is no curve row: lab_row_format_ops() without "ops". */
+static inline int lab_row_format(char *buf, size_t size, const char *abi,
+				 const char *path, const char *what,
+				 lab_u64 tsc_khz, unsigned int batches,
+				 unsigned int iters,
+				 const struct lab_stats *s)
+{
+	return lab_row_format_ops(buf, size, abi, path, what, tsc_khz,
+				  batches, iters, 0, s);
 }
 
 #endif /* LAB_ROW_H */

@@ -3,7 +3,9 @@
  *           [--mode auto|tcg|kvm] [--timeout S] [--plan bench|bench-quick]
  * make bench: every path timed
  *   host.1 .. host.7  this machine's kernel, hardware time, seven runs (the
- *                     spread across them is part of the report)
+ *                     spread across them is part of the report): bench_user
+ *                     and bench_batch (io_uring's curves, when the host
+ *                     lets a process set up a ring) with --host
  *   vm-default/off    the lab kernel under QEMU (TCG or KVM), with the
  *                     kernel's mitigations and with mitigations=off
  *   icount-default/off  the same under -icount shift=0: exact instructions
@@ -72,7 +74,7 @@ int cmd_bench(int argc, char **argv)
 	struct lab_opts o;
 	struct run *runs[HOST_RUNS + 4];
 	struct report rep = { .runs = runs };
-	char *raw, *b64, *b32, *trace;
+	char *raw, *b64, *b32, *bb64, *bb32, *trace;
 	json_t *perf;
 	int ret;
 
@@ -88,14 +90,17 @@ int cmd_bench(int argc, char **argv)
 	raw = xasprintf("%s/raw", o.out);
 	b64 = xasprintf("%s/bench_user", o.guest);
 	b32 = xasprintf("%s/bench_user32", o.guest);
-	say("host: bench_user on this machine's kernel, %d runs", HOST_RUNS);
+	bb64 = xasprintf("%s/bench_batch", o.guest);
+	bb32 = xasprintf("%s/bench_batch32", o.guest);
+	say("host: bench_user and bench_batch on this machine's kernel, %d runs", HOST_RUNS);
 	for (int i = 1; i <= HOST_RUNS && !lab_interrupted; i++) {
 		char *dir = xasprintf("%s/host.%d", raw, i);
 		const char *const c64[] = { b64, "--host", NULL }, *const c32[] = { b32, "--host", NULL };
-		const char *const *const cmds[] = { c64, c32, NULL };
+		const char *const cb64[] = { bb64, "--host", NULL }, *const cb32[] = { bb32, "--host", NULL };
+		const char *const *const cmds[] = { c64, c32, cb64, cb32, NULL };
 
 		if (lab_host_bench(dir, cmds))
-			die("bench_user failed on the host; see %s/stderr.txt", dir);
+			die("a benchmark failed on the host; see %s/stderr.txt", dir);
 		runs[rep.nruns++] = lab_load_run(dir);
 		free(dir);
 	}
@@ -140,6 +145,8 @@ int cmd_bench(int argc, char **argv)
 	free(raw);
 	free(b64);
 	free(b32);
+	free(bb64);
+	free(bb32);
 	free(trace);
 	return ret ? 1 : 0;
 }

@@ -11,7 +11,7 @@
  *   - the kernel with the family but without the dispatch exports
  *     (CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS=n), with its own initramfs
  *     (modules built against it), plan "noexports": the family works, the
- *     module skips its five dispatch checks and the bench its two dispatch
+ *     module skips its six dispatch checks and the bench its two dispatch
  *     rows, each saying why;
  *   - the lab kernel twice under icount, plan "bench-quick": identical
  *     medians, and the order entering the kernel implies;
@@ -63,12 +63,12 @@ static struct run *boot_plan(struct summary *s, const struct lab_opts *o,
 	return run;
 }
 
+/* An ordinary row's median (not a curve's: ops 0), or -1. */
 static double median_of(const struct run *r, const char *abi, const char *path)
 {
-	for (size_t i = 0; r && i < r->rows.n; i++)
-		if (!strcmp(r->rows.v[i].abi, abi) && !strcmp(r->rows.v[i].path, path))
-			return (double)r->rows.v[i].stat[ST_MEDIAN] / 1000.0;
-	return -1;
+	const struct row *w = r ? rows_find(&r->rows, abi, path, 0) : NULL;
+
+	return w ? (double)w->stat[ST_MEDIAN] / 1000.0 : -1;
 }
 
 /* KTAP: the two icount boots agree, and the costs are ordered. */
@@ -94,13 +94,17 @@ static char *icount_checks(const struct run *a, const struct run *b)
 	sb_printf(&k, "KTAP version 1\n1..%zu\n", a->rows.n + norder);
 	for (size_t i = 0; i < a->rows.n; i++) {
 		const struct row *r = &a->rows.v[i];
+		const struct row *w = b ? rows_find(&b->rows, r->abi, r->path, r->ops) : NULL;
 		double one = (double)r->stat[ST_MEDIAN] / 1000.0;
-		double two = median_of(b, r->abi, r->path);
+		double two = w ? (double)w->stat[ST_MEDIAN] / 1000.0 : -1;
+		char ops[24] = "";
 
+		if (r->ops)	/* a curve row: one per N */
+			snprintf(ops, sizeof(ops), " N=%u", r->ops);
 		/* The median: a timer tick in a rare batch can move the tail
 		 * (the vDSO retries its read), never the median. */
-		sb_printf(&k, "%sok %d %s/%s: median identical in two boots (%.3f, %.3f instructions)\n",
-			  one == two ? "" : "not ", ++n, r->abi, r->path, one, two);
+		sb_printf(&k, "%sok %d %s/%s%s: median identical in two boots (%.3f, %.3f instructions)\n",
+			  one == two ? "" : "not ", ++n, r->abi, r->path, ops, one, two);
 	}
 	for (size_t i = 0; i < norder; i++) {
 		double v = median_of(a, order[i].abi, order[i].path);
@@ -130,6 +134,9 @@ static bool has_row(const struct run *r, const char *abi, const char *path)
 #define DISPATCH_SKIP_WHY \
 	"dispatch symbols not exported (CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS=n)"
 /* The module's checks that need the dispatch exports, by name. */
+/* kernel_syscall.ko's checks through x64_sys_call() or sys_call_table[]. */
+#define DISPATCH_CHECKS 6u
+
 static bool is_dispatch_check(const char *name)
 {
 	return name && (!strncmp(name, "x64_sys_call: ", 14) ||
@@ -166,7 +173,7 @@ static char *noexports_checks(const struct run *r)
 					DISPATCH_SKIP_WHY) != NULL;
 	return xasprintf("KTAP version 1\n1..8\n"
 			 "%sok 1 kernel_syscall.ko loaded and its checks passed (%u passed, %u failed)\n"
-			 "%sok 2 exactly its 5 dispatch checks were skipped (%u skipped, %u dispatch checks)\n"
+			 "%sok 2 exactly its %u dispatch checks were skipped (%u skipped, %u dispatch checks)\n"
 			 "%sok 3 every skip is a dispatch check and says: " DISPATCH_SKIP_WHY " (%u of %u)\n"
 			 "%sok 4 the bench has no kernel_x64_sys_call row\n"
 			 "%sok 5 the bench has no kernel_sys_call_table row\n"
@@ -175,7 +182,8 @@ static char *noexports_checks(const struct run *r)
 			 "%sok 8 hello_test passed (%u passed, %u failed)\n",
 			 mod && mod->result == KTAP_PASS && !m.failed && m.passed ? "" : "not ",
 			 m.passed, m.failed,
-			 m.skipped == 5 && dispatch == 5 ? "" : "not ", m.skipped, dispatch,
+			 m.skipped == DISPATCH_CHECKS && dispatch == DISPATCH_CHECKS ? "" : "not ",
+			 DISPATCH_CHECKS, m.skipped, dispatch,
 			 m.skipped && named == m.skipped ? "" : "not ", named, m.skipped,
 			 rows && !has_row(r, "kernel", "kernel_x64_sys_call") ? "" : "not ",
 			 rows && !has_row(r, "kernel", "kernel_sys_call_table") ? "" : "not ",

@@ -71,6 +71,8 @@ static void build(const struct report *r, struct layout *l)
 			const struct row *row = &run->rows.v[k];
 			size_t q;
 
+			if (row->ops)	/* a curve row: the curves' own tables */
+				continue;
 			for (q = 0; q < l->np; q++)
 				if (!strcmp(l->p[q].abi, row->abi) &&
 				    !strcmp(l->p[q].path, row->path))
@@ -93,14 +95,11 @@ static void layout_free(struct layout *l)
 	free(l->p);
 }
 
+/* The run's row abi/path with ops operations a crossing (0: no curve row). */
 static const struct row *find_row(const struct run *run, const char *abi,
-				  const char *path)
+				  const char *path, unsigned int ops)
 {
-	for (size_t i = 0; i < run->rows.n; i++)
-		if (!strcmp(run->rows.v[i].abi, abi) &&
-		    !strcmp(run->rows.v[i].path, path))
-			return &run->rows.v[i];
-	return NULL;
+	return rows_find(&run->rows, abi, path, ops);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -110,15 +109,15 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static struct cell cell_of(const struct report *r, const struct series *s,
-			   const char *abi, const char *path)
+static struct cell cell_ops(const struct report *r, const struct series *s,
+			    const char *abi, const char *path, unsigned int ops)
 {
 	double v[64];
 	struct cell c = { .spread_pct = NAN };
 	size_t n = 0;
 
 	for (size_t i = 0; i < s->nruns && n < 64; i++) {
-		const struct row *row = find_row(r->runs[s->runs[i]], abi, path);
+		const struct row *row = find_row(r->runs[s->runs[i]], abi, path, ops);
 
 		if (row)
 			v[n++] = row_value(row, ST_MEDIAN);
@@ -132,6 +131,13 @@ static struct cell cell_of(const struct report *r, const struct series *s,
 	if (n > 1 && c.value > 0)
 		c.spread_pct = (v[n - 1] - v[0]) / c.value * 100;
 	return c;
+}
+
+/* A row that is no curve row: the main table's cells. */
+static struct cell cell_of(const struct report *r, const struct series *s,
+			   const char *abi, const char *path)
+{
+	return cell_ops(r, s, abi, path, 0);
 }
 
 /* The same series' function call for this ABI: the ratio's base. */
@@ -205,6 +211,436 @@ void report_table(FILE *f, const struct report *r)
 	layout_free(&l);
 }
 
+/* --- curves: cost per operation against operations per crossing ------- */
+
+/*
+ * Curve rows (ops > 0, bench/bench_batch.c) never enter the main table:
+ * each series with any gets a table of its own, N down, approach across,
+ * its crossovers in words, and a panel of chart-curves.png. The columns
+ * come in a fixed order (the chart's colours follow it): the known ones
+ * first, then any other curve path, as abi/path.
+ */
+static const struct curve_known {
+	const char *abi, *path, *label;
+} curve_known[] = {
+	{ "x86_64", "batch_calls", "x86_64: N calls" },
+	{ "x86_64", "batch_lab_batch", "x86_64: lab_batch() of N" },
+	{ "x86_64", "batch_uring", "x86_64: io_uring, 1 enter for N" },
+	{ "x86_64", "batch_uring_single", "x86_64: io_uring, 1 enter each" },
+	{ "i386", "batch_calls", "i386: N calls" },
+	{ "i386", "batch_lab_batch", "i386: lab_batch() of N" },
+};
+
+/* What every batch is held against: N separate calls of the same ABI, and
+ * the call's body in the kernel, no crossing at all (the module's row). */
+#define CURVE_CALLS "batch_calls"
+#define FLOOR_ABI "kernel"
+#define FLOOR_PATH "kernel_direct"
+#define FLOOR_FACTOR 2.0
+
+/* Where a series has no lab_null() calls (the host), a system call it does
+ * have, held against instead for scale: the main table's getppid(). */
+static const char *scale_path(const char *abi)
+{
+	return strcmp(abi, "i386") ? "getppid_syscall" : "getppid_vdso32";
+}
+
+struct curve_key {
+	const char *abi, *path;
+	char *label;
+};
+
+struct curves {
+	struct curve_key *k;
+	size_t nk;
+	unsigned int *ops;	/* every N of any curve row, ascending */
+	size_t nops;
+};
+
+static void curves_add_key(struct curves *c, const char *abi, const char *path,
+			   const char *label)
+{
+	for (size_t i = 0; i < c->nk; i++)
+		if (!strcmp(c->k[i].abi, abi) && !strcmp(c->k[i].path, path))
+			return;
+	c->k = xrealloc(c->k, (c->nk + 1) * sizeof(*c->k));
+	c->k[c->nk++] = (struct curve_key){ abi, path, label ? xstrdup(label) :
+						       xasprintf("%s/%s", abi, path) };
+}
+
+static bool curves_has(const struct report *r, const char *abi, const char *path)
+{
+	for (size_t i = 0; i < r->nruns; i++)
+		for (size_t k = 0; k < r->runs[i]->rows.n; k++) {
+			const struct row *w = &r->runs[i]->rows.v[k];
+
+			if (w->ops && !strcmp(w->abi, abi) && !strcmp(w->path, path))
+				return true;
+		}
+	return false;
+}
+
+static void curves_build(const struct report *r, struct curves *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < sizeof(curve_known) / sizeof(*curve_known); i++)
+		if (curves_has(r, curve_known[i].abi, curve_known[i].path))
+			curves_add_key(c, curve_known[i].abi, curve_known[i].path,
+				       curve_known[i].label);
+	for (size_t i = 0; i < r->nruns; i++)
+		for (size_t k = 0; k < r->runs[i]->rows.n; k++) {
+			const struct row *w = &r->runs[i]->rows.v[k];
+			size_t j;
+
+			if (!w->ops)
+				continue;
+			curves_add_key(c, w->abi, w->path, NULL);
+			for (j = 0; j < c->nops && c->ops[j] < w->ops; j++)
+				;
+			if (j < c->nops && c->ops[j] == w->ops)
+				continue;
+			c->ops = xrealloc(c->ops, (c->nops + 1) * sizeof(*c->ops));
+			memmove(c->ops + j + 1, c->ops + j, (c->nops - j) * sizeof(*c->ops));
+			c->ops[j] = w->ops;
+			c->nops++;
+		}
+}
+
+static void curves_free(struct curves *c)
+{
+	for (size_t i = 0; i < c->nk; i++)
+		free(c->k[i].label);
+	free(c->k);
+	free(c->ops);
+}
+
+/* Series s's points of abi/path (median of its runs' medians at each N)
+ * into out (c->nops of room). Returns how many. */
+static size_t series_curve(const struct report *r, const struct series *s,
+			   const struct curves *c, const char *abi,
+			   const char *path, struct curve_point *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->nops; i++) {
+		struct cell v = cell_ops(r, s, abi, path, c->ops[i]);
+
+		if (v.have)
+			out[n++] = (struct curve_point){ c->ops[i], v.value };
+	}
+	return n;
+}
+
+static bool series_has_curves(const struct report *r, const struct series *s)
+{
+	for (size_t i = 0; i < s->nruns; i++) {
+		const struct run *run = r->runs[s->runs[i]];
+
+		for (size_t k = 0; k < run->rows.n; k++)
+			if (run->rows.v[k].ops)
+				return true;
+	}
+	return false;
+}
+
+/* The series' floor (kernel_direct), or 0 when it has none. */
+static double series_floor(const struct report *r, const struct series *s)
+{
+	struct cell f = cell_of(r, s, FLOOR_ABI, FLOOR_PATH);
+
+	return f.have && f.value > 0 ? f.value : 0;
+}
+
+/* One approach of one series, held against its calls and its floor. */
+struct crossing {
+	size_t n, ncalls;
+	struct curve_point *pts, *calls;
+	unsigned int below;	/* first N that beats N calls, or 0 */
+	unsigned int within;	/* first N within FLOOR_FACTOR of the floor, or 0 */
+	double floor;		/* 0: none */
+	/* without calls: getppid() a call (0: none), and the first N below it */
+	double scale;
+	unsigned int below_scale;
+};
+
+static void crossing_of(const struct report *r, const struct series *s,
+			const struct curves *c, const struct curve_key *k,
+			struct crossing *x)
+{
+	x->pts = xcalloc(c->nops ? c->nops : 1, sizeof(*x->pts));
+	x->calls = xcalloc(c->nops ? c->nops : 1, sizeof(*x->calls));
+	x->n = series_curve(r, s, c, k->abi, k->path, x->pts);
+	x->ncalls = series_curve(r, s, c, k->abi, CURVE_CALLS, x->calls);
+	x->floor = series_floor(r, s);
+	x->below = curve_first_below(x->pts, x->n, x->calls, x->ncalls);
+	x->within = curve_first_within(x->pts, x->n, x->floor, FLOOR_FACTOR);
+	x->scale = 0;
+	x->below_scale = 0;
+	if (!x->ncalls) {
+		struct cell g = cell_of(r, s, k->abi, scale_path(k->abi));
+
+		if (g.have && g.value > 0) {
+			/* the same figure at every N */
+			for (size_t i = 0; i < x->n; i++)
+				x->calls[i] = (struct curve_point){ x->pts[i].ops, g.value };
+			x->scale = g.value;
+			x->below_scale = curve_first_below(x->pts, x->n, x->calls, x->n);
+		}
+	}
+}
+
+static void crossing_free(struct crossing *x)
+{
+	free(x->pts);
+	free(x->calls);
+}
+
+static double point_at(const struct curve_point *p, size_t n, unsigned int ops)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i].ops == ops)
+			return p[i].value;
+	return NAN;
+}
+
+/* The crossovers of one approach, in words, as a Markdown list item. */
+static void md_crossing(FILE *f, const struct series *s, const struct curve_key *k,
+			const struct crossing *x)
+{
+	const char *u = s->unit;
+	char a[32], b[32];
+	unsigned int last;
+
+	if (!x->n)
+		return;
+	last = x->pts[x->n - 1].ops;
+	fprintf(f, "- %s: ", k->label);
+	if (x->below) {
+		format_value(a, sizeof(a), u, point_at(x->pts, x->n, x->below));
+		format_value(b, sizeof(b), u, point_at(x->calls, x->ncalls, x->below));
+		fprintf(f, "first beats N separate calls at N=%u (%s against %s %s an operation)",
+			x->below, a, b, u);
+	} else if (x->ncalls) {
+		double mine = point_at(x->pts, x->n, last), theirs = point_at(x->calls, x->ncalls, last);
+
+		format_value(a, sizeof(a), u, mine);
+		format_value(b, sizeof(b), u, theirs);
+		if (isnan(theirs))
+			fprintf(f, "never beats N separate calls where both were measured");
+		else
+			fprintf(f, "never beats N separate calls up to N=%u (%s against %s %s an operation at N=%u)",
+				last, a, b, u, last);
+	} else if (x->scale > 0) {
+		format_value(b, sizeof(b), u, x->scale);
+		fprintf(f, "no lab_null() calls in this series; against one `getppid()` call here (%s %s)", b, u);
+		if (x->below_scale) {
+			format_value(a, sizeof(a), u, point_at(x->pts, x->n, x->below_scale));
+			fprintf(f, ", first cheaper at N=%u (%s %s an operation)", x->below_scale, a, u);
+		} else {
+			format_value(a, sizeof(a), u, point_at(x->pts, x->n, last));
+			fprintf(f, ", never cheaper up to N=%u (%s %s an operation at N=%u)", last, a, u, last);
+		}
+	} else {
+		fprintf(f, "no separate calls in this series to hold it against");
+	}
+	if (x->floor > 0 && x->within) {
+		format_value(a, sizeof(a), u, point_at(x->pts, x->n, x->within));
+		format_value(b, sizeof(b), u, x->floor);
+		fprintf(f, "; first within 2x of the floor at N=%u (%s against %s %s)",
+			x->within, a, b, u);
+	} else if (x->floor > 0) {
+		double v = point_at(x->pts, x->n, last);
+
+		format_value(a, sizeof(a), u, v);
+		format_value(b, sizeof(b), u, x->floor);
+		fprintf(f, "; not within 2x of the floor up to N=%u (%s %s at N=%u: %.0fx the floor's %s)",
+			last, a, u, last, v / x->floor, b);
+	} else {
+		fprintf(f, "; no floor in this series");
+	}
+	fprintf(f, ".\n");
+}
+
+static void write_md_curves(FILE *f, const struct report *r, bool chart)
+{
+	struct layout l;
+	struct curves c;
+	char buf[32];
+	unsigned int n;
+
+	build(r, &l);
+	curves_build(r, &c);
+	fprintf(f, "## Cost per operation against operations per crossing\n\n"
+		   "N operations for each crossing into the kernel: N separate `lab_null()` calls\n"
+		   "(one crossing each: the reference), one `lab_batch()` of N `LAB_BATCH_NULL`\n"
+		   "records, N io_uring `IORING_OP_NOP`s submitted (and waited for) by one\n"
+		   "`io_uring_enter()`, and the same N NOPs with one `io_uring_enter()` each (ring of\n"
+		   "N entries: queue depth N). Every figure is the median cost of ONE operation;\n"
+		   "the floor is the call's body called inside the kernel, no crossing at all\n"
+		   "(`kernel/kernel_direct`, from the module). On the host only io_uring runs (its\n"
+		   "kernel has no lab system calls, and no module). x86_64 enters with the\n"
+		   "`syscall` instruction, i386 through the vDSO.\n\n");
+	if (chart)
+		fprintf(f, "![cost per operation against N](chart-curves.png)\n\n");
+	for (size_t j = 0; j < l.ns; j++) {
+		const struct series *s = &l.s[j];
+		struct curve_point *pts = xcalloc(c.nops ? c.nops : 1, sizeof(*pts));
+		bool *has = xcalloc(c.nk ? c.nk : 1, sizeof(*has));
+		double floor = series_floor(r, s);
+
+		if (!series_has_curves(r, s)) {
+			free(pts);
+			free(has);
+			continue;
+		}
+		fprintf(f, "### %s: %s per operation (%s)\n\n| N |", s->name, s->unit, s->mode);
+		for (size_t i = 0; i < c.nk; i++) {
+			has[i] = series_curve(r, s, &c, c.k[i].abi, c.k[i].path, pts) > 0;
+			if (has[i])
+				fprintf(f, " %s |", c.k[i].label);
+		}
+		fprintf(f, "\n|---:|");
+		for (size_t i = 0; i < c.nk; i++)
+			if (has[i])
+				fprintf(f, "---:|");
+		fputc('\n', f);
+		for (size_t q = 0; q < c.nops; q++) {
+			fprintf(f, "| %u |", c.ops[q]);
+			for (size_t i = 0; i < c.nk; i++) {
+				struct cell v;
+
+				if (!has[i])
+					continue;
+				v = cell_ops(r, s, c.k[i].abi, c.k[i].path, c.ops[q]);
+				if (v.have)
+					format_value(buf, sizeof(buf), s->unit, v.value);
+				fprintf(f, " %s |", v.have ? buf : "-");
+			}
+			fputc('\n', f);
+		}
+		if (floor > 0) {
+			format_value(buf, sizeof(buf), s->unit, floor);
+			fprintf(f, "\nThe floor (`kernel_direct`): %s %s.\n\n", buf, s->unit);
+		} else {
+			fprintf(f, "\nNo floor in this series (`kernel_direct` comes from the lab kernel's module).\n\n");
+		}
+		for (size_t i = 0; i < c.nk; i++) {
+			struct crossing x;
+
+			if (!has[i] || !strcmp(c.k[i].path, CURVE_CALLS))
+				continue;
+			crossing_of(r, s, &c, &c.k[i], &x);
+			md_crossing(f, s, &c.k[i], &x);
+			crossing_free(&x);
+		}
+		fputc('\n', f);
+		free(pts);
+		free(has);
+	}
+	n = c.nops ? c.ops[c.nops - 1] : 1024;
+	fprintf(f, "What the figures leave out, each approach's own costs: `lab_batch()` needs its\n"
+		   "records in memory, 48 bytes each (%.1f KiB for N=%u), read and written back by\n"
+		   "the kernel, and nothing else. io_uring needs a ring, set up first by\n"
+		   "`io_uring_setup()` (a file descriptor, kernel memory, and the rings mapped into\n"
+		   "the process with `mmap()`: for N=%u entries, %.1f KiB of 64-byte SQEs, a 4-byte\n"
+		   "index per entry, and %.1f KiB of CQEs, twice as many, 16 bytes each), torn down\n"
+		   "with its file; neither the setup nor the teardown is in the figures. Its SQPOLL\n"
+		   "mode (a kernel thread polling the submission ring, so that submitting needs no\n"
+		   "`io_uring_enter()` at all, at the price of a thread spinning on a CPU) is not\n"
+		   "measured. N separate calls need nothing beyond the calls.\n\n",
+		   48.0 * n / 1024, n, n, (64.0 + 4.0) * n / 1024, 2.0 * 16 * n / 1024);
+	layout_free(&l);
+	curves_free(&c);
+}
+
+/* chart-curves-SERIES.dat: N down, every curve's column across (NaN where
+ * the series has none: gnuplot leaves such a column out), then one
+ * getppid() call for scale (only where the series has no lab_null() calls:
+ * the host), then the floor. */
+static void write_curve_dat(FILE *f, const struct report *r, const struct series *s,
+			    const struct curves *c)
+{
+	double floor = series_floor(r, s), scale = 0;
+	struct curve_point *pts = xcalloc(c->nops ? c->nops : 1, sizeof(*pts));
+	struct cell g = cell_of(r, s, "x86_64", scale_path("x86_64"));
+
+	if (g.have && !series_curve(r, s, c, "x86_64", CURVE_CALLS, pts))
+		scale = g.value;
+	free(pts);
+	fprintf(f, "N");
+	for (size_t i = 0; i < c->nk; i++)
+		fprintf(f, "\t%s", c->k[i].label);
+	fprintf(f, "\tx86_64: one getppid() call\tfloor (kernel_direct)\n");
+	for (size_t q = 0; q < c->nops; q++) {
+		fprintf(f, "%u", c->ops[q]);
+		for (size_t i = 0; i < c->nk; i++) {
+			struct cell v = cell_ops(r, s, c->k[i].abi, c->k[i].path, c->ops[q]);
+
+			if (v.have && v.value > 0)
+				fprintf(f, "\t%.3f", v.value);
+			else
+				fprintf(f, "\tNaN");
+		}
+		if (scale > 0)
+			fprintf(f, "\t%.3f", scale);
+		else
+			fprintf(f, "\tNaN");
+		if (floor > 0)
+			fprintf(f, "\t%.3f\n", floor);
+		else
+			fprintf(f, "\tNaN\n");
+	}
+}
+
+static json_t *json_curves(const struct report *r, json_t **crossings)
+{
+	struct layout l;
+	struct curves c;
+	json_t *a = json_array();
+
+	*crossings = json_array();
+	build(r, &l);
+	curves_build(r, &c);
+	for (size_t j = 0; j < l.ns; j++) {
+		const struct series *s = &l.s[j];
+
+		for (size_t i = 0; i < c.nk; i++) {
+			struct crossing x;
+
+			for (size_t q = 0; q < c.nops; q++) {
+				struct cell v = cell_ops(r, s, c.k[i].abi, c.k[i].path, c.ops[q]);
+
+				if (!v.have)
+					continue;
+				json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:f, s:o, s:i}",
+					"series", s->name, "mode", s->mode,
+					"abi", c.k[i].abi, "path", c.k[i].path,
+					"ops", (int)c.ops[q], "unit", s->unit,
+					"median_of_medians", v.value,
+					"spread_percent", isnan(v.spread_pct) ? json_null() : json_real(v.spread_pct),
+					"runs", (int)v.nruns));
+			}
+			if (!strcmp(c.k[i].path, CURVE_CALLS))
+				continue;
+			crossing_of(r, s, &c, &c.k[i], &x);
+			if (x.n)
+				json_array_append_new(*crossings, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:i}",
+					"series", s->name, "mode", s->mode,
+					"abi", c.k[i].abi, "path", c.k[i].path, "unit", s->unit,
+					"beats_calls_at", x.below ? json_integer(x.below) : json_null(),
+					"within_2x_floor_at", x.within ? json_integer(x.within) : json_null(),
+					"floor", x.floor > 0 ? json_real(x.floor) : json_null(),
+					"getppid", x.scale > 0 ? json_real(x.scale) : json_null(),
+					"beats_getppid_at", x.below_scale ? json_integer(x.below_scale) : json_null(),
+					"largest_ops", (int)x.pts[x.n - 1].ops));
+			crossing_free(&x);
+		}
+	}
+	layout_free(&l);
+	curves_free(&c);
+	return a;
+}
+
 /* --- files ------------------------------------------------------------- */
 
 static void csv_str(FILE *f, const char *s)
@@ -220,19 +656,24 @@ static void csv_str(FILE *f, const char *s)
 
 static void write_csv(FILE *f, const struct report *r)
 {
-	fprintf(f, "run,mode,mitigations,abi,path,unit,median,min,p5,p95,p99,max,mean,sd,cv_percent,batches,iters,tsc_khz,what\n");
+	fprintf(f, "run,mode,mitigations,abi,path,unit,median,min,p5,p95,p99,max,mean,sd,cv_percent,batches,iters,ops,tsc_khz,what\n");
 	for (size_t i = 0; i < r->nruns; i++)
 		for (size_t k = 0; k < r->runs[i]->rows.n; k++) {
 			const struct row *w = &r->runs[i]->rows.v[k];
 
-			fprintf(f, "%s,%s,%s,%s,%s,%s,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.2f,%u,%u,%llu,",
+			fprintf(f, "%s,%s,%s,%s,%s,%s,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.2f,%u,%u,",
 				w->run, w->mode, w->mitigations, w->abi, w->path,
 				row_unit(w), row_value(w, ST_MEDIAN),
 				row_value(w, ST_MIN), row_value(w, ST_P5),
 				row_value(w, ST_P95), row_value(w, ST_P99),
 				row_value(w, ST_MAX), row_value(w, ST_MEAN),
 				row_value(w, ST_SD), row_value(w, ST_CV_PPM),
-				w->batches, w->iters, (unsigned long long)w->tsc_khz);
+				w->batches, w->iters);
+			/* ops: a curve row's operations a crossing; empty for
+			 * the others */
+			if (w->ops)
+				fprintf(f, "%u", w->ops);
+			fprintf(f, ",%llu,", (unsigned long long)w->tsc_khz);
 			csv_str(f, w->what);
 			fputc('\n', f);
 		}
@@ -257,6 +698,8 @@ static json_t *json_rows(const struct report *r)
 			for (int s = 0; s < ST_COUNT; s++)
 				json_object_set_new(o, s == ST_CV_PPM ? "cv_percent" : stat_names[s],
 						    json_real(row_value(w, (enum row_stat)s)));
+			if (w->ops)	/* a curve row: figures per operation */
+				json_object_set_new(o, "ops", json_integer(w->ops));
 			json_array_append_new(a, o);
 		}
 	return a;
@@ -287,7 +730,7 @@ static json_t *json_series(const struct report *r)
 
 static int write_json(FILE *f, const struct report *r)
 {
-	json_t *root = json_object(), *runs = json_array();
+	json_t *root = json_object(), *runs = json_array(), *crossings;
 	char when[32];
 	time_t t = time(NULL);
 	int ret;
@@ -302,6 +745,8 @@ static int write_json(FILE *f, const struct report *r)
 	json_object_set_new(root, "runs", runs);
 	json_object_set_new(root, "series", json_series(r));
 	json_object_set_new(root, "rows", json_rows(r));
+	json_object_set_new(root, "curves", json_curves(r, &crossings));
+	json_object_set_new(root, "crossovers", crossings);
 	if (r->extra)
 		json_object_set(root, "extra", r->extra);
 	ret = json_dumpf(root, f, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -350,7 +795,7 @@ static int write_dat(FILE *f, const struct report *r, const char *unit)
 }
 
 static void write_md(FILE *f, const struct report *r, bool icount_chart,
-		     bool time_chart)
+		     bool time_chart, bool curves, bool curves_chart)
 {
 	const struct run *first = r->nruns ? r->runs[0] : NULL;
 	json_t *host = first ? json_object_get(first->meta, "host") : NULL;
@@ -388,6 +833,8 @@ static void write_md(FILE *f, const struct report *r, bool icount_chart,
 		fprintf(f, "![instructions](chart-icount.png)\n\n");
 	if (time_chart)
 		fprintf(f, "![time](chart-time.png)\n\n");
+	if (curves)
+		write_md_curves(f, r, curves_chart);
 	fprintf(f, "Each boot's mitigations, as its kernel reported them\n"
 		   "(`/sys/devices/system/cpu/vulnerabilities`):\n\n");
 	for (size_t i = 0; i < r->nruns; i++) {
@@ -454,11 +901,76 @@ static bool plot(const char *dir, const char *name, int ncols,
 	return ok;
 }
 
+/*
+ * chart-curves-SERIES.dat for every series with curve rows, and
+ * chart-curves.png from them, one panel a series (report/curves.gp).
+ * Returns -1 if a data file cannot be written; *drawn says whether the
+ * chart was (no chart is no failure), *any whether there are curves.
+ */
+static int plot_curves(const char *dir, const struct report *r, bool *any,
+		       bool *drawn)
+{
+	struct layout l;
+	struct curves c;
+	struct strbuf files = { 0 }, names = { 0 }, modes = { 0 }, units = { 0 };
+	struct out_file o;
+	int ret = 0;
+
+	*any = *drawn = false;
+	build(r, &l);
+	curves_build(r, &c);
+	for (size_t j = 0; j < l.ns && !ret; j++) {
+		char *name = xasprintf("chart-curves-%s.dat", l.s[j].name);
+
+		if (!series_has_curves(r, &l.s[j])) {
+			free(name);
+			continue;
+		}
+		if (open_in(&o, dir, name)) {
+			ret = -1;
+		} else {
+			write_curve_dat(o.f, r, &l.s[j], &c);
+			ret = finish(&o, name);
+		}
+		sb_printf(&files, "%s%s/%s", *any ? " " : "", dir, name);
+		sb_printf(&names, "%s%s", *any ? " " : "", l.s[j].name);
+		sb_printf(&modes, "%s%s", *any ? " " : "", l.s[j].mode);
+		sb_printf(&units, "%s%s", *any ? " " : "", l.s[j].unit);
+		*any = true;
+		free(name);
+	}
+	if (!ret && *any) {
+		char *png = xasprintf("%s/chart-curves.png", dir);
+		char *tmp = xasprintf("%s.lab-tmp", png);
+		char *cmd = xasprintf("gnuplot -e \"files='%s'; names='%s'; modes='%s'; units='%s'; "
+				      "outfile='%s'\" report/curves.gp 2>/dev/null",
+				      files.s, names.s, modes.s, units.s, tmp);
+		struct stat st;
+
+		*drawn = system(cmd) == 0 && stat(tmp, &st) == 0 && st.st_size > 0 &&
+			 rename(tmp, png) == 0;
+		if (!*drawn) {
+			unlink(tmp);
+			unlink(png);
+		}
+		free(cmd);
+		free(tmp);
+		free(png);
+	}
+	sb_free(&files);
+	sb_free(&names);
+	sb_free(&modes);
+	sb_free(&units);
+	layout_free(&l);
+	curves_free(&c);
+	return ret;
+}
+
 int report_write(const char *dir, const struct report *r)
 {
 	struct out_file o;
 	int icount_cols, time_cols;
-	bool icount, time;
+	bool icount, time, curves, curves_chart;
 
 	if (mkdir_p(dir)) {
 		fprintf(stderr, "lab: error: cannot make %s\n", dir);
@@ -490,8 +1002,10 @@ int report_write(const char *dir, const struct report *r)
 				     "instructions (log scale)");
 	time = time_cols && plot(dir, "time", time_cols, "Time per call (median)",
 				 "ns (log scale)");
+	if (plot_curves(dir, r, &curves, &curves_chart))
+		return -1;
 	if (open_in(&o, dir, "report.md"))
 		return -1;
-	write_md(o.f, r, icount, time);
+	write_md(o.f, r, icount, time, curves, curves_chart);
 	return finish(&o, "report.md");
 }

@@ -7,6 +7,14 @@
  * Runs whose names differ only after a '.' (host.1 ... host.7) are one
  * series: the table shows the median of their medians and the spread
  * ((max - min) / median) across them.
+ *
+ * Curve rows (bench/lab_row.h: "ops", figures per operation) stay out of
+ * the table of medians: report.md gives each series with any its own
+ * table (N down, approach across), the crossovers computed from them
+ * (rows.h: where a batch first beats N separate calls, where it first
+ * comes within 2x of the in-kernel floor) in words, and chart-curves.png
+ * (report/curves.gp, one log-log panel a series, its data in
+ * chart-curves-SERIES.dat); bench.json adds "curves" and "crossovers".
  */
 #ifndef LAB_REPORT_H
 #define LAB_REPORT_H
@@ -24,7 +32,8 @@ struct report {
 
 /* The table of medians, one column per series. */
 void report_table(FILE *f, const struct report *r);
-/* table.txt, bench.csv, bench.json, report.md, chart-*.dat/png into dir.
+/* table.txt, bench.csv, bench.json, report.md, chart-*.dat/png (the
+ * curves' too) into dir.
  * Returns 0, or -1 after saying what failed. */
 int report_write(const char *dir, const struct report *r);
 

@@ -47,6 +47,12 @@ static const char *row_error(json_t *o, struct row *r)
 	if (!json_is_integer(v) || json_integer_value(v) <= 0)
 		return "no iters";
 	r->iters = (unsigned int)json_integer_value(v);
+	/* Optional: only curve rows have it, and then it must make sense. */
+	v = json_object_get(o, "ops");
+	if (v && (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		  json_integer_value(v) > ROW_OPS_MAX))
+		return "ops is not a whole number from 1 to 1048576";
+	r->ops = v ? (unsigned int)json_integer_value(v) : 0;
 	if (r->stat[ST_MIN] > r->stat[ST_MEDIAN] ||
 	    r->stat[ST_MEDIAN] > r->stat[ST_MAX])
 		return "min <= median <= max does not hold";
@@ -119,6 +125,16 @@ void rows_free(struct rows *rs)
 	rs->n = 0;
 }
 
+const struct row *rows_find(const struct rows *rs, const char *abi,
+			    const char *path, unsigned int ops)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (rs->v[i].ops == ops && !strcmp(rs->v[i].abi, abi) &&
+		    !strcmp(rs->v[i].path, path))
+			return &rs->v[i];
+	return NULL;
+}
+
 double row_value(const struct row *r, enum row_stat s)
 {
 	double milli = (double)r->stat[s];
@@ -134,4 +150,54 @@ double row_value(const struct row *r, enum row_stat s)
 const char *row_unit(const struct row *r)
 {
 	return strcmp(r->mode, "icount") ? "ns" : "instructions";
+}
+
+size_t rows_curve(const struct rows *rs, const char *abi, const char *path,
+		  struct curve_point *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct row *r = &rs->v[i];
+		size_t j;
+
+		if (!r->ops || strcmp(r->abi, abi) || strcmp(r->path, path) ||
+		    n == max)
+			continue;
+		/* insertion by ops; a second row of the same ops is passed over */
+		for (j = n; j > 0 && out[j - 1].ops > r->ops; j--)
+			;
+		if (j > 0 && out[j - 1].ops == r->ops)
+			continue;
+		memmove(out + j + 1, out + j, (n - j) * sizeof(*out));
+		out[j] = (struct curve_point){ r->ops, row_value(r, ST_MEDIAN) };
+		n++;
+	}
+	return n;
+}
+
+unsigned int curve_first_below(const struct curve_point *c, size_t nc,
+			       const struct curve_point *ref, size_t nref)
+{
+	unsigned int best = 0;
+
+	for (size_t i = 0; i < nc; i++)
+		for (size_t j = 0; j < nref; j++)
+			if (ref[j].ops == c[i].ops && c[i].value < ref[j].value &&
+			    (!best || c[i].ops < best))
+				best = c[i].ops;
+	return best;
+}
+
+unsigned int curve_first_within(const struct curve_point *c, size_t nc,
+				double floor, double factor)
+{
+	unsigned int best = 0;
+
+	if (!(floor > 0))
+		return 0;
+	for (size_t i = 0; i < nc; i++)
+		if (c[i].value <= factor * floor && (!best || c[i].ops < best))
+			best = c[i].ops;
+	return best;
 }

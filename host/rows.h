@@ -21,8 +21,13 @@ struct row {
 	char *what;
 	uint64_t tsc_khz;
 	unsigned int batches, iters;
+	unsigned int ops;	/* a curve row's operations per crossing
+				 * (1..ROW_OPS_MAX); 0: no curve row */
 	uint64_t stat[ST_COUNT];	/* milliticks (cv: parts per million) */
 };
+
+/* The most operations a curve row may say one crossing carries. */
+#define ROW_OPS_MAX 1048576
 
 struct rows {
 	struct row *v;
@@ -39,9 +44,36 @@ int rows_parse(const char *text, const char *run, const char *mode,
 	       const char *mitigations, struct rows *rs, char **problem);
 void rows_free(struct rows *rs);
 
+/* The row abi/path with ops operations a crossing (0: the row that is no
+ * curve row), or NULL. */
+const struct row *rows_find(const struct rows *rs, const char *abi,
+			    const char *path, unsigned int ops);
+
 /* A row's median in its display unit: ns for host/tcg/kvm (milliticks and
  * the TSC rate), instructions for icount. */
 double row_value(const struct row *r, enum row_stat s);
 const char *row_unit(const struct row *r);
+
+/*
+ * Curves (bench/bench_batch.c): cost per operation against operations per
+ * crossing, one point per curve row.
+ */
+struct curve_point {
+	unsigned int ops;
+	double value;		/* per operation, in the row's display unit */
+};
+
+/* The curve rows of abi/path in rs, by ops ascending, into out (at most
+ * max). Returns how many. */
+size_t rows_curve(const struct rows *rs, const char *abi, const char *path,
+		  struct curve_point *out, size_t max);
+/* The smallest ops at which c costs less than ref at the same ops (points
+ * without a partner are passed over); 0 if at none. */
+unsigned int curve_first_below(const struct curve_point *c, size_t nc,
+			       const struct curve_point *ref, size_t nref);
+/* The smallest ops at which c costs at most factor times floor; 0 if at
+ * none, or if floor is not above 0 (no floor). */
+unsigned int curve_first_within(const struct curve_point *c, size_t nc,
+				double floor, double factor);
 
 #endif

@@ -7,10 +7,12 @@
  * instruction; gdb (trace/lab_trace.py, configured by one JSON file that
  * this writes) loads the kernel's and the user programs' symbols, finds the
  * call sites, connects once the socket is there and single-steps one null
- * system call, one in-kernel call and one function call. Then, here: every
+ * system call, one lab_batch() of one LAB_BATCH_NULL record and one of
+ * four, one in-kernel call and one function call. Then, here: every
  * instruction sorted into stages, the totals checked against icount's
  * counts for the same paths (an icount boot of plan "bench-quick" per
- * setting), and the report.
+ * setting), what a batch's record costs against what its crossing does
+ * ((batch4 - batch1) / 3), and the report.
  *
  *   DIR/<mit>/<path>.staged  n, address, symbol+offset, instruction, stage
  *   DIR/<mit>/trace.json     what gdb wrote; gdb.log, boot/, icount/
@@ -51,14 +53,36 @@
 #define SOCKET_WAIT_MS 30000
 #define MAX_STEPS 20000
 
-enum { P_SYSCALL, P_KERNEL, P_FUNCTION, NPATHS };
-static const char *const path_names[NPATHS] = { "syscall", "kernel", "function" };
+enum { P_SYSCALL, P_KERNEL, P_FUNCTION, P_BATCH1, P_BATCH4, NPATHS };
+static const char *const path_names[NPATHS] = {
+	"syscall", "kernel", "function", "batch1", "batch4",
+};
 /* The icount row that counts the same path, and its ABI. */
 static const char *const icount_row[NPATHS][2] = {
 	{ "lab_null_syscall", "x86_64" },
 	{ "kernel_direct", "kernel" },
 	{ "library_call", "x86_64" },
+	{ "batch_lab_batch", "x86_64" },
+	{ "batch_lab_batch", "x86_64" },
 };
+/*
+ * The row's ops (bench/lab_row.h's curve rows: operations per crossing,
+ * figures per operation; 0 for every other row): for the batch paths, the
+ * records their lab_batch() carries. A crossing is the median times ops.
+ */
+static const unsigned int icount_ops[NPATHS] = { 0, 0, 0, 1, 4 };
+/* batch4 carries this many records more than batch1. */
+#define BATCH_MORE 3
+
+/* The order of the chart's bars and the summary's lines. */
+static const int path_order[NPATHS] = {
+	P_SYSCALL, P_BATCH1, P_BATCH4, P_KERNEL, P_FUNCTION,
+};
+
+static bool syscall_like(int p)
+{
+	return p == P_SYSCALL || p == P_BATCH1 || p == P_BATCH4;
+}
 
 #define STAGE_SYSCALL "syscall instruction"
 #define STAGE_ENTRY "entry (asm)"
@@ -87,6 +111,13 @@ struct setting {
 	char *failure;		/* why there is no trace, or NULL */
 	struct path p[NPATHS];
 	int setup;		/* instructions before `syscall` in the call site */
+	int batch_setup[NPATHS];	/* the same for the batch call sites */
+	/* what bench_batch's lab_batch() loop adds per crossing to the traced
+	 * path (its set-up, its loop's instructions less the empty loop's),
+	 * as lab_trace.py read it; -1 if it could not (then bench_note) */
+	int bench_extra;
+	int bench_setup;	/* of those, the set-up before `syscall` */
+	char *bench_note;
 	bool have_icount[NPATHS];
 	double icount[NPATHS];
 	char *icount_note;	/* about the icount boot, or NULL */
@@ -348,6 +379,7 @@ static void write_config(const char *path, const struct args *a,
 	char *vmlinux = xasprintf("%s/vmlinux", a->kobj);
 	char *us = xasprintf("%s/user_syscall", a->guest);
 	char *uf = xasprintf("%s/user_functioncall", a->guest);
+	char *bb = xasprintf("%s/bench_batch", a->guest);
 	char *text;
 	json_t *c;
 
@@ -356,6 +388,10 @@ static void write_config(const char *path, const struct args *a,
 		      "connect_wait_s", 5.0, "vmlinux", vmlinux,
 		      "user_syscall", us, "user_functioncall", uf,
 		      "max_steps", MAX_STEPS, "out", out);
+	/* only read (its lab_batch() loop's set-up), never run; optional */
+	if (file_exists(bb))
+		json_object_set_new(c, "bench_batch", json_string(bb));
+	free(bb);
 	text = json_dumps(c, JSON_INDENT(1));
 	write_file(path, text, strlen(text));
 	free(text);
@@ -413,6 +449,29 @@ static char *load_trace(struct setting *s, const char *path)
 		goto out;
 	}
 	s->setup = (int)json_integer_value(json_object_get(sites, "setup"));
+	for (int p = P_BATCH1; p <= P_BATCH4; p++) {
+		json_t *site = json_object_get(sites, path_names[p]);
+
+		if (!json_is_integer(json_object_get(site, "setup"))) {
+			why = xasprintf("%s: no %s call site", path, path_names[p]);
+			goto out;
+		}
+		s->batch_setup[p] = (int)json_integer_value(json_object_get(site, "setup"));
+	}
+	{
+		json_t *bench = json_object_get(sites, "batch_bench");
+		json_t *note = json_object_get(sites, "batch_bench_note");
+
+		s->bench_extra = -1;
+		if (json_is_integer(json_object_get(bench, "extra")) &&
+		    json_is_integer(json_object_get(bench, "setup"))) {
+			s->bench_extra = (int)json_integer_value(json_object_get(bench, "extra"));
+			s->bench_setup = (int)json_integer_value(json_object_get(bench, "setup"));
+		} else {
+			s->bench_note = xstrdup(json_is_string(note) ? json_string_value(note)
+					       : "lab_trace.py did not read bench_batch's loop");
+		}
+	}
 	for (int p = 0; p < NPATHS; p++) {
 		json_t *rows = json_object_get(paths, path_names[p]);
 		size_t i;
@@ -563,10 +622,16 @@ static bool starts_with_any(const char *s, const char *const *prefixes)
 
 /*
  * Gives each instruction of a path its stage.
- *   syscall:  the syscall instruction; entry (asm); entry work and dispatch;
- *             the syscall body; exit work; return to user (asm, sysret)
+ *   syscall, batch1, batch4: the syscall instruction; entry (asm); entry
+ *             work and dispatch; the syscall body; exit work; return to
+ *             user (asm, sysret)
  *   kernel, function: the call; the body (to its return)
  * Return and indirect-branch thunks count in the stage that used them.
+ *
+ * The body starts at the first function named for the call (lab_null,
+ * lab_batch: __x64_sys_lab_batch) and holds everything it calls, up to the
+ * first instruction back in a C function that ran before it (the
+ * dispatcher it returns to) or in the exit work.
  */
 static void stage_path(struct path *p, int which)
 {
@@ -574,13 +639,19 @@ static void stage_path(struct path *p, int which)
 		"entry_SYSCALL_64", "syscall_return_via_sysret",
 		"entry_SYSRETQ", "swapgs_restore_regs", NULL,
 	};
+	const char *body = which == P_SYSCALL ? "lab_null" : "lab_batch";
 	const char *stage = STAGE_SYSCALL;
-	bool in_c = false, after_body = false;
+	bool in_c = false, in_body = false, after_body = false;
+	char **before = xcalloc(p->n + 1, sizeof(char *));
+	size_t nbefore = 0;
 
 	for (size_t i = 0; i < p->n; i++) {
 		char *base = symbol_base(p->v[i].sym);
+		bool ran_before = false;
 
-		if (which != P_SYSCALL) {
+		for (size_t k = 0; k < nbefore && !ran_before; k++)
+			ran_before = !strcmp(before[k], base);
+		if (!syscall_like(which)) {
 			stage = i == 0 ? STAGE_CALL : STAGE_CALLEE;
 		} else if (i == 0) {
 			stage = STAGE_SYSCALL;
@@ -589,21 +660,31 @@ static void stage_path(struct path *p, int which)
 		} else if (strstr(base, "thunk")) {
 			/* keeps the stage that called it */
 		} else {
+			bool exit_fn = strstr(base, "exit_to_user") ||
+				       strstr(base, "syscall_exit");
+
 			in_c = true;
-			if (strstr(base, "lab_null")) {
+			if (!in_body && !after_body && strstr(base, body)) {
 				stage = STAGE_BODY;
-				after_body = true;
-			} else if (strstr(base, "exit_to_user") ||
-				   strstr(base, "syscall_exit") || after_body) {
+				in_body = true;
+			} else if (in_body && !ran_before && !exit_fn) {
+				stage = STAGE_BODY;
+			} else if (in_body || after_body || exit_fn) {
 				stage = STAGE_EXIT;
+				in_body = false;
 				after_body = true;
 			} else {
 				stage = STAGE_DISPATCH;
+				if (!ran_before)
+					before[nbefore++] = xstrdup(base);
 			}
 		}
 		p->v[i].stage = stage;
 		free(base);
 	}
+	for (size_t k = 0; k < nbefore; k++)
+		free(before[k]);
+	free(before);
 }
 
 static void write_staged(const struct setting *s)
@@ -682,8 +763,11 @@ static void icount_setting(struct setting *s, const struct args *a)
 				const struct row *w = &run->rows.v[i];
 
 				if (!strcmp(w->path, icount_row[p][0]) &&
-				    !strcmp(w->abi, icount_row[p][1])) {
-					s->icount[p] = (double)w->stat[ST_MEDIAN] / 1000.0;
+				    !strcmp(w->abi, icount_row[p][1]) &&
+				    w->ops == icount_ops[p]) {
+					/* per operation: a crossing carries ops */
+					s->icount[p] = (double)w->stat[ST_MEDIAN] / 1000.0 *
+						       (icount_ops[p] ? icount_ops[p] : 1);
 					s->have_icount[p] = true;
 				}
 			}
@@ -693,6 +777,104 @@ static void icount_setting(struct setting *s, const struct args *a)
 	}
 	free(dir);
 	free(name);
+}
+
+/*
+ * The runs of rep-prefixed string instructions in a path (a run: one
+ * execution, its iterations the rows at the same pc). icount counts one
+ * step more for each than single-stepping shows: QEMU's x86 translator
+ * (repz_opt) gives a rep instruction a last step with the count at zero
+ * under icount, and leaves the loop straight after the last iteration when
+ * it is not optimising jumps (a single-stepped guest).
+ */
+static int rep_runs(const struct path *p)
+{
+	static const char *const string_ops[] = {
+		"movs", "stos", "lods", "cmps", "scas", "ins", "outs", NULL,
+	};
+	int runs = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const char *t = p->v[i].text, *op;
+
+		if (strncmp(t, "rep", 3) || (i && !strcmp(p->v[i - 1].pc, p->v[i].pc)))
+			continue;
+		op = strchr(t, ' ');
+		if (op && starts_with_any(op + 1, string_ops))
+			runs++;
+	}
+	return runs;
+}
+
+/* ---- lab_batch: per record, once per crossing ------------------------------ */
+
+/* What icount should count beyond the traced path, per crossing: the
+ * call site's set-up for the null system call, bench_batch's loop's for
+ * lab_batch() (or, if it could not be read, the call site's). */
+static int icount_extra(const struct setting *s, int p)
+{
+	if (p == P_SYSCALL)
+		return s->setup;
+	if (p == P_BATCH1 || p == P_BATCH4)
+		return s->bench_extra >= 0 ? s->bench_extra : s->batch_setup[p];
+	return 0;
+}
+
+/* (T4 - T1) / 3: the instructions one more record costs. */
+static double per_record(const struct setting *s)
+{
+	return ((double)s->p[P_BATCH4].n - (double)s->p[P_BATCH1].n) / BATCH_MORE;
+}
+
+/* Per function (symbol without offset): its instructions in a path. */
+struct fcount {
+	char *fn;
+	size_t n[2];
+};
+
+static size_t fcount_add(struct fcount **v, size_t *n, const char *fn)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*v)[i].fn, fn))
+			return i;
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[*n] = (struct fcount){ xstrdup(fn), { 0, 0 } };
+	return (*n)++;
+}
+
+/* The functions whose counts differ between batch1 and batch4, in order
+ * of first appearance in batch4: where the per-record instructions are. */
+static struct fcount *batch_diff(const struct setting *s, size_t *nout)
+{
+	struct fcount *v = NULL;
+	size_t n = 0, kept = 0;
+	const int which[2] = { P_BATCH1, P_BATCH4 };
+
+	/* from 1: the syscall instructions, one each, are in call sites of
+	 * different names */
+	for (int w = 1; w >= 0; w--)
+		for (size_t i = 1; i < s->p[which[w]].n; i++) {
+			char *base = symbol_base(s->p[which[w]].v[i].sym);
+			size_t k = fcount_add(&v, &n, base);	/* may move v */
+
+			v[k].n[w]++;
+			free(base);
+		}
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].n[0] != v[i].n[1])
+			v[kept++] = v[i];
+		else
+			free(v[i].fn);
+	}
+	*nout = kept;
+	return v;
+}
+
+static void free_fcounts(struct fcount *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].fn);
+	free(v);
 }
 
 /* ---- checks -------------------------------------------------------------- */
@@ -731,14 +913,20 @@ static void checks_of(struct checks *c, const struct setting *s)
 			      path_names[p], m);
 		}
 		check(c, false, "trace syscall (%s): all six stages seen: no trace", m);
+		check(c, false, "trace batch (%s): per record (batch4 - batch1) / %d > 0: no trace",
+		      m, BATCH_MORE);
 		return;
 	}
 	for (int p = 0; p < NPATHS; p++) {
 		const struct path *tp = &s->p[p];
-		int extra = p == P_SYSCALL ? s->setup : 0;
+		int extra = icount_extra(s, p), reps = rep_runs(&s->p[p]);
+		char *repnote = reps ? xasprintf(" + %d rep end", reps) : xstrdup("");
 		size_t unnamed = 0;
+		char *row = icount_ops[p] ? xasprintf("%s (ops %u) per crossing", icount_row[p][0],
+						      icount_ops[p])
+					  : xstrdup(icount_row[p][0]);
 		/* rounded to milliticks, the rows' unit: no float noise */
-		double diff = round((s->icount[p] - (double)tp->n - extra) * 1000) / 1000;
+		double diff = round((s->icount[p] - (double)tp->n - extra - reps) * 1000) / 1000;
 		bool agree = s->have_icount[p] && !tp->cut_off && fabs(diff) <= TOLERANCE;
 
 		/* a diagnostic goes right before the result it explains */
@@ -747,16 +935,20 @@ static void checks_of(struct checks *c, const struct setting *s)
 				  path_names[p], MAX_STEPS);
 		if (!agree && s->icount_note)
 			sb_printf(&c->lines, "# %s\n", s->icount_note);
+		if ((p == P_BATCH1 || p == P_BATCH4) && s->bench_extra < 0)
+			sb_printf(&c->lines, "# %s; the set-up assumed: the call site's %d instructions\n",
+				  s->bench_note, extra);
 		if (s->have_icount[p]) {
 			check(c, agree,
-			      "trace %s (%s): %zu traced + %d set-up vs icount %s %g (difference %g, tolerance %d)",
-			      path_names[p], m, tp->n, extra, icount_row[p][0],
-			      s->icount[p], diff, TOLERANCE);
+			      "trace %s (%s): %zu traced + %d set-up%s vs icount %s %g (difference %g, tolerance %d)",
+			      path_names[p], m, tp->n, extra, repnote, row, s->icount[p],
+			      diff, TOLERANCE);
 		} else {
-			check(c, false, "trace %s (%s): %zu traced + %d set-up vs icount %s: no such row (abi %s)",
-			      path_names[p], m, tp->n, extra, icount_row[p][0],
-			      icount_row[p][1]);
+			check(c, false, "trace %s (%s): %zu traced + %d set-up%s vs icount %s: no such row (abi %s)",
+			      path_names[p], m, tp->n, extra, repnote, row, icount_row[p][1]);
 		}
+		free(row);
+		free(repnote);
 		for (size_t i = 0; i < tp->n; i++)
 			unnamed += tp->v[i].sym[0] == '?';
 		if (unnamed)
@@ -770,6 +962,17 @@ static void checks_of(struct checks *c, const struct setting *s)
 	check(c, stages.n == SYSCALL_STAGES, "trace syscall (%s): all six stages seen (%zu)",
 	      m, stages.n);
 	free(stages.v);
+	{
+		size_t t1 = s->p[P_BATCH1].n, t4 = s->p[P_BATCH4].n;
+		bool whole = !s->p[P_BATCH1].cut_off && !s->p[P_BATCH4].cut_off;
+
+		if (!whole)
+			sb_printf(&c->lines, "# a batch path was cut off after %d instructions\n",
+				  MAX_STEPS);
+		check(c, whole && t4 > t1 && per_record(s) > 0,
+		      "trace batch (%s): per record (batch4 %zu - batch1 %zu) / %d = %g > 0",
+		      m, t4, t1, BATCH_MORE, per_record(s));
+	}
 }
 
 /* ---- report --------------------------------------------------------------- */
@@ -854,7 +1057,9 @@ static bool chart(const char *out, struct setting **ok, int nok)
 		sb_printf(&b, "\t%s", stages.v[k]);
 	sb_printf(&b, "\n");
 	for (int j = 0; j < nok; j++)
-		for (int p = 0; p < NPATHS; p++) {
+		for (int o = 0; o < NPATHS; o++) {
+			int p = path_order[o];
+
 			sb_printf(&b, "%s (%s)", path_names[p], ok[j]->mit);
 			for (size_t k = 0; k < stages.n; k++)
 				sb_printf(&b, "\t%zu", count_stage(&ok[j]->p[p], stages.v[k]));
@@ -899,6 +1104,111 @@ out:
 	return done;
 }
 
+/*
+ * lab_batch(): T1 and T4, per record and once per crossing, icount's
+ * figures beside them, the stages, and where the per-record instructions
+ * are (per function, batch4 less batch1).
+ */
+static void batch_section(struct strbuf *b, struct setting **ok, int nok)
+{
+	sb_printf(b, "## lab_batch(): per record and once per crossing\n\n"
+		  "One `lab_batch()` of 1 and one of %d `LAB_BATCH_NULL` records, from\n"
+		  "`lab_call_site_batch1()` and `lab_call_site_batch4()` in user_syscall (the\n"
+		  "records filled before; each call site only sets up the arguments and runs\n"
+		  "`syscall`), traced like the null system call. Their body stage is\n"
+		  "`__x64_sys_lab_batch` and everything it calls, up to the return into the\n"
+		  "dispatcher. With T1 and T4 their totals:\n\n"
+		  "- **per record** = (T4 - T1) / %d: what one more record costs (the records\n"
+		  "  after the first also pass a `cond_resched()`, which the first does not);\n"
+		  "- **once per crossing** = T1 - per record: entry, dispatch, the batch's own\n"
+		  "  checks, exit and return, whatever the number of records.\n\n",
+		  BATCH_MORE + 1, BATCH_MORE);
+	sb_printf(b, "| |");
+	for (int j = 0; j < nok; j++)
+		sb_printf(b, " %s |", ok[j]->mit);
+	sb_printf(b, "\n|---|");
+	for (int j = 0; j < nok; j++)
+		sb_printf(b, "---:|");
+	sb_printf(b, "\n| batch1: 1 record (T1) |");
+	for (int j = 0; j < nok; j++)
+		sb_printf(b, " %zu |", ok[j]->p[P_BATCH1].n);
+	sb_printf(b, "\n| batch4: %d records (T4) |", BATCH_MORE + 1);
+	for (int j = 0; j < nok; j++)
+		sb_printf(b, " %zu |", ok[j]->p[P_BATCH4].n);
+	sb_printf(b, "\n| **per record**, (T4 - T1) / %d |", BATCH_MORE);
+	for (int j = 0; j < nok; j++)
+		sb_printf(b, " **%.4g** |", per_record(ok[j]));
+	sb_printf(b, "\n| **once per crossing**, T1 - per record |");
+	for (int j = 0; j < nok; j++)
+		sb_printf(b, " **%.4g** |", (double)ok[j]->p[P_BATCH1].n - per_record(ok[j]));
+	sb_printf(b, "\n| of those, in the body (lab_batch()'s own set-up and checks) |");
+	for (int j = 0; j < nok; j++)
+		sb_printf(b, " %.4g |", (double)count_stage(&ok[j]->p[P_BATCH1], STAGE_BODY) -
+					per_record(ok[j]));
+	sb_printf(b, "\n| of those, the crossing (every other stage; batch4: the same) |");
+	for (int j = 0; j < nok; j++) {
+		size_t out1 = ok[j]->p[P_BATCH1].n - count_stage(&ok[j]->p[P_BATCH1], STAGE_BODY);
+		size_t out4 = ok[j]->p[P_BATCH4].n - count_stage(&ok[j]->p[P_BATCH4], STAGE_BODY);
+
+		if (out1 == out4)
+			sb_printf(b, " %zu |", out1);
+		else
+			sb_printf(b, " %zu (batch4: %zu) |", out1, out4);
+	}
+	for (int p = P_BATCH1; p <= P_BATCH4; p++) {
+		sb_printf(b, "\n| icount, %u record%s a crossing (ops %u), against the expected |",
+			  icount_ops[p], icount_ops[p] == 1 ? "" : "s", icount_ops[p]);
+		for (int j = 0; j < nok; j++) {
+			int extra = icount_extra(ok[j], p), reps = rep_runs(&ok[j]->p[p]);
+
+			if (ok[j]->have_icount[p])
+				sb_printf(b, " %g (%zu + %d + %d = %zu) |", ok[j]->icount[p],
+					  ok[j]->p[p].n, extra, reps,
+					  ok[j]->p[p].n + (size_t)(extra + reps));
+			else
+				sb_printf(b, " no row |");
+		}
+	}
+	sb_printf(b, "\n| icount per record, (crossing at 4 - at 1) / %d |", BATCH_MORE);
+	for (int j = 0; j < nok; j++) {
+		if (ok[j]->have_icount[P_BATCH1] && ok[j]->have_icount[P_BATCH4])
+			sb_printf(b, " %.4g |", (ok[j]->icount[P_BATCH4] -
+						ok[j]->icount[P_BATCH1]) / BATCH_MORE);
+		else
+			sb_printf(b, " - |");
+	}
+	sb_printf(b, "\n\nThe expected: traced + the benchmark loop's set-up + one step per `rep`\n"
+		  "string instruction run (see *Against icount*).\n\n");
+
+	for (int p = P_BATCH1; p <= P_BATCH4; p++) {
+		sb_printf(b, "**%s**, per stage\n\n", path_names[p]);
+		stage_table(b, ok, nok, p);
+		sb_printf(b, "\n");
+	}
+
+	for (int j = 0; j < nok; j++) {
+		size_t n;
+		struct fcount *d = batch_diff(ok[j], &n);
+		long sum = 0;
+
+		sb_printf(b, "**Where the per-record instructions are, mitigations %s** "
+			  "(per function, batch4 less batch1; every other function runs "
+			  "as often in both)\n\n"
+			  "| function | batch1 | batch4 | batch4 - batch1 | per record |\n"
+			  "|---|---:|---:|---:|---:|\n", ok[j]->mit);
+		for (size_t i = 0; i < n; i++) {
+			long more = (long)d[i].n[1] - (long)d[i].n[0];
+
+			sum += more;
+			sb_printf(b, "| `%s` | %zu | %zu | %+ld | %.4g |\n", d[i].fn,
+				  d[i].n[0], d[i].n[1], more, (double)more / BATCH_MORE);
+		}
+		sb_printf(b, "| **total** | | | **%+ld** | **%.4g** |\n\n", sum,
+			  (double)sum / BATCH_MORE);
+		free_fcounts(d, n);
+	}
+}
+
 static void write_report(const char *out, struct setting *all, int nall,
 			 struct setting **ok, int nok, const struct checks *c,
 			 bool have_chart)
@@ -914,6 +1224,9 @@ static void write_report(const char *out, struct setting *all, int nall,
 		  "programs.\n\n"
 		  "- **syscall**: from the `syscall` instruction in `lab_call_site_syscall()` to the\n"
 		  "  first user instruction after it;\n"
+		  "- **batch1**, **batch4**: the same from `lab_call_site_batch1()` and\n"
+		  "  `lab_call_site_batch4()`, one `lab_batch()` of 1 and of 4 `LAB_BATCH_NULL`\n"
+		  "  records;\n"
 		  "- **kernel**: the module's `call ksys_lab_null` (the in-kernel system call) to the\n"
 		  "  instruction after it;\n"
 		  "- **function**: `call lab_null_function` in user space to the instruction after it.\n\n");
@@ -924,8 +1237,10 @@ static void write_report(const char *out, struct setting *all, int nall,
 	if (nok) {
 		sb_printf(&b, "## The null system call, per stage\n\n");
 		stage_table(&b, ok, nok, P_SYSCALL);
-		sb_printf(&b, "\n## The in-kernel call and the function call\n\n");
-		for (int p = P_KERNEL; p < NPATHS; p++) {
+		sb_printf(&b, "\n");
+		batch_section(&b, ok, nok);
+		sb_printf(&b, "## The in-kernel call and the function call\n\n");
+		for (int p = P_KERNEL; p <= P_FUNCTION; p++) {
 			sb_printf(&b, "**%s**\n\n", path_names[p]);
 			stage_table(&b, ok, nok, p);
 			sb_printf(&b, "\n");
@@ -937,9 +1252,31 @@ static void write_report(const char *out, struct setting *all, int nall,
 		  "icount counts the same paths inside a benchmark loop. For the system call\n"
 		  "that includes the %d register set-up instructions the wrapper puts before\n"
 		  "`syscall` (the loop repeats them), so icount should be the traced total plus\n"
-		  "%d; for the other two paths, exactly the traced total. Allowed difference:\n"
-		  "%d instructions, for loop code the compiler may lay out differently.\n\n"
-		  "```\n%s```\n", setup, setup, TOLERANCE, c->lines.s ? c->lines.s : "");
+		  "%d; for the in-kernel call and the function call, exactly the traced total.\n",
+		  setup, setup);
+	/* one bench_batch for every setting: its loop is read once each */
+	if (nok && ok[0]->bench_extra >= 0)
+		sb_printf(&b, "For `lab_batch()` (icount's `batch_lab_batch` rows, per record: times\n"
+			  "ops for a crossing), what the benchmark's own loop repeats, read from\n"
+			  "its code (`batch_lab_batch()` in bench_batch): %d set-up instructions\n"
+			  "before `syscall`, not the call site's %d (the loop keeps the record\n"
+			  "count in a register), and its loop control less the empty loop's\n"
+			  "(which the benchmark subtracts), %+d: icount should be the traced total\n"
+			  "plus %d.\n",
+			  ok[0]->bench_setup, ok[0]->batch_setup[P_BATCH1],
+			  ok[0]->bench_extra - ok[0]->bench_setup, ok[0]->bench_extra);
+	else if (nok)
+		sb_printf(&b, "For `lab_batch()` (icount's `batch_lab_batch` rows), the benchmark's\n"
+			  "loop could not be read (%s): the call site's %d set-up instructions\n"
+			  "are assumed.\n", ok[0]->bench_note, ok[0]->batch_setup[P_BATCH1]);
+	sb_printf(&b, "And icount counts one step more per run of a `rep`-prefixed string\n"
+		  "instruction than single-stepping shows (`rep end` below): QEMU gives such\n"
+		  "an instruction a last step, with the count at zero, under icount, but not\n"
+		  "when it single-steps (its x86 translator's `repz_opt`). The lab_batch()\n"
+		  "paths have one: the zeroing of the record's stack copy (`rep stos`).\n"
+		  "Allowed difference: %d instructions, for loop code the compiler may\n"
+		  "lay out differently.\n\n"
+		  "```\n%s```\n", TOLERANCE, c->lines.s ? c->lines.s : "");
 	for (int j = 0; j < nok; j++) {
 		sb_printf(&b, "\n## Per function, syscall path, mitigations %s\n\n", ok[j]->mit);
 		symbol_table(&b, &ok[j]->p[P_SYSCALL]);
@@ -963,14 +1300,17 @@ static void print_summary(struct setting *all, int nall, const struct checks *c,
 			printf("  no trace: %s\n", s->failure);
 			continue;
 		}
-		for (int p = 0; p < NPATHS; p++)
-			printf("  %-9s %4zu instructions\n", path_names[p], s->p[p].n);
+		for (int o = 0; o < NPATHS; o++)
+			printf("  %-9s %4zu instructions\n", path_names[path_order[o]],
+			       s->p[path_order[o]].n);
 		for (size_t i = 0; i < s->p[P_SYSCALL].n; i++)
 			names_add(&stages, s->p[P_SYSCALL].v[i].stage);
 		for (size_t k = 0; k < stages.n; k++)
 			printf("      %-32s %4zu\n", stages.v[k],
 			       count_stage(&s->p[P_SYSCALL], stages.v[k]));
 		free(stages.v);
+		printf("  lab_batch: per record (batch4 - batch1) / %d = %g, once per crossing %g\n",
+		       BATCH_MORE, per_record(s), (double)s->p[P_BATCH1].n - per_record(s));
 	}
 	printf("\n");
 	for (const char *l = c->lines.s; l && *l;) {
@@ -1002,6 +1342,7 @@ static void free_setting(struct setting *s)
 	free(s->dir);
 	free(s->failure);
 	free(s->icount_note);
+	free(s->bench_note);
 }
 
 int cmd_trace(int argc, char **argv)

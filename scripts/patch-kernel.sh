@@ -40,36 +40,39 @@ if grep -qE '^[0-9]+[[:space:]]+[a-z0-9]+[[:space:]]+hello[[:space:]]' "$tbl64" 
 fi
 
 # edit FILE AWK-ARGS...: rewrite FILE through awk (FILE is its last input),
-# atomically, and only if the result differs.
+# atomically, and only if the result differs (worked out outside the tree,
+# so that an edit that changes nothing leaves even the directory alone).
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
 edit() {
 	local file=$1
 	shift
-	awk "$@" "$file" >"$file.lab-tmp" || {
+	awk "$@" "$file" >"$scratch/out" || die "could not edit $file"
+	cmp -s "$file" "$scratch/out" && return 0
+	cp "$scratch/out" "$file.lab-tmp" && mv "$file.lab-tmp" "$file" || {
 		rm -f "$file.lab-tmp"
-		die "could not edit $file"
+		die "could not write $file"
 	}
-	if cmp -s "$file" "$file.lab-tmp"; then
-		rm -f "$file.lab-tmp"
-	else
-		mv "$file.lab-tmp" "$file"
-	fi
 }
 
 # insert_before FILE REGEX FRAGMENT: put FRAGMENT's lines before the first
 # line matching REGEX (before the "/*" that opens it, if it is inside a
-# comment), unless FILE already has the fragment's first line.
+# comment). If FILE has the fragment's first line already, above that
+# line, what lies from there to the anchor is an earlier version of the
+# fragment: it is replaced, so that a changed fragment reaches a tree the
+# lab patched before (and an unchanged one changes nothing).
 insert_before() {
 	local file=$1 re=$2 frag=$3
-	grep -qxF "$(head -n 1 "$frag")" "$file" && return 0
 	grep -qE "$re" "$file" || die "cannot patch $file: no line matches /$re/"
 	edit "$file" -v re="$re" '
-		FNR == NR { add = add $0 "\n"; next }
-		{ line[++n] = $0; if (!at && $0 ~ re) at = n }
+		FNR == NR { add = add $0 "\n"; if (FNR == 1) first = $0; next }
+		{ line[++n] = $0; if (!at && $0 ~ re) at = n; if (!from && $0 == first) from = n }
 		END {
 			if (at > 1 && line[at - 1] == "/*") at--
+			if (!from || from > at) from = at
 			for (i = 1; i <= n; i++) {
-				if (i == at) printf "%s", add
-				print line[i]
+				if (i == from) printf "%s", add
+				if (i < from || i >= at) print line[i]
 			}
 		}' "$frag"
 }
@@ -176,28 +179,46 @@ grep -q "^long ksys_lab_null" "$ksrc/include/linux/syscalls.h" ||
 	die "cannot add ksys_*() prototypes to $ksrc/include/linux/syscalls.h"
 
 # 5. COND_SYSCALL(): with CONFIG_LAB_SYSCALLS=n the numbers answer -ENOSYS.
-grep -q "$marker" "$ksrc/kernel/sys_ni.c" ||
-	edit "$ksrc/kernel/sys_ni.c" -v frag="$patch/sys_ni.c.cond" \
-		'{ print } END { while ((getline l < frag) > 0) print l }'
+#    At the end of the file; an earlier version there (from the line that
+#    names the lab, and the blank lines the fragment has above it) is
+#    replaced.
+edit "$ksrc/kernel/sys_ni.c" -v frag="$patch/sys_ni.c.cond" -v marker="$marker" '
+	BEGIN {
+		while ((getline l < frag) > 0) {
+			add[++m] = l
+			if (!k && index(l, marker)) k = m
+		}
+	}
+	{ line[++n] = $0; if (!from && index($0, marker)) from = n }
+	END {
+		from = from ? from - (k - 1) : n + 1
+		for (i = 1; i < from; i++) print line[i]
+		for (i = 1; i <= m; i++) print add[i]
+	}'
 
 # 6. The generic table (arm64, riscv, ...): next numbers after __NR_syscalls.
+#    An earlier version of the lab's block is taken out first (its first
+#    number was __NR_syscalls before it), so that the block always lists
+#    the names of syscall-names.
 generic=$ksrc/include/uapi/asm-generic/unistd.h
-grep -q "$marker" "$generic" ||
-	edit "$generic" -v marker="$marker" '
-		FNR == NR { if ($0 !~ /^#/) names[++n] = $1; next }
-		/^#undef __NR_syscalls/ { at = 1; next }
-		at && /^#define __NR_syscalls [0-9]+/ {
-			nr = $3
-			print "/* " marker ": hello/hello.c */"
-			for (i = 1; i <= n; i++) {
-				printf "#define __NR_%s %d\n", names[i], nr + i - 1
-				printf "__SYSCALL(__NR_%s, sys_%s)\n", names[i], names[i]
-			}
-			print ""
-			print "#undef __NR_syscalls"
-			printf "#define __NR_syscalls %d\n", nr + n
-			at = 0; next
+edit "$generic" -v marker="$marker" '
+	FNR == NR { if ($0 !~ /^#/) names[++n] = $1; next }
+	index($0, "/* " marker ": ") == 1 { old = 1; next }
+	old && /^#define __NR_[a-z0-9_]+ [0-9]+$/ { if (!first) first = $3; next }
+	old && (/^__SYSCALL\(/ || /^$/) { next }
+	/^#undef __NR_syscalls/ { old = 0; at = 1; next }
+	at && /^#define __NR_syscalls [0-9]+/ {
+		nr = first ? first : $3
+		print "/* " marker ": hello/hello.c */"
+		for (i = 1; i <= n; i++) {
+			printf "#define __NR_%s %d\n", names[i], nr + i - 1
+			printf "__SYSCALL(__NR_%s, sys_%s)\n", names[i], names[i]
 		}
-		{ print }' "$patch/syscall-names"
+		print ""
+		print "#undef __NR_syscalls"
+		printf "#define __NR_syscalls %d\n", nr + n
+		at = 0; next
+	}
+	{ print }' "$patch/syscall-names"
 grep -q "$marker" "$generic" || die "cannot add numbers to $generic"
 exit 0

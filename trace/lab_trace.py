@@ -11,6 +11,8 @@
 #   vmlinux            the lab kernel (booted with nokaslr: its addresses hold)
 #   user_syscall       the static user programs (no PIE: their addresses hold)
 #   user_functioncall
+#   bench_batch        the batch benchmark (optional): its lab_batch() loop,
+#                      read for the set-up it repeats per crossing, not run
 #   max_steps          a path longer than this is cut off
 #   out                where the result goes (JSON, written atomically)
 #
@@ -20,6 +22,9 @@
 #
 #   syscall   from the `syscall` instruction in user_syscall's
 #             lab_call_site_syscall() back to the user instruction after it
+#   batch1    the same for lab_call_site_batch1(): one lab_batch() of one
+#             LAB_BATCH_NULL record
+#   batch4    and lab_call_site_batch4(): one lab_batch() of four
 #   kernel    from the module's `call ksys_lab_null` (call_site_kernel) back
 #             to the instruction after it
 #   function  from user_functioncall's `call lab_null_function` back to the
@@ -31,6 +36,11 @@
 #
 #   {"sites": {...}, "paths": {"kernel": [[pc, symbol, insn], ...], ...},
 #    "cut_off": {"kernel": false, ...}}
+#
+# sites.batch1 and sites.batch4 are each site's {pc, nr, setup,
+# setup_instructions}; sites.batch_bench is what bench_batch's lab_batch()
+# loop repeats per crossing besides the path itself ({setup, extra, ...}),
+# or sites.batch_bench_note says why it could not be read.
 import bisect
 import json
 import os
@@ -119,25 +129,88 @@ def disassemble(path, function):
     return insns
 
 
-def find_sites():
-    """The call sites, from the programs' code."""
-    sites = {}
-    insns = disassemble(cfg["user_syscall"], "lab_call_site_syscall")
+def syscall_site(path, function):
+    """A call site's syscall instruction: {pc, nr (from its `mov $NR,%eax`),
+    setup (the instructions before it), setup_instructions}."""
+    insns = disassemble(path, function)
     for i, (pc, raw, text) in enumerate(insns):
         if raw == b"\x0f\x05":
-            sites["syscall_pc"] = pc
-            sites["setup"] = i
-            sites["setup_instructions"] = [t for _, _, t in insns[:i]]
+            site = {"pc": pc, "setup": i,
+                    "setup_instructions": [t for _, _, t in insns[:i]]}
             for _, _, t in reversed(insns[:i]):
                 m = re.match(r"mov\s+\$(0x[0-9a-f]+|[0-9]+),%eax$", t)
                 if m:
-                    sites["syscall_nr"] = int(m.group(1), 0)
-                    break
+                    site["nr"] = int(m.group(1), 0)
+                    return site
+            raise gdb.GdbError("lab_trace.py: no `mov $NR,%%eax` before the syscall in %s"
+                               % function)
+    raise gdb.GdbError("lab_trace.py: no syscall instruction in %s" % function)
+
+
+JUMP = re.compile(r"^j[a-z]+\s+(0x[0-9a-f]+)\b")
+
+
+def backward_loop(insns, after):
+    """The innermost loop around insns[after]: (top, jump), the indexes of
+    the first instruction of the loop (a backward jump's target at or
+    before insns[after]) and of that jump (the first one after it)."""
+    for j in range(after, len(insns)):
+        m = JUMP.match(insns[j][2])
+        if m:
+            target = int(m.group(1), 16)
+            for t in range(0, after + 1):
+                if insns[t][0] == target:
+                    return t, j
+    return None
+
+
+def bench_loop(path):
+    """What bench_batch's batch_lab_batch() loop runs per crossing besides
+    the traced path, against empty_flat() (the loop the benchmark subtracts):
+    {setup: the loop's instructions before `syscall`, extra: setup plus the
+    loop's instructions after it, less the empty loop's}."""
+    insns = disassemble(path, "batch_lab_batch")
+    s = next((i for i, (_, raw, _) in enumerate(insns) if raw == b"\x0f\x05"), None)
+    if s is None:
+        raise gdb.GdbError("no syscall instruction in batch_lab_batch")
+    loop = backward_loop(insns, s)
+    if loop is None:
+        raise gdb.GdbError("no loop around the syscall in batch_lab_batch")
+    top, jump = loop
+    empty = disassemble(path, "empty_flat")
+    eloop = None
+    for j in range(len(empty)):
+        eloop = backward_loop(empty, j)
+        if eloop:
             break
-    if "syscall_pc" not in sites:
-        raise gdb.GdbError("lab_trace.py: no syscall instruction in lab_call_site_syscall")
-    if "syscall_nr" not in sites:
-        raise gdb.GdbError("lab_trace.py: no `mov $NR,%eax` before the syscall in lab_call_site_syscall")
+    if eloop is None:
+        raise gdb.GdbError("no loop in empty_flat")
+    setup = [t for _, _, t in insns[top:s]]
+    control = [t for _, _, t in insns[s + 1:jump + 1]]
+    empty_loop = [t for _, _, t in empty[eloop[0]:eloop[1] + 1]]
+    return {"setup": len(setup), "setup_instructions": setup,
+            "loop_control": control, "empty_loop": empty_loop,
+            "extra": len(setup) + len(control) - len(empty_loop)}
+
+
+def find_sites():
+    """The call sites, from the programs' code."""
+    sites = {}
+    site = syscall_site(cfg["user_syscall"], "lab_call_site_syscall")
+    sites["syscall_pc"] = site["pc"]
+    sites["syscall_nr"] = site["nr"]
+    sites["setup"] = site["setup"]
+    sites["setup_instructions"] = site["setup_instructions"]
+    for name in ("batch1", "batch4"):
+        sites[name] = syscall_site(cfg["user_syscall"], "lab_call_site_" + name)
+    if cfg.get("bench_batch"):
+        try:
+            sites["batch_bench"] = bench_loop(cfg["bench_batch"])
+        except (gdb.error, gdb.GdbError) as e:
+            sites["batch_bench_note"] = "bench_batch's loop not read: %s: %s" % (
+                cfg["bench_batch"], e)
+    else:
+        sites["batch_bench_note"] = "bench_batch's loop not read: no bench_batch beside user_syscall"
     insns = disassemble(cfg["user_functioncall"], "lab_call_site_function")
     for pc, raw, text in insns:
         if len(raw) == 5 and raw[0] == 0xE8:
@@ -226,6 +299,15 @@ gdb.write("lab-trace: syscall at 0x%x (nr %d, %d set-up instructions), "
           "function call at 0x%x, ksys_lab_null at 0x%x\n" % (
               sites["syscall_pc"], sites["syscall_nr"], sites["setup"],
               sites["function_pc"], ksys))
+for name in ("batch1", "batch4"):
+    gdb.write("lab-trace: %s: syscall at 0x%x (nr %d, %d set-up instructions)\n"
+              % (name, sites[name]["pc"], sites[name]["nr"], sites[name]["setup"]))
+if "batch_bench" in sites:
+    gdb.write("lab-trace: bench_batch's lab_batch() loop: %d set-up instructions, "
+              "%d more than the path per crossing\n"
+              % (sites["batch_bench"]["setup"], sites["batch_bench"]["extra"]))
+else:
+    gdb.write("lab-trace: %s\n" % sites["batch_bench_note"])
 
 connect(cfg["socket"], cfg["connect_wait_s"])
 paths, cut_off = {}, {}
@@ -251,6 +333,15 @@ pc = sites["syscall_pc"]
 stop_at(pc, "$rax == %d && *(unsigned short *)$pc == 0x050f" % sites["syscall_nr"])
 paths["syscall"], cut_off["syscall"] = trace(user_syscall_syms, pc + 2)
 gdb.write("lab-trace: syscall: %d instructions\n" % len(paths["syscall"]))
+
+# 2b. lab_batch() of one record and of four, from their own call sites in
+# the same program (main() calls them after lab_call_site_syscall()).
+for name in ("batch1", "batch4"):
+    pc = sites[name]["pc"]
+    stop_at(pc, "$rax == %d && *(unsigned short *)$pc == 0x050f" % sites[name]["nr"])
+    paths[name], cut_off[name] = trace(user_syscall_syms, pc + 2)
+    gdb.write("lab-trace: %s: %d instructions\n" % (name, len(paths[name])))
+    sites[name]["pc"] = "0x%x" % pc
 without_program(sites["syscall_pc"])
 
 # 3. The function call: the call instruction in lab_call_site_function().

@@ -21,6 +21,44 @@ __attribute__((noinline)) long lab_call_site_syscall(void)
 {
 	return lab_syscall_lab_null();
 }
+
+/*
+ * One lab_batch() each, of 1 and of 4 LAB_BATCH_NULL records: make trace
+ * follows both, and the difference is what a record costs. The records
+ * are filled before (batch_prepare()), so that each call site is only the
+ * argument set-up and the syscall instruction, and their page is present
+ * and written when the kernel copies them in and writes their results.
+ */
+static struct lab_batch_rec lab_batch1_recs[1];
+static struct lab_batch_rec lab_batch4_recs[4];
+
+__attribute__((noinline)) long lab_call_site_batch1(void)
+{
+	return lab_syscall_lab_batch(lab_batch1_recs, 1, 0);
+}
+
+__attribute__((noinline)) long lab_call_site_batch4(void)
+{
+	return lab_syscall_lab_batch(lab_batch4_recs, 4, 0);
+}
+
+static void batch_prepare(struct lab_batch_rec *recs, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		recs[i] = (struct lab_batch_rec){ .op = LAB_BATCH_NULL,
+						  .result = -1 };
+}
+
+/* A call site's answer and its records' results, on one line. */
+static void batch_show(const char *site, long ret,
+		       const struct lab_batch_rec *recs, unsigned int n)
+{
+	printf("user_syscall (%s): %s() returned %ld, results", LAB_ABI, site,
+	       ret);
+	for (unsigned int i = 0; i < n; i++)
+		printf(" %lld", (long long)recs[i].result);
+	printf("\n");
+}
 #endif
 
 __attribute__((noinline)) long lab_call_site_int80(void)
@@ -82,6 +120,12 @@ int main(void)
 #if defined(__x86_64__)
 	printf("user_syscall (%s): lab_call_site_syscall() returned %ld\n", LAB_ABI,
 	       lab_call_site_syscall());
+	batch_prepare(lab_batch1_recs, 1);
+	batch_prepare(lab_batch4_recs, 4);
+	batch_show("lab_call_site_batch1", lab_call_site_batch1(),
+		   lab_batch1_recs, 1);
+	batch_show("lab_call_site_batch4", lab_call_site_batch4(),
+		   lab_batch4_recs, 4);
 #endif
 	printf("user_syscall (%s): lab_call_site_int80() returned %ld\n", LAB_ABI,
 	       lab_call_site_int80());

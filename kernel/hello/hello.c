@@ -233,11 +233,12 @@ int lab_batch_rec_check(const struct lab_batch_rec *rec)
 	if (op == 0 || op >= ARRAY_SIZE(lab_batch_ops) || rec->flags)
 		return -EINVAL;
 	d = &lab_batch_ops[array_index_nospec(op, ARRAY_SIZE(lab_batch_ops))];
-	for (i = 0; i < ARRAY_SIZE(rec->args); i++) {
+	for (i = d->nargs; i < ARRAY_SIZE(rec->args); i++)
+		if (rec->args[i])
+			return -EINVAL;
+	for (i = 0; i < d->nargs; i++) {
 		u64 arg = rec->args[i];
 
-		if (i >= d->nargs && arg)
-			return -EINVAL;
 		if ((d->u32_args & BIT(i)) && arg > U32_MAX)
 			return -EINVAL;
 		if ((unsigned long)arg != arg)
@@ -270,16 +271,27 @@ static long lab_batch_run(const struct lab_batch_rec *rec)
 /*
  * Copies record @urec in and proves its result slot writable (by writing
  * back what it holds) before its call runs: a call that ran always gets
- * its result reported.
+ * its result reported. One user-access window for the whole record, as
+ * the record is read on every trip through the batch's loop.
  */
 static int lab_batch_fetch(struct lab_batch_rec __user *urec,
 			   struct lab_batch_rec *rec)
 {
-	if (copy_from_user(rec, urec, sizeof(*rec)))
+	if (!user_access_begin(urec, sizeof(*urec)))
 		return -EFAULT;
-	if (put_user(rec->result, &urec->result))
-		return -EFAULT;
+	unsafe_get_user(rec->op, &urec->op, efault);
+	unsafe_get_user(rec->flags, &urec->flags, efault);
+	unsafe_get_user(rec->args[0], &urec->args[0], efault);
+	unsafe_get_user(rec->args[1], &urec->args[1], efault);
+	unsafe_get_user(rec->args[2], &urec->args[2], efault);
+	unsafe_get_user(rec->args[3], &urec->args[3], efault);
+	unsafe_get_user(rec->result, &urec->result, efault);
+	unsafe_put_user(rec->result, &urec->result, efault);
+	user_access_end();
 	return 0;
+efault:
+	user_access_end();
+	return -EFAULT;
 }
 
 /*

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
@@ -279,6 +280,101 @@ static void garbage_on_the_rows_channel(void **state)
 	run_free(r);
 }
 
+/* A curve row (bench/lab_row.h) with "ops" set to value, as text. */
+static char *curve_row(const char *value)
+{
+	char *text;
+
+	assert_true(asprintf(&text,
+		"{\"schema\":\"lab-row/1\",\"abi\":\"x86_64\",\"path\":\"batch_lab_batch\","
+		"\"unit\":\"milliticks\",\"tsc_khz\":999993,\"batches\":20,\"iters\":64%s%s,"
+		"\"min\":209031,\"p5\":209031,\"median\":209031,\"p95\":209031,"
+		"\"p99\":209031,\"max\":209031,\"mean\":209031,\"sd\":0,\"cv_ppm\":0,"
+		"\"what\":\"one lab_batch() of N records\"}\n",
+		value ? ",\"ops\":" : "", value ? value : "") > 0);
+	return text;
+}
+
+static void curve_rows_with_bad_ops(void **state)
+{
+	/* "ops" may be absent (no curve row: ops 0); when there, it is a
+	 * whole number from 1 to 1048576, or the line is no row: zero,
+	 * negative, a string, over the limit (within 32 bits and beyond),
+	 * a real, null. One beyond what JSON's integers hold here is not
+	 * JSON at all (jansson refuses it): no row either. */
+	static const char *const bad[] = {
+		"0", "-8", "\"8\"", "1048577", "4294967296", "8.0", "1e3", "null",
+		"true", "[8]",
+	};
+	static const struct {
+		const char *value;
+		unsigned int ops;
+	} good[] = { { NULL, 0 }, { "1", 1 }, { "1024", 1024 }, { "1048576", 1048576 } };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		struct rows rs = { 0 };
+		char *problem, *text = curve_row(bad[i]);
+
+		if (rows_parse(text, "r", "icount", "default", &rs, &problem) != 1 ||
+		    strcmp(problem, "line 1: ops is not a whole number from 1 to 1048576"))
+			print_error("ops %s: %s\n", bad[i], problem ? problem : "accepted");
+		assert_int_equal(0, rs.n);
+		assert_string_equal("line 1: ops is not a whole number from 1 to 1048576", problem);
+		free(problem);
+		free(text);
+	}
+	{
+		struct rows rs = { 0 };
+		char *problem, *text = curve_row("99999999999999999999999");
+
+		assert_int_equal(1, rows_parse(text, "r", "icount", "default", &rs, &problem));
+		assert_int_equal(0, rs.n);
+		assert_string_equal("line 1: not JSON", problem);
+		free(problem);
+		free(text);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++) {
+		struct rows rs = { 0 };
+		char *problem, *text = curve_row(good[i].value);
+
+		assert_int_equal(0, rows_parse(text, "r", "icount", "default", &rs, &problem));
+		assert_null(problem);
+		assert_int_equal(1, rs.n);
+		assert_int_equal(good[i].ops, rs.v[0].ops);
+		rows_free(&rs);
+		free(text);
+	}
+}
+
+static void recorded_run_with_bad_ops(void **state)
+{
+	/* rows-icount's run with curve rows: two good, seven with a bad ops
+	 * (0, -8, "8", 4294967296, 1048577, 8.0, null), the first bad on
+	 * line 3. The good rows are kept, the bad ones are the run's problem. */
+	static const char *const why[] = {
+		"rows.jsonl: line 3: ops is not a whole number from 1 to 1048576",
+		"rows.jsonl: 6 more bad lines", NULL,
+	};
+	struct run *r = load("rows-bad-ops");
+
+	(void)state;
+	assert_int_equal(3, r->rows.n);
+	assert_string_equal("kernel_direct", r->rows.v[0].path);
+	assert_int_equal(0, r->rows.v[0].ops);
+	assert_int_equal(8, r->rows.v[1].ops);
+	assert_int_equal(1048576, r->rows.v[2].ops);
+	/* found by ops: the curve row of 8, none of 0 (a bad line), the
+	 * main row only as ops 0 */
+	assert_ptr_equal(&r->rows.v[1], rows_find(&r->rows, "x86_64", "batch_lab_batch", 8));
+	assert_null(rows_find(&r->rows, "x86_64", "batch_lab_batch", 0));
+	assert_ptr_equal(&r->rows.v[0], rows_find(&r->rows, "kernel", "kernel_direct", 0));
+	assert_null(rows_find(&r->rows, "kernel", "kernel_direct", 1));
+	assert_int_equal(2, r->nproblems);
+	expect_summary(r, NULL, 6, 2, 0, why);
+	run_free(r);
+}
+
 static void kselftest_made_to_fail(void **state)
 {
 	static const char *const why[] = {
@@ -487,6 +583,106 @@ static void rows_in_instructions_under_icount(void **state)
 	run_free(r);
 }
 
+/* The median of the run's row abi/path that is no curve row, or -1. */
+static double plain_row(const struct run *r, const char *abi, const char *path)
+{
+	for (size_t i = 0; i < r->rows.n; i++)
+		if (!r->rows.v[i].ops && !strcmp(r->rows.v[i].abi, abi) &&
+		    !strcmp(r->rows.v[i].path, path))
+			return row_value(&r->rows.v[i], ST_MEDIAN);
+	return -1;
+}
+
+static void crossovers_on_a_recorded_run(void **state)
+{
+	/* A real boot under TCG with the default mitigations (PTI: every
+	 * crossing flushes QEMU's TLB, about 5.5 us of emulation): one
+	 * lab_batch() of 2 already beats 2 separate calls, and so does io_uring
+	 * with one io_uring_enter() for both; one io_uring_enter() per NOP
+	 * never does; nothing comes within 2x of the in-kernel call (10.3 ns). */
+	struct run *r = load("rows-curves");
+	struct curve_point calls[16], batch[16], uring[16], single[16], calls32[16],
+		batch32[16];
+	size_t nc, nb, nu, ns, nc32, nb32;
+	double floor;
+
+	(void)state;
+	assert_int_equal(0, r->nproblems);
+	assert_string_equal("tcg", run_mode(r));
+	nc = rows_curve(&r->rows, "x86_64", "batch_calls", calls, 16);
+	nb = rows_curve(&r->rows, "x86_64", "batch_lab_batch", batch, 16);
+	nu = rows_curve(&r->rows, "x86_64", "batch_uring", uring, 16);
+	ns = rows_curve(&r->rows, "x86_64", "batch_uring_single", single, 16);
+	nc32 = rows_curve(&r->rows, "i386", "batch_calls", calls32, 16);
+	nb32 = rows_curve(&r->rows, "i386", "batch_lab_batch", batch32, 16);
+	assert_int_equal(11, nc);
+	assert_int_equal(11, nb);
+	assert_int_equal(11, nu);
+	assert_int_equal(11, ns);
+	assert_int_equal(11, nc32);
+	assert_int_equal(11, nb32);
+	for (size_t i = 0; i < nb; i++)
+		assert_int_equal(1u << i, batch[i].ops);
+	/* no curve: no rows of that path, and the main rows are no curve */
+	assert_int_equal(0, rows_curve(&r->rows, "i386", "batch_uring", uring, 16));
+	assert_int_equal(0, rows_curve(&r->rows, "x86_64", "lab_null_syscall", uring, 16));
+	floor = plain_row(r, "kernel", "kernel_direct");
+	assert_true(floor > 10 && floor < 11);
+	/* 6529 ns against 5464 at N=1, 3363 against 5469 at N=2 */
+	assert_true(batch[0].value > calls[0].value);
+	assert_int_equal(2, curve_first_below(batch, nb, calls, nc));
+	assert_int_equal(0, curve_first_within(batch, nb, floor, 2.0));
+	assert_true(batch[nb - 1].value > 2 * floor);
+	assert_int_equal(2, curve_first_below(uring, nu, calls, nc));
+	assert_int_equal(0, curve_first_within(uring, nu, floor, 2.0));
+	assert_int_equal(0, curve_first_below(single, ns, calls, nc));
+	assert_int_equal(0, curve_first_within(single, ns, floor, 2.0));
+	assert_int_equal(2, curve_first_below(batch32, nb32, calls32, nc32));
+	assert_int_equal(0, curve_first_within(batch32, nb32, floor, 2.0));
+	/* 26 rows of the main table, 66 curve rows; a clean run */
+	assert_int_equal(92, r->rows.n);
+	expect_summary(r, NULL, 8, 0, 0, NULL);
+	run_free(r);
+}
+
+static void crossovers_on_recorded_figures(void **state)
+{
+	/* The icount boot's figures (instructions an operation, default
+	 * mitigations): a lab_batch() of 4 still costs more than 4 calls
+	 * (244 against 241), one of 8 less. Out of order and with a point
+	 * the calls lack, to show that neither matters. */
+	static const struct curve_point calls[] = {
+		{ 1, 241.031 }, { 2, 241.031 }, { 4, 241.031 }, { 8, 241.031 },
+		{ 16, 241.031 }, { 1024, 241.002 },
+	};
+	static const struct curve_point batch[] = {
+		{ 1024, 174.275 }, { 16, 191.531 }, { 1, 454.031 }, { 2, 314.031 },
+		{ 4, 244.031 }, { 8, 209.031 }, { 32, 182.781 },
+	};
+	static const struct curve_point uring[] = {
+		{ 1, 925.641 }, { 2, 598.891 }, { 4, 435.516 }, { 8, 353.828 },
+		{ 16, 312.984 }, { 1024, 272.630 },
+	};
+	const size_t nc = sizeof(calls) / sizeof(*calls), nb = sizeof(batch) / sizeof(*batch),
+		     nu = sizeof(uring) / sizeof(*uring);
+
+	(void)state;
+	assert_int_equal(8, curve_first_below(batch, nb, calls, nc));
+	/* io_uring, one enter for N NOPs: 273 against 241 at N=1024, never */
+	assert_int_equal(0, curve_first_below(uring, nu, calls, nc));
+	/* The floor, 5 instructions: never within 2x, 35x at N=1024. */
+	assert_int_equal(0, curve_first_within(batch, nb, 5.01, 2.0));
+	/* Against a floor of 100 (200 or less): 209 at N=8, 191.5 at N=16. */
+	assert_int_equal(16, curve_first_within(batch, nb, 100, 2.0));
+	/* Exactly 2x is within. */
+	assert_int_equal(8, curve_first_within(batch, nb, 209.031 / 2, 2.0));
+	/* No floor, or an empty curve: no answer. */
+	assert_int_equal(0, curve_first_within(batch, nb, 0, 2.0));
+	assert_int_equal(0, curve_first_within(batch, nb, NAN, 2.0));
+	assert_int_equal(0, curve_first_below(batch, nb, calls, 0));
+	assert_int_equal(0, curve_first_below(batch, 0, calls, nc));
+}
+
 /* --- the host's TAP files (make host-tests) ------------------------------------- */
 
 static void host_tap_files(void **state)
@@ -559,7 +755,8 @@ static const char *const known_cases[] = {
 	"bad-meta", "died-mid-plan", "empty-ktap", "enosys", "garbage-results",
 	"garbage-rows", "host-tap", "interrupted", "kselftest-fail", "kunit",
 	"kunit-absent", "long-name", "module-fail", "no-meta", "no-newline",
-	"panic", "panic-at-boot", "rows-good", "rows-icount", "rows-truncated",
+	"panic", "panic-at-boot", "rows-bad-ops", "rows-curves", "rows-good",
+	"rows-icount", "rows-truncated",
 	"signal", "step-timeout", "timeout-at-start", "wrong-schema",
 };
 
@@ -608,6 +805,8 @@ int main(void)
 		cmocka_unit_test(truncated_benchmark_row),
 		cmocka_unit_test(garbage_on_the_results_channel),
 		cmocka_unit_test(garbage_on_the_rows_channel),
+		cmocka_unit_test(curve_rows_with_bad_ops),
+		cmocka_unit_test(recorded_run_with_bad_ops),
 		cmocka_unit_test(kselftest_made_to_fail),
 		cmocka_unit_test(module_check_made_to_fail),
 		cmocka_unit_test(step_timed_out),
@@ -620,6 +819,8 @@ int main(void)
 		cmocka_unit_test(clean_run_with_kunit),
 		cmocka_unit_test(rows_in_ns),
 		cmocka_unit_test(rows_in_instructions_under_icount),
+		cmocka_unit_test(crossovers_on_a_recorded_run),
+		cmocka_unit_test(crossovers_on_recorded_figures),
 		cmocka_unit_test(host_tap_files),
 		cmocka_unit_test(cmocka_reason_after_the_result),
 		cmocka_unit_test(every_recorded_case_is_tested),

@@ -27,7 +27,8 @@ expect_error() {
 
 rm -rf "$work" && mkdir -p "$work"
 # A pristine mini tree: just the files the patch touches.
-files=(Makefile Kbuild Kconfig arch/x86/entry/syscalls/syscall_64.tbl
+files=(Makefile Kbuild Kconfig init/Kconfig arch/x86/entry/syscall_64.c
+	arch/x86/entry/syscalls/syscall_64.tbl
 	arch/x86/entry/syscalls/syscall_32.tbl include/linux/syscalls.h
 	kernel/sys_ni.c include/uapi/asm-generic/unistd.h)
 tar -xf "$tarball" -C "$work" "${files[@]/#/linux-source-6.1/}"
@@ -42,14 +43,36 @@ check "both tables number the family from the next free number" \
 check "wired in through Kbuild, prototypes, COND_SYSCALL, generic numbers" \
 	'grep -q "^obj-y.*+= hello/" "$t/Kbuild" && grep -q "^long ksys_hello(void);" "$t/include/linux/syscalls.h" &&
 	 grep -q "^asmlinkage long sys_hello(void);" "$t/include/linux/syscalls.h" &&
-	 grep -q "^COND_SYSCALL(lab_transform);" "$t/kernel/sys_ni.c" &&
-	 grep -q "^#define __NR_syscalls 456" "$t/include/uapi/asm-generic/unistd.h" &&
+	 grep -q "^COND_SYSCALL(lab_batch);" "$t/kernel/sys_ni.c" &&
+	 grep -qx "struct lab_batch_rec;" "$t/include/linux/syscalls.h" &&
+	 grep -q "^#define __NR_lab_batch 456" "$t/include/uapi/asm-generic/unistd.h" &&
+	 grep -q "^#define __NR_syscalls 457" "$t/include/uapi/asm-generic/unistd.h" &&
 	 [ -f "$t/hello/hello.c" ]'
 touch "$work/stamp"
 sleep 1
 "$lab/scripts/patch-kernel.sh" "$t" "$lab_tbl" >/dev/null 2>&1
 check "a second run changes nothing, not even a time stamp" \
 	'[ -z "$(find "$t" -newer "$work/stamp" -print -quit)" ]'
+
+# A tree the lab patched before its fragments changed (here: an older lab
+# without lab_batch) is brought up to date: the same as a fresh patch.
+mkdir -p "$work/oldlab/kernel"
+cp -a "$lab/scripts" "$work/oldlab/"
+cp -a "$lab/kernel/patch" "$lab/kernel/hello" "$lab/kernel/include" "$work/oldlab/kernel/"
+(cd "$work/oldlab/kernel/patch" &&
+	sed -i '/lab_batch/d' syscall-names sys_ni.c.cond &&
+	sed -i '/lab_batch/,$d' syscalls.h.ksys &&
+	sed -i '/lab_batch/,/flags);/d' syscalls.h.sys &&
+	sed -i 's/lab_batch(), which runs/lab_batch(), that runs/' Kconfig.init)
+cp -a "$pristine" "$work/updated"
+cp -a "$pristine" "$work/fresh"
+"$work/oldlab/scripts/patch-kernel.sh" "$work/updated" "$lab_tbl" >/dev/null 2>&1
+"$lab/scripts/patch-kernel.sh" "$work/updated" "$lab_tbl" >/dev/null 2>&1
+"$lab/scripts/patch-kernel.sh" "$work/fresh" "$lab_tbl" >/dev/null 2>&1
+check "a tree patched by an earlier lab is brought up to date (as a fresh patch)" \
+	'grep -q "lab_batch(), that runs" "$work/oldlab/kernel/patch/Kconfig.init" &&
+	 ! grep -qx lab_batch "$work/oldlab/kernel/patch/syscall-names" &&
+	 diff -r "$work/updated" "$work/fresh" >/dev/null'
 
 # An old kernel: top-level directories on the Makefile's core-y line.
 cp -a "$pristine" "$work/old"

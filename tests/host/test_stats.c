@@ -227,6 +227,48 @@ static void row_refuses_a_buffer_too_small(void **state)
 	assert_int_equal(-1, format_row(NULL, 0, "x"));
 }
 
+static void curve_row_has_ops_after_iters(void **state)
+{
+	/* A curve row: "ops" right after "iters"; everything else as in any
+	 * row. ops 0 is no curve row: byte for byte lab_row_format()'s. */
+	static const char want[] =
+		"{\"schema\":\"lab-row/1\",\"abi\":\"i386\","
+		"\"path\":\"batch_lab_batch\",\"unit\":\"milliticks\","
+		"\"tsc_khz\":2596121,\"batches\":200,\"iters\":1024,\"ops\":1024,"
+		"\"min\":198000,\"p5\":198500,\"median\":199020,"
+		"\"p95\":201000,\"p99\":230000,"
+		"\"max\":18446744073709551615,\"mean\":199900,\"sd\":1234,"
+		"\"cv_ppm\":6173,"
+		"\"what\":\"one lab_batch() of N records, per record\"}\n";
+	char buf[LAB_ROW_MAX], plain[LAB_ROW_MAX];
+	int n;
+
+	(void)state;
+	n = lab_row_format_ops(buf, sizeof(buf), "i386", "batch_lab_batch",
+			       "one lab_batch() of N records, per record",
+			       2596121, 200, 1024, 1024, &row_stats);
+	assert_int_equal((int)strlen(want), n);
+	assert_string_equal(want, buf);
+	assert_int_equal(1, lab_row_format_ops(buf, sizeof(buf), "x86_64", "p", "w",
+					       1, 1, 1, 1, &row_stats) > 0);
+	assert_non_null(strstr(buf, ",\"iters\":1,\"ops\":1,\"min\":"));
+	/* ops 0: no "ops" at all, the row every program wrote before */
+	n = lab_row_format_ops(buf, sizeof(buf), "x86_64", "lab_null_syscall",
+			       "lab_null() with the syscall instruction", 2596121,
+			       200, 100, 0, &row_stats);
+	assert_int_equal(n, format_row(plain, sizeof(plain),
+				       "lab_null() with the syscall instruction"));
+	assert_string_equal(plain, buf);
+	assert_null(strstr(buf, "ops"));
+	/* The same refusals as any row. */
+	assert_int_equal(-1, lab_row_format_ops(buf, sizeof(buf), "x86_64", "p\"",
+						"w", 1, 1, 1, 8, &row_stats));
+	assert_int_equal(-1, lab_row_format_ops(buf, (size_t)strlen(want), "i386",
+						"batch_lab_batch",
+						"one lab_batch() of N records, per record",
+						2596121, 200, 1024, 1024, &row_stats));
+}
+
 static void row_max_is_enough(void **state)
 {
 	/* The longest row: every number at its widest, a long what. */
@@ -243,6 +285,10 @@ static void row_max_is_enough(void **state)
 	assert_true(lab_row_format(buf, sizeof(buf), "x86_64",
 				   "kernel_sys_call_table", what, UINT64_MAX,
 				   UINT32_MAX, UINT32_MAX, &s) > 0);
+	/* and a curve row with the widest ops */
+	assert_true(lab_row_format_ops(buf, sizeof(buf), "x86_64",
+				       "kernel_sys_call_table", what, UINT64_MAX,
+				       UINT32_MAX, UINT32_MAX, UINT32_MAX, &s) > 0);
 }
 
 int main(void)
@@ -260,6 +306,7 @@ int main(void)
 		cmocka_unit_test(row_round_trips),
 		cmocka_unit_test(row_refuses_what_json_would_need_escaped),
 		cmocka_unit_test(row_refuses_a_buffer_too_small),
+		cmocka_unit_test(curve_row_has_ops_after_iters),
 		cmocka_unit_test(row_max_is_enough),
 	};
 

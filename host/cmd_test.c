@@ -301,6 +301,15 @@ int cmd_test(int argc, char **argv)
 		free(text);
 	}
 
+	if (o.mitigations_tap) {
+		text = read_file(o.mitigations_tap, NULL);
+		if (text)
+			add_text(&s, "mitigations: really off, reproducible, attributed", text, NULL);
+		else
+			sum_add_failure(&s, "mitigations", "make mitigations' check did not run (no check.tap)");
+		free(text);
+	}
+
 	printf("\nresults (logs under %s):\n", o.out);
 	t = sum_print(&s, stdout);
 	sum_free(&s);

@@ -9,6 +9,7 @@
  *   lab report   the benchmark report, again, from stored runs
  *   lab summary  the test summary of stored runs and TAP files
  *   lab trace    make trace: single-step the paths with gdb
+ *   lab mitigations  make mitigations: what each mitigation adds, traced
  */
 #define _GNU_SOURCE
 #include "lab.h"
@@ -38,13 +39,14 @@ static const struct {
 	{ "report", cmd_report, "the benchmark report from stored runs" },
 	{ "summary", cmd_summary, "the test summary of stored runs and TAP files" },
 	{ "trace", cmd_trace, "single-step the paths with gdb, against icount" },
+	{ "mitigations", cmd_mitigations, "what each mitigation adds, instruction by instruction" },
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: lab COMMAND [OPTIONS]\n\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].what);
+		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].what);
 }
 
 void lab_opts_parse(int argc, char **argv, struct lab_opts *o)
@@ -63,6 +65,7 @@ void lab_opts_parse(int argc, char **argv, struct lab_opts *o)
 		{ "guest", required_argument, NULL, 'g' },
 		{ "host-tap", required_argument, NULL, 'H' },
 		{ "trace-tap", required_argument, NULL, 'T' },
+		{ "mitigations-tap", required_argument, NULL, 'X' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "smp", required_argument, NULL, 's' },
@@ -92,6 +95,7 @@ void lab_opts_parse(int argc, char **argv, struct lab_opts *o)
 		case 'g': o->guest = optarg; break;
 		case 'H': o->host_tap = optarg; break;
 		case 'T': o->trace_tap = optarg; break;
+		case 'X': o->mitigations_tap = optarg; break;
 		case 'm':
 			m = mode_parse(optarg);
 			if (m < 0)

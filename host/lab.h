@@ -16,13 +16,14 @@ int cmd_bench(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_mitigations(int argc, char **argv);
 
 /* What the commands are told, all by the same long options. */
 struct lab_opts {
 	const char *kernel, *kernel_nosys, *kobj, *initrd, *out, *plan;
 	/* make test's kernel without the dispatch exports, its build, its initramfs */
 	const char *kernel_noexp, *kobj_noexp, *initrd_noexp;
-	const char *append, *guest, *host_tap, *trace_tap;
+	const char *append, *guest, *host_tap, *trace_tap, *mitigations_tap;
 	enum lab_mode mode;
 	unsigned int smp;	/* --smp N: vCPUs (0: the default, 1) */
 	unsigned int timeout_s;

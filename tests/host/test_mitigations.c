@@ -1,0 +1,237 @@
+/*
+ * Tests of lab mitigations' model (host/mitigation.c): the switches read
+ * from the kernel's documentation (a real excerpt of 6.1's
+ * kernel-parameters.txt, and documents without the list: bad cases first),
+ * the classification of instructions as gdb prints them, and the
+ * instruction-level difference of two listings, on recorded listings
+ * (tests/mitigations/).
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mitigation.h"
+#include "util.h"
+
+#ifndef LAB_MIT_DATA
+#error "LAB_MIT_DATA: where the recorded documents and listings are (tests/mitigations)"
+#endif
+
+static char *doc(const char *name)
+{
+	char *path, *text;
+
+	assert_true(asprintf(&path, "%s/%s", LAB_MIT_DATA, name) > 0);
+	text = read_file(path, NULL);
+	if (!text)
+		print_error("cannot read %s\n", path);
+	assert_non_null(text);
+	free(path);
+	return text;
+}
+
+static void no_mitigations_parameter(void **state)
+{
+	char *text = doc("no-mitigations.txt"), *err = NULL;
+	struct mit_switches s;
+
+	(void)state;
+	assert_int_equal(-1, mit_switches_parse(text, &s, &err));
+	assert_non_null(strstr(err, "no 'mitigations=' parameter"));
+	assert_int_equal(0, s.n);
+	free(err);
+	free(text);
+}
+
+static void mitigations_without_off_list(void **state)
+{
+	char *text = doc("no-off-list.txt"), *err = NULL;
+	struct mit_switches s;
+
+	(void)state;
+	assert_int_equal(-1, mit_switches_parse(text, &s, &err));
+	assert_non_null(strstr(err, "no x86 switch"));
+	free(err);
+	free(text);
+}
+
+static void empty_document(void **state)
+{
+	char *err = NULL;
+	struct mit_switches s;
+
+	(void)state;
+	assert_int_equal(-1, mit_switches_parse("", &s, &err));
+	free(err);
+}
+
+/* 6.1's list: the x86 entries in order; ARM64/PPC/S390 ones, the
+ * conditional kpti one and KVM's module parameter left out. */
+static void linux_6_1_switches(void **state)
+{
+	static const char *const want[] = {
+		"gather_data_sampling=off", "indirect_target_selection=off",
+		"l1tf=off", "mds=off", "mmio_stale_data=off", "nopti",
+		"nospectre_v1", "nospectre_v2", "reg_file_data_sampling=off",
+		"retbleed=off", "spec_store_bypass_disable=off", "spectre_bhi=off",
+		"spectre_v2_user=off", "srbds=off", "tsx_async_abort=off",
+		"vmscape=off",
+	};
+	char *text = doc("kernel-parameters-6.1.txt"), *err = NULL;
+	struct mit_switches s;
+	size_t n = sizeof(want) / sizeof(*want);
+
+	(void)state;
+	assert_int_equal(0, mit_switches_parse(text, &s, &err));
+	assert_null(err);
+	assert_int_equal(n, s.n);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(want[i], s.v[i].param);
+	assert_string_equal("mds-off", s.v[3].name);
+	assert_string_equal("nopti", s.v[5].name);
+	/* not x86: left out silently; x86 but not a switch: said */
+	for (size_t i = 0; i < s.n; i++) {
+		assert_null(strstr(s.v[i].param, "kpti"));
+		assert_null(strstr(s.v[i].param, "ssbd"));
+		assert_null(strstr(s.v[i].param, "kvm."));
+	}
+	assert_int_equal(1, s.nskipped);
+	assert_non_null(strstr(s.skipped[0], "kvm.nx_huge_pages=off: a module's parameter"));
+	mit_switches_free(&s);
+	free(text);
+}
+
+/* A listing from lines of "pc|sym|insn". */
+static void listing(struct mit_listing *l, const char *const *rows, size_t n)
+{
+	memset(l, 0, sizeof(*l));
+	l->v = xcalloc(n, sizeof(*l->v));
+	for (size_t i = 0; i < n; i++) {
+		char *r = xstrdup(rows[i]), *p = r;
+
+		l->v[i].pc = xstrdup(strsep(&p, "|"));
+		l->v[i].sym = xstrdup(strsep(&p, "|"));
+		l->v[i].text = xstrdup(p);
+		l->v[i].stage = xstrdup("stage");
+		l->v[i].func = strndup(l->v[i].sym, strcspn(l->v[i].sym, "+"));
+		free(r);
+	}
+	l->n = n;
+}
+
+static void classes(void **state)
+{
+	static const char *const rows[] = {
+		"0x1|entry_SYSCALL_64+0x10|mov %rsp,%cr3",
+		"0x2|x|wrmsr",
+		"0x3|syscall_return_via_sysret+0x4|verw 0xffffffff82000000(%rip)",
+		"0x4|entry_SYSCALL_64+0x20|lfence",
+		"0x5|entry_SYSCALL_64+0x30|call 0xffffffff81000040 <entry_SYSCALL_64+64>",
+		"0x6|entry_SYSCALL_64+0x40|add $0x10,%rsp",
+		"0x7|do_syscall_64+0x5|jmp 0xffffffff81e00000 <__x86_indirect_thunk_rax>",
+		"0x8|__x86_return_thunk+0x0|ret",
+		"0x9|x64_sys_call+0x9|call *%rax",
+		"0xa|x64_sys_call+0xa|call 0xffffffff81100000 <__x64_sys_lab_null>",
+		"0xb|x64_sys_call+0xb|add $0x10,%rsp",
+		"0xc|x|mov %cr3,%rax",
+	};
+	static const enum mit_class want[] = {
+		MC_CR_MSR, MC_CR_MSR, MC_CLEAR, MC_FENCE, MC_STUFF, MC_STUFF,
+		MC_THUNK, MC_THUNK, MC_THUNK, MC_ORDINARY, MC_ORDINARY, MC_ORDINARY,
+	};
+	struct mit_listing l;
+
+	(void)state;
+	listing(&l, rows, sizeof(rows) / sizeof(*rows));
+	for (size_t i = 0; i < l.n; i++) {
+		if (mit_classify(&l, i) != want[i])
+			print_error("%s: %s, not %s\n", l.v[i].text,
+				    mit_class_names[mit_classify(&l, i)], mit_class_names[want[i]]);
+		assert_int_equal(want[i], mit_classify(&l, i));
+	}
+	mit_listing_free(&l);
+}
+
+/* PTI's shape: two CR3 switches taken out, a jump over them put in. */
+static void diff_finds_what_a_switch_takes_away(void **state)
+{
+	static const char *const base_rows[] = {
+		"0x10|entry|swapgs", "0x11|entry|mov %rsp,%gs:0x6014",
+		"0x12|entry|mov %cr3,%rsp", "0x13|entry|and $0xffffffffffffe7ff,%rsp",
+		"0x14|entry|mov %rsp,%cr3", "0x15|entry|mov %gs:0x1f60c,%rsp",
+		"0x20|body|xor %eax,%eax", "0x30|exit|mov %cr3,%rdi",
+		"0x31|exit|or $0x1000,%rdi", "0x32|exit|mov %rdi,%cr3", "0x40|exit|sysretq",
+	};
+	static const char *const off_rows[] = {
+		"0x10|entry|swapgs", "0x11|entry|mov %rsp,%gs:0x6014",
+		"0x12|entry|jmp 0x15", "0x15|entry|mov %gs:0x1f60c,%rsp",
+		"0x20|body|xor %eax,%eax", "0x30|exit|jmp 0x40", "0x40|exit|sysretq",
+	};
+	struct mit_listing a, b;
+	struct mit_diff d;
+	size_t cr = 0;
+
+	(void)state;
+	listing(&a, base_rows, sizeof(base_rows) / sizeof(*base_rows));
+	listing(&b, off_rows, sizeof(off_rows) / sizeof(*off_rows));
+	mit_diff(&a, &b, &d);
+	assert_int_equal(6, d.nremoved);
+	assert_int_equal(2, d.nadded);
+	assert_int_equal(a.n - d.nremoved, b.n - d.nadded);
+	for (size_t i = 0; i < d.nremoved; i++)
+		cr += mit_classify(&a, d.removed[i]) == MC_CR_MSR;
+	assert_int_equal(2, cr);
+	assert_string_equal("jmp 0x15", b.v[d.added[0]].text);
+	assert_false(mit_listing_equal(&a, &b));
+	mit_diff_free(&d);
+
+	/* the same listing: no difference */
+	mit_diff(&a, &a, &d);
+	assert_int_equal(0, d.nremoved);
+	assert_int_equal(0, d.nadded);
+	assert_true(mit_listing_equal(&a, &a));
+	mit_diff_free(&d);
+	mit_listing_free(&a);
+	mit_listing_free(&b);
+}
+
+/* Recorded listings: a malformed one is refused with its line. */
+static void malformed_listing(void **state)
+{
+	char *path;
+	struct mit_listing l;
+	size_t bad;
+
+	(void)state;
+	assert_true(asprintf(&path, "%s/malformed.staged", LAB_MIT_DATA) > 0);
+	assert_int_equal(-1, mit_listing_load(path, &l, &bad));
+	assert_int_equal(3, bad);
+	free(path);
+	assert_true(asprintf(&path, "%s/no-such.staged", LAB_MIT_DATA) > 0);
+	assert_int_equal(-1, mit_listing_load(path, &l, &bad));
+	assert_int_equal(0, bad);
+	free(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(no_mitigations_parameter),
+		cmocka_unit_test(mitigations_without_off_list),
+		cmocka_unit_test(empty_document),
+		cmocka_unit_test(malformed_listing),
+		cmocka_unit_test(linux_6_1_switches),
+		cmocka_unit_test(classes),
+		cmocka_unit_test(diff_finds_what_a_switch_takes_away),
+	};
+
+	return cmocka_run_group_tests_name("mitigations", tests, NULL, NULL);
+}

@@ -63,7 +63,7 @@ GUEST_TEST_CFLAGS := $(subst -std=c11,-std=gnu11,$(GUEST_CFLAGS)) \
 	-isystem $(KSRC)/tools/testing/selftests -Itests/guest \
 	-fsanitize=undefined -fsanitize-undefined-trap-on-error
 
-.PHONY: run test bench asm trace deps deps-test deps-bench deps-trace patch-tree kernel kernel-nosys module guest initramfs clean distclean
+.PHONY: run test bench asm trace mitigations deps deps-test deps-bench deps-trace patch-tree kernel kernel-nosys module guest initramfs clean distclean
 .PHONY: FORCE
 
 deps:
@@ -184,23 +184,23 @@ $(GUEST)/user_syscall32: user/user_syscall.c $(USER_DEPS)
 $(GUEST)/user_functioncall: user/user_functioncall.c user/labfunc.c user/labfunc.h
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ user/user_functioncall.c user/labfunc.c
-BENCH_DEPS := bench/bench_user.c bench/lab_stats.h bench/lab_row.h bench/lab_timing.h user/labfunc.c user/labfunc.h $(USER_DEPS)
+BENCH_DEPS := bench/bench_user.c bench/lab_bench.c bench/lab_bench.h bench/lab_stats.h bench/lab_row.h bench/lab_timing.h user/labfunc.c user/labfunc.h $(USER_DEPS)
 $(GUEST)/bench_user: $(BENCH_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -Ibench -o $@ bench/bench_user.c user/labfunc.c
+	$(CC) $(GUEST_CFLAGS) -Ibench -o $@ bench/bench_user.c bench/lab_bench.c user/labfunc.c
 $(GUEST)/bench_user32: $(BENCH_DEPS)
 	@mkdir -p $(@D)
-	$(CC) -m32 $(GUEST_CFLAGS) -Ibench -o $@ bench/bench_user.c user/labfunc.c
+	$(CC) -m32 $(GUEST_CFLAGS) -Ibench -o $@ bench/bench_user.c bench/lab_bench.c user/labfunc.c
 # Cost per operation against operations per crossing: N lab_null() calls,
 # one lab_batch() of N, io_uring NOPs (liburing's static library, 64-bit
 # only: Debian has no 32-bit liburing), the in-kernel floor from the module.
-BATCH_DEPS := bench/bench_batch.c bench/lab_stats.h bench/lab_row.h bench/lab_timing.h $(USER_DEPS)
+BATCH_DEPS := bench/bench_batch.c bench/lab_bench.c bench/lab_bench.h bench/lab_stats.h bench/lab_row.h bench/lab_timing.h $(USER_DEPS)
 $(GUEST)/bench_batch: $(BATCH_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -Ibench -DLAB_HAVE_URING -o $@ bench/bench_batch.c -luring
+	$(CC) $(GUEST_CFLAGS) -Ibench -DLAB_HAVE_URING -o $@ bench/bench_batch.c bench/lab_bench.c -luring
 $(GUEST)/bench_batch32: $(BATCH_DEPS)
 	@mkdir -p $(@D)
-	$(CC) -m32 $(GUEST_CFLAGS) -Ibench -o $@ bench/bench_batch.c
+	$(CC) -m32 $(GUEST_CFLAGS) -Ibench -o $@ bench/bench_batch.c bench/lab_bench.c
 $(GUEST)/%_test: tests/guest/%_test.c $(TEST_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_TEST_CFLAGS) -o $@ $<
@@ -245,6 +245,14 @@ ASM := $(BUILD)/asm
 asm: $(MODULE_KO) $(GEN)/lab_syscall_nr.h
 	@scripts/asm.sh $(KOBJ) $(MODULES) $(ASM) $(CC) $(GUEST_CFLAGS)
 
+# make mitigations: what each mitigation the kernel documents as switchable
+# adds to a system call, traced and counted (lab mitigations).
+LAB_MIT := --kernel $(BZIMAGE) --kobj $(KOBJ) --initrd $(INITRAMFS) \
+	--guest $(GUEST) --timeout $(BOOT_TIMEOUT) --ksrc $(KSRC)
+mitigations: deps-trace $(KOBJ)/.lab-built $(INITRAMFS) $(LAB)
+	@$(LAB) mitigations $(LAB_MIT) --out $(BENCH_OUT)/mitigations
+.PHONY: mitigations
+
 TRACE_OUT := $(BENCH_OUT)/trace
 trace: deps-trace $(KOBJ)/.lab-built $(INITRAMFS) $(LAB)
 	@$(LAB) trace $(LAB_BOOT) --out $(TRACE_OUT)
@@ -254,6 +262,7 @@ test: deps-test deps-trace $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(KOBJ_NO
 	@$(MAKE) -s host-tests
 	@echo "==> make trace (default mitigations) against icount (log: $(OUT)/test-trace.log)"
 	@mkdir -p $(OUT)
+	@rm -f $(OUT)/test-trace/check.tap $(OUT)/test-mitigations/check.tap
 	@$(LAB) trace $(LAB_BOOT) --out $(OUT)/test-trace --check-only >$(OUT)/test-trace.log 2>&1 || true
 	@echo "==> the lab's scripts and host tool against bad input"
 	@tests/host/test_scripts.sh $(TOOLS)/lab-tbl $(KERNEL_TARBALL) $(BZIMAGE) $(INITRAMFS) \
@@ -282,7 +291,8 @@ patches: $(PATCHES)/series
 
 HOST_TEST_CFLAGS := $(HOST_CFLAGS) -Itools -Ihost -Iguest -fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_TESTS := $(BUILD)/host-tests/test_syscall_table $(BUILD)/host-tests/test_stats \
-	$(BUILD)/host-tests/test_ktap $(BUILD)/host-tests/test_results
+	$(BUILD)/host-tests/test_ktap $(BUILD)/host-tests/test_results \
+	$(BUILD)/host-tests/test_mitigations
 $(BUILD)/host-tests/test_syscall_table: tests/host/test_syscall_table.c tools/syscall_table.c tools/syscall_table.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< tools/syscall_table.c -lcmocka
@@ -291,6 +301,10 @@ $(BUILD)/host-tests/test_stats: tests/host/test_stats.c bench/lab_stats.h bench/
 	$(CC) $(HOST_TEST_CFLAGS) -Ibench -o $@ $< -lcmocka
 # The parser and the summary, on recorded guest output (tests/data/).
 PARSER_SRC := host/ktap.c host/rows.c host/run.c host/summary.c host/util.c
+# lab mitigations' model, on recorded documents and listings (tests/mitigations/).
+$(BUILD)/host-tests/test_mitigations: tests/host/test_mitigations.c host/mitigation.c host/mitigation.h host/util.c $(wildcard tests/mitigations/*)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_TEST_CFLAGS) -DLAB_MIT_DATA='"tests/mitigations"' -o $@ $< host/mitigation.c host/util.c -lcmocka
 $(BUILD)/host-tests/test_%: tests/host/test_%.c $(PARSER_SRC) $(LAB_HDR) $(wildcard tests/data/*/*)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -DLAB_TEST_DATA='"tests/data"' -o $@ $< $(PARSER_SRC) -ljansson -lcmocka

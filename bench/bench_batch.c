@@ -30,47 +30,40 @@
  * io_uring_queue_init() fails (a kernel without it, a sandbox that
  * refuses it), one line says so and there are no io_uring rows.
  *
- * The timing engine is bench_user's (bench_user.c says why each part is
- * so): `batches` batches (default 200) per row, timed with the TSC; the
- * rows take turns, a twentieth of their batches at a time; each batch is
- * G groups of N operations. From each batch is subtracted the median batch
- * of the same loops with nothing in them: G groups of an inner loop of N
- * for the separate calls and the separate io_uring_enter()s (the loop that
- * repeats the crossing), G iterations for lab_batch and the batched
- * io_uring (one crossing a group). Filling the SQEs and reaping the CQEs
- * are io_uring's own cost and stay in; lab_batch's records are filled once,
- * before the timing (the kernel writes only their results).
+ * The timing engine is lab_bench.c's, shared with bench_user (lab_bench.c
+ * says why each part is so): `batches` batches (default 200) per row, timed
+ * with the TSC; the rows take turns, a twentieth of their batches at a
+ * time; each batch is G groups of N operations. From each batch is
+ * subtracted the median batch of the same loops with nothing in them: G
+ * groups of an inner loop of N for the separate calls and the separate
+ * io_uring_enter()s (the loop that repeats the crossing), G iterations for
+ * lab_batch and the batched io_uring (one crossing a group). Filling the
+ * SQEs and reaping the CQEs are io_uring's own cost and stay in;
+ * lab_batch's records are filled once, before the timing (the kernel writes
+ * only their results).
  *
  * Groups a batch: under LAB_MODE=icount (two boots must give identical
  * medians) and with --iters K, fixed: the fewest that make K operations or
  * more (K: LAB_ICOUNT_OPS by default), so a batch covers max(N, K)
- * operations. Otherwise calibrated per row, as bench_user does: a batch
- * lasts about T microseconds (--target-us, default LAB_TARGET_US).
+ * operations. Otherwise calibrated per row, as bench_user's rows are: a
+ * batch lasts about T microseconds (--target-us, default LAB_TARGET_US).
  */
 #define _GNU_SOURCE
+#include "lab_bench.h" /* first: lab_timing.h needs _GNU_SOURCE's sched.h */
+
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "lab_timing.h" /* first: it needs _GNU_SOURCE's sched.h */
-#include "lab_row.h"
-#include "lab_stats.h"
 #include "lab_syscall.h"
 
 #ifdef LAB_HAVE_URING
 #include <liburing.h>
 #endif
 
-#define LAB_TARGET_US 100	/* a calibrated batch lasts about this long */
-#define LAB_MIN_STEPS 2000	/* and at least this many counter steps */
 #define LAB_ICOUNT_OPS 64	/* operations a batch at least, when fixed */
-#define LAB_MAX_OPS 1000000u	/* operations a batch at most */
-#define LAB_CHUNKS 20		/* each row's batches, in this many turns */
-#define LAB_PROBE_CPUS 8	/* CPUs tried for the quietest */
-#define LAB_PROBE_BATCHES 15	/* batches of the call loop on each */
 #define LAB_SIZES 11		/* N = 1 << k, k = 0 .. 10 */
 
 #if (1 << (LAB_SIZES - 1)) != LAB_BATCH_MAX
@@ -79,11 +72,9 @@
 
 /*
  * One batch: `groups` groups of N = 1 << k operations between two reads of
- * the counter. Each in a function of its own, aligned on a cache line (see
- * bench_user.c).
+ * the counter (lab_bench.h's lab_batch_fn). Each in a function of its own,
+ * aligned on a cache line (see bench_user.c).
  */
-typedef uint64_t (*batch_fn)(unsigned int groups, unsigned int k);
-
 static struct lab_batch_rec *recs;	/* LAB_BATCH_MAX LAB_BATCH_NULL records */
 
 #if defined(__i386__)
@@ -94,19 +85,6 @@ static struct lab_batch_rec *recs;	/* LAB_BATCH_MAX LAB_BATCH_NULL records */
 #define NULL_CALL() lab_syscall_lab_null()
 #define BATCH_CALL(n) lab_syscall_lab_batch(recs, (n), 0)
 #endif
-
-/* Does nothing; only the CPU probe uses it (bench_user.c says why it says
- * it clobbers what it does not). */
-__attribute__((noinline, aligned(64))) static long same_unit_function(void)
-{
-#if defined(__x86_64__)
-	__asm__ volatile("" ::: "memory", "rax", "rcx", "rdx", "rsi", "rdi",
-			 "r8", "r9", "r10", "r11");
-#else
-	__asm__ volatile("" ::: "memory", "eax", "ecx", "edx");
-#endif
-	return 0;
-}
 
 /* A loop of `groups` crossings, each carrying N operations. */
 #define BATCH_FLAT(fn, body)                                                   \
@@ -141,7 +119,8 @@ __attribute__((noinline, aligned(64))) static long same_unit_function(void)
 	}
 
 BATCH_FLAT(empty_flat, (void)0)
-BATCH_FLAT(batch_function_call, same_unit_function())	/* the CPU probe's */
+/* The CPU probe's; same_unit_function() is lab_bench.h's. */
+BATCH_FLAT(batch_function_call, same_unit_function())
 BATCH_NEST(empty_nest, (void)0)
 BATCH_NEST(batch_calls, NULL_CALL())
 BATCH_FLAT(batch_lab_batch, BATCH_CALL(n))
@@ -220,7 +199,7 @@ batch_uring_single(unsigned int groups, unsigned int k)
 struct approach {
 	const char *path;
 	const char *what;
-	batch_fn batch, empty;
+	lab_batch_fn batch, empty;
 	int lab;	/* needs the lab kernel: not with --host */
 	int uring;	/* needs io_uring */
 };
@@ -251,141 +230,6 @@ static const struct approach approaches[] = {
 #endif
 };
 #define NAPPROACHES (sizeof(approaches) / sizeof(approaches[0]))
-
-/* A row being timed: one approach at one N. */
-struct timed {
-	const struct approach *a;
-	unsigned int k;		/* N = 1 << k */
-	unsigned int groups;	/* groups of N a batch */
-	uint64_t *v;		/* the row's batches */
-	uint64_t *e;		/* its empty loops': the overhead */
-};
-
-static unsigned int batches = 200, chunks = LAB_CHUNKS;
-static uint64_t tsc_khz, quantum;
-
-/* The groups for which one batch of fn lasts about target ticks: as
- * bench_user's calibrate(), with groups in place of calls. */
-static unsigned int calibrate(batch_fn fn, unsigned int k, uint64_t target)
-{
-	uint64_t g = 1, t, p = 1, most = LAB_MAX_OPS >> k;
-
-	if (most == 0)
-		most = 1;
-	for (;;) {
-		t = UINT64_MAX;
-		for (int i = 0; i < 3; i++) {
-			uint64_t d = fn((unsigned int)g, k);
-
-			if (d < t)
-				t = d;
-		}
-		if (g >= most)
-			break;
-		if (t < target / 4) {
-			g *= 4;
-			continue;
-		}
-		g = t ? g * target / t : g;
-		break;
-	}
-	if (g > most)
-		g = most;
-	while (g / p >= 100)
-		p *= 10;
-	g = g / p * p;
-	return g ? (unsigned int)g : 1;
-}
-
-/* Pins the process: bench_user.c's pin_cpu(). */
-static int pin_cpu(int probe, unsigned int n)
-{
-	uint64_t best_t = UINT64_MAX, v[LAB_PROBE_BATCHES];
-	int best = -1, tried = 0;
-	cpu_set_t allowed;
-
-	if (sched_getaffinity(0, sizeof(allowed), &allowed))
-		return -1;
-	for (int cpu = 0; cpu < CPU_SETSIZE && tried < LAB_PROBE_CPUS; cpu++) {
-		if (!CPU_ISSET(cpu, &allowed) || lab_pin_to_cpu(cpu))
-			continue;
-		tried++;
-		if (!probe)
-			return cpu;
-		for (int i = 0; i < 3; i++)
-			batch_function_call(n, 0);
-		for (int i = 0; i < LAB_PROBE_BATCHES; i++)
-			v[i] = batch_function_call(n, 0);
-		lab_sort(v, LAB_PROBE_BATCHES);
-		if (v[LAB_PROBE_BATCHES / 2] < best_t) {
-			best_t = v[LAB_PROBE_BATCHES / 2];
-			best = cpu;
-		}
-	}
-	if (best < 0 || lab_pin_to_cpu(best))
-		return -1;
-	return best;
-}
-
-static void time_batches(batch_fn fn, unsigned int groups, unsigned int k,
-			 unsigned int warm, uint64_t *v, unsigned int from,
-			 unsigned int to)
-{
-	while (warm--)
-		fn(groups, k);
-	for (unsigned int b = from; b < to; b++)
-		v[b] = fn(groups, k);
-}
-
-/* The rows in turn, a chunk of batches at a time: bench_user's time_rows(). */
-static void time_rows(struct timed *t, size_t nt)
-{
-	for (unsigned int c = 0; c < chunks; c++) {
-		unsigned int from = (unsigned int)((uint64_t)batches * c / chunks);
-		unsigned int to = (unsigned int)((uint64_t)batches * (c + 1) / chunks);
-		unsigned int warm = (to - from + 9) / 10;
-
-		for (size_t i = 0; i < nt; i++) {
-			time_batches(t[i].a->empty, t[i].groups, t[i].k, warm,
-				     t[i].e, from, to);
-			time_batches(t[i].a->batch, t[i].groups, t[i].k, warm,
-				     t[i].v, from, to);
-		}
-	}
-}
-
-/* Writes a timed row's line on stdout; *coarse as in bench_user.c. */
-static int report(const struct timed *t, int *coarse)
-{
-	unsigned int ops = t->groups << t->k;
-	struct lab_stats s = { 0 };
-	char line[LAB_ROW_MAX];
-	uint64_t overhead;
-	int len;
-
-	lab_stats_compute(t->e, batches, &s);
-	overhead = s.median;
-	for (unsigned int i = 0; i < batches; i++)
-		t->v[i] = lab_per_call_milli(t->v[i], overhead, ops);
-	lab_stats_compute(t->v, batches, &s);
-	if (quantum * 1000 * 100 / ops > s.median)
-		*coarse = 1;
-	len = lab_row_format_ops(line, sizeof(line), LAB_ABI, t->a->path,
-				 t->a->what, tsc_khz, batches, ops,
-				 1u << t->k, &s);
-	if (len < 0) {
-		fprintf(stderr, "bench_batch: row %s, N=%u does not format\n",
-			t->a->path, 1u << t->k);
-		return -1;
-	}
-	if (fwrite(line, 1, (size_t)len, stdout) != (size_t)len ||
-	    fflush(stdout)) {
-		fprintf(stderr, "bench_batch: writing row %s: %s\n",
-			t->a->path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
 
 /* Every record of a lab_batch() of N: processed, and its answer 0. */
 static int check_lab_batch(unsigned int n)
@@ -439,68 +283,19 @@ static int uring_setup(void)
 }
 #endif
 
-static const char usage[] =
-	"usage: bench_batch [--host] [--batches N] [--iters K | --target-us T]\n";
-
-static unsigned int parse_uint(const char *opt, const char *s)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || *s < '0' || *s > '9' || v == 0 || v > 1000000) {
-		fprintf(stderr, "bench_batch: %s wants a whole number from 1 to 1000000, not '%s'\n",
-			opt, s);
-		exit(2);
-	}
-	return (unsigned int)v;
-}
-
 int main(int argc, char **argv)
 {
-	unsigned int iters = 0, target_us = 0;
-	uint64_t target = 0;
-	const char *mode = getenv("LAB_MODE");
-	int icount = mode && strcmp(mode, "icount") == 0;
-	struct timed timed[NAPPROACHES * LAB_SIZES];
+	struct lab_bench b = { .prog = "bench_batch", .unit = "operations",
+			       .icount_batch = "operations a batch at least",
+			       .icount_iters = LAB_ICOUNT_OPS };
+	struct lab_timed timed[NAPPROACHES * LAB_SIZES];
+	const struct approach *of[NAPPROACHES * LAB_SIZES];	/* timed[i]'s */
 	size_t nt = 0;
-	int host = 0, coarse = 0, have_uring = 0;
+	int have_uring = 0;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--host") == 0)
-			host = 1;
-		else if (strcmp(argv[i], "--batches") == 0 && i + 1 < argc)
-			batches = parse_uint("--batches", argv[++i]);
-		else if (strcmp(argv[i], "--iters") == 0 && i + 1 < argc)
-			iters = parse_uint("--iters", argv[++i]);
-		else if (strcmp(argv[i], "--target-us") == 0 && i + 1 < argc)
-			target_us = parse_uint("--target-us", argv[++i]);
-		else {
-			fputs(usage, stderr);
-			return 2;
-		}
-	}
-	if (iters && target_us) {
-		fprintf(stderr, "bench_batch: --iters and --target-us exclude each other\n");
-		return 2;
-	}
-	if (icount) {
-		if (target_us)
-			fprintf(stderr, "bench_batch: LAB_MODE=icount: --target-us ignored, %u operations a batch at least\n",
-				iters ? iters : LAB_ICOUNT_OPS);
-		if (!iters)
-			iters = LAB_ICOUNT_OPS;
-	}
-	if (!target_us)
-		target_us = LAB_TARGET_US;
-	if (batches < 10)
-		batches = 10;
-	if (chunks > batches / 10)
-		chunks = batches / 10;
-
+	lab_bench_options(&b, argc, argv);
 #ifndef LAB_HAVE_URING
-	if (host) {
+	if (b.host) {
 		/* Nothing here runs without the lab kernel. */
 		fprintf(stderr, "bench_batch: --host: no rows (no lab system calls on the host, no io_uring in this build)\n");
 		return 0;
@@ -520,22 +315,9 @@ int main(int argc, char **argv)
 	}
 	for (unsigned int i = 0; i < LAB_BATCH_MAX; i++)
 		recs[i] = (struct lab_batch_rec){ .op = LAB_BATCH_NULL };
+	lab_bench_start(&b, batch_function_call);
 
-	if (pin_cpu(0, 0) < 0)
-		fprintf(stderr, "bench_batch: not pinned to a CPU: %s\n",
-			strerror(errno));
-	tsc_khz = lab_tsc_khz(100);	/* and the warm-up */
-	quantum = lab_tsc_quantum();
-	if (!iters) {
-		target = (uint64_t)target_us * tsc_khz / 1000;
-		if (target < LAB_MIN_STEPS * quantum)
-			target = LAB_MIN_STEPS * quantum;
-		if (pin_cpu(1, calibrate(batch_function_call, 0, target)) < 0)
-			fprintf(stderr, "bench_batch: not pinned to a CPU: %s\n",
-				strerror(errno));
-	}
-
-	if (!host) {
+	if (!b.host) {
 		if (NULL_CALL() != 0) {
 			fprintf(stderr, "bench_batch: lab_null() failed: not the lab kernel?\n");
 			return 1;
@@ -550,48 +332,42 @@ int main(int argc, char **argv)
 
 	/* Row by row, N by N: the rows' order in the output. */
 	for (size_t a = 0; a < NAPPROACHES; a++) {
-		if ((host && approaches[a].lab) ||
+		if ((b.host && approaches[a].lab) ||
 		    (approaches[a].uring && !have_uring))
 			continue;
 		for (unsigned int k = 0; k < LAB_SIZES; k++) {
-			struct timed *t = &timed[nt];
-
-			t->a = &approaches[a];
-			t->k = k;
-			if (iters)
-				t->groups = ((iters - 1) >> k) + 1;
-			else
-				t->groups = calibrate(t->a->batch, k, target);
-			t->v = calloc(batches, sizeof(*t->v));
-			t->e = calloc(batches, sizeof(*t->e));
-			if (!t->v || !t->e) {
-				fprintf(stderr, "bench_batch: out of memory\n");
+			of[nt] = &approaches[a];
+			timed[nt] = (struct lab_timed){
+				.path = approaches[a].path,
+				.what = approaches[a].what,
+				.batch = approaches[a].batch,
+				.empty = approaches[a].empty,
+				.k = k, .ops = 1u << k,
+			};
+			if (lab_bench_add(&b, &timed[nt]))
 				return 1;
-			}
 			nt++;
 		}
 	}
 	if (!nt)	/* --host without io_uring: said above */
 		return 0;
-	time_rows(timed, nt);
+	lab_bench_time(&b, timed, nt);
 #ifdef LAB_HAVE_URING
 	if (uring_bad) {
 		fprintf(stderr, "bench_batch: an io_uring NOP went missing or failed while timed: no io_uring rows\n");
 		have_uring = 0;
 	}
 #endif
-	if (!host)
+	if (!b.host)
 		for (unsigned int k = 0; k < LAB_SIZES; k++)
 			if (check_lab_batch(1u << k))
 				return 1;
 	for (size_t i = 0; i < nt; i++) {
-		if (timed[i].a->uring && !have_uring)
+		if (of[i]->uring && !have_uring)
 			continue;
-		if (report(&timed[i], &coarse))
+		if (lab_bench_report(&b, &timed[i]))
 			return 1;
 	}
-	if (coarse && iters && !icount)
-		fprintf(stderr, "bench_batch: the counter steps %llu ticks at a time: with %u operations a batch, some rows' figures move in steps over 1%% of them (calibrate instead of --iters)\n",
-			(unsigned long long)quantum, iters);
+	lab_bench_coarse_note(&b);
 	return 0;
 }

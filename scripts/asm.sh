@@ -4,7 +4,7 @@
 #                        kernel's flags: retpolines, return thunks, ...)
 #   user_syscall.s, user_functioncall.s   the user programs, same flags as
 #                        their binaries
-#   call-sites.txt       the three call sites side by side, annotated
+#   call-sites.txt       the call sites side by side, annotated
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -37,6 +37,9 @@ annotate() {
 		else if ($0 ~ /^syscall/) n = "enter the kernel: rcx = rip, r11 = rflags, jump to MSR_LSTAR"
 		else if ($0 ~ /^int \$0?x?80|^int \$128/) n = "enter the kernel through the IDT (the 32-bit table)"
 		else if ($0 ~ /^movl? \$[0-9]+, %eax/) n = "the syscall number, in eax"
+		else if ($0 ~ /^movl? \$4, %esi/) n = "count: 4 records (rsi, the 2nd argument)"
+		else if ($0 ~ /^xorl? %edx, %edx/) n = "flags: 0 (rdx, the 3rd argument)"
+		else if ($0 ~ /recs/) n = "the address of the records (rdi, the 1st argument)"
 		else if ($0 ~ /__x86_return_thunk/) n = "return thunk (retbleed/SRSO); patched to ret at boot where not needed"
 		else if ($0 ~ /^ret/) n = "return"
 		else if ($0 ~ /^(nop|endbr)/) n = "padding / CFI landing pad"
@@ -45,7 +48,7 @@ annotate() {
 }
 
 {
-	echo "The three call sites, as compiled (make asm; full files beside this one)."
+	echo "The call sites, as compiled (make asm; full files beside this one)."
 	echo
 	echo "== in-kernel system call: call_site_kernel() in kernel_syscall.s"
 	body "$adir/kernel_syscall.s" call_site_kernel | annotate
@@ -55,6 +58,11 @@ annotate() {
 	echo
 	echo "== user-space system call, 32-bit table: lab_call_site_int80() in user_syscall.s"
 	body "$adir/user_syscall.s" lab_call_site_int80 | annotate
+	echo
+	echo "== four calls, one crossing: lab_call_site_batch4() in user_syscall.s"
+	echo "   (lab_batch(recs, 4, 0): the records were filled before; the kernel"
+	echo "   runs ksys_lab_null() once per record, see make trace's per-record count)"
+	body "$adir/user_syscall.s" lab_call_site_batch4 | annotate
 	echo
 	echo "== function call: lab_call_site_function() in user_functioncall.s"
 	body "$adir/user_functioncall.s" lab_call_site_function | annotate

@@ -38,7 +38,7 @@ annotate() {
 		else if ($0 ~ /^int \$0?x?80|^int \$128/) n = "enter the kernel through the IDT (the 32-bit table)"
 		else if ($0 ~ /^movl? \$[0-9]+, %eax/) n = "the syscall number, in eax"
 		else if ($0 ~ /^movl? \$4, %esi/) n = "count: 4 records (rsi, the 2nd argument)"
-		else if ($0 ~ /^xorl? %edx, %edx/) n = "flags: 0 (rdx, the 3rd argument)"
+		else if ($0 ~ /^xorl? %edx, %edx/) n = "the 3rd argument, 0 (rdx; lab_batch: its flags)"
 		else if ($0 ~ /recs/) n = "the address of the records (rdi, the 1st argument)"
 		else if ($0 ~ /__x86_return_thunk/) n = "return thunk (retbleed/SRSO); patched to ret at boot where not needed"
 		else if ($0 ~ /^ret/) n = "return"

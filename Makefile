@@ -264,6 +264,9 @@ test: deps-test deps-trace $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(KOBJ_NO
 	@mkdir -p $(OUT)
 	@rm -f $(OUT)/test-trace/check.tap $(OUT)/test-mitigations/check.tap
 	@$(LAB) trace $(LAB_BOOT) --out $(OUT)/test-trace --check-only >$(OUT)/test-trace.log 2>&1 || true
+	@echo "==> make mitigations, PTI alone, against the defaults (log: $(OUT)/test-mitigations.log)"
+	@$(LAB) mitigations $(LAB_MIT) --out $(OUT)/test-mitigations --only nopti --check-only \
+		>$(OUT)/test-mitigations.log 2>&1 || true
 	@echo "==> the lab's scripts and host tool against bad input"
 	@tests/host/test_scripts.sh $(TOOLS)/lab-tbl $(KERNEL_TARBALL) $(BZIMAGE) $(INITRAMFS) \
 		$(BUILD)/scripts-test $(LAB) >$(BUILD)/host-tests/scripts.tap 2>&1 || true
@@ -274,7 +277,8 @@ test: deps-test deps-trace $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(KOBJ_NO
 	@$(LAB) test $(LAB_BOOT) --kernel-nosys $(BZIMAGE_NOSYS) \
 		--kernel-noexports $(BZIMAGE_NOEXP) --kobj-noexports $(KOBJ_NOEXP) \
 		--initrd-noexports $(INITRAMFS_NOEXP) --out $(OUT)/test \
-		--mode $(LAB_MODE) --host-tap $(BUILD)/host-tests --trace-tap $(OUT)/test-trace/check.tap
+		--mode $(LAB_MODE) --host-tap $(BUILD)/host-tests --trace-tap $(OUT)/test-trace/check.tap \
+		--mitigations-tap $(OUT)/test-mitigations/check.tap
 
 # --- the patch series ---------------------------------------------------------------------
 # make patches: the lab's change to Debian's pristine 6.1 source as a git

@@ -14,7 +14,10 @@ static const char *const lab_trouble_patterns[] = {
 	"Oops:",
 	"BUG: ",
 	"kernel BUG",
-	"WARNING: ",
+	/* WARN()'s own line (kernel/panic.c __warn()); not any pr_warn()
+	 * that says "WARNING:", as "ITS: WARNING: Spectre-v2 mitigation is
+	 * off, disabling ITS" does when a switch is off on purpose */
+	"WARNING: CPU: ",
 	"general protection fault",
 	"UBSAN:",
 	"Call Trace:",

@@ -1,7 +1,7 @@
 /*
  * lab mitigations --kernel BZIMAGE --kobj KOBJ --initrd CPIO --guest DIR
  *                 --ksrc KSRC --out DIR --timeout S [--only NAME,...]
- *                 [--check-only]
+ *                 [--check-only | --report-only]
  *
  * make mitigations: what each speculative-execution mitigation adds to a
  * system call, instruction by instruction. The switches are the x86 ones
@@ -22,7 +22,8 @@
  *   DIR/report.md, DIR/chart-mitigations.png (report/mitigations.gp)
  *
  * --only: those switches alone (make test's quick version). --check-only:
- * check.tap and the diffs, no report. Exits 0 only if every check passed.
+ * check.tap and the diffs, no report. --report-only: no boots, the report
+ * again from what DIR/trace holds. Exits 0 only if every check passed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -70,7 +71,7 @@ struct setting {
 struct args {
 	const char *kernel, *kobj, *initrd, *guest, *ksrc, *out, *only;
 	unsigned int timeout;
-	bool check_only;
+	bool check_only, report_only;
 };
 
 static void parse(int argc, char **argv, struct args *a)
@@ -85,6 +86,7 @@ static void parse(int argc, char **argv, struct args *a)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "only", required_argument, NULL, 'O' },
 		{ "check-only", no_argument, NULL, 'c' },
+		{ "report-only", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -104,6 +106,7 @@ static void parse(int argc, char **argv, struct args *a)
 		case 'o': a->out = optarg; break;
 		case 'O': a->only = optarg; break;
 		case 'c': a->check_only = true; break;
+		case 'r': a->report_only = true; break;
 		case 't':
 			errno = 0;
 			a->timeout = (unsigned int)strtoul(optarg, &end, 10);
@@ -115,8 +118,8 @@ static void parse(int argc, char **argv, struct args *a)
 		}
 	}
 	if (!a->kernel || !a->kobj || !a->initrd || !a->guest || !a->ksrc || !a->out ||
-	    optind != argc)
-		die("usage: lab mitigations --kernel BZIMAGE --kobj KOBJ --initrd CPIO --guest DIR --ksrc KSRC --out DIR [--timeout S] [--only NAME,...] [--check-only]");
+	    optind != argc || (a->check_only && a->report_only))
+		die("usage: lab mitigations --kernel BZIMAGE --kobj KOBJ --initrd CPIO --guest DIR --ksrc KSRC --out DIR [--timeout S] [--only NAME,...] [--check-only | --report-only]");
 }
 
 /* The switches, from the documentation, narrowed by --only. */
@@ -184,6 +187,8 @@ static int run_trace(const struct args *a, struct setting *s, size_t ns)
 	argv[n++] = timeout;
 	argv[n++] = "--mitigations";
 	argv[n++] = "default";
+	if (a->check_only)
+		argv[n++] = "--check-only";
 	for (size_t i = 1; i < ns; i++) {
 		argv[n++] = "--setting";
 		argv[n++] = xasprintf("%s=%s", s[i].name, s[i].append);
@@ -199,7 +204,7 @@ static int run_trace(const struct args *a, struct setting *s, size_t ns)
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	for (size_t i = 16; i < n; i += 2)
+	for (size_t i = a->check_only ? 17 : 16; i < n; i += 2)
 		free(argv[i + 1]);
 	free(argv);
 	free(self);
@@ -386,7 +391,7 @@ int cmd_mitigations(int argc, char **argv)
 	s[again].name = "default-again";
 	s[again].append = "lab.again=1";	/* a word the kernel ignores */
 	say("%zu x86 switches from %s/%s%s", sw.n, a.ksrc, DOC, a.only ? " (--only)" : "");
-	trace_status = run_trace(&a, s, ns);
+	trace_status = a.report_only ? 0 : run_trace(&a, s, ns);
 	for (size_t i = 0; i < ns; i++)
 		load_setting(&a, &s[i]);
 
@@ -439,6 +444,13 @@ int cmd_mitigations(int argc, char **argv)
 	{
 		struct strbuf words = { 0 };
 		long sum[NTRACED] = { 0 };
+		/* per instruction of the defaults' listing: which switches take it
+		 * away (indices into s, the first ntakers_max of them, after their count) */
+		size_t *takers[NTRACED], ntakers_max = 4;
+
+		for (size_t p = 0; p < NTRACED; p++)
+			takers[p] = s[base].have[p] ?
+				    xcalloc(s[base].l[p].n * (ntakers_max + 1), sizeof(size_t)) : NULL;
 
 		for (size_t i = 1; i + 1 < ns; i++) {
 			struct strbuf diffs = { 0 };
@@ -485,8 +497,16 @@ int cmd_mitigations(int argc, char **argv)
 					unnamed += !strcmp(s[i].l[p].v[d.added[k]].func, "?");
 				check(&c, !unnamed, "%s, %s path: every instruction of the difference attributed to a symbol (%zu without)",
 				      s[i].name, traced_paths[p], unnamed);
-				if (i != off)
+				if (i != off) {
 					sum[p] += (long)s[base].l[p].n - (long)s[i].l[p].n;
+					for (size_t k = 0; k < d.nremoved; k++) {
+						size_t *t = &takers[p][d.removed[k] * (ntakers_max + 1)];
+
+						if (t[0] < ntakers_max)
+							t[1 + t[0]] = i;
+						t[0]++;
+					}
+				}
 				if (p == 0)
 					sys_t = tr;
 				sb_printf(&diffs, "## %s path: %zu instructions with the defaults, %zu with %s\n"
@@ -546,9 +566,20 @@ int cmd_mitigations(int argc, char **argv)
 					  traced_paths[p], s[base].l[p].n, s[off].l[p].n, total, sum[p],
 					  a.only ? " (only some switches were run: --only)" :
 					  total == sum[p] ? ": they add up" :
-					  ": they do not add up; the difference is what the switches do "
-					  "together (one's code path skips another's, or one switch "
-					  "turns several things off)");
+					  ": they do not add up by themselves; the instructions more "
+					  "than one switch takes away, each counted once per switch:");
+				for (size_t k = 0; k < s[base].l[p].n; k++) {
+					const size_t *t = &takers[p][k * (ntakers_max + 1)];
+					const struct mit_insn *in = &s[base].l[p].v[k];
+
+					if (t[0] < 2)
+						continue;
+					sb_printf(&rep, "  - `%s` in `%s`: taken away by %zu switches (",
+						  in->text, in->sym, t[0]);
+					for (size_t j = 0; j < t[0] && j < ntakers_max; j++)
+						sb_printf(&rep, "%s`%s`", j ? ", " : "", s[t[1 + j]].append);
+					sb_printf(&rep, ")\n");
+				}
 			}
 			sb_printf(&rep, "\n## What each boot saw\n\nThe vulnerability files "
 				  "(`/sys/devices/system/cpu/vulnerabilities`) that differ from the "
@@ -573,6 +604,8 @@ int cmd_mitigations(int argc, char **argv)
 				  "run KVM, so no hardware time of a mitigation is measured here.\n");
 		}
 		sb_free(&words);
+		for (size_t p = 0; p < NTRACED; p++)
+			free(takers[p]);
 	}
 
 	path = xasprintf("%s/check.tap", a.out);

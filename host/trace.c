@@ -1,6 +1,7 @@
 /*
  * lab trace --kernel BZIMAGE --kobj KOBJ_DIR --initrd CPIO --guest GUEST_DIR
- *           --out DIR --timeout S [--mitigations "default off"] [--check-only]
+ *           --out DIR --timeout S [--mitigations "default off"]
+ *           [--setting NAME=ARGS ...] [--check-only]
  *
  * make trace: per mitigation setting, boots the lab kernel (plan "trace")
  * under TCG with QEMU's gdbstub on a Unix socket, QEMU stopped at its first
@@ -19,6 +20,11 @@
  *   DIR/check.tap            KTAP: the checks (make test reads it)
  *   DIR/report.md            per stage, per function, the checks, the chart
  *   DIR/chart-stages.png     drawn by trace/stages.gp (gnuplot)
+ *
+ * --setting NAME=ARGS (repeatable): one more setting, its boots' kernel
+ * command line ending in ARGS (e.g. nopti=nopti); lab mitigations runs
+ * one per switch. Each setting's directory also gets setting.json
+ * ({"name", "append"}).
  *
  * Every file is written under a temporary name and renamed. --check-only:
  * the default setting only, listings and check.tap (no report, no chart).
@@ -105,8 +111,11 @@ struct path {
 	bool cut_off;
 };
 
+#define MAX_SETTINGS 64
+
 struct setting {
-	const char *mit;	/* default, off */
+	const char *mit;	/* default, off, or a --setting's NAME */
+	const char *append;	/* its kernel command-line words, or NULL */
 	char *dir;
 	char *failure;		/* why there is no trace, or NULL */
 	struct path p[NPATHS];
@@ -127,7 +136,8 @@ struct args {
 	const char *kernel, *kobj, *initrd, *guest, *out;
 	unsigned int timeout_s;
 	bool check_only;
-	char *mits[2];
+	char *mits[MAX_SETTINGS];
+	char *appends[MAX_SETTINGS];	/* NULL: the defaults */
 	int nmits;
 };
 
@@ -241,11 +251,13 @@ static void parse_args(int argc, char **argv, struct args *a)
 		{ "out", required_argument, NULL, 'o' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "mitigations", required_argument, NULL, 'M' },
+		{ "setting", required_argument, NULL, 'S' },
 		{ "check-only", no_argument, NULL, 'C' },
 		{ 0 }
 	};
-	const char *mits = "default off";
+	const char *mits = "default off", *extra[MAX_SETTINGS];
 	char *end, *copy, *save = NULL;
+	int nextra = 0;
 	unsigned long v;
 	int c;
 
@@ -261,6 +273,11 @@ static void parse_args(int argc, char **argv, struct args *a)
 		case 'g': a->guest = optarg; break;
 		case 'o': a->out = optarg; break;
 		case 'M': mits = optarg; break;
+		case 'S':
+			if (nextra == MAX_SETTINGS - 2)
+				die("--setting: at most %d", MAX_SETTINGS - 2);
+			extra[nextra++] = optarg;
+			break;
 		case 'C': a->check_only = true; break;
 		case 't':
 			errno = 0;
@@ -274,8 +291,8 @@ static void parse_args(int argc, char **argv, struct args *a)
 		}
 	}
 	if (optind < argc || !a->kernel || !a->kobj || !a->initrd || !a->guest || !a->out)
-		die("usage: lab trace --kernel BZIMAGE --kobj KOBJ_DIR --initrd CPIO --guest GUEST_DIR --out DIR --timeout S [--mitigations \"default off\"] [--check-only]");
-	if (a->check_only)
+		die("usage: lab trace --kernel BZIMAGE --kobj KOBJ_DIR --initrd CPIO --guest GUEST_DIR --out DIR --timeout S [--mitigations \"default off\"] [--setting NAME=ARGS ...] [--check-only]");
+	if (a->check_only && !nextra)
 		mits = "default";
 	copy = xstrdup(mits);
 	for (char *m = strtok_r(copy, " ,", &save); m; m = strtok_r(NULL, " ,", &save)) {
@@ -284,9 +301,24 @@ static void parse_args(int argc, char **argv, struct args *a)
 		for (int i = 0; i < a->nmits; i++)
 			if (!strcmp(a->mits[i], m))
 				die("--mitigations: '%s' twice", m);
+		a->appends[a->nmits] = strcmp(m, "off") ? NULL : xstrdup("mitigations=off");
 		a->mits[a->nmits++] = xstrdup(m);
 	}
 	free(copy);
+	for (int k = 0; k < nextra; k++) {
+		const char *eq = strchr(extra[k], '=');
+		char *name = eq ? strndup(extra[k], (size_t)(eq - extra[k])) : NULL;
+
+		if (!name || !*name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_.-") != strlen(name) ||
+		    !eq[1] || strchr(eq + 1, '"') || strchr(eq + 1, '\\'))
+			die("--setting wants NAME=ARGS (NAME of a-z, 0-9, _ . -; ARGS kernel command-line words), not '%s'",
+			    extra[k]);
+		for (int i = 0; i < a->nmits; i++)
+			if (!strcmp(a->mits[i], name))
+				die("--setting: '%s' twice", name);
+		a->appends[a->nmits] = xstrdup(eq + 1);
+		a->mits[a->nmits++] = name;
+	}
 	if (!a->nmits)
 		die("--mitigations: no setting given");
 }
@@ -514,7 +546,7 @@ static int trace_setting(struct setting *s, const struct args *a,
 		.kernel = a->kernel, .initrd = a->initrd, .plan = "trace",
 		.out = bootdir, .mode = MODE_TCG, .timeout_s = a->timeout_s,
 		.kobj = a->kobj,
-		.append = strcmp(s->mit, "off") ? NULL : "mitigations=off",
+		.append = s->append,
 	};
 	long long deadline;
 	int bstatus = 0, gstatus = 0, gdb_ok, boot_ended = 0;
@@ -741,7 +773,7 @@ static void icount_setting(struct setting *s, const struct args *a)
 		.kernel = a->kernel, .initrd = a->initrd, .plan = "bench-quick",
 		.out = dir, .mode = MODE_ICOUNT, .timeout_s = a->timeout_s,
 		.kobj = a->kobj,
-		.append = strcmp(s->mit, "off") ? NULL : "mitigations=off",
+		.append = s->append,
 	};
 	struct boot_result r;
 	struct run *run;
@@ -1351,8 +1383,8 @@ int cmd_trace(int argc, char **argv)
 		"check.tap", "report.md", "chart-stages.dat", "chart-stages.png",
 	};
 	struct args a;
-	struct setting all[2];
-	struct setting *ok[2];
+	struct setting all[MAX_SETTINGS];
+	struct setting *ok[MAX_SETTINGS];
 	struct checks c = { 0 };
 	struct strbuf tap = { 0 };
 	char *script, *path, *out;
@@ -1398,9 +1430,19 @@ int cmd_trace(int argc, char **argv)
 		struct setting *s = &all[j];
 
 		s->mit = a.mits[j];
+		s->append = a.appends[j];
 		s->dir = xasprintf("%s/%s", out, s->mit);
 		if (rm_rf(s->dir) || mkdir_p(s->dir))
 			die("cannot make %s: %s", s->dir, strerror(errno));
+		{
+			json_t *o = json_pack("{s:s, s:s?}", "name", s->mit, "append", s->append);
+			char *text = json_dumps(o, JSON_INDENT(1)), *sj = xasprintf("%s/setting.json", s->dir);
+
+			write_file(sj, text, strlen(text));
+			free(sj);
+			free(text);
+			json_decref(o);
+		}
 		if (trace_setting(s, &a, script))
 			continue;
 		for (int p = 0; p < NPATHS; p++)
@@ -1428,6 +1470,7 @@ int cmd_trace(int argc, char **argv)
 	for (int j = 0; j < a.nmits; j++) {
 		free_setting(&all[j]);
 		free(a.mits[j]);
+		free(a.appends[j]);
 	}
 	sb_free(&c.lines);
 	free(script);

@@ -25,6 +25,7 @@
 #include "rows.h"
 #include "run.h"
 #include "summary.h"
+#include "lab_trouble.h"
 
 #ifndef LAB_TEST_DATA
 #error "LAB_TEST_DATA: where the recorded runs are (tests/data)"
@@ -792,6 +793,21 @@ static void every_recorded_case_is_tested(void **state)
 	assert_int_equal(nknown, k);
 }
 
+/* The one trouble list: a WARN() and an oops are trouble, a kernel's
+ * warning about a setting asked for is not. */
+static void trouble_lines(void **state)
+{
+	(void)state;
+	assert_non_null(lab_trouble("[    1.0] WARNING: CPU: 0 PID: 1 at kernel/x.c:1 f+0x0/0x10"));
+	assert_non_null(lab_trouble("Kernel panic - not syncing: Fatal exception"));
+	assert_non_null(lab_trouble("Oops: 0000 [#1] PREEMPT SMP PTI"));
+	assert_non_null(lab_trouble("BUG: unable to handle page fault for address: 0"));
+	assert_non_null(lab_trouble(" Call Trace:"));
+	assert_null(lab_trouble("ITS: WARNING: Spectre-v2 mitigation is off, disabling ITS"));
+	assert_null(lab_trouble("Spectre V2 : WARNING: Unprivileged eBPF is enabled"));
+	assert_null(lab_trouble("hello: Hello world"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -823,6 +839,7 @@ int main(void)
 		cmocka_unit_test(crossovers_on_recorded_figures),
 		cmocka_unit_test(host_tap_files),
 		cmocka_unit_test(cmocka_reason_after_the_result),
+		cmocka_unit_test(trouble_lines),
 		cmocka_unit_test(every_recorded_case_is_tested),
 	};
 

@@ -36,6 +36,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "checks.h"
 #include "lab.h"
 #include "mitigation.h"
 #include "util.h"
@@ -264,31 +265,6 @@ static char *vuln_changes(const struct setting *base, const struct setting *s)
 			sb_printf(&b, "%s%s: %s -> %s", b.len ? "; " : "", key, was, now);
 	}
 	return b.s;
-}
-
-/* ---- checks ------------------------------------------------------------------ */
-
-struct checks {
-	struct strbuf lines;
-	unsigned int n, failed;
-};
-
-__attribute__((format(printf, 3, 4)))
-static void check(struct checks *c, int ok, const char *fmt, ...)
-{
-	va_list ap;
-	char *what;
-
-	va_start(ap, fmt);
-	what = xvasprintf(fmt, ap);
-	va_end(ap);
-	c->n++;
-	if (ok < 0)
-		sb_printf(&c->lines, "ok %u %s # SKIP\n", c->n, what);
-	else
-		sb_printf(&c->lines, "%sok %u %s\n", ok ? "" : "not ", c->n, what);
-	c->failed += ok == 0;
-	free(what);
 }
 
 /* ---- the difference of one switch, written out ---------------------------------- */
@@ -610,7 +586,7 @@ int cmd_mitigations(int argc, char **argv)
 
 	path = xasprintf("%s/check.tap", a.out);
 	{
-		char *tap = xasprintf("KTAP version 1\n1..%u\n%s", c.n, c.lines.s ? c.lines.s : "");
+		char *tap = checks_ktap(&c);
 
 		write_file(path, tap, strlen(tap));
 		free(tap);

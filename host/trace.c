@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "boot.h"
+#include "checks.h"
 #include "lab.h"
 #include "run.h"
 #include "util.h"
@@ -911,26 +912,6 @@ static void free_fcounts(struct fcount *v, size_t n)
 
 /* ---- checks -------------------------------------------------------------- */
 
-struct checks {
-	struct strbuf lines;	/* results and diagnostics, KTAP */
-	int n, failed;
-};
-
-__attribute__((format(printf, 3, 4)))
-static void check(struct checks *c, bool ok, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
-	va_end(ap);
-	c->n++;
-	c->failed += !ok;
-	sb_printf(&c->lines, "%s %d %s\n", ok ? "ok" : "not ok", c->n, s);
-	free(s);
-}
-
 static void checks_of(struct checks *c, const struct setting *s)
 {
 	const char *m = s->mit;
@@ -1454,7 +1435,12 @@ int cmd_trace(int argc, char **argv)
 
 	for (int j = 0; j < a.nmits; j++)
 		checks_of(&c, &all[j]);
-	sb_printf(&tap, "KTAP version 1\n1..%d\n%s", c.n, c.lines.s ? c.lines.s : "");
+	{
+		char *doc = checks_ktap(&c);
+
+		sb_printf(&tap, "%s", doc);
+		free(doc);
+	}
 	path = xasprintf("%s/check.tap", out);
 	write_file(path, tap.s, tap.len);
 	free(path);

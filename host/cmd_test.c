@@ -22,6 +22,7 @@
  * taken). The summary is computed from the model; the exit status follows it.
  */
 #define _GNU_SOURCE
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,6 +102,17 @@ static char *icount_checks(const struct run *a, const struct run *b)
 
 		if (r->ops)	/* a curve row: one per N */
 			snprintf(ops, sizeof(ops), " N=%u", r->ops);
+		if (!strncmp(r->path, "batch_uring", 11)) {
+			/* io_uring's batches alternate between two counts tens of
+			 * instructions apart, and the timer tick decides which one
+			 * the median falls on (seen: 813.750 and 814.844 at N=32):
+			 * the same within 0.5 %, not to the instruction. */
+			bool close = two > 0 && fabs(one - two) <= 0.005 * one;
+
+			sb_printf(&k, "%sok %d %s/%s%s: median within 0.5%% in two boots (%.3f, %.3f instructions)\n",
+				  close ? "" : "not ", ++n, r->abi, r->path, ops, one, two);
+			continue;
+		}
 		/* The median: a timer tick in a rare batch can move the tail
 		 * (the vDSO retries its read), never the median. */
 		sb_printf(&k, "%sok %d %s/%s%s: median identical in two boots (%.3f, %.3f instructions)\n",

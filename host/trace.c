@@ -60,9 +60,9 @@
 #define SOCKET_WAIT_MS 30000
 #define MAX_STEPS 20000
 
-enum { P_SYSCALL, P_KERNEL, P_FUNCTION, P_BATCH1, P_BATCH4, NPATHS };
+enum { P_SYSCALL, P_KERNEL, P_FUNCTION, P_BATCH1, P_BATCH4, P_INT80, NPATHS };
 static const char *const path_names[NPATHS] = {
-	"syscall", "kernel", "function", "batch1", "batch4",
+	"syscall", "kernel", "function", "batch1", "batch4", "int80",
 };
 /* The icount row that counts the same path, and its ABI. */
 static const char *const icount_row[NPATHS][2] = {
@@ -71,24 +71,25 @@ static const char *const icount_row[NPATHS][2] = {
 	{ "library_call", "x86_64" },
 	{ "batch_lab_batch", "x86_64" },
 	{ "batch_lab_batch", "x86_64" },
+	{ "lab_null_int80", "x86_64" },
 };
 /*
  * The row's ops (bench/lab_row.h's curve rows: operations per crossing,
  * figures per operation; 0 for every other row): for the batch paths, the
  * records their lab_batch() carries. A crossing is the median times ops.
  */
-static const unsigned int icount_ops[NPATHS] = { 0, 0, 0, 1, 4 };
+static const unsigned int icount_ops[NPATHS] = { 0, 0, 0, 1, 4, 0 };
 /* batch4 carries this many records more than batch1. */
 #define BATCH_MORE 3
 
 /* The order of the chart's bars and the summary's lines. */
 static const int path_order[NPATHS] = {
-	P_SYSCALL, P_BATCH1, P_BATCH4, P_KERNEL, P_FUNCTION,
+	P_SYSCALL, P_INT80, P_BATCH1, P_BATCH4, P_KERNEL, P_FUNCTION,
 };
 
 static bool syscall_like(int p)
 {
-	return p == P_SYSCALL || p == P_BATCH1 || p == P_BATCH4;
+	return p == P_SYSCALL || p == P_BATCH1 || p == P_BATCH4 || p == P_INT80;
 }
 
 #define STAGE_SYSCALL "syscall instruction"
@@ -97,6 +98,7 @@ static bool syscall_like(int p)
 #define STAGE_BODY "syscall body"
 #define STAGE_EXIT "exit work"
 #define STAGE_RETURN "return to user (asm, sysret)"
+#define STAGE_RETURN_IRET "return to user (asm, iret)"
 #define STAGE_CALL "call"
 #define STAGE_CALLEE "body"
 #define SYSCALL_STAGES 6
@@ -121,7 +123,7 @@ struct setting {
 	char *failure;		/* why there is no trace, or NULL */
 	struct path p[NPATHS];
 	int setup;		/* instructions before `syscall` in the call site */
-	int batch_setup[NPATHS];	/* the same for the batch call sites */
+	int batch_setup[NPATHS];	/* the same for the batch and int80 call sites */
 	/* what bench_batch's lab_batch() loop adds per crossing to the traced
 	 * path (its set-up, its loop's instructions less the empty loop's),
 	 * as lab_trace.py read it; -1 if it could not (then bench_note) */
@@ -482,7 +484,7 @@ static char *load_trace(struct setting *s, const char *path)
 		goto out;
 	}
 	s->setup = (int)json_integer_value(json_object_get(sites, "setup"));
-	for (int p = P_BATCH1; p <= P_BATCH4; p++) {
+	for (int p = P_BATCH1; p <= P_INT80; p++) {
 		json_t *site = json_object_get(sites, path_names[p]);
 
 		if (!json_is_integer(json_object_get(site, "setup"))) {
@@ -670,9 +672,12 @@ static void stage_path(struct path *p, int which)
 {
 	static const char *const entry_asm[] = {
 		"entry_SYSCALL_64", "syscall_return_via_sysret",
-		"entry_SYSRETQ", "swapgs_restore_regs", NULL,
+		"entry_SYSRETQ", "swapgs_restore_regs", "entry_INT80_compat",
+		/* int $0x80 on 6.1.192: an IDT entry like an exception's */
+		"asm_int80_emulation", "error_entry", "sync_regs", "error_return",
+		"restore_regs_and_return", "native_iret", "native_irq_return", NULL,
 	};
-	const char *body = which == P_SYSCALL ? "lab_null" : "lab_batch";
+	const char *body = which == P_BATCH1 || which == P_BATCH4 ? "lab_batch" : "lab_null";
 	const char *stage = STAGE_SYSCALL;
 	bool in_c = false, in_body = false, after_body = false;
 	char **before = xcalloc(p->n + 1, sizeof(char *));
@@ -689,7 +694,8 @@ static void stage_path(struct path *p, int which)
 		} else if (i == 0) {
 			stage = STAGE_SYSCALL;
 		} else if (starts_with_any(base, entry_asm)) {
-			stage = in_c ? STAGE_RETURN : STAGE_ENTRY;
+			stage = !in_c ? STAGE_ENTRY :
+				which == P_INT80 ? STAGE_RETURN_IRET : STAGE_RETURN;
 		} else if (strstr(base, "thunk")) {
 			/* keeps the stage that called it */
 		} else {
@@ -850,6 +856,8 @@ static int icount_extra(const struct setting *s, int p)
 		return s->setup;
 	if (p == P_BATCH1 || p == P_BATCH4)
 		return s->bench_extra >= 0 ? s->bench_extra : s->batch_setup[p];
+	if (p == P_INT80)
+		return s->batch_setup[p];
 	return 0;
 }
 
@@ -1240,6 +1248,8 @@ static void write_report(const char *out, struct setting *all, int nall,
 		  "- **batch1**, **batch4**: the same from `lab_call_site_batch1()` and\n"
 		  "  `lab_call_site_batch4()`, one `lab_batch()` of 1 and of 4 `LAB_BATCH_NULL`\n"
 		  "  records;\n"
+		  "- **int80**: `int $0x80` in `lab_call_site_int80()` (the 32-bit table, from the\n"
+		  "  64-bit user_syscall) to the user instruction after it;\n"
 		  "- **kernel**: the module's `call ksys_lab_null` (the in-kernel system call) to the\n"
 		  "  instruction after it;\n"
 		  "- **function**: `call lab_null_function` in user space to the instruction after it.\n\n");
@@ -1250,6 +1260,8 @@ static void write_report(const char *out, struct setting *all, int nall,
 	if (nok) {
 		sb_printf(&b, "## The null system call, per stage\n\n");
 		stage_table(&b, ok, nok, P_SYSCALL);
+		sb_printf(&b, "\n## The null system call through int $0x80 (64-bit process), per stage\n\n");
+		stage_table(&b, ok, nok, P_INT80);
 		sb_printf(&b, "\n");
 		batch_section(&b, ok, nok);
 		sb_printf(&b, "## The in-kernel call and the function call\n\n");

@@ -129,12 +129,13 @@ def disassemble(path, function):
     return insns
 
 
-def syscall_site(path, function):
-    """A call site's syscall instruction: {pc, nr (from its `mov $NR,%eax`),
-    setup (the instructions before it), setup_instructions}."""
+def syscall_site(path, function, entry=b"\x0f\x05"):
+    """A call site's syscall instruction (entry: its bytes, `syscall` or
+    `int $0x80`): {pc, nr (from its `mov $NR,%eax`), setup (the
+    instructions before it), setup_instructions}."""
     insns = disassemble(path, function)
     for i, (pc, raw, text) in enumerate(insns):
-        if raw == b"\x0f\x05":
+        if raw == entry:
             site = {"pc": pc, "setup": i,
                     "setup_instructions": [t for _, _, t in insns[:i]]}
             for _, _, t in reversed(insns[:i]):
@@ -203,6 +204,7 @@ def find_sites():
     sites["setup_instructions"] = site["setup_instructions"]
     for name in ("batch1", "batch4"):
         sites[name] = syscall_site(cfg["user_syscall"], "lab_call_site_" + name)
+    sites["int80"] = syscall_site(cfg["user_syscall"], "lab_call_site_int80", b"\xcd\x80")
     if cfg.get("bench_batch"):
         try:
             sites["batch_bench"] = bench_loop(cfg["bench_batch"])
@@ -342,6 +344,14 @@ for name in ("batch1", "batch4"):
     paths[name], cut_off[name] = trace(user_syscall_syms, pc + 2)
     gdb.write("lab-trace: %s: %d instructions\n" % (name, len(paths[name])))
     sites[name]["pc"] = "0x%x" % pc
+
+# 2c. The same null system call through int $0x80 (the 32-bit table, from
+# this 64-bit program; main() calls it after the others).
+pc = sites["int80"]["pc"]
+stop_at(pc, "$rax == %d && *(unsigned short *)$pc == 0x80cd" % sites["int80"]["nr"])
+paths["int80"], cut_off["int80"] = trace(user_syscall_syms, pc + 2)
+gdb.write("lab-trace: int80: %d instructions\n" % len(paths["int80"]))
+sites["int80"]["pc"] = "0x%x" % pc
 without_program(sites["syscall_pc"])
 
 # 3. The function call: the call instruction in lab_call_site_function().

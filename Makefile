@@ -149,7 +149,7 @@ $(GEN)/lab_syscall_nr.h: $(KOBJ)/.lab-built scripts/gen-nr-header.sh kernel/patc
 
 MODULE_KO := $(MODULES)/kernel_syscall.ko
 MODULE_BENCH_KO := $(MODULES)/kernel_bench.ko
-MODULE_SRC := module/Kbuild module/kernel_syscall.c module/kernel_bench.c module/kernel_wiring.c \
+MODULE_SRC := module/Kbuild module/kernel_syscall.c module/kernel_bench.c \
 	bench/lab_stats.h bench/lab_row.h
 $(MODULE_KO) $(MODULE_BENCH_KO) &: $(MODULE_SRC) $(KOBJ)/.lab-built
 	@mkdir -p $(@D)

@@ -63,7 +63,7 @@ GUEST_TEST_CFLAGS := $(subst -std=c11,-std=gnu11,$(GUEST_CFLAGS)) \
 	-isystem $(KSRC)/tools/testing/selftests -Itests/guest \
 	-fsanitize=undefined -fsanitize-undefined-trap-on-error
 
-.PHONY: run test bench asm trace mitigations deps deps-test deps-bench deps-trace patch-tree kernel kernel-nosys module guest initramfs clean distclean
+.PHONY: run test bench asm trace mitigations wiring deps deps-test deps-bench deps-trace patch-tree kernel kernel-nosys module guest initramfs clean distclean
 .PHONY: FORCE
 
 deps:
@@ -149,18 +149,20 @@ $(GEN)/lab_syscall_nr.h: $(KOBJ)/.lab-built scripts/gen-nr-header.sh kernel/patc
 
 MODULE_KO := $(MODULES)/kernel_syscall.ko
 MODULE_BENCH_KO := $(MODULES)/kernel_bench.ko
-MODULE_SRC := module/Kbuild module/kernel_syscall.c module/kernel_bench.c \
+MODULE_WIRING_KO := $(MODULES)/kernel_wiring.ko
+MODULE_SRC := module/Kbuild module/kernel_syscall.c module/kernel_bench.c module/kernel_wiring.c \
 	bench/lab_stats.h bench/lab_row.h
-$(MODULE_KO) $(MODULE_BENCH_KO) &: $(MODULE_SRC) $(KOBJ)/.lab-built
+$(MODULE_KO) $(MODULE_BENCH_KO) $(MODULE_WIRING_KO) &: $(MODULE_SRC) $(KOBJ)/.lab-built
 	@mkdir -p $(@D)
 	@cp $(MODULE_SRC) $(KSRC)/tools/testing/selftests/kselftest_module.h $(@D)/
 	@echo "==> building kernel_syscall.ko, kernel_bench.ko"
 	@$(MAKE) -s -C $(KOBJ) M=$(abspath $(@D)) modules
-module: $(MODULE_KO) $(MODULE_BENCH_KO)
+module: $(MODULE_KO) $(MODULE_BENCH_KO) $(MODULE_WIRING_KO)
 # The same modules against the kernel without the dispatch exports: they
 # test IS_ENABLED(CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS) of the kernel they
 # are built against, so they skip their dispatch checks and rows.
-MODULES_NOEXP_KO := $(MODULES_NOEXP)/kernel_syscall.ko $(MODULES_NOEXP)/kernel_bench.ko
+MODULES_NOEXP_KO := $(MODULES_NOEXP)/kernel_syscall.ko $(MODULES_NOEXP)/kernel_bench.ko \
+	$(MODULES_NOEXP)/kernel_wiring.ko
 $(MODULES_NOEXP_KO) &: $(MODULE_SRC) $(KOBJ_NOEXP)/.lab-built
 	@mkdir -p $(@D)
 	@cp $(MODULE_SRC) $(KSRC)/tools/testing/selftests/kselftest_module.h $(@D)/
@@ -179,6 +181,9 @@ $(GUEST)/user_syscall: user/user_syscall.c $(USER_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ $<
 $(GUEST)/user_syscall32: user/user_syscall.c $(USER_DEPS)
+	@mkdir -p $(@D)
+	$(CC) -m32 $(GUEST_CFLAGS) -o $@ $<
+$(GUEST)/vdso_bytes32: user/vdso_bytes.c
 	@mkdir -p $(@D)
 	$(CC) -m32 $(GUEST_CFLAGS) -o $@ $<
 $(GUEST)/user_functioncall: user/user_functioncall.c user/labfunc.c user/labfunc.h
@@ -214,12 +219,12 @@ $(GUEST)/threads_test $(GUEST)/threads_test32 $(GUEST)/batch_test $(GUEST)/batch
 
 GUEST_BINS := $(addprefix $(GUEST)/,user_syscall user_syscall32 user_functioncall \
 	hello_test hello_test32 batch_test batch_test32 enosys_test enosys_test32 \
-	threads_test threads_test32 bench_user bench_user32 bench_batch bench_batch32)
+	threads_test threads_test32 bench_user bench_user32 bench_batch bench_batch32 vdso_bytes32)
 guest: $(GUEST)/init $(GUEST_BINS)
 
 # One initramfs for every plan, packed by the kernel's own usr/gen_init_cpio.
 INITRAMFS := $(KTREE)/initramfs.cpio
-$(INITRAMFS): $(GUEST)/init $(GUEST_BINS) $(MODULE_KO) $(MODULE_BENCH_KO) $(wildcard guest/plans/*) scripts/initramfs-list.sh
+$(INITRAMFS): $(GUEST)/init $(GUEST_BINS) $(MODULE_KO) $(MODULE_BENCH_KO) $(MODULE_WIRING_KO) $(wildcard guest/plans/*) scripts/initramfs-list.sh
 	@scripts/initramfs-list.sh $(GUEST) $(MODULES) guest/plans >$@.list
 	@$(KOBJ)/usr/gen_init_cpio $@.list >$@
 initramfs: $(INITRAMFS)
@@ -253,6 +258,12 @@ mitigations: deps-trace $(KOBJ)/.lab-built $(INITRAMFS) $(LAB)
 	@$(LAB) mitigations $(LAB_MIT) --out $(BENCH_OUT)/mitigations
 .PHONY: mitigations
 
+# make wiring: the IDT gate of int $$0x80, the syscall MSRs and the tables
+# behind a system call, read from the booted kernel beside the build's headers.
+wiring: deps-trace $(KOBJ)/.lab-built $(INITRAMFS) $(LAB) $(GEN)/lab_syscall_nr.h
+	@$(LAB) wiring $(LAB_BOOT) --ksrc $(KSRC) --out $(OUT)/wiring --mode $(LAB_MODE)
+.PHONY: wiring
+
 TRACE_OUT := $(BENCH_OUT)/trace
 trace: deps-trace $(KOBJ)/.lab-built $(INITRAMFS) $(LAB)
 	@$(LAB) trace $(LAB_BOOT) --out $(TRACE_OUT)
@@ -262,8 +273,11 @@ test: deps-test deps-trace $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(KOBJ_NO
 	@$(MAKE) -s host-tests
 	@echo "==> make trace (default mitigations) against icount (log: $(OUT)/test-trace.log)"
 	@mkdir -p $(OUT)
-	@rm -f $(OUT)/test-trace/check.tap $(OUT)/test-mitigations/check.tap
+	@rm -f $(OUT)/test-trace/check.tap $(OUT)/test-mitigations/check.tap $(OUT)/test-wiring/check.tap
 	@$(LAB) trace $(LAB_BOOT) --out $(OUT)/test-trace --check-only >$(OUT)/test-trace.log 2>&1 || true
+	@echo "==> make wiring: the IDT, the MSRs, the tables (log: $(OUT)/test-wiring.log)"
+	@$(LAB) wiring $(LAB_BOOT) --ksrc $(KSRC) --out $(OUT)/test-wiring --mode $(LAB_MODE) --check-only \
+		>$(OUT)/test-wiring.log 2>&1 || true
 	@echo "==> make mitigations, PTI alone, against the defaults (log: $(OUT)/test-mitigations.log)"
 	@$(LAB) mitigations $(LAB_MIT) --out $(OUT)/test-mitigations --only nopti --check-only \
 		>$(OUT)/test-mitigations.log 2>&1 || true
@@ -278,7 +292,7 @@ test: deps-test deps-trace $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(KOBJ_NO
 		--kernel-noexports $(BZIMAGE_NOEXP) --kobj-noexports $(KOBJ_NOEXP) \
 		--initrd-noexports $(INITRAMFS_NOEXP) --out $(OUT)/test \
 		--mode $(LAB_MODE) --host-tap $(BUILD)/host-tests --trace-tap $(OUT)/test-trace/check.tap \
-		--mitigations-tap $(OUT)/test-mitigations/check.tap
+		--mitigations-tap $(OUT)/test-mitigations/check.tap --wiring-tap $(OUT)/test-wiring/check.tap
 
 # --- the patch series ---------------------------------------------------------------------
 # make patches: the lab's change to Debian's pristine 6.1 source as a git

@@ -11,6 +11,7 @@
  *   NAME  rows PROGRAM ARGS... run a benchmark: stdout is benchmark rows,
  *                              stderr its output
  *   NAME  rows-file FILE       copy benchmark rows from a file (a module's)
+ *   NAME  facts-file FILE      copy JSON facts from a file (a module's) to ttyS3
  *
  * Every stream has a port of its own, so no program's output can break
  * another's framing:
@@ -397,8 +398,9 @@ static int step_insmod(const char *path, char **params, int nparams)
 	return ret;
 }
 
-/* rows-file: copies a file to the rows port as it is. */
-static int step_rows_file(const char *path)
+/* rows-file: copies a file to the rows port as it is; facts-file, to the
+ * facts port (a file of JSON objects, one a line). */
+static int step_copy_file(const char *path, int port)
 {
 	char buf[4096];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -409,7 +411,7 @@ static int step_rows_file(const char *path)
 		return 1;
 	}
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		put(rows, buf, (size_t)n);
+		put(port, buf, (size_t)n);
 	close(fd);
 	if (n < 0) {
 		out(ktap, "# reading %s: %s\n", path, strerror(errno));
@@ -590,7 +592,9 @@ static int run_step(struct step *s)
 	if (strcmp(kind, "rows") == 0 && s->argc >= 3)
 		return step_exec(s->argv + 2, 1);
 	if (strcmp(kind, "rows-file") == 0 && s->argc == 3)
-		return step_rows_file(s->argv[2]);
+		return step_copy_file(s->argv[2], rows);
+	if (strcmp(kind, "facts-file") == 0 && s->argc == 3)
+		return step_copy_file(s->argv[2], facts);
 	out(ktap, "# unknown step kind '%s' (or wrong arguments)\n", kind);
 	return 1;
 }

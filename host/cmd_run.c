@@ -40,6 +40,30 @@ static void show_facts(const struct run *r)
 		printf("    vulnerability %s: %s\n", key, json_string_value(val));
 }
 
+/* kernel_wiring.ko's facts, in four lines (make wiring has the rest). */
+static void show_wiring(const struct run *r)
+{
+	json_t *w = r->facts ? json_object_get(r->facts, "wiring") : NULL;
+	json_t *idt = json_object_get(json_object_get(w, "idt"), "0x80");
+	json_t *msr = json_object_get(w, "msr"), *t = json_object_get(w, "x86_64");
+#define S(o, k) (json_string_value(json_object_get(o, k)) ? \
+		 json_string_value(json_object_get(o, k)) : "?")
+
+	if (!w)
+		return;
+	printf("\n--- the wiring (kernel_wiring.ko; make wiring for all of it)\n");
+	printf("    int $0x80     IDT gate type %lld, DPL %lld -> %s\n",
+	       json_integer_value(json_object_get(idt, "type")),
+	       json_integer_value(json_object_get(idt, "dpl")), S(idt, "symbol"));
+	printf("    syscall       MSR_LSTAR -> %s\n", S(json_object_get(msr, "LSTAR"), "symbol"));
+	printf("    sysenter      MSR_IA32_SYSENTER_EIP -> %s\n",
+	       S(json_object_get(msr, "SYSENTER_EIP"), "symbol"));
+	printf("    dispatch      sys_call_table: %lld numbers, %lld of them holes (ENOSYS)\n",
+	       json_integer_value(json_object_get(t, "nr_syscalls")),
+	       json_integer_value(json_object_get(t, "holes")));
+#undef S
+}
+
 static void show_steps(const struct run *r)
 {
 	const struct ktap_test *doc = r->results;
@@ -114,6 +138,7 @@ int cmd_run(int argc, char **argv)
 	printf("logs        %s/: console.log, ktap.txt (results), rows.jsonl (benchmark), meta.json\n", dir);
 	show_facts(runs[0]);
 	show_steps(runs[0]);
+	show_wiring(runs[0]);
 	printf("\n--- a short benchmark (20 batches a path; make bench for the full one)\n");
 	report_table(stdout, &rep);
 

@@ -322,6 +322,15 @@ int cmd_test(int argc, char **argv)
 		free(text);
 	}
 
+	if (o.wiring_tap) {
+		text = read_file(o.wiring_tap, NULL);
+		if (text)
+			add_text(&s, "wiring: IDT, MSRs, tables vs the build", text, NULL);
+		else
+			sum_add_failure(&s, "wiring", "make wiring's check did not run (no check.tap)");
+		free(text);
+	}
+
 	printf("\nresults (logs under %s):\n", o.out);
 	t = sum_print(&s, stdout);
 	sum_free(&s);

@@ -10,6 +10,7 @@
  *   lab summary  the test summary of stored runs and TAP files
  *   lab trace    make trace: single-step the paths with gdb
  *   lab mitigations  make mitigations: what each mitigation adds, traced
+ *   lab wiring   make wiring: the IDT gate, MSRs and tables, read and checked
  */
 #define _GNU_SOURCE
 #include "lab.h"
@@ -40,6 +41,7 @@ static const struct {
 	{ "summary", cmd_summary, "the test summary of stored runs and TAP files" },
 	{ "trace", cmd_trace, "single-step the paths with gdb, against icount" },
 	{ "mitigations", cmd_mitigations, "what each mitigation adds, instruction by instruction" },
+	{ "wiring", cmd_wiring, "the IDT gate, MSRs and tables behind a system call" },
 };
 
 static void usage(FILE *f)
@@ -66,6 +68,7 @@ void lab_opts_parse(int argc, char **argv, struct lab_opts *o)
 		{ "host-tap", required_argument, NULL, 'H' },
 		{ "trace-tap", required_argument, NULL, 'T' },
 		{ "mitigations-tap", required_argument, NULL, 'X' },
+		{ "wiring-tap", required_argument, NULL, 'W' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "smp", required_argument, NULL, 's' },
@@ -96,6 +99,7 @@ void lab_opts_parse(int argc, char **argv, struct lab_opts *o)
 		case 'H': o->host_tap = optarg; break;
 		case 'T': o->trace_tap = optarg; break;
 		case 'X': o->mitigations_tap = optarg; break;
+		case 'W': o->wiring_tap = optarg; break;
 		case 'm':
 			m = mode_parse(optarg);
 			if (m < 0)

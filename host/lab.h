@@ -17,6 +17,7 @@ int cmd_report(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_mitigations(int argc, char **argv);
+int cmd_wiring(int argc, char **argv);
 
 /* What the commands are told, all by the same long options. */
 struct lab_opts {
@@ -24,6 +25,7 @@ struct lab_opts {
 	/* make test's kernel without the dispatch exports, its build, its initramfs */
 	const char *kernel_noexp, *kobj_noexp, *initrd_noexp;
 	const char *append, *guest, *host_tap, *trace_tap, *mitigations_tap;
+	const char *wiring_tap;
 	enum lab_mode mode;
 	unsigned int smp;	/* --smp N: vCPUs (0: the default, 1) */
 	unsigned int timeout_s;

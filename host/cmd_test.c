@@ -253,6 +253,26 @@ static void add_checks(struct summary *s, const char *label, char *text,
 	free(text);
 }
 
+/* A command's check.tap (make trace's, mitigations', wiring's), if it was
+ * asked for: missing, it is a failure of its own. */
+static void add_tap_file(struct summary *s, const char *path, const char *label,
+			 const char *make_target)
+{
+	char *text, *why;
+
+	if (!path)
+		return;
+	text = read_file(path, NULL);
+	if (text) {
+		add_text(s, label, text, NULL);
+	} else {
+		why = xasprintf("make %s's check did not run (no check.tap)", make_target);
+		sum_add_failure(s, make_target, why);
+		free(why);
+	}
+	free(text);
+}
+
 int cmd_test(int argc, char **argv)
 {
 	struct lab_opts o;
@@ -260,12 +280,11 @@ int cmd_test(int argc, char **argv)
 	struct ktap_counts t;
 	struct lab_opts x;
 	struct run *lab, *nosys, *ic1, *ic2, *red, *noexp;
-	char *text;
 
 	lab_opts_parse(argc, argv, &o);
 	if (!o.out || !o.kernel || !o.kernel_nosys || !o.host_tap ||
 	    !o.kernel_noexp || !o.kobj_noexp || !o.initrd_noexp)
-		die("usage: lab test --kernel BZIMAGE --kernel-nosys BZIMAGE --kobj KOBJ --initrd CPIO --kernel-noexports BZIMAGE --kobj-noexports KOBJ --initrd-noexports CPIO --out OUT --host-tap DIR [--trace-tap FILE] [--mode M] [--timeout S]");
+		die("usage: lab test --kernel BZIMAGE --kernel-nosys BZIMAGE --kobj KOBJ --initrd CPIO --kernel-noexports BZIMAGE --kobj-noexports KOBJ --initrd-noexports CPIO --out OUT --host-tap DIR [--trace-tap FILE] [--mitigations-tap FILE] [--wiring-tap FILE] [--mode M] [--timeout S]");
 	/* The exports-off kernel boots with its own build and initramfs. */
 	x = o;
 	x.kernel = o.kernel_noexp;
@@ -304,32 +323,10 @@ int cmd_test(int argc, char **argv)
 	add_checks(&s, "exports off: skips said, rows left out, family works",
 		   noexports_checks(noexp), o.out, "noexports.tap");
 
-	if (o.trace_tap) {
-		text = read_file(o.trace_tap, NULL);
-		if (text)
-			add_text(&s, "trace: totals vs icount, symbols", text, NULL);
-		else
-			sum_add_failure(&s, "trace", "make trace's check did not run (no check.tap)");
-		free(text);
-	}
-
-	if (o.mitigations_tap) {
-		text = read_file(o.mitigations_tap, NULL);
-		if (text)
-			add_text(&s, "mitigations: really off, reproducible, attributed", text, NULL);
-		else
-			sum_add_failure(&s, "mitigations", "make mitigations' check did not run (no check.tap)");
-		free(text);
-	}
-
-	if (o.wiring_tap) {
-		text = read_file(o.wiring_tap, NULL);
-		if (text)
-			add_text(&s, "wiring: IDT, MSRs, tables vs the build", text, NULL);
-		else
-			sum_add_failure(&s, "wiring", "make wiring's check did not run (no check.tap)");
-		free(text);
-	}
+	add_tap_file(&s, o.trace_tap, "trace: totals vs icount, symbols", "trace");
+	add_tap_file(&s, o.mitigations_tap, "mitigations: really off, reproducible, attributed",
+		     "mitigations");
+	add_tap_file(&s, o.wiring_tap, "wiring: IDT, MSRs, tables vs the build", "wiring");
 
 	printf("\nresults (logs under %s):\n", o.out);
 	t = sum_print(&s, stdout);

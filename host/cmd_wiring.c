@@ -26,35 +26,40 @@ static const char *const family[] = {
 };
 #define NFAMILY (sizeof(family) / sizeof(*family))
 
+/* The value at a dotted path ("msr.lstar.symbol") under o, or NULL. */
+__attribute__((format(printf, 2, 0)))
+static json_t *at(json_t *o, const char *fmt, va_list ap)
+{
+	char copy[256], *save, *tok;
+	json_t *v = o;
+
+	vsnprintf(copy, sizeof(copy), fmt, ap);
+	for (tok = strtok_r(copy, ".", &save); tok && v; tok = strtok_r(NULL, ".", &save))
+		v = json_object_get(v, tok);
+	return v;
+}
+
 __attribute__((format(printf, 2, 3)))
 static const char *str(json_t *o, const char *fmt, ...)
 {
-	char copy[256], *save, *tok;
 	va_list ap;
-	json_t *v = o;
+	json_t *v;
 
 	va_start(ap, fmt);
-	vsnprintf(copy, sizeof(copy), fmt, ap);
+	v = at(o, fmt, ap);
 	va_end(ap);
-	for (tok = strtok_r(copy, ".", &save); tok && v; tok = strtok_r(NULL, ".", &save))
-		v = json_object_get(v, tok);
-	if (json_is_string(v))
-		return json_string_value(v);
-	return "";
+	return json_is_string(v) ? json_string_value(v) : "";
 }
 
 __attribute__((format(printf, 2, 3)))
 static long long num(json_t *o, const char *fmt, ...)
 {
-	char copy[256], *save, *tok;
 	va_list ap;
-	json_t *v = o;
+	json_t *v;
 
 	va_start(ap, fmt);
-	vsnprintf(copy, sizeof(copy), fmt, ap);
+	v = at(o, fmt, ap);
 	va_end(ap);
-	for (tok = strtok_r(copy, ".", &save); tok && v; tok = strtok_r(NULL, ".", &save))
-		v = json_object_get(v, tok);
 	return json_is_integer(v) ? json_integer_value(v) : -1;
 }
 

@@ -11,10 +11,21 @@
  *   NAME  rows PROGRAM ARGS... run a benchmark: stdout is benchmark rows,
  *                              stderr its output
  *   NAME  rows-file FILE       copy benchmark rows from a file (a module's)
- *   NAME  facts-file FILE      copy JSON facts from a file (a module's) to ttyS3
+ *   NAME  facts-file FILE      copy JSON facts from a file (a module's) to the
+ *                              facts port
+ *
+ * A step may name the architectures it belongs to, right after its name:
+ *
+ *   NAME  only=x86_64[,arm64] KIND ARGS...
+ *
+ * On any other architecture it does not run and is reported as skipped,
+ * with the reason ("ok N NAME # SKIP only on x86_64: this guest is arm64"):
+ * a skip is always said, never a silent gap, and a step without only= whose
+ * program is missing still fails. An unknown architecture in only= is an
+ * error of the plan.
  *
  * Every stream has a port of its own, so no program's output can break
- * another's framing:
+ * another's framing. On x86_64, serial ports:
  *
  *   ttyS0  the console (the kernel's)
  *   ttyS1  results: KTAP. The plan ("1..N", N = the plan's steps + the final
@@ -27,8 +38,23 @@
  *          benchmarks themselves
  *   ttyS3  facts (one JSON object a line) from "info" steps
  *
- * The guest's status (0: every step passed) goes to QEMU through
- * isa-debug-exit; then it powers off. Each step has a time limit
+ * and the guest's status (0: every step passed) goes to QEMU through
+ * isa-debug-exit; then it powers off.
+ *
+ * On arm64 (QEMU's virt machine: one PL011, the console, ttyAMA0) the
+ * streams are virtio-serial ports found by name
+ * (/sys/class/virtio-ports/vportNpM/name -> /dev/vportNpM): lab.ktap,
+ * lab.rows, lab.facts, and lab.status. A program's benchmark rows pass
+ * through PID 1 (a pipe), so PID 1 knows every byte it sent on each port.
+ * There is no isa-debug-exit: the status is one JSON line on lab.status,
+ * written last,
+ *
+ *   {"status":0,"bytes":{"ktap":N,"rows":N,"facts":N}}
+ *
+ * and then PID 1 powers off (PSCI SYSTEM_OFF: QEMU exits 0 whatever
+ * happened). The host counts a boot without that line, with a malformed
+ * one, or whose files hold other byte counts than the guest sent, as a
+ * failure. Each step has a time limit
  * (lab.step_timeout=SECONDS, default 600): a step that exceeds it is killed
  * and fails. lab.mode=MODE reaches the programs as LAB_MODE.
  */
@@ -42,7 +68,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/io.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -55,11 +80,35 @@
 
 #include "lab_trouble.h"
 
+#if defined(__x86_64__)
+#define LAB_ARCH "x86_64"
+/* Serial ports ttyS1-3; the status through isa-debug-exit. */
+#define LAB_ISA_DEBUG_EXIT 1
+#include <sys/io.h>
 #define DEBUG_EXIT_PORT 0xf4
+#elif defined(__aarch64__)
+#define LAB_ARCH "arm64"
+/* virtio-serial ports by name; the status on lab.status. */
+#define LAB_VIRTIO_PORTS 1
+/* How long the ports may take to appear (the driver adds them as the
+ * host's control messages arrive, possibly after PID 1 has started). */
+#define PORT_WAIT_MS 30000
+#else
+#error "the lab's PID 1 knows x86_64 and arm64"
+#endif
+
+/* The architectures a plan's only= may name. */
+static const char *const known_arches[] = { "x86_64", "arm64" };
+
 #define MAX_ARGS 32
 #define MAX_STEPS 64
 
 static int ktap = -1, rows = -1, facts = -1;
+#ifdef LAB_VIRTIO_PORTS
+static int status_port = -1;
+#endif
+/* What PID 1 has written to each port (the status line reports them). */
+static unsigned long long sent_ktap, sent_rows, sent_facts;
 static unsigned int step_timeout_s = 600;
 
 /* Writes all of buf to fd; gives up on an error other than EINTR. */
@@ -72,6 +121,12 @@ static void put(int fd, const char *buf, size_t n)
 			continue;
 		if (w <= 0)
 			return;
+		if (fd == ktap)
+			sent_ktap += (unsigned long long)w;
+		else if (fd == rows)
+			sent_rows += (unsigned long long)w;
+		else if (fd == facts)
+			sent_facts += (unsigned long long)w;
 		buf += w;
 		n -= (size_t)w;
 	}
@@ -106,6 +161,7 @@ static void console(const char *msg)
 	}
 }
 
+#ifdef LAB_ISA_DEBUG_EXIT
 static void finish(int status)
 {
 	/* write() returns once the bytes are in the tty's buffer; the ports
@@ -127,6 +183,38 @@ static void finish(int status)
 	for (;;)
 		pause();
 }
+#else
+static void finish(int status)
+{
+	char line[256];
+
+	/*
+	 * A virtio-serial write() returns once the buffer is queued and the
+	 * host notified; the host counts bytes against this line, so a loss
+	 * anywhere shows as a failed boot, not as a shorter result.
+	 */
+	snprintf(line, sizeof(line),
+		 "{\"status\":%d,\"bytes\":{\"ktap\":%llu,\"rows\":%llu,\"facts\":%llu}}\n",
+		 status, sent_ktap, sent_rows, sent_facts);
+	if (status_port >= 0) {
+		put(status_port, line, strlen(line));
+		close(status_port);
+	} else {
+		console("no lab.status port: the host will count this boot as failed");
+	}
+	if (ktap >= 0)
+		close(ktap);
+	if (rows >= 0)
+		close(rows);
+	if (facts >= 0)
+		close(facts);
+	sync();
+	/* PSCI SYSTEM_OFF: QEMU exits 0; the status is the line above. */
+	reboot(RB_POWER_OFF);
+	for (;;)
+		pause();
+}
+#endif
 
 static void mount_all(void)
 {
@@ -139,6 +227,7 @@ static void mount_all(void)
 	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 }
 
+#ifdef LAB_ISA_DEBUG_EXIT
 static int open_port(const char *path)
 {
 	struct termios t;
@@ -152,6 +241,59 @@ static int open_port(const char *path)
 	}
 	return fd;
 }
+#endif
+
+static int read_file(const char *path, char *buf, size_t size);
+
+#ifdef LAB_VIRTIO_PORTS
+/* The virtio-serial port called name (/sys/class/virtio-ports/X/name), as
+ * /dev/X opened for writing; -1 while there is none. */
+static int open_named_port(const char *name)
+{
+	DIR *d = opendir("/sys/class/virtio-ports");
+	struct dirent *e;
+	int fd = -1;
+
+	if (!d)
+		return -1;
+	while (fd < 0 && (e = readdir(d))) {
+		char path[512], value[128];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/virtio-ports/%s/name",
+			 e->d_name);
+		if (read_file(path, value, sizeof(value)) || strcmp(value, name))
+			continue;
+		snprintf(path, sizeof(path), "/dev/%s", e->d_name);
+		fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	}
+	closedir(d);
+	return fd;
+}
+
+/* All four ports, waiting for the driver to add them; 0 when all are open. */
+static int open_virtio_ports(void)
+{
+	static const struct timespec tick = { 0, 20 * 1000 * 1000 };
+
+	for (int waited = 0;; waited += 20) {
+		if (ktap < 0)
+			ktap = open_named_port("lab.ktap");
+		if (rows < 0)
+			rows = open_named_port("lab.rows");
+		if (facts < 0)
+			facts = open_named_port("lab.facts");
+		if (status_port < 0)
+			status_port = open_named_port("lab.status");
+		if (ktap >= 0 && rows >= 0 && facts >= 0 && status_port >= 0)
+			return 0;
+		if (waited >= PORT_WAIT_MS)
+			return -1;
+		nanosleep(&tick, NULL);
+	}
+}
+#endif
 
 static int read_file(const char *path, char *buf, size_t size)
 {
@@ -437,11 +579,24 @@ static int step_exec(char **argv, int stdout_to_rows)
 {
 	long long deadline = now_ms() + (long long)step_timeout_s * 1000;
 	struct indenter in = { 1 };
-	int pipefd[2], status, timed_out = 0, open_end = 1;
+	int pipefd[2], rowsfd[2] = { -1, -1 }, status, timed_out = 0;
 	pid_t pid;
+#ifdef LAB_VIRTIO_PORTS
+	/* rows: through a pipe of PID 1's, which counts what it sends */
+	const int rows_via_pipe = stdout_to_rows;
+#else
+	/* rows: the serial port itself is the program's stdout */
+	const int rows_via_pipe = 0;
+#endif
 
 	if (pipe2(pipefd, O_CLOEXEC)) {
 		out(ktap, "# pipe: %s\n", strerror(errno));
+		return 1;
+	}
+	if (rows_via_pipe && pipe2(rowsfd, O_CLOEXEC)) {
+		out(ktap, "# pipe: %s\n", strerror(errno));
+		close(pipefd[0]);
+		close(pipefd[1]);
 		return 1;
 	}
 	pid = fork();
@@ -449,10 +604,15 @@ static int step_exec(char **argv, int stdout_to_rows)
 		out(ktap, "# fork: %s\n", strerror(errno));
 		close(pipefd[0]);
 		close(pipefd[1]);
+		if (rows_via_pipe) {
+			close(rowsfd[0]);
+			close(rowsfd[1]);
+		}
 		return 1;
 	}
 	if (pid == 0) {
-		dup2(stdout_to_rows ? rows : pipefd[1], STDOUT_FILENO);
+		dup2(rows_via_pipe ? rowsfd[1] : stdout_to_rows ? rows : pipefd[1],
+		     STDOUT_FILENO);
 		dup2(pipefd[1], STDERR_FILENO);
 		execv(argv[0], argv);
 		dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv[0],
@@ -460,11 +620,14 @@ static int step_exec(char **argv, int stdout_to_rows)
 		_exit(127);
 	}
 	close(pipefd[1]);
-	while (open_end) {
-		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
+	if (rows_via_pipe)
+		close(rowsfd[1]);
+	/* p[0]: the output, indented into KTAP; p[1]: rows (or none) */
+	struct pollfd p[2] = { { .fd = pipefd[0], .events = POLLIN },
+			       { .fd = rowsfd[0], .events = POLLIN } };
+	while (p[0].fd >= 0 || p[1].fd >= 0) {
 		long long left = deadline - now_ms();
 		char buf[4096];
-		ssize_t n;
 		int r;
 
 		if (left <= 0) {
@@ -472,20 +635,32 @@ static int step_exec(char **argv, int stdout_to_rows)
 			timed_out = 1;
 			break;
 		}
-		r = poll(&p, 1, left > 1000 ? 1000 : (int)left);
+		r = poll(p, 2, left > 1000 ? 1000 : (int)left);
 		if (r < 0 && errno != EINTR)
 			break;
 		if (r <= 0)
 			continue;
-		n = read(pipefd[0], buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			open_end = 0;
-		else
-			indent_bytes(&in, buf, (size_t)n);
+		for (int k = 0; k < 2; k++) {
+			ssize_t n;
+
+			if (p[k].fd < 0 || !p[k].revents)
+				continue;
+			n = read(p[k].fd, buf, sizeof(buf));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				close(p[k].fd);
+				p[k].fd = -1;
+			} else if (k == 0) {
+				indent_bytes(&in, buf, (size_t)n);
+			} else {
+				put(rows, buf, (size_t)n);
+			}
+		}
 	}
-	close(pipefd[0]);
+	for (int k = 0; k < 2; k++)
+		if (p[k].fd >= 0)
+			close(p[k].fd);
 	indent_end(&in);
 	/* The pipe is closed when the program ends (or hands it on to a
 	 * child that outlives it: then the time limit still applies). */
@@ -529,7 +704,47 @@ static int step_kernel_log_check(void)
 struct step {
 	char *argv[MAX_ARGS + 1];
 	int argc;
+	const char *only;	/* only=ARCH[,ARCH...]: the list, or NULL */
 };
+
+/* Whether this guest's architecture is in a comma-separated list. */
+static int arch_listed(const char *list)
+{
+	size_t len = strlen(LAB_ARCH);
+
+	for (const char *p = list;; p++) {
+		size_t n = strcspn(p, ",");
+
+		if (n == len && !strncmp(p, LAB_ARCH, len))
+			return 1;
+		p += n;
+		if (!*p)
+			return 0;
+	}
+}
+
+/* 0 if every name in the comma-separated list is an architecture the lab
+ * knows (a misspelt one would skip the step everywhere, silently). */
+static int arches_known(const char *list)
+{
+	const char *p = list;
+
+	if (!*p)
+		return -1;
+	for (;;) {
+		size_t len = strcspn(p, ","), i;
+
+		for (i = 0; i < sizeof(known_arches) / sizeof(*known_arches); i++)
+			if (strlen(known_arches[i]) == len &&
+			    !strncmp(p, known_arches[i], len))
+				break;
+		if (i == sizeof(known_arches) / sizeof(*known_arches))
+			return -1;
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}
 
 /* Reads the plan; returns the number of steps, or -1 (and why, as KTAP
  * diagnostics). */
@@ -565,9 +780,20 @@ static int read_plan(const char *plan, struct step *steps, char *text,
 			return -1;
 		}
 		s->argc = 0;
+		s->only = NULL;
 		for (tok = strtok_r(line, " \t", &save); tok && s->argc < MAX_ARGS;
-		     tok = strtok_r(NULL, " \t", &save))
+		     tok = strtok_r(NULL, " \t", &save)) {
+			if (s->argc == 1 && !s->only && !strncmp(tok, "only=", 5)) {
+				s->only = tok + 5;
+				if (arches_known(s->only)) {
+					out(ktap, "# plan %s: step '%s': unknown architecture in only=%s (known: x86_64, arm64)\n",
+					    path, s->argv[0], s->only);
+					return -1;
+				}
+				continue;
+			}
 			s->argv[s->argc++] = tok;
+		}
 		s->argv[s->argc] = NULL;
 		if (s->argc < 2) {
 			out(ktap, "# plan %s: step '%s' has no kind\n", path,
@@ -607,6 +833,7 @@ int main(void)
 	int failed = 0, n;
 
 	mount_all();
+#ifdef LAB_ISA_DEBUG_EXIT
 	ktap = open_port("/dev/ttyS1");
 	rows = open_port("/dev/ttyS2");
 	facts = open_port("/dev/ttyS3");
@@ -614,6 +841,12 @@ int main(void)
 		console("no result ports (/dev/ttyS1, ttyS2, ttyS3)");
 		finish(3);
 	}
+#else
+	if (open_virtio_ports()) {
+		console("no result ports (virtio-serial lab.ktap, lab.rows, lab.facts, lab.status)");
+		finish(3);
+	}
+#endif
 	if (cmdline_value("lab.step_timeout", value, sizeof(value)))
 		step_timeout_s = (unsigned int)strtoul(value, NULL, 10);
 	if (cmdline_value("lab.mode", value, sizeof(value)))
@@ -633,6 +866,11 @@ int main(void)
 
 		/* KTAP's subtest header: a step cut short keeps its name */
 		out(ktap, "    # Subtest: %s\n", steps[i].argv[0]);
+		if (steps[i].only && !arch_listed(steps[i].only)) {
+			out(ktap, "ok %d %s # SKIP only on %s: this guest is %s\n",
+			    i + 1, steps[i].argv[0], steps[i].only, LAB_ARCH);
+			continue;
+		}
 		bad = run_step(&steps[i]);
 
 		out(ktap, "%sok %d %s\n", bad ? "not " : "", i + 1,

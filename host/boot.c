@@ -24,6 +24,19 @@
 /* An Intel CPU model that the kernel treats as affected by Meltdown and
  * Spectre, so that its mitigations are on under TCG as on such hardware. */
 #define TCG_CPU "Haswell-noTSX"
+#define QEMU_ARM64 "qemu-system-aarch64"
+#define ARM64_CPU "cortex-a72"
+/* arm64's streams: virtio-serial ports (the guest finds them by these
+ * names) into files of the run directory. The status port comes last. */
+static const struct {
+	const char *id, *port, *file;
+} arm64_ports[] = {
+	{ "ktap", "lab.ktap", "ktap.txt" },
+	{ "rows", "lab.rows", "rows.jsonl" },
+	{ "facts", "lab.facts", "facts.jsonl" },
+	{ "status", "lab.status", "status.json" },
+};
+#define ARM64_NPORTS (sizeof(arm64_ports) / sizeof(*arm64_ports))
 #define KVM_PROBE_TIMEOUT_S 20
 /* After a trouble line, how long the rest of the report may take to come. */
 #define TROUBLE_GRACE_MS 1000
@@ -67,9 +80,33 @@ const char *outcome_name(enum lab_outcome o)
 {
 	static const char *const names[] = {
 		"ok", "failed", "timeout", "kernel-trouble", "no-status",
-		"interrupted", "error",
+		"interrupted", "error", "lost-output",
 	};
 	return names[o];
+}
+
+static const char *const arch_names[] = {
+	[ARCH_X86_64] = "x86_64", [ARCH_ARM64] = "arm64",
+};
+
+const char *arch_name(enum lab_arch a)
+{
+	return arch_names[a];
+}
+
+int arch_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof(arch_names) / sizeof(*arch_names); i++)
+		if (!strcmp(name, arch_names[i]))
+			return (int)i;
+	return -1;
+}
+
+const char *arch_mode_refusal(enum lab_arch a, enum lab_mode m)
+{
+	if (a == ARCH_ARM64 && m == MODE_KVM)
+		return "mode kvm cannot boot an arm64 guest on this x86_64 host (arm64 runs under TCG: use --mode tcg, icount or auto)";
+	return NULL;
 }
 
 static long long now_ms(void)
@@ -80,17 +117,67 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A path as a -chardev option's value: QEMU's options double a comma. */
+static char *qemu_opt_escape(const char *path)
+{
+	struct strbuf b = { 0 };
+
+	for (const char *p = path; *p; p++) {
+		if (*p == ',')
+			sb_add(&b, ",,", 2);
+		else
+			sb_add(&b, p, 1);
+	}
+	return b.s ? b.s : xstrdup("");
+}
+
 /* The QEMU command line (NULL-terminated, malloc'd strings). */
 static char **qemu_argv(const struct boot_opts *o, enum lab_mode mode,
 			const char *plan, const char *dir, char **cmdline)
 {
-	char **v = xcalloc(48, sizeof(*v));
+	char **v = xcalloc(64, sizeof(*v));
 	int n = 0;
 
+#define A(...) (v[n++] = xasprintf(__VA_ARGS__))
+	if (o->arch == ARCH_ARM64) {
+		*cmdline = xasprintf("console=ttyAMA0 panic=-1 nokaslr lab.plan=%s lab.mode=%s%s%s",
+				     plan, mode_name(mode), o->append ? " " : "",
+				     o->append ? o->append : "");
+		A(QEMU_ARM64);
+		A("-M"); A("virt"); A("-cpu"); A(ARM64_CPU);
+		A("-m"); A("512"); A("-smp"); A("%u", o->smp ? o->smp : 1);
+		A("-nodefaults"); A("-display"); A("none"); A("-no-reboot");
+		/* TCG only (kvm is refused before this); one thread for all
+		 * vCPUs, as on x86_64, and as icount needs. */
+		A("-accel"); A("tcg,thread=single");
+		if (mode == MODE_ICOUNT) {
+			A("-icount"); A("shift=0,sleep=off");
+		}
+		A("-kernel"); A("%s", o->kernel);
+		A("-initrd"); A("%s", o->initrd);
+		A("-append"); A("%s", *cmdline);
+		A("-chardev"); A("stdio,id=console,signal=off");
+		A("-serial"); A("chardev:console");
+		A("-device"); A("virtio-serial-device");
+		for (size_t i = 0; i < ARM64_NPORTS; i++) {
+			char *path = xasprintf("%s/%s", dir, arm64_ports[i].file);
+			char *esc = qemu_opt_escape(path);
+
+			A("-chardev"); A("file,id=%s,path=%s", arm64_ports[i].id, esc);
+			A("-device"); A("virtserialport,chardev=%s,name=%s",
+					arm64_ports[i].id, arm64_ports[i].port);
+			free(esc);
+			free(path);
+		}
+		if (o->gdb) {
+			A("-S");
+			A("-gdb"); A("unix:%s,server=on,wait=off", o->gdb);
+		}
+		return v;
+	}
 	*cmdline = xasprintf("console=ttyS0 panic=-1 nokaslr lab.plan=%s lab.mode=%s%s%s",
 			     plan, mode_name(mode), o->append ? " " : "",
 			     o->append ? o->append : "");
-#define A(...) (v[n++] = xasprintf(__VA_ARGS__))
 	A(QEMU);
 	A("-M"); A("pc"); A("-m"); A("512"); A("-smp"); A("%u", o->smp ? o->smp : 1);
 	A("-nodefaults"); A("-display"); A("none"); A("-no-reboot");
@@ -183,6 +270,73 @@ static void console_feed(struct console *c, const char *buf, size_t n)
 		else if (c->len < sizeof(c->line) - 1)
 			c->line[c->len++] = buf[i];
 	}
+}
+
+/* The size of dir/file, or -1. */
+static long long file_size(const char *dir, const char *file)
+{
+	char *path = xasprintf("%s/%s", dir, file);
+	struct stat st;
+	long long size = stat(path, &st) ? -1 : (long long)st.st_size;
+
+	free(path);
+	return size;
+}
+
+/*
+ * arm64: the guest's status, from status.json, after QEMU exited 0. Fills
+ * r: OK or FAILED only for exactly one well-formed line whose byte counts
+ * are what the host's files hold; NO_STATUS or LOST, with why, otherwise.
+ */
+static void arm64_status(const char *dir, struct boot_result *r)
+{
+	char *path = xasprintf("%s/status.json", dir);
+	size_t len = 0;
+	char *text = read_file(path, &len);
+	json_t *j = NULL;
+	json_error_t jerr;
+	json_int_t status, bytes[3];
+
+	r->outcome = OUTCOME_NO_STATUS;
+	if (!text || !len) {
+		snprintf(r->reason, sizeof(r->reason),
+			 "QEMU exited with 0 and no status from the guest (%s is %s)",
+			 path, text ? "empty" : "missing");
+		goto out;
+	}
+	if (text[len - 1] != '\n' || memchr(text, '\n', len - 1) ||
+	    memchr(text, '\0', len - 1) ||
+	    !(j = json_loadb(text, len - 1, JSON_REJECT_DUPLICATES, &jerr)) ||
+	    json_unpack_ex(j, &jerr, JSON_STRICT, "{s:I, s:{s:I, s:I, s:I}}",
+			   "status", &status, "bytes", "ktap", &bytes[0],
+			   "rows", &bytes[1], "facts", &bytes[2]) ||
+	    status < 0 || status > 255) {
+		snprintf(r->reason, sizeof(r->reason),
+			 "the guest's status line is malformed (%s: want one line {\"status\":0-255,\"bytes\":{\"ktap\":N,\"rows\":N,\"facts\":N}})",
+			 path);
+		goto out;
+	}
+	for (size_t i = 0; i < 3; i++) {
+		long long have = file_size(dir, arm64_ports[i].file);
+
+		if (have != (long long)bytes[i]) {
+			r->outcome = OUTCOME_LOST;
+			snprintf(r->reason, sizeof(r->reason),
+				 "the guest sent %lld bytes on %s, the host has %lld in %s: output lost",
+				 (long long)bytes[i], arm64_ports[i].port, have,
+				 arm64_ports[i].file);
+			goto out;
+		}
+	}
+	r->guest_status = (int)status;
+	r->outcome = status ? OUTCOME_FAILED : OUTCOME_OK;
+	if (status)
+		snprintf(r->reason, sizeof(r->reason),
+			 "the guest said status %d: a step failed", (int)status);
+out:
+	json_decref(j);
+	free(text);
+	free(path);
 }
 
 /* Runs QEMU once in dir; fills r (not r->mode). */
@@ -287,6 +441,18 @@ static void run_qemu(const struct boot_opts *o, enum lab_mode mode,
 			r->outcome = OUTCOME_TROUBLE;
 			snprintf(r->reason, sizeof(r->reason),
 				 "the guest kernel failed: %s", c.trouble);
+		} else if (o->arch == ARCH_ARM64 && code == 0) {
+			/* a power-off (or a reboot, with -no-reboot): the
+			 * status is the guest's line, or there is none */
+			arm64_status(dir, r);
+		} else if (o->arch == ARCH_ARM64) {
+			char last[300];
+
+			last_line(qemu_log, last, sizeof(last));
+			r->outcome = code == 127 ? OUTCOME_ERROR : OUTCOME_NO_STATUS;
+			snprintf(r->reason, sizeof(r->reason),
+				 "QEMU exited with %d (a guest's power-off exits 0)%s%s",
+				 code, last[0] ? ": " : "", last);
 		} else if (code > 0 && (code & 1)) {
 			/* isa-debug-exit: QEMU exits with (status << 1) | 1 */
 			r->guest_status = code >> 1;
@@ -321,8 +487,14 @@ static enum lab_mode resolve_auto(const struct boot_opts *o, json_t *meta)
 	struct stat ks, cs;
 	char *probe_dir, answer[16] = "";
 	FILE *f;
-	json_t *pm = json_object();
+	json_t *pm;
 
+	if (o->arch == ARCH_ARM64) {
+		json_object_set_new(meta, "kvm_probe",
+				    json_string("not probed: an arm64 guest on this x86_64 host runs under TCG only"));
+		return MODE_TCG;
+	}
+	pm = json_object();
 	if (file_exists("/sys/module/kvm_pvm")) {
 		json_object_set_new(meta, "kvm_probe",
 				    json_string("skipped: the host's hypervisor is PVM (/sys/module/kvm_pvm), under which guest kernels cannot run with KVM"));
@@ -379,9 +551,16 @@ int lab_boot(const struct boot_opts *o, struct boot_result *r)
 		die("boot: no run directory or plan");
 	if (o->smp > LAB_SMP_MAX)
 		die("boot: %u vCPUs asked for; at most %d", o->smp, LAB_SMP_MAX);
+	if (o->arch == ARCH_ARM64 && o->smp > LAB_SMP_MAX_ARM64)
+		die("boot: %u vCPUs asked for; arm64's virt machine (GICv2) takes at most %d",
+		    o->smp, LAB_SMP_MAX_ARM64);
+	if (arch_mode_refusal(o->arch, o->mode))
+		die("%s", arch_mode_refusal(o->arch, o->mode));
 	if (rm_rf(o->out) || mkdir_p(o->out))
 		die("cannot make the run directory %s: %s", o->out, strerror(errno));
 	meta = meta_new_run(o->plan, o->append);
+	meta_set_arch(meta, arch_name(o->arch),
+		      o->arch == ARCH_ARM64 ? QEMU_ARM64 : QEMU);
 	json_object_set_new(meta, "mode_requested", json_string(mode_name(o->mode)));
 	json_object_set_new(meta, "timeout_s", json_integer(o->timeout_s));
 	json_object_set_new(meta, "smp", json_integer(o->smp ? o->smp : 1));

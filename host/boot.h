@@ -8,13 +8,32 @@
  * the kernel in trouble (guest/lab_trouble.h). The run directory is the
  * run's alone: emptied first, then holding
  *
- *   console.log   ttyS0, the console
- *   ktap.txt      ttyS1, the results (KTAP, from the guest's PID 1)
- *   rows.jsonl    ttyS2, benchmark rows (bench/lab_row.h)
- *   facts.jsonl   ttyS3, facts about the guest kernel
+ *   console.log   the console (x86_64: ttyS0; arm64: the PL011, ttyAMA0)
+ *   ktap.txt      the results (KTAP, from the guest's PID 1)
+ *   rows.jsonl    benchmark rows (bench/lab_row.h)
+ *   facts.jsonl   facts about the guest kernel
+ *   status.json   arm64 only: the guest's status line (see below)
  *   qemu.log      QEMU's own messages
- *   meta.json     written when the run happens: host, QEMU and its command
- *                 line, mode, mitigations, kernel, plan, outcome
+ *   meta.json     written when the run happens: host, arch, QEMU and its
+ *                 command line, mode, mitigations, kernel, plan, outcome
+ *
+ * x86_64 (qemu-system-x86_64 -M pc): the streams are serial ports ttyS1-3,
+ * and the guest's status reaches QEMU's exit code through isa-debug-exit
+ * ((status << 1) | 1).
+ *
+ * arm64 (qemu-system-aarch64 -M virt -cpu cortex-a72, TCG only: this host
+ * is x86_64): the virt machine has one PL011, the console; the streams are
+ * virtio-serial ports (virtio-mmio) named lab.ktap, lab.rows, lab.facts and
+ * lab.status, each a -chardev file. There is no isa-debug-exit: PID 1 writes
+ * one line on lab.status, last,
+ *
+ *   {"status":N,"bytes":{"ktap":N,"rows":N,"facts":N}}
+ *
+ * and powers off (PSCI SYSTEM_OFF: QEMU exits 0, as it does after a panic
+ * with -no-reboot). So the boot counts as finished only when QEMU exited 0
+ * and status.json holds exactly that line, well formed, with the byte
+ * counts of the files the host has: no line, a malformed one, or a count
+ * that differs (output lost on the way) is a failed boot.
  */
 #ifndef LAB_BOOT_H
 #define LAB_BOOT_H
@@ -25,7 +44,13 @@
  * NR_CPUS allow more; the lab has no use for them). */
 #define LAB_SMP_MAX 64
 
+/* arm64's virt machine with its default GICv2: at most 8 vCPUs. */
+#define LAB_SMP_MAX_ARM64 8
+
 enum lab_mode { MODE_AUTO, MODE_TCG, MODE_KVM, MODE_ICOUNT, MODE_HOST };
+
+/* The guest's architecture (the zero value is x86_64). */
+enum lab_arch { ARCH_X86_64, ARCH_ARM64 };
 
 enum lab_outcome {
 	OUTCOME_OK,		/* the guest finished and said 0 */
@@ -35,6 +60,8 @@ enum lab_outcome {
 	OUTCOME_NO_STATUS,	/* QEMU ended without the guest's status */
 	OUTCOME_INTERRUPTED,	/* SIGINT, SIGTERM or SIGHUP */
 	OUTCOME_ERROR,		/* QEMU could not be started */
+	OUTCOME_LOST,		/* arm64: the guest's status says it sent
+				 * more (or less) than the host has */
 };
 
 struct boot_opts {
@@ -43,6 +70,7 @@ struct boot_opts {
 	const char *gdb;	/* a gdbstub on this Unix socket, QEMU stopped
 				 * at the first instruction; or NULL */
 	enum lab_mode mode;
+	enum lab_arch arch;
 	unsigned int smp;	/* vCPUs; 0 means 1. Measurements use 1; make
 				 * test's race tests 2. */
 	unsigned int timeout_s;
@@ -61,6 +89,12 @@ const char *mode_name(enum lab_mode m);
 /* -1 for a name that is no mode. */
 int mode_parse(const char *name);
 const char *outcome_name(enum lab_outcome o);
+/* "x86_64" or "arm64". */
+const char *arch_name(enum lab_arch a);
+/* -1 for a name that is no architecture the lab boots. */
+int arch_parse(const char *name);
+/* NULL if mode can run a guest of arch here, else why not (one line). */
+const char *arch_mode_refusal(enum lab_arch a, enum lab_mode m);
 
 /* Boots once; fills *r. Returns 0 when the guest finished (OK or FAILED),
  * -1 otherwise. Dies only on bad options. */

@@ -1,11 +1,13 @@
 /*
  * lab run --kernel BZIMAGE --kobj KOBJ --initrd CPIO --guest DIR --out OUT
- *         [--mode auto|tcg|kvm|icount] [--timeout S]
+ *         [--mode auto|tcg|kvm|icount] [--timeout S] [--arch x86_64|arm64]
  * make run: boots the lab kernel with the "run" plan (under icount unless
  * another mode is asked for, so that its benchmark rows are exact
  * instruction counts), times the rows the host can run on the host, and
  * shows what the family answered, from the run's own files only. A boot
- * that did not finish prints its own failure and nothing else.
+ * that did not finish prints its own failure and nothing else. An arm64
+ * guest's programs do not run on this x86_64 host: that run has no host
+ * column, and says so.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -123,17 +125,25 @@ int cmd_run(int argc, char **argv)
 	b32 = xasprintf("%s/bench_user32", o.guest);
 	((const char **)cmd64)[0] = b64;
 	((const char **)cmd32)[0] = b32;
-	say("timing the rows the host can run, on the host");
-	if (lab_host_bench(hostdir, cmds) == 0)
-		runs[rep.nruns++] = lab_load_run(hostdir);
-	else
-		say("the host benchmark failed (%s/stderr.txt): no host column", hostdir);
+	if (o.arch != ARCH_X86_64) {
+		say("no host column: the %s guest's programs do not run on this host",
+		    arch_name(o.arch));
+	} else {
+		say("timing the rows the host can run, on the host");
+		if (lab_host_bench(hostdir, cmds) == 0)
+			runs[rep.nruns++] = lab_load_run(hostdir);
+		else
+			say("the host benchmark failed (%s/stderr.txt): no host column", hostdir);
+	}
 
-	printf("\nlab kernel  %s, %lld KiB bzImage\n", run_fact(runs[0], "release"),
-	       stat(o.kernel, &st) ? 0LL : (long long)st.st_size / 1024);
-	printf("config      %s/.config (tinyconfig + config/lab.config, sha256 %.12s)\n",
-	       o.kobj, json_string_value(json_object_get(json_object_get(runs[0]->meta, "lab_kernel"),
-							 "config_sha256")));
+	printf("\nlab kernel  %s, %s, %lld KiB %s\n", run_fact(runs[0], "release"),
+	       arch_name(o.arch), stat(o.kernel, &st) ? 0LL : (long long)st.st_size / 1024,
+	       o.arch == ARCH_ARM64 ? "Image" : "bzImage");
+	printf("config      %s/.config (%s, sha256 %.12s)\n", o.kobj,
+	       o.arch == ARCH_ARM64 ? "the arm64 lab configuration" :
+	       "tinyconfig + config/lab.config",
+	       json_string_value(json_object_get(json_object_get(runs[0]->meta, "lab_kernel"),
+						 "config_sha256")));
 	printf("mode        %s\n", mode_label(run_mode(runs[0])));
 	printf("logs        %s/: console.log, ktap.txt (results), rows.jsonl (benchmark), meta.json\n", dir);
 	show_facts(runs[0]);

@@ -20,6 +20,8 @@
  * with the host's TAP files (DIR/NAME.tap) and make trace's check. Every boot
  * but the first has one vCPU, as every measurement does (--smp is not
  * taken). The summary is computed from the model; the exit status follows it.
+ * --arch arm64 boots the arm64 kernels (TCG or icount; auto is TCG) and
+ * checks the order of the rows arm64's programs write.
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -72,16 +74,21 @@ static double median_of(const struct run *r, const char *abi, const char *path)
 	return w ? (double)w->stat[ST_MEDIAN] / 1000.0 : -1;
 }
 
-/* KTAP: the two icount boots agree, and the costs are ordered. */
-static char *icount_checks(const struct run *a, const struct run *b)
+/* A cost that must exceed another's (more_than: a median, or 0). */
+struct order_check {
+	const char *abi, *path, *what;
+	double more_than;
+};
+
+/* KTAP: the two icount boots agree, and the costs are ordered (the rows
+ * each architecture's programs and module write). */
+static char *icount_checks(const struct run *a, const struct run *b,
+			   enum lab_arch arch)
 {
 	struct strbuf k = { 0 };
 	int n = 0;
 	double direct = median_of(a, "kernel", "kernel_direct");
-	struct {
-		const char *abi, *path, *what;
-		double more_than;
-	} order[] = {
+	const struct order_check x86[] = {
 		{ "kernel", "kernel_direct", "the in-kernel call costs more than nothing", 0 },
 		{ "x86_64", "lab_null_syscall", "lab_null through syscall costs more than the in-kernel call", direct },
 		{ "x86_64", "lab_null_int80", "lab_null through int $0x80 costs more than the in-kernel call", direct },
@@ -90,7 +97,16 @@ static char *icount_checks(const struct run *a, const struct run *b)
 		{ "x86_64", "lab_transform_4KiB", "copying 4 KiB costs more than 64 bytes",
 		  median_of(a, "x86_64", "lab_transform_64B") },
 	};
-	size_t norder = sizeof(order) / sizeof(*order);
+	const struct order_check arm64[] = {
+		{ "kernel", "kernel_direct", "the in-kernel call costs more than nothing", 0 },
+		{ "arm64", "lab_null_svc", "lab_null through svc costs more than the in-kernel call", direct },
+		{ "arm", "lab_null_svc32", "lab_null through svc from AArch32 costs more than the in-kernel call", direct },
+		{ "arm64", "lab_transform_4KiB", "copying 4 KiB costs more than 64 bytes",
+		  median_of(a, "arm64", "lab_transform_64B") },
+	};
+	const struct order_check *order = arch == ARCH_ARM64 ? arm64 : x86;
+	size_t norder = arch == ARCH_ARM64 ? sizeof(arm64) / sizeof(*arm64) :
+			sizeof(x86) / sizeof(*x86);
 
 	sb_printf(&k, "KTAP version 1\n1..%zu\n", a->rows.n + norder);
 	for (size_t i = 0; i < a->rows.n; i++) {
@@ -309,7 +325,7 @@ int cmd_test(int argc, char **argv)
 		sum_add_run(&s, "icount boot 1", ic1, NULL);
 		sum_add_run(&s, "icount boot 2", ic2, NULL);
 		add_checks(&s, "icount: identical runs, ordering",
-			   icount_checks(ic1, ic2), o.out, "icount.tap");
+			   icount_checks(ic1, ic2, o.arch), o.out, "icount.tap");
 	}
 	red = boot_plan(&s, &o, o.kernel, o.mode, 1, "red", "red",
 			"lab kernel with a module check made to fail");

@@ -72,6 +72,7 @@ void lab_opts_parse(int argc, char **argv, struct lab_opts *o)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "smp", required_argument, NULL, 's' },
+		{ "arch", required_argument, NULL, 'A' },
 		{ 0 }
 	};
 	int c, m;
@@ -113,6 +114,12 @@ void lab_opts_parse(int argc, char **argv, struct lab_opts *o)
 				die("--timeout wants seconds (0 to 86400), not '%s'", optarg);
 			o->timeout_s = (unsigned int)v;
 			break;
+		case 'A':
+			m = arch_parse(optarg);
+			if (m < 0)
+				die("unknown architecture '%s' (x86_64 or arm64)", optarg);
+			o->arch = (enum lab_arch)m;
+			break;
 		case 's':
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
@@ -126,6 +133,8 @@ void lab_opts_parse(int argc, char **argv, struct lab_opts *o)
 			    argv[optind - 1]);
 		}
 	}
+	if (arch_mode_refusal(o->arch, o->mode))
+		die("%s", arch_mode_refusal(o->arch, o->mode));
 	o->positional = optind;
 }
 
@@ -139,7 +148,7 @@ struct boot_opts lab_boot_opts(const struct lab_opts *o, const char *plan,
 	return (struct boot_opts){
 		.kernel = o->kernel, .initrd = o->initrd, .plan = plan,
 		.out = dir, .append = o->append, .mode = o->mode,
-		.smp = o->smp, .timeout_s = o->timeout_s, .probe_cache = probe,
+		.arch = o->arch, .smp = o->smp, .timeout_s = o->timeout_s, .probe_cache = probe,
 		.kobj = o->kobj,
 	};
 }

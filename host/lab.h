@@ -27,6 +27,7 @@ struct lab_opts {
 	const char *append, *guest, *host_tap, *trace_tap, *mitigations_tap;
 	const char *wiring_tap;
 	enum lab_mode mode;
+	enum lab_arch arch;	/* --arch x86_64|arm64: the guest's (default x86_64) */
 	unsigned int smp;	/* --smp N: vCPUs (0: the default, 1) */
 	unsigned int timeout_s;
 	int positional;		/* argv index of the first operand */

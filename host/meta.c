@@ -48,6 +48,9 @@ json_t *meta_new_run(const char *plan, const char *append)
 	if (uname(&u) == 0) {
 		json_object_set_new(host, "kernel", json_string(u.release));
 		json_object_set_new(host, "machine", json_string(u.machine));
+		/* the kernel's name for it, as the guests' runs say theirs */
+		json_object_set_new(m, "arch", json_string(!strcmp(u.machine, "aarch64") ?
+							   "arm64" : u.machine));
 	}
 	json_object_set_new(m, "host", host);
 	s = command_line1("qemu-system-x86_64 --version 2>/dev/null");
@@ -57,6 +60,17 @@ json_t *meta_new_run(const char *plan, const char *append)
 	json_object_set_new(m, "compiler", json_string(s));
 	free(s);
 	return m;
+}
+
+void meta_set_arch(json_t *meta, const char *arch, const char *qemu)
+{
+	char *cmd = xasprintf("%s --version 2>/dev/null", qemu), *s;
+
+	json_object_set_new(meta, "arch", json_string(arch));
+	s = command_line1(cmd);
+	json_object_set_new(meta, "qemu", json_string(s));
+	free(s);
+	free(cmd);
 }
 
 void meta_set_kernel(json_t *meta, const char *kobj)

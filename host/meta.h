@@ -13,8 +13,13 @@
 
 /* A new record: schema, plan, the extra command line and the mitigations
  * it asks for ("off" if it says mitigations=off, else "default"), start
- * time, host (CPU, kernel), QEMU version, compiler. */
+ * time, host (CPU, kernel), arch (the host's), QEMU version (x86_64's),
+ * compiler. */
 json_t *meta_new_run(const char *plan, const char *append);
+/* The guest's architecture ("x86_64", "arm64"; meta_new_run records the
+ * host's own, for runs on the host) and the QEMU binary that boots it
+ * (its version replaces qemu-system-x86_64's). */
+void meta_set_arch(json_t *meta, const char *arch, const char *qemu);
 /* The lab kernel's release and config hash, from its build directory. */
 void meta_set_kernel(json_t *meta, const char *kobj);
 void meta_set_outcome(json_t *meta, const char *name, int guest_status,

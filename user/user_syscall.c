@@ -66,6 +66,18 @@ __attribute__((noinline)) long lab_call_site_int80(void)
 	return lab_int80_lab_null();
 }
 
+#if defined(__i386__)
+/*
+ * The null system call through the vDSO: AT_SYSINFO's __kernel_vsyscall,
+ * which enters with sysenter (or syscall, as the CPU has). make trace
+ * follows it from the `call *` to the instruction after it.
+ */
+__attribute__((noinline)) long lab_call_site_vdso(void)
+{
+	return lab_vdso_lab_null();
+}
+#endif
+
 /* The kernel's answer whatever the way in: glibc's -1/errno made -errno. */
 static long kernel_answer(const char *mech, long ret)
 {
@@ -129,6 +141,10 @@ int main(void)
 #endif
 	printf("user_syscall (%s): lab_call_site_int80() returned %ld\n", LAB_ABI,
 	       lab_call_site_int80());
+#if defined(__i386__)
+	printf("user_syscall (%s): lab_call_site_vdso() returned %ld\n", LAB_ABI,
+	       lab_call_site_vdso());
+#endif
 	ret = syscall(LAB_NR_NATIVE(hello));
 	printf("user_syscall (%s): syscall(%d /* hello */) returned %ld\n", LAB_ABI,
 	       LAB_NR_NATIVE(hello), ret);

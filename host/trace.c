@@ -59,10 +59,12 @@
 /* QEMU makes its socket before it does anything else: a bound wait. */
 #define SOCKET_WAIT_MS 30000
 #define MAX_STEPS 20000
+/* The 32-bit vDSO's symbols, in the kernel's object directory. */
+#define VDSO32_DBG "arch/x86/entry/vdso/vdso32.so.dbg"
 
-enum { P_SYSCALL, P_KERNEL, P_FUNCTION, P_BATCH1, P_BATCH4, P_INT80, NPATHS };
+enum { P_SYSCALL, P_KERNEL, P_FUNCTION, P_BATCH1, P_BATCH4, P_INT80, P_VDSO32, NPATHS };
 static const char *const path_names[NPATHS] = {
-	"syscall", "kernel", "function", "batch1", "batch4", "int80",
+	"syscall", "kernel", "function", "batch1", "batch4", "int80", "vdso32",
 };
 /* The icount row that counts the same path, and its ABI. */
 static const char *const icount_row[NPATHS][2] = {
@@ -72,24 +74,26 @@ static const char *const icount_row[NPATHS][2] = {
 	{ "batch_lab_batch", "x86_64" },
 	{ "batch_lab_batch", "x86_64" },
 	{ "lab_null_int80", "x86_64" },
+	{ "lab_null_vdso32", "i386" },
 };
 /*
  * The row's ops (bench/lab_row.h's curve rows: operations per crossing,
  * figures per operation; 0 for every other row): for the batch paths, the
  * records their lab_batch() carries. A crossing is the median times ops.
  */
-static const unsigned int icount_ops[NPATHS] = { 0, 0, 0, 1, 4, 0 };
+static const unsigned int icount_ops[NPATHS] = { 0, 0, 0, 1, 4, 0, 0 };
 /* batch4 carries this many records more than batch1. */
 #define BATCH_MORE 3
 
 /* The order of the chart's bars and the summary's lines. */
 static const int path_order[NPATHS] = {
-	P_SYSCALL, P_INT80, P_BATCH1, P_BATCH4, P_KERNEL, P_FUNCTION,
+	P_SYSCALL, P_INT80, P_VDSO32, P_BATCH1, P_BATCH4, P_KERNEL, P_FUNCTION,
 };
 
 static bool syscall_like(int p)
 {
-	return p == P_SYSCALL || p == P_BATCH1 || p == P_BATCH4 || p == P_INT80;
+	return p == P_SYSCALL || p == P_BATCH1 || p == P_BATCH4 || p == P_INT80 ||
+	       p == P_VDSO32;
 }
 
 #define STAGE_SYSCALL "syscall instruction"
@@ -99,9 +103,16 @@ static bool syscall_like(int p)
 #define STAGE_EXIT "exit work"
 #define STAGE_RETURN "return to user (asm, sysret)"
 #define STAGE_RETURN_IRET "return to user (asm, iret)"
+#define STAGE_RETURN_SYSEXIT "return to user (asm, sysexit)"
+/* the 32-bit vDSO path: the user instructions around the kernel's */
+#define STAGE_VDSO_IN "user: call, vDSO to the kernel"
+#define STAGE_VDSO_OUT "user: vDSO back, ret"
 #define STAGE_CALL "call"
 #define STAGE_CALLEE "body"
 #define SYSCALL_STAGES 6
+#define VDSO_STAGES 7
+/* Below this, a user address (x86-64's canonical lower half). */
+#define USER_END 0x0000800000000000ULL
 
 struct insn {
 	char *pc, *sym, *text;
@@ -130,6 +141,17 @@ struct setting {
 	int bench_extra;
 	int bench_setup;	/* of those, the set-up before `syscall` */
 	char *bench_note;
+	/*
+	 * The vDSO call site (lab_call_site_vdso): its set-up as written,
+	 * as it ran (function entry to the `call *`), of those the
+	 * instructions in the functions it called (getauxval()), and what
+	 * bench_user32's lab_null_vdso32 loop adds per call as written
+	 * (-1 if lab_trace.py could not read it: then vdso_note).
+	 */
+	int vdso_setup, vdso_setup_run, vdso_callees;
+	int vdso_bench_extra, vdso_bench_setup;
+	char *vdso_callee_names;
+	char *vdso_note;
 	bool have_icount[NPATHS];
 	double icount[NPATHS];
 	char *icount_note;	/* about the icount boot, or NULL */
@@ -415,18 +437,28 @@ static void write_config(const char *path, const struct args *a,
 	char *us = xasprintf("%s/user_syscall", a->guest);
 	char *uf = xasprintf("%s/user_functioncall", a->guest);
 	char *bb = xasprintf("%s/bench_batch", a->guest);
+	char *us32 = xasprintf("%s/user_syscall32", a->guest);
+	char *bu32 = xasprintf("%s/bench_user32", a->guest);
+	char *vdso = xasprintf("%s/" VDSO32_DBG, a->kobj);
 	char *text;
 	json_t *c;
 
-	c = json_pack("{s:s, s:s, s:f, s:s, s:s, s:s, s:i, s:s}",
+	c = json_pack("{s:s, s:s, s:f, s:s, s:s, s:s, s:s, s:s, s:i, s:s}",
 		      "schema", "lab-trace-config/1", "socket", sock,
 		      "connect_wait_s", 5.0, "vmlinux", vmlinux,
 		      "user_syscall", us, "user_functioncall", uf,
+		      "user_syscall32", us32, "vdso32", vdso,
 		      "max_steps", MAX_STEPS, "out", out);
 	/* only read (its lab_batch() loop's set-up), never run; optional */
 	if (file_exists(bb))
 		json_object_set_new(c, "bench_batch", json_string(bb));
+	/* the same for the vDSO loop of the 32-bit benchmark */
+	if (file_exists(bu32))
+		json_object_set_new(c, "bench_user32", json_string(bu32));
 	free(bb);
+	free(us32);
+	free(bu32);
+	free(vdso);
 	text = json_dumps(c, JSON_INDENT(1));
 	write_file(path, text, strlen(text));
 	free(text);
@@ -467,6 +499,8 @@ static bool log_says_done(const char *log)
 	return done;
 }
 
+static char *symbol_base(const char *sym);
+
 /* trace.json (lab_trace.py's) into s; NULL or why not. */
 static char *load_trace(struct setting *s, const char *path)
 {
@@ -492,6 +526,48 @@ static char *load_trace(struct setting *s, const char *path)
 			goto out;
 		}
 		s->batch_setup[p] = (int)json_integer_value(json_object_get(site, "setup"));
+	}
+	{
+		json_t *v = json_object_get(sites, "vdso32");
+		json_t *run = json_object_get(v, "setup_run");
+		json_t *bench = json_object_get(v, "bench");
+		json_t *note = json_object_get(v, "bench_note");
+		struct strbuf cn = { 0 };
+		size_t i;
+		json_t *row;
+
+		if (!json_is_integer(json_object_get(v, "setup")) || !json_is_array(run)) {
+			why = xasprintf("%s: no vdso32 call site", path);
+			goto out;
+		}
+		s->vdso_setup = (int)json_integer_value(json_object_get(v, "setup"));
+		s->vdso_setup_run = (int)json_array_size(run);
+		s->vdso_callees = 0;
+		/* the instructions of the functions the set-up called: those
+		 * in a function other than the call site's own */
+		json_array_foreach(run, i, row) {
+			const char *sym = json_string_value(json_array_get(row, 1));
+			char *base = symbol_base(sym ? sym : "?");
+			char *item = xasprintf("`%s`", base);
+
+			if (strcmp(base, "lab_call_site_vdso")) {
+				s->vdso_callees++;
+				if (!cn.s || !strstr(cn.s, item))
+					sb_printf(&cn, "%s%s", cn.len ? ", " : "", item);
+			}
+			free(item);
+			free(base);
+		}
+		s->vdso_callee_names = cn.s ? cn.s : xstrdup("none");
+		s->vdso_bench_extra = -1;
+		if (json_is_integer(json_object_get(bench, "extra")) &&
+		    json_is_integer(json_object_get(bench, "setup"))) {
+			s->vdso_bench_extra = (int)json_integer_value(json_object_get(bench, "extra"));
+			s->vdso_bench_setup = (int)json_integer_value(json_object_get(bench, "setup"));
+		} else {
+			s->vdso_note = xstrdup(json_is_string(note) ? json_string_value(note)
+					       : "lab_trace.py did not read bench_user32's loop");
+		}
 	}
 	{
 		json_t *bench = json_object_get(sites, "batch_bench");
@@ -544,12 +620,18 @@ static int trace_setting(struct setting *s, const struct args *a,
 	char *log = xasprintf("%s/gdb.log", s->dir);
 	char *bootdir = xasprintf("%s/boot", s->dir);
 	const char *tmpdir = getenv("TMPDIR");
+	/*
+	 * norandmaps: user mappings at the same addresses every boot, so that
+	 * the 32-bit vDSO (placed like an mmap) has the same addresses in two
+	 * boots' listings (lab mitigations compares them by address).
+	 */
+	char *append = s->append ? xasprintf("%s norandmaps", s->append) : xstrdup("norandmaps");
 	char *sockdir, *sock;
 	struct boot_opts b = {
 		.kernel = a->kernel, .initrd = a->initrd, .plan = "trace",
 		.out = bootdir, .mode = MODE_TCG, .timeout_s = a->timeout_s,
 		.kobj = a->kobj,
-		.append = s->append,
+		.append = append,
 	};
 	long long deadline;
 	int bstatus = 0, gstatus = 0, gdb_ok, boot_ended = 0;
@@ -631,6 +713,7 @@ static int trace_setting(struct setting *s, const struct args *a,
 	free(result);
 	free(log);
 	free(bootdir);
+	free(append);
 	return why ? -1 : 0;
 }
 
@@ -675,14 +758,30 @@ static void stage_path(struct path *p, int which)
 		"entry_SYSRETQ", "swapgs_restore_regs", "entry_INT80_compat",
 		/* int $0x80 on 6.1.192: an IDT entry like an exception's */
 		"asm_int80_emulation", "error_entry", "sync_regs", "error_return",
-		"restore_regs_and_return", "native_iret", "native_irq_return", NULL,
+		"restore_regs_and_return", "native_iret", "native_irq_return",
+		/* the 32-bit vDSO's way in (sysenter, or syscall on AMD) and out */
+		"entry_SYSENTER_compat", "__end_entry_SYSENTER_compat",
+		"entry_SYSCALL_compat", "sysret32_from_system_call",
+		"entry_SYSRETL_compat", NULL,
 	};
+	/* the return's stage, named after the instruction that returns */
+	const char *ret_stage = which == P_INT80 ? STAGE_RETURN_IRET : STAGE_RETURN;
 	const char *body = which == P_BATCH1 || which == P_BATCH4 ? "lab_batch" : "lab_null";
 	const char *stage = STAGE_SYSCALL;
 	bool in_c = false, in_body = false, after_body = false;
 	char **before = xcalloc(p->n + 1, sizeof(char *));
 	size_t nbefore = 0;
+	bool seen_kernel = false;
 
+	if (which == P_VDSO32)
+		for (size_t i = 0; i < p->n; i++) {
+			if (!strncmp(p->v[i].text, "sysret", 6))
+				ret_stage = STAGE_RETURN;
+			else if (!strncmp(p->v[i].text, "sysexit", 7))
+				ret_stage = STAGE_RETURN_SYSEXIT;
+			else if (!strncmp(p->v[i].text, "iret", 4))
+				ret_stage = STAGE_RETURN_IRET;
+		}
 	for (size_t i = 0; i < p->n; i++) {
 		char *base = symbol_base(p->v[i].sym);
 		bool ran_before = false;
@@ -691,11 +790,15 @@ static void stage_path(struct path *p, int which)
 			ran_before = !strcmp(before[k], base);
 		if (!syscall_like(which)) {
 			stage = i == 0 ? STAGE_CALL : STAGE_CALLEE;
+		} else if (which == P_VDSO32 &&
+			   strtoull(p->v[i].pc, NULL, 16) < USER_END) {
+			/* the call, the vDSO's instructions up to the kernel,
+			 * and after it */
+			stage = seen_kernel ? STAGE_VDSO_OUT : STAGE_VDSO_IN;
 		} else if (i == 0) {
 			stage = STAGE_SYSCALL;
 		} else if (starts_with_any(base, entry_asm)) {
-			stage = !in_c ? STAGE_ENTRY :
-				which == P_INT80 ? STAGE_RETURN_IRET : STAGE_RETURN;
+			stage = !in_c ? STAGE_ENTRY : ret_stage;
 		} else if (strstr(base, "thunk")) {
 			/* keeps the stage that called it */
 		} else {
@@ -719,6 +822,7 @@ static void stage_path(struct path *p, int which)
 			}
 		}
 		p->v[i].stage = stage;
+		seen_kernel = seen_kernel || strtoull(p->v[i].pc, NULL, 16) >= USER_END;
 		free(base);
 	}
 	for (size_t k = 0; k < nbefore; k++)
@@ -858,6 +962,9 @@ static int icount_extra(const struct setting *s, int p)
 		return s->bench_extra >= 0 ? s->bench_extra : s->batch_setup[p];
 	if (p == P_INT80)
 		return s->batch_setup[p];
+	if (p == P_VDSO32)
+		return s->vdso_bench_extra >= 0 ? s->vdso_bench_extra + s->vdso_callees
+						 : s->vdso_setup_run;
 	return 0;
 }
 
@@ -934,6 +1041,7 @@ static void checks_of(struct checks *c, const struct setting *s)
 			      path_names[p], m);
 		}
 		check(c, false, "trace syscall (%s): all six stages seen: no trace", m);
+		check(c, false, "trace vdso32 (%s): all seven stages seen: no trace", m);
 		check(c, false, "trace batch (%s): per record (batch4 - batch1) / %d > 0: no trace",
 		      m, BATCH_MORE);
 		return;
@@ -942,6 +1050,11 @@ static void checks_of(struct checks *c, const struct setting *s)
 		const struct path *tp = &s->p[p];
 		int extra = icount_extra(s, p), reps = rep_runs(&s->p[p]);
 		char *repnote = reps ? xasprintf(" + %d rep end", reps) : xstrdup("");
+		/* the vDSO's set-up: the loop as written, its callees as run */
+		char *setupnote = p == P_VDSO32 && s->vdso_bench_extra >= 0 ?
+			xasprintf(" (loop %d + %d in %s as run)", s->vdso_bench_extra,
+				  s->vdso_callees, s->vdso_callee_names) :
+			p == P_VDSO32 ? xstrdup(" (the call site's, as run)") : xstrdup("");
 		size_t unnamed = 0;
 		char *row = icount_ops[p] ? xasprintf("%s (ops %u) per crossing", icount_row[p][0],
 						      icount_ops[p])
@@ -959,17 +1072,21 @@ static void checks_of(struct checks *c, const struct setting *s)
 		if ((p == P_BATCH1 || p == P_BATCH4) && s->bench_extra < 0)
 			sb_printf(&c->lines, "# %s; the set-up assumed: the call site's %d instructions\n",
 				  s->bench_note, extra);
+		if (p == P_VDSO32 && s->vdso_bench_extra < 0)
+			sb_printf(&c->lines, "# %s; the set-up assumed: the call site's as it ran (%d instructions, its prologue too)\n",
+				  s->vdso_note, extra);
 		if (s->have_icount[p]) {
 			check(c, agree,
-			      "trace %s (%s): %zu traced + %d set-up%s vs icount %s %g (difference %g, tolerance %d)",
-			      path_names[p], m, tp->n, extra, repnote, row, s->icount[p],
+			      "trace %s (%s): %zu traced + %d set-up%s%s vs icount %s %g (difference %g, tolerance %d)",
+			      path_names[p], m, tp->n, extra, setupnote, repnote, row, s->icount[p],
 			      diff, TOLERANCE);
 		} else {
-			check(c, false, "trace %s (%s): %zu traced + %d set-up%s vs icount %s: no such row (abi %s)",
-			      path_names[p], m, tp->n, extra, repnote, row, icount_row[p][1]);
+			check(c, false, "trace %s (%s): %zu traced + %d set-up%s%s vs icount %s: no such row (abi %s)",
+			      path_names[p], m, tp->n, extra, setupnote, repnote, row, icount_row[p][1]);
 		}
 		free(row);
 		free(repnote);
+		free(setupnote);
 		for (size_t i = 0; i < tp->n; i++)
 			unnamed += tp->v[i].sym[0] == '?';
 		if (unnamed)
@@ -981,6 +1098,12 @@ static void checks_of(struct checks *c, const struct setting *s)
 	for (size_t i = 0; i < s->p[P_SYSCALL].n; i++)
 		names_add(&stages, s->p[P_SYSCALL].v[i].stage);
 	check(c, stages.n == SYSCALL_STAGES, "trace syscall (%s): all six stages seen (%zu)",
+	      m, stages.n);
+	free(stages.v);
+	stages = (struct names){ 0 };
+	for (size_t i = 0; i < s->p[P_VDSO32].n; i++)
+		names_add(&stages, s->p[P_VDSO32].v[i].stage);
+	check(c, stages.n == VDSO_STAGES, "trace vdso32 (%s): all seven stages seen (%zu)",
 	      m, stages.n);
 	free(stages.v);
 	{
@@ -1262,6 +1385,14 @@ static void write_report(const char *out, struct setting *all, int nall,
 		stage_table(&b, ok, nok, P_SYSCALL);
 		sb_printf(&b, "\n## The null system call through int $0x80 (64-bit process), per stage\n\n");
 		stage_table(&b, ok, nok, P_INT80);
+		sb_printf(&b, "\n## The null system call through the 32-bit vDSO, per stage\n\n"
+			  "From `call *` (the address of `__kernel_vsyscall`, AT_SYSINFO) in\n"
+			  "user_syscall32's `lab_call_site_vdso()` to the instruction after it: the\n"
+			  "vDSO's own instructions (32-bit user code, decoded as i386; symbols from the\n"
+			  "kernel build's `vdso32.so.dbg`, placed where the call went), the CPU's\n"
+			  "way in (`sysenter` on this CPU model: the kernel patched it into the vDSO\n"
+			  "at boot), the compat entry and its return, and the vDSO again.\n\n");
+		stage_table(&b, ok, nok, P_VDSO32);
 		sb_printf(&b, "\n");
 		batch_section(&b, ok, nok);
 		sb_printf(&b, "## The in-kernel call and the function call\n\n");
@@ -1299,12 +1430,23 @@ static void write_report(const char *out, struct setting *all, int nall,
 		  "an instruction a last step, with the count at zero, under icount, but not\n"
 		  "when it single-steps (its x86 translator's `repz_opt`). The lab_batch()\n"
 		  "paths have one: the zeroing of the record's stack copy (`rep stos`).\n"
+		  "The 32-bit vDSO path's benchmark (`lab_null_vdso32` in bench_user32) calls\n"
+		  "`getauxval(AT_SYSINFO)` every time round its loop before `call *`: its\n"
+		  "set-up is the loop's instructions as written (read from\n"
+		  "`batch_lab_null_vdso32()`, less the empty loop's, as for `lab_batch()`;\n"
+		  "the call to getauxval one of them) plus the instructions of the functions\n"
+		  "it calls as they ran at the call site (`lab_call_site_vdso()`, the same\n"
+		  "static glibc and the same auxiliary vector).\n"
 		  "Allowed difference: %d instructions, for loop code the compiler may\n"
 		  "lay out differently.\n\n"
 		  "```\n%s```\n", TOLERANCE, c->lines.s ? c->lines.s : "");
 	for (int j = 0; j < nok; j++) {
 		sb_printf(&b, "\n## Per function, syscall path, mitigations %s\n\n", ok[j]->mit);
 		symbol_table(&b, &ok[j]->p[P_SYSCALL]);
+	}
+	for (int j = 0; j < nok; j++) {
+		sb_printf(&b, "\n## Per function, 32-bit vDSO path, mitigations %s\n\n", ok[j]->mit);
+		symbol_table(&b, &ok[j]->p[P_VDSO32]);
 	}
 	sb_printf(&b, "\nFull listings (every instruction, address, symbol, stage): "
 		  "`*/*.staged` beside this file.\n");
@@ -1333,6 +1475,14 @@ static void print_summary(struct setting *all, int nall, const struct checks *c,
 		for (size_t k = 0; k < stages.n; k++)
 			printf("      %-32s %4zu\n", stages.v[k],
 			       count_stage(&s->p[P_SYSCALL], stages.v[k]));
+		free(stages.v);
+		stages = (struct names){ 0 };
+		for (size_t i = 0; i < s->p[P_VDSO32].n; i++)
+			names_add(&stages, s->p[P_VDSO32].v[i].stage);
+		printf("    vdso32:\n");
+		for (size_t k = 0; k < stages.n; k++)
+			printf("      %-32s %4zu\n", stages.v[k],
+			       count_stage(&s->p[P_VDSO32], stages.v[k]));
 		free(stages.v);
 		printf("  lab_batch: per record (batch4 - batch1) / %d = %g, once per crossing %g\n",
 		       BATCH_MORE, per_record(s), (double)s->p[P_BATCH1].n - per_record(s));
@@ -1368,6 +1518,8 @@ static void free_setting(struct setting *s)
 	free(s->failure);
 	free(s->icount_note);
 	free(s->bench_note);
+	free(s->vdso_callee_names);
+	free(s->vdso_note);
 }
 
 int cmd_trace(int argc, char **argv)
@@ -1399,6 +1551,8 @@ int cmd_trace(int argc, char **argv)
 			xasprintf("%s/vmlinux", a.kobj),
 			xasprintf("%s/user_syscall", a.guest),
 			xasprintf("%s/user_functioncall", a.guest),
+			xasprintf("%s/user_syscall32", a.guest),
+			xasprintf("%s/" VDSO32_DBG, a.kobj),
 		};
 
 		for (size_t i = 0; i < sizeof(need) / sizeof(*need); i++) {

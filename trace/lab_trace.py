@@ -11,6 +11,11 @@
 #   vmlinux            the lab kernel (booted with nokaslr: its addresses hold)
 #   user_syscall       the static user programs (no PIE: their addresses hold)
 #   user_functioncall
+#   user_syscall32     the 32-bit static program (its vDSO call site)
+#   vdso32             the kernel build's vdso32.so.dbg (the 32-bit vDSO's
+#                      symbols; the image is linked at 0, mapped page-aligned)
+#   bench_user32       the 32-bit benchmark (optional): its lab_null_vdso32
+#                      loop, read for the set-up it repeats per call, not run
 #   bench_batch        the batch benchmark (optional): its lab_batch() loop,
 #                      read for the set-up it repeats per crossing, not run
 #   max_steps          a path longer than this is cut off
@@ -29,6 +34,15 @@
 #             to the instruction after it
 #   function  from user_functioncall's `call lab_null_function` back to the
 #             instruction after it
+#   vdso32    from the `call *` of __kernel_vsyscall (AT_SYSINFO) in
+#             user_syscall32's lab_call_site_vdso() back to the instruction
+#             after it: the vDSO's own instructions, sysenter, the compat
+#             entry and its return. Those user instructions are 32-bit code:
+#             gdb, attached as x86-64, would decode them as 64-bit, so they
+#             are read from the guest's memory and decoded as i386 by
+#             objdump (binutils). The call site's set-up as it ran (from
+#             the function's first instruction to the call, getauxval()
+#             included) goes in sites.vdso32.setup_run.
 #
 # Each path is single-stepped, one instruction at a time. QEMU's gdbstub
 # steps with interrupts and timers masked (its default), so a trace holds
@@ -45,6 +59,8 @@ import bisect
 import json
 import os
 import re
+import subprocess
+import tempfile
 import time
 
 import gdb
@@ -72,15 +88,17 @@ def quote(path):
 MSYM = re.compile(r"^\[\s*\d+\]\s+([TtWwi])\s+(0x[0-9a-f]+)\s+(\S+)")
 
 
-def load_msymbols(path):
+def load_msymbols(path, arch="i386:x86-64"):
     """The text symbols of an ELF file, as gdb itself reads them (its
     minimal symbols), sorted by address: [(address, name)]. Unlike `info
     symbol`, which prefers a sized symbol that covers the address, the
     nearest symbol below wins, so that the entry code's inner labels
     (entry_SYSCALL_64_after_hwframe, syscall_return_via_sysret) name their
     own instructions."""
+    gdb.execute("set architecture %s" % arch, to_string=True)
     gdb.execute("symbol-file -readnever %s" % quote(path), to_string=True)
     text = gdb.execute("maint print msymbols", to_string=True)
+    gdb.execute("set architecture i386:x86-64", to_string=True)
     syms = {}
     for line in text.splitlines():
         m = MSYM.match(line)
@@ -88,7 +106,8 @@ def load_msymbols(path):
             # Several names for one address (__x64_sys_lab_null,
             # __ia32_sys_lab_null, __do_sys_lab_null): a global one, and
             # of those the greatest, as nm -n | sort would give.
-            key = (m.group(1).isupper(), m.group(3))
+            # (a shared object's versioned names: without @VERSION)
+            key = (m.group(1).isupper(), m.group(3).split("@")[0])
             addr = int(m.group(2), 16)
             if addr not in syms or key > syms[addr]:
                 syms[addr] = key
@@ -113,9 +132,10 @@ def symbolize(user, pc):
 DIS = re.compile(r"^\s*(?:=>\s*)?(0x[0-9a-f]+) <\+\d+>:\t([0-9a-f ]*)\t(.*)$")
 
 
-def disassemble(path, function):
+def disassemble(path, function, arch="i386:x86-64"):
     """[(address, bytes, text)] of a function of a program, read from the
-    file (before gdb connects to anything)."""
+    file (before gdb connects to anything), decoded as arch."""
+    gdb.execute("set architecture %s" % arch, to_string=True)
     gdb.execute("file -readnever %s" % quote(path), to_string=True)
     text = gdb.execute("disassemble /r %s" % function, to_string=True)
     insns = []
@@ -165,33 +185,72 @@ def backward_loop(insns, after):
     return None
 
 
-def bench_loop(path):
-    """What bench_batch's batch_lab_batch() loop runs per crossing besides
-    the traced path, against empty_flat() (the loop the benchmark subtracts):
-    {setup: the loop's instructions before `syscall`, extra: setup plus the
-    loop's instructions after it, less the empty loop's}."""
-    insns = disassemble(path, "batch_lab_batch")
-    s = next((i for i, (_, raw, _) in enumerate(insns) if raw == b"\x0f\x05"), None)
+CALL_INDIRECT = re.compile(r"^call\s+\*")
+
+
+def is_syscall(raw, text):
+    return raw == b"\x0f\x05"
+
+
+def is_indirect_call(raw, text):
+    return bool(CALL_INDIRECT.match(text))
+
+
+def bench_loop(path, function="batch_lab_batch", empty_function="empty_flat",
+               is_entry=is_syscall, arch="i386:x86-64"):
+    """What a benchmark loop (bench_batch's batch_lab_batch(), or
+    bench_user32's batch_lab_null_vdso32()) runs per call besides the
+    traced path, against the empty loop the benchmark subtracts (empty_flat,
+    batch_empty): {setup: the loop's instructions before the entry
+    instruction (`syscall`, or the `call *` of the vDSO), extra: setup plus
+    the loop's instructions after it, less the empty loop's}. Counted as
+    written: a call in the set-up (getauxval()) is one instruction here."""
+    insns = disassemble(path, function, arch)
+    s = next((i for i, (_, raw, t) in enumerate(insns) if is_entry(raw, t)), None)
     if s is None:
-        raise gdb.GdbError("no syscall instruction in batch_lab_batch")
+        raise gdb.GdbError("no entry instruction in %s" % function)
     loop = backward_loop(insns, s)
     if loop is None:
-        raise gdb.GdbError("no loop around the syscall in batch_lab_batch")
+        raise gdb.GdbError("no loop around the entry instruction in %s" % function)
     top, jump = loop
-    empty = disassemble(path, "empty_flat")
+    empty = disassemble(path, empty_function, arch)
     eloop = None
     for j in range(len(empty)):
         eloop = backward_loop(empty, j)
         if eloop:
             break
     if eloop is None:
-        raise gdb.GdbError("no loop in empty_flat")
+        raise gdb.GdbError("no loop in %s" % empty_function)
     setup = [t for _, _, t in insns[top:s]]
     control = [t for _, _, t in insns[s + 1:jump + 1]]
     empty_loop = [t for _, _, t in empty[eloop[0]:eloop[1] + 1]]
     return {"setup": len(setup), "setup_instructions": setup,
             "loop_control": control, "empty_loop": empty_loop,
             "extra": len(setup) + len(control) - len(empty_loop)}
+
+
+def vdso_site(path, function):
+    """The 32-bit call site of __kernel_vsyscall: {pc, len (of the `call *`),
+    nr, setup (instructions before it, as written), setup_instructions,
+    entry_pc and entry_word (the function's first 4 bytes, little-endian)}."""
+    insns = disassemble(path, function, "i386")
+    for i, (pc, raw, text) in enumerate(insns):
+        if is_indirect_call(raw, text):
+            site = {"pc": pc, "len": len(raw), "setup": i,
+                    "setup_instructions": [t for _, _, t in insns[:i]],
+                    "call": text, "entry_pc": insns[0][0]}
+            head = b"".join(r for _, r, _ in insns)[:4]
+            if len(head) < 4:
+                raise gdb.GdbError("lab_trace.py: %s is too short" % function)
+            site["entry_word"] = int.from_bytes(head, "little")
+            for _, _, t in reversed(insns[:i]):
+                m = re.match(r"mov\s+\$(0x[0-9a-f]+|[0-9]+),%eax$", t)
+                if m:
+                    site["nr"] = int(m.group(1), 0)
+                    return site
+            raise gdb.GdbError("lab_trace.py: no `mov $NR,%%eax` before the call in %s"
+                               % function)
+    raise gdb.GdbError("lab_trace.py: no `call *` in %s" % function)
 
 
 def find_sites():
@@ -222,6 +281,18 @@ def find_sites():
             break
     if "function_pc" not in sites:
         raise gdb.GdbError("lab_trace.py: no call instruction in lab_call_site_function")
+    sites["vdso32"] = vdso_site(cfg["user_syscall32"], "lab_call_site_vdso")
+    if cfg.get("bench_user32"):
+        try:
+            sites["vdso32"]["bench"] = bench_loop(
+                cfg["bench_user32"], "batch_lab_null_vdso32", "batch_empty",
+                is_indirect_call, "i386")
+        except (gdb.error, gdb.GdbError) as e:
+            sites["vdso32"]["bench_note"] = "bench_user32's loop not read: %s: %s" % (
+                cfg["bench_user32"], e)
+    else:
+        sites["vdso32"]["bench_note"] = "bench_user32's loop not read: no bench_user32"
+    gdb.execute("set architecture i386:x86-64", to_string=True)
     gdb.execute("file", to_string=True)  # forget the program: memory is the guest's
     return sites
 
@@ -252,6 +323,33 @@ def trace(user, end_pc, first=None):
         pc = reg("pc")
     cut = pc != end_pc
     return rows, cut
+
+
+def i386_insn(pc):
+    """The 32-bit user instruction at pc, read from the guest's memory and
+    decoded as i386 by objdump: gdb, attached as x86-64, decodes all code
+    as 64-bit (0x40-0x4f are REX prefixes there, inc/dec in 32-bit code)."""
+    data = b""
+    for size in (16, 8, 4, 2, 1):
+        try:
+            data = bytes(gdb.selected_inferior().read_memory(pc, size))
+            break
+        except gdb.MemoryError:
+            continue
+    if not data:
+        raise gdb.GdbError("lab_trace.py: cannot read the instruction at 0x%x" % pc)
+    with tempfile.NamedTemporaryFile(suffix=".bin") as f:
+        f.write(data)
+        f.flush()
+        r = subprocess.run(["objdump", "-D", "-b", "binary", "-m", "i386",
+                            "--adjust-vma=0x%x" % pc, "--stop-address=0x%x" % (pc + 1),
+                            f.name], capture_output=True, text=True)
+    for line in r.stdout.splitlines():
+        m = re.match(r"^\s*([0-9a-f]+):\t[0-9a-f ]+\t(.*)$", line)
+        if m and int(m.group(1), 16) == pc:
+            return " ".join(m.group(2).split("#")[0].split())
+    raise gdb.GdbError("lab_trace.py: objdump could not decode 0x%x: %s"
+                       % (pc, (r.stderr or r.stdout).strip()))
 
 
 def stop_at(pc, condition):
@@ -294,6 +392,8 @@ gdb.execute("set architecture i386:x86-64", to_string=True)
 
 user_syscall_syms = load_msymbols(cfg["user_syscall"])
 user_function_syms = load_msymbols(cfg["user_functioncall"])
+user32_syms = load_msymbols(cfg["user_syscall32"], "i386")
+vdso_syms = load_msymbols(cfg["vdso32"], "i386")
 sites = find_sites()
 kernel_syms = load_msymbols(cfg["vmlinux"])  # stays loaded: ksys_lab_null
 ksys = int(gdb.parse_and_eval("(unsigned long)&ksys_lab_null"))
@@ -304,6 +404,15 @@ gdb.write("lab-trace: syscall at 0x%x (nr %d, %d set-up instructions), "
 for name in ("batch1", "batch4"):
     gdb.write("lab-trace: %s: syscall at 0x%x (nr %d, %d set-up instructions)\n"
               % (name, sites[name]["pc"], sites[name]["nr"], sites[name]["setup"]))
+v = sites["vdso32"]
+gdb.write("lab-trace: vdso32: call * at 0x%x (nr %d, %d set-up instructions as written)\n"
+          % (v["pc"], v["nr"], v["setup"]))
+if "bench" in v:
+    gdb.write("lab-trace: bench_user32's lab_null_vdso32 loop: %d set-up instructions, "
+              "%d more than the path per call (as written)\n"
+              % (v["bench"]["setup"], v["bench"]["extra"]))
+else:
+    gdb.write("lab-trace: %s\n" % v["bench_note"])
 if "batch_bench" in sites:
     gdb.write("lab-trace: bench_batch's lab_batch() loop: %d set-up instructions, "
               "%d more than the path per crossing\n"
@@ -362,6 +471,48 @@ stop_at(pc, "*(unsigned char *)$pc == 0xe8 && *(int *)($pc + 1) == %d"
 paths["function"], cut_off["function"] = trace(user_function_syms, pc + 5)
 gdb.write("lab-trace: function: %d instructions\n" % len(paths["function"]))
 without_program(sites["function_pc"])
+
+# 4. The null system call through the 32-bit vDSO, from user_syscall32's
+# lab_call_site_vdso() (the last program of the plan). First its set-up as
+# it runs, from the function's first instruction to the `call *`
+# (getauxval(AT_SYSINFO) included), then the path itself.
+v = sites["vdso32"]
+stop_at(v["entry_pc"], "*(unsigned int *)$pc == 0x%x" % v["entry_word"])
+setup_run, setup_cut = trace(user32_syms, v["pc"])
+if setup_cut:
+    raise gdb.GdbError("lab_trace.py: vdso32: the call site's set-up did not reach the call")
+if reg("eax") & 0xFFFFFFFF != v["nr"]:
+    raise gdb.GdbError("lab_trace.py: vdso32: eax is %d at the call, not %d"
+                       % (reg("eax") & 0xFFFFFFFF, v["nr"]))
+rows, cut_off["vdso32"] = trace(user32_syms, v["pc"] + v["len"])
+# The vDSO's place: the call's target is __kernel_vsyscall (AT_SYSINFO).
+kv = vdso_syms[0][vdso_syms[1].index("__kernel_vsyscall")]
+target = int(rows[1][0], 16) if len(rows) > 1 else 0
+base = target - kv
+if base <= 0 or base & 0xFFF or target >= USER_END:
+    raise gdb.GdbError("lab_trace.py: vdso32: the call went to 0x%x, not to a page-aligned "
+                       "vDSO's __kernel_vsyscall (+0x%x)" % (target, kv))
+vdso_end = base + max(vdso_syms[0]) + 0x1000
+vdso_rel = ([a + base for a in vdso_syms[0]], vdso_syms[1])
+
+
+def user32_symbol(pc):
+    return symbolize(vdso_rel if base <= pc < vdso_end else user32_syms, pc)
+
+
+for r in setup_run + rows:
+    pc = int(r[0], 16)
+    if pc < USER_END:
+        r[1] = user32_symbol(pc)
+        r[2] = i386_insn(pc)
+paths["vdso32"] = rows
+v["setup_run"] = setup_run
+v["vdso_base"] = "0x%x" % base
+v["kernel_vsyscall"] = "0x%x" % target
+gdb.write("lab-trace: vdso32: %d instructions (set-up as run: %d; vDSO at 0x%x)\n"
+          % (len(rows), len(setup_run), base))
+v["pc"] = "0x%x" % v["pc"]
+v["entry_pc"] = "0x%x" % v["entry_pc"]
 
 sites["syscall_pc"] = "0x%x" % sites["syscall_pc"]
 sites["function_pc"] = "0x%x" % sites["function_pc"]

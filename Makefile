@@ -7,6 +7,8 @@
 #
 # KSRC=/path/to/tree uses another kernel tree (default: Debian's
 # linux-source-6.1, extracted under build/). LAB_MODE=auto|tcg|kvm|icount.
+# ARCH=arm64 does each job for arm64 (QEMU's virt machine, cross-built);
+# x86_64 is the default. The two architectures' builds live side by side.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
@@ -28,28 +30,56 @@ KSRC_PATH := $(or $(realpath $(KSRC)),$(abspath $(KSRC)))
 KSRC_IS_DEFAULT := $(if $(filter $(or $(realpath $(DEFAULT_KSRC)),$(abspath $(DEFAULT_KSRC))),$(KSRC_PATH)),yes)
 KNAME := $(if $(KSRC_IS_DEFAULT),linux-source-6.1,$(notdir $(KSRC_PATH))-$(shell printf '%s' '$(KSRC_PATH)' | sha256sum | cut -c1-12))
 KTREE := $(BUILD)/$(KNAME)
-KOBJ := $(KTREE)/lab
-KOBJ_NOSYS := $(KTREE)/nosyscalls
-KOBJ_NOEXP := $(KTREE)/noexports
-BZIMAGE := $(KOBJ)/arch/x86/boot/bzImage
-BZIMAGE_NOSYS := $(KOBJ_NOSYS)/arch/x86/boot/bzImage
-BZIMAGE_NOEXP := $(KOBJ_NOEXP)/arch/x86/boot/bzImage
-GEN := $(KTREE)/gen
-GUEST := $(KTREE)/guest
-MODULES := $(KTREE)/module
-MODULES_NOEXP := $(KTREE)/module-noexports
+
+# The architecture: the kernel's name for it, its cross compilers (the
+# 64-bit programs' and the 32-bit ones'), its image, and where its builds
+# and results go (x86_64's where they always were; arm64's in arm64/).
+ARCH ?= x86_64
+ifeq ($(ARCH),x86_64)
+CROSS :=
+GUEST_CC := $(CC)
+GUEST_CC32 := i686-linux-gnu-gcc
+KIMAGE := arch/x86/boot/bzImage
+ARCH_DIR :=
+ARCH_DEPS := qemu-system-x86 gcc-i686-linux-gnu libc6-dev-i386-cross
+else ifeq ($(ARCH),arm64)
+CROSS := aarch64-linux-gnu-
+GUEST_CC := $(CROSS)gcc
+GUEST_CC32 := arm-linux-gnueabihf-gcc
+KIMAGE := arch/arm64/boot/Image
+ARCH_DIR := /arm64
+ARCH_DEPS := qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
+else
+$(error ARCH=$(ARCH): the lab knows x86_64 and arm64)
+endif
+# What the kernel's own make is told, for the kernel and the modules.
+KARCH := ARCH=$(ARCH) $(if $(CROSS),CROSS_COMPILE=$(CROSS))
+AB := $(KTREE)$(ARCH_DIR)
+KOBJ := $(AB)/lab
+KOBJ_NOSYS := $(AB)/nosyscalls
+KOBJ_NOEXP := $(AB)/noexports
+BZIMAGE := $(KOBJ)/$(KIMAGE)
+BZIMAGE_NOSYS := $(KOBJ_NOSYS)/$(KIMAGE)
+BZIMAGE_NOEXP := $(KOBJ_NOEXP)/$(KIMAGE)
+GEN := $(AB)/gen
+GUEST := $(AB)/guest
+MODULES := $(AB)/module
+MODULES_NOEXP := $(AB)/module-noexports
 TOOLS := $(BUILD)/tools
-OUT := $(BUILD)/out
+OUT := $(BUILD)/out$(ARCH_DIR)
 PATCHES := $(BUILD)/patches
-BENCH_OUT ?= results
+BENCH_OUT ?= results$(ARCH_DIR)
 
 # Debian packages: for building and booting, and for the host tests.
+# The 32-bit guest programs are built by Debian's cross compilers (i686 for
+# x86, armhf for arm64): gcc-multilib conflicts with every cross compiler.
 DEPS := build-essential flex bison bc libelf-dev libssl-dev cpio kmod \
-	xz-utils gcc-multilib qemu-system-x86 libjansson-dev liburing-dev
+	xz-utils libjansson-dev liburing-dev $(ARCH_DEPS)
 DEPS_TEST := libcmocka-dev jq groff-base git linux-source-6.1
 DEPS_PATCHES := git linux-source-6.1
 DEPS_BENCH := gnuplot-nox linux-perf
-DEPS_TRACE := gdb binutils gnuplot-nox
+DEPS_TRACE := gdb gdb-multiarch binutils gnuplot-nox
 DEPS_KSRC := $(if $(KSRC_IS_DEFAULT),linux-source-6.1)
 
 # Host tools of the lab's own (cc as on the host, tested by make test).
@@ -126,15 +156,18 @@ $(PATCHED): $(KERNEL_INPUTS) | $(KSRC_READY) deps
 	@echo '$(KSRC_PATH)' >$(@D)/ksrc
 	@touch $@
 patch-tree: $(PATCHED)
-$(KOBJ)/.lab-built: $(PATCHED) config/lab.config scripts/build-kernel.sh
-	@$(KLOCK) scripts/build-kernel.sh $(KSRC) $(KOBJ) config/lab.config
+# Each kernel: tinyconfig, the lab's fragment, the architecture's, the variant's.
+KCONFIG := config/lab.config config/$(ARCH).config
+KBUILD_KERNEL = $(KLOCK) env $(KARCH) scripts/build-kernel.sh $(KSRC)
+$(KOBJ)/.lab-built: $(PATCHED) $(KCONFIG) scripts/build-kernel.sh
+	@$(KBUILD_KERNEL) $(KOBJ) $(KCONFIG)
 	@touch $@
-$(KOBJ_NOSYS)/.lab-built: $(PATCHED) config/lab.config config/lab-nosyscalls.config scripts/build-kernel.sh
-	@$(KLOCK) scripts/build-kernel.sh $(KSRC) $(KOBJ_NOSYS) config/lab.config config/lab-nosyscalls.config
+$(KOBJ_NOSYS)/.lab-built: $(PATCHED) $(KCONFIG) config/lab-nosyscalls.config scripts/build-kernel.sh
+	@$(KBUILD_KERNEL) $(KOBJ_NOSYS) $(KCONFIG) config/lab-nosyscalls.config
 	@touch $@
 # A third: the family built, its dispatch exports off (the option's default).
-$(KOBJ_NOEXP)/.lab-built: $(PATCHED) config/lab.config config/lab-noexports.config scripts/build-kernel.sh
-	@$(KLOCK) scripts/build-kernel.sh $(KSRC) $(KOBJ_NOEXP) config/lab.config config/lab-noexports.config
+$(KOBJ_NOEXP)/.lab-built: $(PATCHED) $(KCONFIG) config/lab-noexports.config scripts/build-kernel.sh
+	@$(KBUILD_KERNEL) $(KOBJ_NOEXP) $(KCONFIG) config/lab-noexports.config
 	@touch $@
 kernel: $(KOBJ)/.lab-built
 kernel-nosys: $(KOBJ_NOSYS)/.lab-built
@@ -143,31 +176,32 @@ kernel-noexports: $(KOBJ_NOEXP)/.lab-built
 
 $(GEN)/lab_syscall_nr.h: $(KOBJ)/.lab-built scripts/gen-nr-header.sh kernel/patch/syscall-names
 	@mkdir -p $(@D)
-	@scripts/gen-nr-header.sh $(KOBJ) >$@
+	@scripts/gen-nr-header.sh $(ARCH) $(KSRC) $(KOBJ) >$@
 
 # --- the module (out-of-tree kbuild, against the lab kernel) ---------------------
 
 MODULE_KO := $(MODULES)/kernel_syscall.ko
 MODULE_BENCH_KO := $(MODULES)/kernel_bench.ko
-MODULE_WIRING_KO := $(MODULES)/kernel_wiring.ko
+# kernel_wiring.ko reads x86's IDT and MSRs: x86_64 only.
+MODULE_WIRING_KO := $(if $(filter x86_64,$(ARCH)),$(MODULES)/kernel_wiring.ko)
 MODULE_SRC := module/Kbuild module/kernel_syscall.c module/kernel_bench.c module/kernel_wiring.c \
 	bench/lab_stats.h bench/lab_row.h
 $(MODULE_KO) $(MODULE_BENCH_KO) $(MODULE_WIRING_KO) &: $(MODULE_SRC) $(KOBJ)/.lab-built
 	@mkdir -p $(@D)
 	@cp $(MODULE_SRC) $(KSRC)/tools/testing/selftests/kselftest_module.h $(@D)/
 	@echo "==> building kernel_syscall.ko, kernel_bench.ko"
-	@$(MAKE) -s -C $(KOBJ) M=$(abspath $(@D)) modules
+	@$(MAKE) -s -C $(KOBJ) $(KARCH) M=$(abspath $(@D)) modules
 module: $(MODULE_KO) $(MODULE_BENCH_KO) $(MODULE_WIRING_KO)
 # The same modules against the kernel without the dispatch exports: they
 # test IS_ENABLED(CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS) of the kernel they
 # are built against, so they skip their dispatch checks and rows.
 MODULES_NOEXP_KO := $(MODULES_NOEXP)/kernel_syscall.ko $(MODULES_NOEXP)/kernel_bench.ko \
-	$(MODULES_NOEXP)/kernel_wiring.ko
+	$(if $(filter x86_64,$(ARCH)),$(MODULES_NOEXP)/kernel_wiring.ko)
 $(MODULES_NOEXP_KO) &: $(MODULE_SRC) $(KOBJ_NOEXP)/.lab-built
 	@mkdir -p $(@D)
 	@cp $(MODULE_SRC) $(KSRC)/tools/testing/selftests/kselftest_module.h $(@D)/
 	@echo "==> building kernel_syscall.ko, kernel_bench.ko (dispatch exports off)"
-	@$(MAKE) -s -C $(KOBJ_NOEXP) M=$(abspath $(@D)) modules
+	@$(MAKE) -s -C $(KOBJ_NOEXP) $(KARCH) M=$(abspath $(@D)) modules
 
 # --- guest programs -----------------------------------------------------------------
 
@@ -176,42 +210,45 @@ TEST_DEPS := $(USER_DEPS) tests/guest/lab_test.h $(KSRC)/tools/testing/selftests
 
 $(GUEST)/init: guest/init.c guest/lab_trouble.h | deps
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -o $@ $<
+	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
 $(GUEST)/user_syscall: user/user_syscall.c $(USER_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -o $@ $<
+	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
 $(GUEST)/user_syscall32: user/user_syscall.c $(USER_DEPS)
 	@mkdir -p $(@D)
-	$(CC) -m32 $(GUEST_CFLAGS) -o $@ $<
+	$(GUEST_CC32) $(GUEST_CFLAGS) -o $@ $<
 $(GUEST)/vdso_bytes32: user/vdso_bytes.c
 	@mkdir -p $(@D)
-	$(CC) -m32 $(GUEST_CFLAGS) -o $@ $<
+	$(GUEST_CC32) $(GUEST_CFLAGS) -o $@ $<
 $(GUEST)/user_functioncall: user/user_functioncall.c user/labfunc.c user/labfunc.h
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -o $@ user/user_functioncall.c user/labfunc.c
+	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ user/user_functioncall.c user/labfunc.c
 BENCH_DEPS := bench/bench_user.c bench/lab_bench.c bench/lab_bench.h bench/lab_stats.h bench/lab_row.h bench/lab_timing.h user/labfunc.c user/labfunc.h $(USER_DEPS)
 $(GUEST)/bench_user: $(BENCH_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -Ibench -o $@ bench/bench_user.c bench/lab_bench.c user/labfunc.c
+	$(GUEST_CC) $(GUEST_CFLAGS) -Ibench -o $@ bench/bench_user.c bench/lab_bench.c user/labfunc.c
 $(GUEST)/bench_user32: $(BENCH_DEPS)
 	@mkdir -p $(@D)
-	$(CC) -m32 $(GUEST_CFLAGS) -Ibench -o $@ bench/bench_user.c bench/lab_bench.c user/labfunc.c
+	$(GUEST_CC32) $(GUEST_CFLAGS) -Ibench -o $@ bench/bench_user.c bench/lab_bench.c user/labfunc.c
 # Cost per operation against operations per crossing: N lab_null() calls,
 # one lab_batch() of N, io_uring NOPs (liburing's static library, 64-bit
-# only: Debian has no 32-bit liburing), the in-kernel floor from the module.
+# only, and x86_64 only: Debian's cross toolchains have no liburing), the
+# in-kernel floor from the module.
+URING := $(if $(CROSS),,-DLAB_HAVE_URING)
+URING_LIB := $(if $(CROSS),,-luring)
 BATCH_DEPS := bench/bench_batch.c bench/lab_bench.c bench/lab_bench.h bench/lab_stats.h bench/lab_row.h bench/lab_timing.h $(USER_DEPS)
 $(GUEST)/bench_batch: $(BATCH_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -Ibench -DLAB_HAVE_URING -o $@ bench/bench_batch.c bench/lab_bench.c -luring
+	$(GUEST_CC) $(GUEST_CFLAGS) -Ibench $(URING) -o $@ bench/bench_batch.c bench/lab_bench.c $(URING_LIB)
 $(GUEST)/bench_batch32: $(BATCH_DEPS)
 	@mkdir -p $(@D)
-	$(CC) -m32 $(GUEST_CFLAGS) -Ibench -o $@ bench/bench_batch.c bench/lab_bench.c
+	$(GUEST_CC32) $(GUEST_CFLAGS) -Ibench -o $@ bench/bench_batch.c bench/lab_bench.c
 $(GUEST)/%_test: tests/guest/%_test.c $(TEST_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_TEST_CFLAGS) -o $@ $<
+	$(GUEST_CC) $(GUEST_TEST_CFLAGS) -o $@ $<
 $(GUEST)/%_test32: tests/guest/%_test.c $(TEST_DEPS)
 	@mkdir -p $(@D)
-	$(CC) -m32 $(GUEST_TEST_CFLAGS) -o $@ $<
+	$(GUEST_CC32) $(GUEST_TEST_CFLAGS) -o $@ $<
 
 # Threads and locks in a 32-bit program (glibc waits in futex()); and the
 # same source 64-bit, as the control.
@@ -219,7 +256,8 @@ $(GUEST)/threads_test $(GUEST)/threads_test32 $(GUEST)/batch_test $(GUEST)/batch
 
 GUEST_BINS := $(addprefix $(GUEST)/,user_syscall user_syscall32 user_functioncall \
 	hello_test hello_test32 batch_test batch_test32 enosys_test enosys_test32 \
-	threads_test threads_test32 bench_user bench_user32 bench_batch bench_batch32 vdso_bytes32)
+	threads_test threads_test32 bench_user bench_user32 bench_batch bench_batch32 \
+	$(if $(filter x86_64,$(ARCH)),vdso_bytes32))
 guest: $(GUEST)/init $(GUEST_BINS)
 
 # One initramfs for every plan, packed by the kernel's own usr/gen_init_cpio.

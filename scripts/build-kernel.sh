@@ -3,7 +3,8 @@
 # out of tree (O=KOBJ): `make tinyconfig`, the fragments merged onto it with
 # the kernel's scripts/kconfig/merge_config.sh, then `make`. A .config that
 # comes out the same as before is left untouched, so kbuild rebuilds only
-# what really changed.
+# what really changed. ARCH (x86_64, the default, or arm64) and
+# CROSS_COMPILE come from the environment, as for the kernel's own make.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -17,16 +18,17 @@ for f in "$@"; do
 	[ -f "$f" ] || die "no config fragment $f"
 	frags+=("$(cd "$(dirname "$f")" && pwd)/${f##*/}")
 done
-kmake=(make -C "$ksrc" O="$kobj" ARCH=x86_64)
+karch=${ARCH:-x86_64}
+kmake=(make -C "$ksrc" O="$kobj" ARCH="$karch" ${CROSS_COMPILE:+CROSS_COMPILE="$CROSS_COMPILE"})
 jobs=$(($(nproc) + 1))
 
-say "configuring $(make -s -C "$ksrc" kernelversion) in $kobj (tinyconfig + ${*##*/})"
+say "configuring $(make -s -C "$ksrc" kernelversion) for $karch in $kobj (tinyconfig + ${*##*/})"
 cfg=$kobj/lab-config
 rm -rf "$cfg"
 mkdir -p "$cfg"
 "${kmake[@]}" KCONFIG_CONFIG="$cfg/tiny.config" tinyconfig >"$cfg/log" 2>&1 ||
 	die "make tinyconfig failed; log: $cfg/log"
-(cd "$ksrc" && ARCH=x86_64 \
+(cd "$ksrc" && ARCH=$karch \
 	scripts/kconfig/merge_config.sh -O "$kobj" "$cfg/tiny.config" "${frags[@]}") \
 	>>"$cfg/log" 2>&1 || die "merge_config.sh failed; log: $cfg/log"
 [ -f "$kobj/.config" ] || die "merge_config.sh wrote no $kobj/.config; log: $cfg/log"

@@ -9,7 +9,10 @@
 #   arch/x86/entry/syscalls/      entries in syscall_64.tbl and syscall_32.tbl
 #   include/linux/syscalls.h      sys_*() and ksys_*() prototypes
 #   kernel/sys_ni.c               COND_SYSCALL(), so a kernel without them links
-#   include/uapi/asm-generic/unistd.h  numbers for the generic table
+#   include/uapi/asm-generic/unistd.h  numbers for the generic table (arm64, riscv, ...)
+#   arch/arm/tools/syscall.tbl    32-bit ARM's table, and arm64's copy of it
+#   arch/arm64/include/asm/       for AArch32 tasks (unistd32.h, unistd.h's count)
+#   arch/arm64/kernel/sys.c       arm64's sys_call_table[] export, as on x86
 #   include/uapi/linux/lab_syscalls.h  flags and limits for user space
 # Idempotent: on a tree it has patched already it changes nothing, not even
 # a time stamp. Every edit is written to a temporary file and renamed.
@@ -221,4 +224,54 @@ edit "$generic" -v marker="$marker" '
 	}
 	{ print }' "$patch/syscall-names"
 grep -q "$marker" "$generic" || die "cannot add numbers to $generic"
+
+# 7. 32-bit ARM: the same numbers in arch/arm's table ("common": OABI and
+#    EABI), and arm64's hand-numbered copy of it for AArch32 tasks
+#    (asm/unistd32.h, above the comment that asks for new calls there, its
+#    count __NR_compat_syscalls raised to match). The family takes no
+#    64-bit argument and lab_batch()'s records have one layout for every
+#    ABI, so the compat table calls the native entry points, as x86's
+#    i386 table does. Trees without arm64 (the patcher's test) skip this.
+tblarm=$ksrc/arch/arm/tools/syscall.tbl
+u32=$ksrc/arch/arm64/include/asm/unistd32.h
+uarm64=$ksrc/arch/arm64/include/asm/unistd.h
+if [ -f "$tblarm" ] && [ -f "$u32" ] && [ -f "$uarm64" ]; then
+	"$lab_tbl" "$tblarm" common "${names[@]}" >"$scratch/arm-numbers"
+	edit "$u32" -v marker="$marker" '
+		FNR == NR { nr[++n] = $2; name[n] = $1; next }
+		index($0, "/* " marker ": ") == 1 { old = 1; next }
+		old && (/^#define __NR_[a-z0-9_]+ [0-9]+$/ || /^__SYSCALL\(/) { next }
+		old && /^$/ { old = 0; next }
+		{ old = 0; line[++m] = $0 }
+		!at && /^ \* Please add new compat syscalls above this comment/ { at = m }
+		END {
+			if (!at) exit 1
+			if (line[at - 1] == "/*") at--
+			for (i = 1; i <= m; i++) {
+				if (i == at) {
+					print "/* " marker ": hello/hello.c */"
+					for (j = 1; j <= n; j++) {
+						printf "#define __NR_%s %d\n", name[j], nr[j]
+						printf "__SYSCALL(__NR_%s, sys_%s)\n", name[j], name[j]
+					}
+					print ""
+				}
+				print line[i]
+			}
+		}' "$scratch/arm-numbers"
+	count=$(awk '$1 == "#define" && $2 ~ /^__NR_/ && $3 ~ /^[0-9]+$/ && $3 + 1 > c { c = $3 + 1 }
+		END { print c + 0 }' "$u32")
+	edit "$uarm64" -v count="$count" '
+		$1 == "#define" && $2 == "__NR_compat_syscalls" { sub(/[0-9]+$/, count) } { print }'
+	grep -qE "^#define __NR_compat_syscalls[[:space:]]+$count\$" "$uarm64" ||
+		die "cannot set __NR_compat_syscalls in $uarm64"
+fi
+
+# 8. arm64's dispatch: its sys_call_table[] exported like x86's, after its
+#    definition, with CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS only.
+sysarm64=$ksrc/arch/arm64/kernel/sys.c
+if [ -f "$sysarm64" ] && grep -qE '^const syscall_fn_t sys_call_table\[' "$sysarm64"; then
+	insert_after_block "$sysarm64" '^const syscall_fn_t sys_call_table\[' \
+		"$(grep "^EXPORT_SYMBOL" "$patch/syscall_64.c.table")" "$patch/syscall_64.c.table"
+fi
 exit 0

@@ -20,8 +20,9 @@ declare -A paths=(
 	[1-core]="hello include/uapi/linux/lab_syscalls.h include/linux/syscalls.h
 		kernel/sys_ni.c include/uapi/asm-generic/unistd.h Kbuild Kconfig init/Kconfig"
 	[2-x86]="arch/x86/entry/syscalls"
-	[3-exports]="arch/x86/entry/syscall_64.c init/Kconfig"
-	[4-selftests]="$sel/Makefile $sel/lab_syscalls")
+	[3-arm]="arch/arm/tools/syscall.tbl arch/arm64/include/asm/unistd32.h arch/arm64/include/asm/unistd.h"
+	[4-exports]="arch/x86/entry/syscall_64.c arch/arm64/kernel/sys.c init/Kconfig"
+	[5-selftests]="$sel/Makefile $sel/lab_syscalls")
 
 tmp=$(mkdir -p "$(dirname "$out")" 2>/dev/null && mktemp -d "$(dirname "$out")/.patches.XXXXXX") ||
 	die "cannot write in $(dirname "$out")"
@@ -39,7 +40,9 @@ mkdir "$t"
 err=$(tar -xf "$tarball" -I 'xz -T0' -C "$t" --strip-components=1 --wildcards \
 	--no-wildcards-match-slash "*/"{Makefile,Kbuild,Kconfig,init/Kconfig,kernel/sys_ni.c} \
 	"*/"{include/linux/syscalls.h,include/uapi/asm-generic/unistd.h,$sel/Makefile} \
-	"*/arch/x86/entry/"{syscall_64.c,syscalls/syscall_64.tbl,syscalls/syscall_32.tbl} 2>&1) ||
+	"*/arch/x86/entry/"{syscall_64.c,syscalls/syscall_64.tbl,syscalls/syscall_32.tbl} \
+	"*/arch/arm/tools/syscall.tbl" "*/arch/arm64/include/asm/"{unistd32.h,unistd.h} \
+	"*/arch/arm64/kernel/sys.c" 2>&1) ||
 	die "cannot extract the kernel's files from $tarball: $(head -n 1 <<<"$err")"
 git init -q -b lab && git add -A && git commit -q -m pristine && git tag pristine
 

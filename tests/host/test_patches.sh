@@ -7,7 +7,8 @@
 # lab builds: the same content in every file the series touches, and no
 # other file of KSRC changed since the tarball. There, the kernel's own
 # selftests Makefile builds TARGETS=lab_syscalls (64- and 32-bit), against
-# the uapi headers of KSRC, from the sources the lab's guest runs, and
+# the uapi headers of KSRC, from the sources the lab's guest runs (32-bit:
+# with Debian's i686 cross compiler, as the lab's guest programs), and
 # run_tests would run them (they are not run: the host does not have
 # these system calls).
 set -uo pipefail
@@ -94,7 +95,7 @@ fi
 obj=$work/obj
 rm -rf "$obj/kselftest" && mkdir -p "$obj"
 out=$(make -s -C "$ksrc" O="$obj" headers 2>&1 &&
-	make -s -C "$t/$sel" O="$obj" TARGETS=lab_syscalls USERCFLAGS=-Werror 2>&1)
+	make -s -C "$t/$sel" O="$obj" TARGETS=lab_syscalls USERCFLAGS=-Werror CC_32=i686-linux-gnu-gcc 2>&1)
 tap $? "make -C $sel TARGETS=lab_syscalls builds, warning-free (headers from $ksrc)" || diag <<<"$out"
 for b in hello_test hello_test_32 batch_test batch_test_32 enosys_test enosys_test_32; do
 	class=$(od -An -tu1 -j4 -N1 "$obj/kselftest/lab_syscalls/$b" 2>/dev/null | tr -d ' ')

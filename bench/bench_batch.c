@@ -7,7 +7,8 @@
  * For N = 1, 2, 4, ... LAB_BATCH_MAX (1024), per operation:
  *
  *   batch_calls         N separate lab_null() calls, one crossing each
- *                       (x86_64: the syscall instruction; i386: the vDSO)
+ *                       (x86_64: the syscall instruction; i386: the vDSO;
+ *                       arm64 and arm: the svc instruction)
  *   batch_lab_batch     one lab_batch() of N LAB_BATCH_NULL records (the
  *                       same way in as the separate calls)
  *   batch_uring         N io_uring NOPs, one io_uring_enter() for all N
@@ -81,6 +82,9 @@ static struct lab_batch_rec *recs;	/* LAB_BATCH_MAX LAB_BATCH_NULL records */
 /* The vDSO's __kernel_vsyscall: sysenter (bench_user's lab_null_vdso32). */
 #define NULL_CALL() lab_vdso_lab_null()
 #define BATCH_CALL(n) lab_vdso_lab_batch(recs, (n), 0)
+#elif defined(__aarch64__) || defined(__arm__)
+#define NULL_CALL() lab_svc_lab_null()
+#define BATCH_CALL(n) lab_svc_lab_batch(recs, (n), 0)
 #else
 #define NULL_CALL() lab_syscall_lab_null()
 #define BATCH_CALL(n) lab_syscall_lab_batch(recs, (n), 0)
@@ -211,6 +215,13 @@ static const struct approach approaches[] = {
 	  batch_calls, empty_nest, 1, 0 },
 	{ "batch_lab_batch",
 	  "one lab_batch() of N LAB_BATCH_NULL records (syscall instruction), per record",
+	  batch_lab_batch, empty_flat, 1, 0 },
+#elif defined(__aarch64__) || defined(__arm__)
+	{ "batch_calls",
+	  "N separate lab_null() calls with the svc instruction, per call",
+	  batch_calls, empty_nest, 1, 0 },
+	{ "batch_lab_batch",
+	  "one lab_batch() of N LAB_BATCH_NULL records (svc instruction), per record",
 	  batch_lab_batch, empty_flat, 1, 0 },
 #else
 	{ "batch_calls",

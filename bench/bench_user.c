@@ -90,13 +90,27 @@ BATCH(batch_lab_transform_64B,
       lab_syscall_lab_transform(buf, buf + LAB_TRANSFORM_MAX, 64, 0))
 BATCH(batch_lab_transform_4KiB,
       lab_syscall_lab_transform(buf, buf + LAB_TRANSFORM_MAX, 4096, 0))
-#else
+#elif defined(__i386__)
 BATCH(batch_getppid_vdso32, lab_vdso_call(__NR_getppid, 0, 0, 0, 0))
 BATCH(batch_ni_syscall_int80_32,
       lab_int80_call(LAB_NR32_NO_ENTRY, 0, 0, 0, 0))
 BATCH(batch_lab_null_glibc, lab_glibc_lab_null())
 BATCH(batch_lab_null_int80_32, lab_int80_lab_null())
 BATCH(batch_lab_null_vdso32, lab_vdso_lab_null())
+#elif defined(__aarch64__)
+BATCH(batch_getppid_svc, lab_svc_call(__NR_getppid, 0, 0, 0, 0))
+BATCH(batch_ni_syscall, lab_svc_call(LAB_NR64_NO_ENTRY, 0, 0, 0, 0))
+BATCH(batch_lab_null_glibc, lab_glibc_lab_null())
+BATCH(batch_lab_null_svc, lab_svc_lab_null())
+BATCH(batch_lab_transform_64B,
+      lab_svc_lab_transform(buf, buf + LAB_TRANSFORM_MAX, 64, 0))
+BATCH(batch_lab_transform_4KiB,
+      lab_svc_lab_transform(buf, buf + LAB_TRANSFORM_MAX, 4096, 0))
+#else
+BATCH(batch_getppid_svc32, lab_svc_call(__NR_getppid, 0, 0, 0, 0))
+BATCH(batch_ni_syscall_svc32, lab_svc_call(LAB_NR32_NO_ENTRY, 0, 0, 0, 0))
+BATCH(batch_lab_null_glibc, lab_glibc_lab_null())
+BATCH(batch_lab_null_svc32, lab_svc_lab_null())
 #endif
 
 /* The empty loop's row is the loop alone; every other row has that loop,
@@ -127,7 +141,7 @@ static const struct row rows[] = {
 	  batch_lab_transform_64B, 1 },
 	{ "lab_transform_4KiB", "lab_transform(), 4096 bytes in and out (syscall instruction)",
 	  batch_lab_transform_4KiB, 1 },
-#else
+#elif defined(__i386__)
 	{ "getppid_vdso32", "getppid() through __kernel_vsyscall",
 	  batch_getppid_vdso32, 0 },
 	{ "ni_syscall_int80_32", "a number with no entry through int $0x80",
@@ -138,6 +152,29 @@ static const struct row rows[] = {
 	  batch_lab_null_int80_32, 1 },
 	{ "lab_null_vdso32", "lab_null() through the vDSO's __kernel_vsyscall (sysenter)",
 	  batch_lab_null_vdso32, 1 },
+#elif defined(__aarch64__)
+	{ "getppid_svc", "getppid() with the svc instruction",
+	  batch_getppid_svc, 0 },
+	/* Not on the host: see ni_syscall above. */
+	{ "ni_syscall", "a number with no entry: sys_ni_syscall, -ENOSYS",
+	  batch_ni_syscall, 1 },
+	{ "lab_null_glibc", "lab_null() through glibc's syscall(2)",
+	  batch_lab_null_glibc, 1 },
+	{ "lab_null_svc", "lab_null() with the svc instruction",
+	  batch_lab_null_svc, 1 },
+	{ "lab_transform_64B", "lab_transform(), 64 bytes in and out (svc instruction)",
+	  batch_lab_transform_64B, 1 },
+	{ "lab_transform_4KiB", "lab_transform(), 4096 bytes in and out (svc instruction)",
+	  batch_lab_transform_4KiB, 1 },
+#else
+	{ "getppid_svc32", "getppid() with svc from a 32-bit (AArch32) process",
+	  batch_getppid_svc32, 0 },
+	{ "ni_syscall_svc32", "a number with no entry through svc from a 32-bit process",
+	  batch_ni_syscall_svc32, 1 },
+	{ "lab_null_glibc", "lab_null() through glibc's syscall(2)",
+	  batch_lab_null_glibc, 1 },
+	{ "lab_null_svc32", "lab_null() with svc from a 32-bit (AArch32) process",
+	  batch_lab_null_svc32, 1 },
 #endif
 };
 

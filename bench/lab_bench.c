@@ -23,6 +23,10 @@
 #include "lab_stats.h"
 #include "lab_syscall.h"	/* LAB_ABI */
 
+#if defined(__aarch64__) || defined(__arm__)
+struct lab_counter lab_counter = { .fd = -1 };	/* lab_timing.h's */
+#endif
+
 /*
  * lmbench's ENOUGH: the number of calls (groups of 1 << k operations) for
  * which one batch lasts about `target` ticks. Grows n fourfold while a
@@ -165,6 +169,16 @@ void lab_bench_start(struct lab_bench *b, lab_batch_fn probe)
 	if (pin_cpu(NULL, 0) < 0)
 		fprintf(stderr, "%s: not pinned to a CPU: %s\n", b->prog,
 			strerror(errno));
+#if defined(__aarch64__) || defined(__arm__)
+	/* After pinning: the event is this thread's, its counter this CPU's. */
+	lab_counter_open();
+	if (lab_counter.why)
+		fprintf(stderr, "%s: counter: %s, as %s\n", b->prog,
+			lab_counter_name(), lab_counter.why);
+	else
+		fprintf(stderr, "%s: counter: %s\n", b->prog,
+			lab_counter_name());
+#endif
 	/* Its 100 ms of spinning are also the warm-up: on this host a new
 	 * process's first tens of milliseconds run slower. */
 	b->tsc_khz = lab_tsc_khz(100);

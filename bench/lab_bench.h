@@ -54,8 +54,14 @@ same_unit_function(void)
 #if defined(__x86_64__)
 	__asm__ volatile("" ::: "memory", "rax", "rcx", "rdx", "rsi", "rdi",
 			 "r8", "r9", "r10", "r11");
-#else
+#elif defined(__i386__)
 	__asm__ volatile("" ::: "memory", "eax", "ecx", "edx");
+#elif defined(__aarch64__)
+	__asm__ volatile("" ::: "memory", "x0", "x1", "x2", "x3", "x4", "x5",
+			 "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
+			 "x14", "x15", "x16", "x17");
+#else
+	__asm__ volatile("" ::: "memory", "r0", "r1", "r2", "r3", "r12");
 #endif
 	return 0;
 }

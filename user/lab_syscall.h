@@ -8,11 +8,17 @@
  *                      64-bit process too (then pointers must lie below 4 GiB)
  *   lab_vdso_NAME()    __kernel_vsyscall from the vDSO (i386 only), found
  *                      through AT_SYSINFO: sysenter or syscall, as the CPU has
+ *   lab_svc_NAME()     the `svc #0` instruction (arm64: the number in x8,
+ *                      the arguments in x0..x5, the answer in x0; 32-bit
+ *                      arm, EABI, an AArch32 program on arm64 too: the
+ *                      number in r7, the arguments in r0..r5)
  *
  * All but lab_glibc_*() return the kernel's answer untouched: a negative
  * errno on failure. The numbers come from lab_syscall_nr.h, which the build
  * generates from the lab kernel's own uapi headers: the 32-bit table may
- * number the family differently from the 64-bit one.
+ * number the family differently from the 64-bit one. On arm64, LAB_NR64_*
+ * are the native (generic unistd.h) numbers and LAB_NR32_* the AArch32
+ * compat table's, which a 32-bit arm program uses natively.
  */
 #ifndef LAB_SYSCALL_H
 #define LAB_SYSCALL_H
@@ -30,16 +36,25 @@
 #elif defined(__i386__)
 #define LAB_NR_NATIVE(name) LAB_NR32_##name
 #define LAB_ABI "i386"
+#elif defined(__aarch64__)
+#define LAB_NR_NATIVE(name) LAB_NR64_##name
+#define LAB_ABI "arm64"
+#elif defined(__arm__)
+#define LAB_NR_NATIVE(name) LAB_NR32_##name
+#define LAB_ABI "arm"
 #else
-#error "the lab's system calls exist on x86 only"
+#error "the lab's system calls exist on x86 and arm only"
 #endif
+#if defined(__x86_64__) || defined(__i386__)
 #define LAB_NR_I386(name) LAB_NR32_##name
+#endif
 
 static inline long lab_glibc_call(long nr, long a0, long a1, long a2, long a3)
 {
 	return syscall(nr, a0, a1, a2, a3);
 }
 
+#if defined(__x86_64__) || defined(__i386__)
 static inline long lab_int80_call(long nr, long a0, long a1, long a2, long a3)
 {
 #if defined(__x86_64__)
@@ -61,6 +76,46 @@ static inline long lab_int80_call(long nr, long a0, long a1, long a2, long a3)
 	return ret;
 #endif
 }
+#endif
+
+#if defined(__aarch64__)
+static inline long lab_svc_call(long nr, long a0, long a1, long a2, long a3)
+{
+	/*
+	 * svc #0: the number in x8, the arguments in x0..x5, the answer in
+	 * x0; the kernel gives every other register back as it was.
+	 */
+	register long x8 __asm__("x8") = nr;
+	register long x0 __asm__("x0") = a0;
+	register long x1 __asm__("x1") = a1;
+	register long x2 __asm__("x2") = a2;
+	register long x3 __asm__("x3") = a3;
+
+	__asm__ volatile("svc #0"
+			 : "+r"(x0)
+			 : "r"(x8), "r"(x1), "r"(x2), "r"(x3)
+			 : "memory");
+	return x0;
+}
+#endif
+
+#if defined(__arm__)
+static inline long lab_svc_call(long nr, long a0, long a1, long a2, long a3)
+{
+	/* EABI: svc #0, the number in r7, the arguments in r0..r5. */
+	register long r7 __asm__("r7") = nr;
+	register long r0 __asm__("r0") = a0;
+	register long r1 __asm__("r1") = a1;
+	register long r2 __asm__("r2") = a2;
+	register long r3 __asm__("r3") = a3;
+
+	__asm__ volatile("svc #0"
+			 : "+r"(r0)
+			 : "r"(r7), "r"(r1), "r"(r2), "r"(r3)
+			 : "memory");
+	return r0;
+}
+#endif
 
 #if defined(__x86_64__)
 static inline long lab_syscall_call(long nr, long a0, long a1, long a2,
@@ -142,7 +197,12 @@ static inline long lab_vdso_call(long nr, long a0, long a1, long a2, long a3)
 	}
 
 LAB_DEFINE_WRAPPERS(glibc, LAB_NR_NATIVE)
+#if defined(__x86_64__) || defined(__i386__)
 LAB_DEFINE_WRAPPERS(int80, LAB_NR_I386)
+#endif
+#if defined(__aarch64__) || defined(__arm__)
+LAB_DEFINE_WRAPPERS(svc, LAB_NR_NATIVE)
+#endif
 #if defined(__x86_64__)
 LAB_DEFINE_WRAPPERS(syscall, LAB_NR_NATIVE)
 #endif

@@ -1,7 +1,8 @@
 /*
  * user_syscall: the hello family from user space, through every way into
  * the kernel this binary's ABI has (x86_64: syscall(2), the syscall
- * instruction, int $0x80; i386: syscall(2), int $0x80, the vDSO).
+ * instruction, int $0x80; i386: syscall(2), int $0x80, the vDSO; arm64 and
+ * 32-bit arm: syscall(2), the svc instruction).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,25 +22,38 @@ __attribute__((noinline)) long lab_call_site_syscall(void)
 {
 	return lab_syscall_lab_null();
 }
+#define lab_native_lab_batch lab_syscall_lab_batch
+#endif
+
+#if defined(__aarch64__)
+__attribute__((noinline)) long lab_call_site_svc(void)
+{
+	return lab_svc_lab_null();
+}
+#define lab_native_lab_batch lab_svc_lab_batch
+#endif
+
+#if defined(__x86_64__) || defined(__aarch64__)
 
 /*
  * One lab_batch() each, of 1 and of 4 LAB_BATCH_NULL records: make trace
  * follows both, and the difference is what a record costs. The records
  * are filled before (batch_prepare()), so that each call site is only the
- * argument set-up and the syscall instruction, and their page is present
- * and written when the kernel copies them in and writes their results.
+ * argument set-up and the syscall instruction (arm64: svc), and their page
+ * is present and written when the kernel copies them in and writes their
+ * results.
  */
 static struct lab_batch_rec lab_batch1_recs[1];
 static struct lab_batch_rec lab_batch4_recs[4];
 
 __attribute__((noinline)) long lab_call_site_batch1(void)
 {
-	return lab_syscall_lab_batch(lab_batch1_recs, 1, 0);
+	return lab_native_lab_batch(lab_batch1_recs, 1, 0);
 }
 
 __attribute__((noinline)) long lab_call_site_batch4(void)
 {
-	return lab_syscall_lab_batch(lab_batch4_recs, 4, 0);
+	return lab_native_lab_batch(lab_batch4_recs, 4, 0);
 }
 
 static void batch_prepare(struct lab_batch_rec *recs, unsigned int n)
@@ -61,10 +75,12 @@ static void batch_show(const char *site, long ret,
 }
 #endif
 
+#if defined(__x86_64__) || defined(__i386__)
 __attribute__((noinline)) long lab_call_site_int80(void)
 {
 	return lab_int80_lab_null();
 }
+#endif
 
 #if defined(__i386__)
 /*
@@ -132,6 +148,12 @@ int main(void)
 #if defined(__x86_64__)
 	printf("user_syscall (%s): lab_call_site_syscall() returned %ld\n", LAB_ABI,
 	       lab_call_site_syscall());
+#endif
+#if defined(__aarch64__)
+	printf("user_syscall (%s): lab_call_site_svc() returned %ld\n", LAB_ABI,
+	       lab_call_site_svc());
+#endif
+#if defined(__x86_64__) || defined(__aarch64__)
 	batch_prepare(lab_batch1_recs, 1);
 	batch_prepare(lab_batch4_recs, 4);
 	batch_show("lab_call_site_batch1", lab_call_site_batch1(),
@@ -139,8 +161,10 @@ int main(void)
 	batch_show("lab_call_site_batch4", lab_call_site_batch4(),
 		   lab_batch4_recs, 4);
 #endif
+#if defined(__x86_64__) || defined(__i386__)
 	printf("user_syscall (%s): lab_call_site_int80() returned %ld\n", LAB_ABI,
 	       lab_call_site_int80());
+#endif
 #if defined(__i386__)
 	printf("user_syscall (%s): lab_call_site_vdso() returned %ld\n", LAB_ABI,
 	       lab_call_site_vdso());
@@ -148,13 +172,26 @@ int main(void)
 	ret = syscall(LAB_NR_NATIVE(hello));
 	printf("user_syscall (%s): syscall(%d /* hello */) returned %ld\n", LAB_ABI,
 	       LAB_NR_NATIVE(hello), ret);
+#if defined(__x86_64__) || defined(__i386__)
 	printf("every call, every way in (%s numbers: hello=%d; i386 table: hello=%d):\n",
 	       LAB_ABI, LAB_NR_NATIVE(hello), LAB_NR_I386(hello));
+#elif defined(__aarch64__)
+	printf("every call, every way in (%s numbers: hello=%d; AArch32 compat table: hello=%d):\n",
+	       LAB_ABI, LAB_NR_NATIVE(hello), LAB_NR32_hello);
+#else
+	printf("every call, every way in (%s numbers: hello=%d):\n", LAB_ABI,
+	       LAB_NR_NATIVE(hello));
+#endif
 	SHOW_MECH(glibc);
 #if defined(__x86_64__)
 	SHOW_MECH(syscall);
 #endif
+#if defined(__x86_64__) || defined(__i386__)
 	SHOW_MECH(int80);
+#endif
+#if defined(__aarch64__) || defined(__arm__)
+	SHOW_MECH(svc);
+#endif
 #if defined(__i386__)
 	SHOW_MECH(vdso);
 #endif

@@ -2,7 +2,8 @@
  * lab_batch(2) through every way into the kernel, with the kernel's own
  * kselftest harness. Every test runs once per way in (a fixture variant);
  * all of them must give the same answers. Built twice: x86_64 (syscall(2),
- * syscall, int $0x80) and i386 (syscall(2), int $0x80, vDSO).
+ * syscall, int $0x80) and i386 (syscall(2), int $0x80, vDSO); on arm64,
+ * arm64 and 32-bit arm (syscall(2), svc).
  *
  * What is checked besides each record's result: that the kernel writes
  * the result field of the records it processed and nothing else, and no
@@ -785,7 +786,7 @@ TEST_F(batch, call_that_faults_fails_its_record_only)
 TEST_F(batch, record_pointers_are_64_bits_wide)
 {
 	struct lab_batch_rec *r = self->recs;
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__aarch64__)
 	char *high = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 

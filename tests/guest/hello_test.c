@@ -2,7 +2,8 @@
  * The hello family through every way into the kernel, with the kernel's
  * own kselftest harness. Every test runs once per way in (a fixture
  * variant); all of them must give the same answers. Built twice: x86_64
- * (syscall(2), syscall, int $0x80) and i386 (syscall(2), int $0x80, vDSO).
+ * (syscall(2), syscall, int $0x80) and i386 (syscall(2), int $0x80, vDSO);
+ * on arm64, arm64 and 32-bit arm (syscall(2), svc).
  *
  * Buffers come from mmap(MAP_32BIT): int $0x80 from a 64-bit process
  * passes 32-bit pointers.
@@ -226,24 +227,33 @@ TEST_F(lab, greeting_efault_leaves_the_bytes_before_the_fault)
 	EXPECT_EQ(0xaa, (unsigned char)tail[-1]);
 }
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__aarch64__)
 /*
  * lab_greeting(2), EFAULT: a range that runs past the end of user space is
  * refused before any byte is written, even where the start is writable.
  * With 4-level paging, user space ends at 2^47 - 4096: the page below is its
- * last. 64-bit pointers only (int $0x80 passes 32 bits).
+ * last. 64-bit pointers only (int $0x80 passes 32 bits). On arm64, with
+ * 48-bit virtual addresses, it ends at 2^48.
  */
 TEST(greeting_past_the_end_of_user_space_writes_nothing)
 {
 	static const struct lab_mech *const all[] = LAB_ALL_MECHS;
+#if defined(__x86_64__)
 	const uintptr_t user_end = (1UL << 47) - PAGE;
+#else
+	const uintptr_t user_end = 1UL << 48;
+#endif
 	char *high, *last, *end;
 
 	high = mmap((void *)(user_end + PAGE), PAGE, PROT_READ,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	if (high != MAP_FAILED) {
 		munmap(high, PAGE);
+#if defined(__x86_64__)
 		SKIP(return, "5-level paging: user space ends elsewhere");
+#else
+		SKIP(return, "52-bit virtual addresses: user space ends elsewhere");
+#endif
 	}
 	last = mmap((void *)(user_end - PAGE), PAGE, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);

@@ -103,6 +103,24 @@ static inline long lab_answer_raw(long r)
 	FIXTURE_VARIANT_ADD(fixture, int80) { .m = &mech_int80 };            \
 	FIXTURE_VARIANT_ADD(fixture, syscall) { .m = &mech_syscall };
 #define LAB_ALL_MECHS { &mech_glibc, &mech_int80, &mech_syscall }
+#elif defined(__aarch64__) || defined(__arm__)
+/* arm64 and 32-bit arm: syscall(2) and svc #0, both with the native table
+ * (on arm, the 32-bit one: i386_numbers means "the 32-bit table"). */
+#if defined(__arm__)
+#define LAB_SVC_32 1
+#else
+#define LAB_SVC_32 0
+#endif
+#define LAB_DEFINE_MECHS()                                                   \
+	LAB_ADAPT(glibc, glibc)                                              \
+	LAB_ADAPT(svc, raw)                                                  \
+	static const struct lab_mech mech_glibc = LAB_MECH(glibc, LAB_SVC_32); \
+	static const struct lab_mech mech_svc = LAB_MECH(svc, LAB_SVC_32);
+#define LAB_MECH_VARIANTS(fixture)                                           \
+	extern const struct lab_mech mech_glibc, mech_svc;                   \
+	FIXTURE_VARIANT_ADD(fixture, glibc) { .m = &mech_glibc };            \
+	FIXTURE_VARIANT_ADD(fixture, svc) { .m = &mech_svc };
+#define LAB_ALL_MECHS { &mech_glibc, &mech_svc }
 #else
 #define LAB_DEFINE_MECHS()                                                   \
 	LAB_ADAPT(glibc, glibc)                                              \

@@ -275,7 +275,7 @@ $(INITRAMFS_NOEXP): $(GUEST)/init $(GUEST_BINS) $(MODULES_NOEXP_KO) $(wildcard g
 # --- the jobs ---------------------------------------------------------------------------
 
 # Every job is one command of the host tool; make only builds what it needs.
-LAB_BOOT := --kernel $(BZIMAGE) --kobj $(KOBJ) --initrd $(INITRAMFS) \
+LAB_BOOT := --arch $(ARCH) --kernel $(BZIMAGE) --kobj $(KOBJ) --initrd $(INITRAMFS) \
 	--guest $(GUEST) --timeout $(BOOT_TIMEOUT)
 
 run: $(KOBJ)/.lab-built $(INITRAMFS) $(LAB)
@@ -290,7 +290,7 @@ asm: $(MODULE_KO) $(GEN)/lab_syscall_nr.h
 
 # make mitigations: what each mitigation the kernel documents as switchable
 # adds to a system call, traced and counted (lab mitigations).
-LAB_MIT := --kernel $(BZIMAGE) --kobj $(KOBJ) --initrd $(INITRAMFS) \
+LAB_MIT := --arch $(ARCH) --kernel $(BZIMAGE) --kobj $(KOBJ) --initrd $(INITRAMFS) \
 	--guest $(GUEST) --timeout $(BOOT_TIMEOUT) --ksrc $(KSRC)
 mitigations: deps-trace $(KOBJ)/.lab-built $(INITRAMFS) $(LAB)
 	@$(LAB) mitigations $(LAB_MIT) --out $(BENCH_OUT)/mitigations

@@ -221,6 +221,56 @@ static void malformed_listing(void **state)
 	free(path);
 }
 
+/*
+ * Recorded listings of the 32-bit vDSO path (make trace, 6.1.192,
+ * Haswell-noTSX): the defaults and mitigations=off. What the mitigations
+ * add there is kernel code only: the vDSO's 32-bit user instructions (at
+ * the same addresses in both: traced boots run with norandmaps) are common
+ * to both; PTI's two CR3 writes, MDS's verw and the return thunks go.
+ */
+static void vdso32_recorded_listings(void **state)
+{
+	char *pa, *pb;
+	struct mit_listing a, b;
+	struct mit_diff d;
+	size_t bad, cr = 0, clear = 0, thunk = 0;
+
+	(void)state;
+	assert_true(asprintf(&pa, "%s/vdso32-default.staged", LAB_MIT_DATA) > 0);
+	assert_true(asprintf(&pb, "%s/vdso32-off.staged", LAB_MIT_DATA) > 0);
+	assert_int_equal(0, mit_listing_load(pa, &a, &bad));
+	assert_int_equal(0, mit_listing_load(pb, &b, &bad));
+	assert_int_equal(263, a.n);
+	assert_int_equal(251, b.n);
+	assert_string_equal("call *0xc(%esp)", a.v[0].text);
+	assert_string_equal("sysenter", a.v[5].text);
+	assert_string_equal("__kernel_vsyscall", a.v[5].func);
+	assert_string_equal("ret", a.v[a.n - 1].text);
+	assert_string_equal("int80_landing_pad", a.v[a.n - 1].func);
+	mit_diff(&a, &b, &d);
+	assert_int_equal(12, (long)d.nremoved - (long)d.nadded);
+	for (size_t i = 0; i < d.nremoved; i++) {
+		enum mit_class c = mit_classify(&a, d.removed[i]);
+
+		/* kernel addresses only: no user row differs */
+		assert_true(strlen(a.v[d.removed[i]].pc) == 18 &&
+			    !strncmp(a.v[d.removed[i]].pc, "0xffffffff", 10));
+		cr += c == MC_CR_MSR;
+		clear += c == MC_CLEAR;
+		thunk += c == MC_THUNK;
+	}
+	for (size_t i = 0; i < d.nadded; i++)
+		assert_true(!strncmp(b.v[d.added[i]].pc, "0xffffffff", 10));
+	assert_int_equal(2, cr);
+	assert_int_equal(1, clear);
+	assert_int_equal(6, thunk);
+	mit_diff_free(&d);
+	mit_listing_free(&a);
+	mit_listing_free(&b);
+	free(pa);
+	free(pb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +281,7 @@ int main(void)
 		cmocka_unit_test(linux_6_1_switches),
 		cmocka_unit_test(classes),
 		cmocka_unit_test(diff_finds_what_a_switch_takes_away),
+		cmocka_unit_test(vdso32_recorded_listings),
 	};
 
 	return cmocka_run_group_tests_name("mitigations", tests, NULL, NULL);

@@ -1,6 +1,6 @@
 /*
- * lab mitigations --kernel BZIMAGE --kobj KOBJ --initrd CPIO --guest DIR
- *                 --ksrc KSRC --out DIR --timeout S [--only NAME,...]
+ * lab mitigations [--arch x86_64] --kernel BZIMAGE --kobj KOBJ --initrd CPIO
+ *                 --guest DIR --ksrc KSRC --out DIR --timeout S [--only NAME,...]
  *                 [--check-only | --report-only]
  *
  * make mitigations: what each speculative-execution mitigation adds to a
@@ -88,6 +88,7 @@ static void parse(int argc, char **argv, struct args *a)
 		{ "only", required_argument, NULL, 'O' },
 		{ "check-only", no_argument, NULL, 'c' },
 		{ "report-only", no_argument, NULL, 'r' },
+		{ "arch", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -108,6 +109,13 @@ static void parse(int argc, char **argv, struct args *a)
 		case 'O': a->only = optarg; break;
 		case 'c': a->check_only = true; break;
 		case 'r': a->report_only = true; break;
+		case 'A':
+			/* the switches and paths are x86's */
+			if (arch_parse(optarg) < 0)
+				die("--arch: unknown architecture '%s' (x86_64 or arm64)", optarg);
+			if (arch_parse(optarg) != ARCH_X86_64)
+				die("lab mitigations: x86_64 only (no %s switches here yet)", optarg);
+			break;
 		case 't':
 			errno = 0;
 			a->timeout = (unsigned int)strtoul(optarg, &end, 10);
@@ -120,7 +128,7 @@ static void parse(int argc, char **argv, struct args *a)
 	}
 	if (!a->kernel || !a->kobj || !a->initrd || !a->guest || !a->ksrc || !a->out ||
 	    optind != argc || (a->check_only && a->report_only))
-		die("usage: lab mitigations --kernel BZIMAGE --kobj KOBJ --initrd CPIO --guest DIR --ksrc KSRC --out DIR [--timeout S] [--only NAME,...] [--check-only | --report-only]");
+		die("usage: lab mitigations [--arch x86_64] --kernel BZIMAGE --kobj KOBJ --initrd CPIO --guest DIR --ksrc KSRC --out DIR [--timeout S] [--only NAME,...] [--check-only | --report-only]");
 }
 
 /* The switches, from the documentation, narrowed by --only. */

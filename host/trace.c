@@ -1,6 +1,6 @@
 /*
- * lab trace --kernel BZIMAGE --kobj KOBJ_DIR --initrd CPIO --guest GUEST_DIR
- *           --out DIR --timeout S [--mitigations "default off"]
+ * lab trace [--arch x86_64] --kernel BZIMAGE --kobj KOBJ_DIR --initrd CPIO
+ *           --guest GUEST_DIR --out DIR --timeout S [--mitigations "default off"]
  *           [--setting NAME=ARGS ...] [--check-only]
  *
  * make trace: per mitigation setting, boots the lab kernel (plan "trace")
@@ -278,6 +278,7 @@ static void parse_args(int argc, char **argv, struct args *a)
 		{ "mitigations", required_argument, NULL, 'M' },
 		{ "setting", required_argument, NULL, 'S' },
 		{ "check-only", no_argument, NULL, 'C' },
+		{ "arch", required_argument, NULL, 'A' },
 		{ 0 }
 	};
 	const char *mits = "default off", *extra[MAX_SETTINGS];
@@ -304,6 +305,13 @@ static void parse_args(int argc, char **argv, struct args *a)
 			extra[nextra++] = optarg;
 			break;
 		case 'C': a->check_only = true; break;
+		case 'A':
+			/* the paths, symbols and entry code traced are x86's */
+			if (arch_parse(optarg) < 0)
+				die("--arch: unknown architecture '%s' (x86_64 or arm64)", optarg);
+			if (arch_parse(optarg) != ARCH_X86_64)
+				die("lab trace: x86_64 only (no %s trace yet)", optarg);
+			break;
 		case 't':
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
@@ -316,7 +324,7 @@ static void parse_args(int argc, char **argv, struct args *a)
 		}
 	}
 	if (optind < argc || !a->kernel || !a->kobj || !a->initrd || !a->guest || !a->out)
-		die("usage: lab trace --kernel BZIMAGE --kobj KOBJ_DIR --initrd CPIO --guest GUEST_DIR --out DIR --timeout S [--mitigations \"default off\"] [--setting NAME=ARGS ...] [--check-only]");
+		die("usage: lab trace [--arch x86_64] --kernel BZIMAGE --kobj KOBJ_DIR --initrd CPIO --guest GUEST_DIR --out DIR --timeout S [--mitigations \"default off\"] [--setting NAME=ARGS ...] [--check-only]");
 	if (a->check_only && !nextra)
 		mits = "default";
 	copy = xstrdup(mits);

@@ -439,9 +439,12 @@ static void json_field(char *buf, size_t size, const char *key,
 		 buf[len - 1] == '{' ? "" : ",", key, esc);
 }
 
+/* x86: /proc/cpuinfo's model name. arm64's /proc/cpuinfo has none: the
+ * device tree's first CPU's compatible ("arm,cortex-a72"), else the
+ * implementer and part numbers. */
 static void cpu_model(char *buf, size_t size)
 {
-	char line[512];
+	char line[512], impl[64] = "", part[64] = "";
 	FILE *f = fopen("/proc/cpuinfo", "r");
 
 	snprintf(buf, size, "unknown");
@@ -450,13 +453,25 @@ static void cpu_model(char *buf, size_t size)
 	while (fgets(line, sizeof(line), f)) {
 		char *colon = strchr(line, ':');
 
-		if (strncmp(line, "model name", 10) == 0 && colon) {
-			colon[strcspn(colon, "\n")] = '\0';
+		if (!colon)
+			continue;
+		colon[strcspn(colon, "\n")] = '\0';
+		if (strncmp(line, "model name", 10) == 0) {
 			snprintf(buf, size, "%s", colon + 2);
-			break;
+			fclose(f);
+			return;
 		}
+		if (!impl[0] && strncmp(line, "CPU implementer", 15) == 0)
+			snprintf(impl, sizeof(impl), "%s", colon + 2);
+		if (!part[0] && strncmp(line, "CPU part", 8) == 0)
+			snprintf(part, sizeof(part), "%s", colon + 2);
 	}
 	fclose(f);
+	if (read_file("/sys/firmware/devicetree/base/cpus/cpu@0/compatible",
+		      line, sizeof(line)) == 0 && line[0])
+		snprintf(buf, size, "%s", line);
+	else if (impl[0])
+		snprintf(buf, size, "CPU implementer %s, part %s", impl, part);
 }
 
 /* One JSON object on the facts port: what a reader of the results needs

@@ -80,6 +80,12 @@ static void show_steps(const struct run *r)
 		printf("\n--- %s\n", t->name);
 		for (size_t j = first; j < t->nlines; j++)
 			printf("    %s\n", t->lines[j]);
+		if (t->result == KTAP_SKIP) {
+			/* "SKIP only on x86_64: this guest is arm64" */
+			const char *why = t->directive ? t->directive + 4 : "";
+
+			printf("    (skipped%s%s)\n", *why ? ":" : "", why);
+		}
 		if (t->result == KTAP_FAIL) {
 			printf("    (not ok");
 			for (size_t j = 0; j < t->ndiag; j++)

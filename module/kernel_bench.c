@@ -18,6 +18,18 @@
  * LAB_SYSCALLS_DISPATCH); without it their two rows are left out, and the
  * log line says so. The ksys_*() helpers are in the LAB_SYSCALLS namespace.
  *
+ * On arm64 the entry code itself dispatches through sys_call_table[]
+ * (invoke_syscall()), so there is one dispatch row, kernel_sys_call_table,
+ * made that way; and the counter is the PMU's cycle counter, PMCCNTR_EL0,
+ * read at EL1 while a pinned CPU-cycles perf event of this module's holds
+ * it on and counting (at EL0 and EL1) on the CPU the whole run stays on
+ * (migrate_disable()). Under QEMU TCG that counter is QEMU's virtual clock
+ * at 1 GHz, which under -icount shift=0 is one tick an instruction: the
+ * same exact counts as the user-space rows'. Where the event cannot be
+ * had, or does not get the cycle counter, the generic timer's CNTVCT_EL0
+ * stands in (a clock at CNTFRQ_EL0, never an instruction count), and the
+ * log line says so and why.
+ *
  * The rows (bench/lab_row.h, JSON lines, abi "kernel") stay in memory and
  * are served read-only from /proc/lab_bench for as long as the module is
  * loaded; the kernel log gets one line. ksys_lab_transform() is given
@@ -33,14 +45,24 @@
 #include <linux/mman.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/nospec.h>
+#include <linux/perf_event.h>
 #include <linux/preempt.h>
 #include <linux/proc_fs.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/syscalls.h>
+#include <linux/timekeeping.h>
 #include <asm/syscall.h>
-#include <asm/tsc.h>
 #include <asm/unistd.h>
+#ifdef CONFIG_X86
+#include <asm/tsc.h>
+#endif
+#ifdef CONFIG_ARM64
+#include <asm/arch_timer.h>
+#include <asm/sysreg.h>
+#endif
 
 #include "lab_stats.h"
 #include "lab_row.h"
@@ -56,7 +78,11 @@ module_param(bench_iters, uint, 0444);
 MODULE_PARM_DESC(bench_iters, "calls a batch, 1 to 1000000 (default 100)");
 
 static char __user *bench_ubuf;	/* two pages in the loading process */
+#ifdef CONFIG_X86
 static const struct pt_regs bench_regs = { .orig_ax = __NR_lab_null };
+#else
+static const struct pt_regs bench_regs = { .syscallno = __NR_lab_null };
+#endif
 static char *rows;		/* the rows, JSON lines */
 static size_t rows_len;
 static unsigned int rows_n;
@@ -67,22 +93,46 @@ static noinline long kernel_function(void)
 	return 0;
 }
 
+#ifdef CONFIG_X86
+#define bench_counter()	rdtsc_ordered()
+#define bench_khz	((u64)tsc_khz)
+#define BENCH_COUNTER	"the TSC"
+#else
+static struct perf_event *bench_event;	/* holds PMCCNTR_EL0 on, or NULL */
+static u64 bench_khz;			/* the counter's rate */
+static const char *bench_why;		/* why not the PMU, or NULL */
+#define BENCH_COUNTER	(bench_event ? "PMCCNTR_EL0 (the PMU cycle counter)" : \
+			 "CNTVCT_EL0 (the generic timer, a clock)")
+
+/* The counter, read in order: nothing before it or after it overlaps. */
+static __always_inline u64 bench_counter(void)
+{
+	u64 v;
+
+	isb();
+	v = bench_event ? read_sysreg(pmccntr_el0) :
+			  __arch_counter_get_cntvct();
+	isb();
+	return v;
+}
+#endif
+
 /*
  * One batch: n calls of the row's body between two ordered reads of the
- * TSC, the ticks between them into *ticks. A function a row, so that the
- * loop is the same in every row.
+ * counter (the TSC; arm64: see above), the ticks between them into *ticks.
+ * A function a row, so that the loop is the same in every row.
  */
 #define BENCH_BATCH(fn, body)						\
 static noinline void fn(unsigned int n, u64 *ticks)			\
 {									\
 	unsigned int i;							\
-	u64 t0 = rdtsc_ordered();					\
+	u64 t0 = bench_counter();					\
 									\
 	for (i = 0; i < n; i++) {					\
 		body;							\
 		barrier();						\
 	}								\
-	*ticks = rdtsc_ordered() - t0;					\
+	*ticks = bench_counter() - t0;					\
 }
 
 BENCH_BATCH(batch_empty, (void)0)
@@ -91,6 +141,7 @@ BENCH_BATCH(batch_direct, ksys_lab_null())
 /* The dispatch symbols: referenced only where the kernel exports them. */
 #define DISPATCH_EXPORTED IS_ENABLED(CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS)
 
+#ifdef CONFIG_X86
 static __always_inline long dispatch_switch(void)
 {
 	return DISPATCH_EXPORTED ? x64_sys_call(&bench_regs, __NR_lab_null) :
@@ -104,6 +155,23 @@ static __always_inline long dispatch_pointer(void)
 }
 
 BENCH_BATCH(batch_x64_sys_call, dispatch_switch())
+#else
+/* invoke_syscall()'s way: the number bounded, the index clamped. */
+static __always_inline long dispatch_pointer(void)
+{
+	unsigned int nr = bench_regs.syscallno;
+
+	if (!DISPATCH_EXPORTED)
+		return -EOPNOTSUPP;
+	/*
+	 * Never here (the family's numbers are in the table); the entry
+	 * code's do_ni_syscall() is not exported.
+	 */
+	if (nr >= __NR_syscalls)
+		return -EINVAL;
+	return sys_call_table[array_index_nospec(nr, __NR_syscalls)](&bench_regs);
+}
+#endif
 BENCH_BATCH(batch_sys_call_table, dispatch_pointer())
 BENCH_BATCH(batch_transform_64B,
 	    ksys_lab_transform(bench_ubuf, bench_ubuf + PAGE_SIZE, 64, 0))
@@ -127,12 +195,18 @@ static const struct bench_row bench_rows[] = {
 	{ "kernel_direct",
 	  "in the kernel: ksys_lab_null(), the syscall's body",
 	  batch_direct, false, false },
+#ifdef CONFIG_X86
 	{ "kernel_x64_sys_call",
 	  "in the kernel: x64_sys_call(regs, nr), the entry code's dispatch",
 	  batch_x64_sys_call, false, false, true },
 	{ "kernel_sys_call_table",
 	  "in the kernel: sys_call_table[nr](regs), an indirect call",
 	  batch_sys_call_table, false, false, true },
+#else
+	{ "kernel_sys_call_table",
+	  "in the kernel: sys_call_table[nr](regs) as invoke_syscall() calls it, the entry code's dispatch",
+	  batch_sys_call_table, false, false, true },
+#endif
 	{ "kernel_transform_64B",
 	  "in the kernel: ksys_lab_transform(), 64 bytes in and out",
 	  batch_transform_64B, true, false },
@@ -193,7 +267,7 @@ static int bench_run(void)
 							bench_iters);
 		lab_stats_compute(samples, bench_batches, &s);
 		len = lab_row_format(rows + rows_len, size - rows_len,
-				     "kernel", r->path, r->what, tsc_khz,
+				     "kernel", r->path, r->what, bench_khz,
 				     bench_batches, bench_iters, &s);
 		if (len < 0) {
 			ret = -EINVAL;
@@ -210,6 +284,67 @@ out:
 	}
 	return ret;
 }
+
+#ifdef CONFIG_ARM64
+/*
+ * The cycle counter on this CPU for the run: a pinned CPU-cycles event,
+ * 64 bits wide (attr.config1 bit 0: it never overflows, so perf never
+ * rewrites the counter under a batch), counting at EL0 and EL1. Only if
+ * it sits in the cycle counter (hw.idx 0, ARMV8_IDX_CYCLE_COUNTER) and is
+ * active; otherwise the generic timer, and bench_why says why.
+ */
+static void bench_counter_start(void)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_HARDWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_HW_CPU_CYCLES,
+		.config1 = 1,
+		.pinned = 1,
+		.exclude_hv = 1,
+	};
+	struct perf_event *ev;
+	u64 c0, c1, t0, t1;
+
+	ev = perf_event_create_kernel_counter(&attr, raw_smp_processor_id(),
+					      NULL, NULL, NULL);
+	if (IS_ERR(ev)) {
+		bench_why = "no CPU-cycles perf event on this CPU";
+	} else if (ev->state != PERF_EVENT_STATE_ACTIVE || ev->hw.idx != 0) {
+		bench_why = "the CPU-cycles event did not get the cycle counter";
+		perf_event_release_kernel(ev);
+	} else {
+		bench_event = ev;
+	}
+	if (!bench_event) {
+		bench_khz = read_sysreg(cntfrq_el0) / 1000;
+		return;
+	}
+	/* Its rate, against the kernel's clock, over 10 ms. */
+	t0 = ktime_get_ns();
+	c0 = bench_counter();
+	do
+		t1 = ktime_get_ns();
+	while (t1 - t0 < 10 * NSEC_PER_MSEC);
+	c1 = bench_counter();
+	bench_khz = div64_u64((c1 - c0) * NSEC_PER_MSEC, t1 - t0);
+}
+
+static void bench_counter_stop(void)
+{
+	if (bench_event)
+		perf_event_release_kernel(bench_event);
+	bench_event = NULL;
+}
+#else
+static void bench_counter_start(void)
+{
+}
+
+static void bench_counter_stop(void)
+{
+}
+#endif
 
 static int lab_bench_show(struct seq_file *m, void *v)
 {
@@ -236,7 +371,14 @@ static int __init kernel_bench_init(void)
 		return (int)page;
 	}
 	bench_ubuf = (char __user *)page;
+	/* One CPU for the whole run: the counter, on arm64, is that CPU's. */
+	if (!IS_ENABLED(CONFIG_X86))
+		migrate_disable();
+	bench_counter_start();
 	ret = bench_run();
+	bench_counter_stop();
+	if (!IS_ENABLED(CONFIG_X86))
+		migrate_enable();
 	vm_munmap(page, 2 * PAGE_SIZE);
 	bench_ubuf = NULL;
 	if (ret) {
@@ -249,10 +391,18 @@ static int __init kernel_bench_init(void)
 		pr_err("cannot create /proc/lab_bench\n");
 		return -ENOMEM;
 	}
+#ifdef CONFIG_X86
 	pr_info("%u rows of %u batches of %u calls in /proc/lab_bench (tsc_khz %u)\n",
 		rows_n, bench_batches, bench_iters, tsc_khz);
 	if (!DISPATCH_EXPORTED)
 		pr_info("rows kernel_x64_sys_call and kernel_sys_call_table left out: dispatch symbols not exported (CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS=n)\n");
+#else
+	pr_info("%u rows of %u batches of %u calls in /proc/lab_bench (counter %s, %llu kHz%s%s)\n",
+		rows_n, bench_batches, bench_iters, BENCH_COUNTER, bench_khz,
+		bench_why ? ": " : "", bench_why ? bench_why : "");
+	if (!DISPATCH_EXPORTED)
+		pr_info("row kernel_sys_call_table left out: dispatch symbols not exported (CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS=n)\n");
+#endif
 	return 0;
 }
 

@@ -10,7 +10,12 @@
  *     branch-history-injection fixes did). Those two are exported only by
  *     a kernel built with CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS=y (in the
  *     LAB_SYSCALLS_DISPATCH namespace); without it, their checks are
- *     reported as skipped, with the reason.
+ *     reported as skipped, with the reason. On arm64 the entry code itself
+ *     calls through sys_call_table[] (invoke_syscall(): the number checked
+ *     against __NR_syscalls and clamped by array_index_nospec(), the
+ *     arguments in regs[0..5]): the checks x86 makes through x64_sys_call()
+ *     go through sys_call_table[] that way, those through sys_call_table[]
+ *     with the bare index, as on x86.
  *
  * The ksys_*() helpers are in the LAB_SYSCALLS symbol namespace.
  *
@@ -35,6 +40,7 @@
 #include <linux/mman.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/nospec.h>
 #include <linux/string.h>
 #include <linux/syscalls.h>
 #include <linux/uaccess.h>
@@ -83,6 +89,11 @@ static noinline long call_site_kernel(void)
 #define DISPATCH_SKIP \
 	"dispatch symbols not exported (CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS=n)"
 
+#ifdef CONFIG_X86_64
+#define ARCH_NUMBERS	"x86_64"
+/* A check through the entry code's dispatch, named after it. */
+#define VIA_ENTRY(call)	"x64_sys_call: " call
+
 static long __init call_table_switch(unsigned int nr, unsigned long a0,
 				     unsigned long a1, unsigned long a2,
 				     unsigned long a3)
@@ -108,6 +119,47 @@ static long __init call_table_pointer(unsigned int nr, unsigned long a0,
 		return -EOPNOTSUPP;
 	return sys_call_table[nr](&regs);
 }
+#elif defined(CONFIG_ARM64)
+#define ARCH_NUMBERS	"arm64"
+#define VIA_ENTRY(call)	"sys_call_table: " call ", as invoke_syscall() calls it,"
+
+/* A struct pt_regs as el0_svc() leaves it: the arguments in regs[0..5]. */
+#define ARM64_REGS(nr, a0, a1, a2, a3) {				\
+	.regs = { (a0), (a1), (a2), (a3) },				\
+	.orig_x0 = (a0), .syscallno = (nr),				\
+}
+
+/* invoke_syscall()'s way: the number bounded, the index clamped. */
+static long __init call_table_switch(unsigned int nr, unsigned long a0,
+				     unsigned long a1, unsigned long a2,
+				     unsigned long a3)
+{
+	struct pt_regs regs = ARM64_REGS(nr, a0, a1, a2, a3);
+
+	if (!DISPATCH_EXPORTED)
+		return -EOPNOTSUPP;
+	/*
+	 * Never here (the family's numbers are in the table); the entry
+	 * code's do_ni_syscall() is not exported.
+	 */
+	if (nr >= __NR_syscalls)
+		return -EINVAL;
+	return sys_call_table[array_index_nospec(nr, __NR_syscalls)](&regs);
+}
+
+static long __init call_table_pointer(unsigned int nr, unsigned long a0,
+				      unsigned long a1, unsigned long a2,
+				      unsigned long a3)
+{
+	struct pt_regs regs = ARM64_REGS(nr, a0, a1, a2, a3);
+
+	if (!DISPATCH_EXPORTED)
+		return -EOPNOTSUPP;
+	return sys_call_table[nr](&regs);
+}
+#else
+#error "kernel_syscall knows the dispatch of x86_64 and arm64"
+#endif
 
 /* The calls, one a check. */
 
@@ -183,7 +235,7 @@ static long __init transform_direct(const struct lab_user *u)
 
 static long __init transform_switch(const struct lab_user *u)
 {
-	/* Four arguments: the fourth travels in r10, not rcx. */
+	/* Four arguments: on x86_64 the fourth travels in r10, not rcx. */
 	return call_table_switch(__NR_lab_transform, (unsigned long)u->src,
 				 (unsigned long)u->out, sizeof(SRC_TEXT) - 1,
 				 LAB_TRANSFORM_UPPER | LAB_TRANSFORM_REVERSE);
@@ -318,13 +370,13 @@ struct lab_check {
 static const struct lab_check checks[] __initconst = {
 	{ "direct: ksys_lab_null()", null_direct, 0, .flags = CHECK_INJECT },
 	{ "direct: ksys_hello()", hello_direct, 0 },
-	{ "x64_sys_call: lab_null()", null_switch, 0, .flags = CHECK_DISPATCH },
-	{ "x64_sys_call: hello()", hello_switch, 0, .flags = CHECK_DISPATCH },
+	{ VIA_ENTRY("lab_null()"), null_switch, 0, .flags = CHECK_DISPATCH },
+	{ VIA_ENTRY("hello()"), hello_switch, 0, .flags = CHECK_DISPATCH },
 	{ "direct: ksys_lab_greeting(kernel pointer)", greeting_kernel_pointer,
 	  -EFAULT },
 	{ "direct: ksys_lab_greeting(user buffer)", greeting_direct,
 	  GREETING_LEN, OUT_STRING(GREETING), .flags = CHECK_USER },
-	{ "x64_sys_call: lab_greeting(user buffer)", greeting_switch,
+	{ VIA_ENTRY("lab_greeting(user buffer)"), greeting_switch,
 	  GREETING_LEN, OUT_STRING(GREETING),
 	  .flags = CHECK_USER | CHECK_DISPATCH },
 	{ "sys_call_table: hello()", hello_pointer, 0,
@@ -339,7 +391,7 @@ static const struct lab_check checks[] __initconst = {
 	  greeting_hole, -EFAULT, .flags = CHECK_USER },
 	{ "direct: ksys_lab_transform(\"" SRC_TEXT "\", UPPER|REVERSE)",
 	  transform_direct, 6, OUT_BYTES("LENREK"), .flags = CHECK_USER },
-	{ "x64_sys_call: lab_transform(\"" SRC_TEXT "\", UPPER|REVERSE)",
+	{ VIA_ENTRY("lab_transform(\"" SRC_TEXT "\", UPPER|REVERSE)"),
 	  transform_switch, 6, OUT_BYTES("LENREK"),
 	  .flags = CHECK_USER | CHECK_DISPATCH },
 	{ "direct: ksys_lab_transform(\"" SRC_TEXT "\", unknown flag 0x80)",
@@ -359,7 +411,7 @@ static const struct lab_check checks[] __initconst = {
 	  greeting_direct, GREETING_LEN, OUT_STRING(GREETING), .flags = CHECK_USER },
 	{ "direct: ksys_lab_batch(null, greeting, null)", batch_direct, 3,
 	  OUT_STRING(GREETING), .flags = CHECK_USER },
-	{ "x64_sys_call: lab_batch(null, greeting, null)", batch_switch, 3,
+	{ VIA_ENTRY("lab_batch(null, greeting, null)"), batch_switch, 3,
 	  OUT_STRING(GREETING), .flags = CHECK_USER | CHECK_DISPATCH },
 	{ "direct: ksys_lab_batch(null, no such operation, null)",
 	  batch_forbidden, 3, .flags = CHECK_USER },
@@ -544,7 +596,7 @@ static int __init kernel_syscall_init(void)
 	/* The plan is the table's length: each row reports exactly once. */
 	pr_info("KTAP version 1\n");
 	pr_info("1..%zu\n", ARRAY_SIZE(checks));
-	pr_info("# kernel_syscall: the hello family called from inside the kernel (x86_64 numbers: lab_null %d, hello %d, lab_greeting %d, lab_set_greeting %d, lab_transform %d, lab_batch %d)\n",
+	pr_info("# kernel_syscall: the hello family called from inside the kernel (" ARCH_NUMBERS " numbers: lab_null %d, hello %d, lab_greeting %d, lab_set_greeting %d, lab_transform %d, lab_batch %d)\n",
 		__NR_lab_null, __NR_hello, __NR_lab_greeting,
 		__NR_lab_set_greeting, __NR_lab_transform, __NR_lab_batch);
 

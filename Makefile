@@ -281,8 +281,13 @@ LAB_BOOT := --arch $(ARCH) --kernel $(BZIMAGE) --kobj $(KOBJ) --initrd $(INITRAM
 run: $(KOBJ)/.lab-built $(INITRAMFS) $(LAB)
 	@$(LAB) run $(LAB_BOOT) --out $(OUT) --mode $(LAB_MODE)
 
+# Without ARCH=, make bench measures both architectures and puts them side
+# by side (lab compare: BENCH_OUT/compare.md); with it, only that one.
+BENCH_BOTH := $(if $(filter file,$(origin ARCH)),yes)
 bench: deps-bench $(KOBJ)/.lab-built $(INITRAMFS) $(LAB)
 	@$(LAB) bench $(LAB_BOOT) --out $(BENCH_OUT) --mode $(LAB_MODE)
+	$(if $(BENCH_BOTH),@$(MAKE) -s ARCH=arm64 BENCH_OUT=$(BENCH_OUT)/arm64 bench)
+	$(if $(BENCH_BOTH),@$(LAB) compare $(BENCH_OUT) $(BENCH_OUT)/arm64)
 
 ASM := $(BUILD)/asm
 asm: $(MODULE_KO) $(GEN)/lab_syscall_nr.h
@@ -348,7 +353,7 @@ patches: $(PATCHES)/series
 HOST_TEST_CFLAGS := $(HOST_CFLAGS) -Itools -Ihost -Iguest -fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_TESTS := $(BUILD)/host-tests/test_syscall_table $(BUILD)/host-tests/test_stats \
 	$(BUILD)/host-tests/test_ktap $(BUILD)/host-tests/test_results \
-	$(BUILD)/host-tests/test_mitigations
+	$(BUILD)/host-tests/test_mitigations $(BUILD)/host-tests/test_compare
 $(BUILD)/host-tests/test_syscall_table: tests/host/test_syscall_table.c tools/syscall_table.c tools/syscall_table.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< tools/syscall_table.c -lcmocka
@@ -361,6 +366,10 @@ PARSER_SRC := host/ktap.c host/rows.c host/run.c host/summary.c host/util.c
 $(BUILD)/host-tests/test_mitigations: tests/host/test_mitigations.c host/mitigation.c host/mitigation.h host/util.c $(wildcard tests/mitigations/*)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -DLAB_MIT_DATA='"tests/mitigations"' -o $@ $< host/mitigation.c host/util.c -lcmocka
+# x86_64 beside arm64, on rows made in the test.
+$(BUILD)/host-tests/test_compare: tests/host/test_compare.c host/compare.c host/compare.h $(PARSER_SRC)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/compare.c $(PARSER_SRC) -ljansson -lcmocka
 $(BUILD)/host-tests/test_%: tests/host/test_%.c $(PARSER_SRC) $(LAB_HDR) $(wildcard tests/data/*/*)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -DLAB_TEST_DATA='"tests/data"' -o $@ $< $(PARSER_SRC) -ljansson -lcmocka

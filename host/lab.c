@@ -11,6 +11,7 @@
  *   lab trace    make trace: single-step the paths with gdb
  *   lab mitigations  make mitigations: what each mitigation adds, traced
  *   lab wiring   make wiring: the IDT gate, MSRs and tables, read and checked
+ *   lab compare  make bench's x86_64 and arm64 figures side by side
  */
 #define _GNU_SOURCE
 #include "lab.h"
@@ -42,6 +43,7 @@ static const struct {
 	{ "trace", cmd_trace, "single-step the paths with gdb, against icount" },
 	{ "mitigations", cmd_mitigations, "what each mitigation adds, instruction by instruction" },
 	{ "wiring", cmd_wiring, "the IDT gate, MSRs and tables behind a system call" },
+	{ "compare", cmd_compare, "x86_64 beside arm64, from make bench's icount runs" },
 };
 
 static void usage(FILE *f)

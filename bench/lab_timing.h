@@ -72,6 +72,12 @@ struct lab_counter {
 };
 extern struct lab_counter lab_counter;
 
+#if defined(__aarch64__)
+#define LAB_PMCCNTR "PMCCNTR_EL0"
+#else
+#define LAB_PMCCNTR "PMCCNTR_EL0 (its low 32 bits, AArch32's PMCCNTR; the perf page's offset carries the rest)"
+#endif
+
 /*
  * perf_event_mmap_page.index is the counter's number + 1 (0: none), the
  * cycle counter's number 31 (arm64's armv8pmu_user_event_idx() gives 32),
@@ -135,20 +141,22 @@ static inline uint64_t lab_cntfrq(void)
 	return v;
 }
 
+/*
+ * 32 bits: the event is opened as a 32-bit one (pmc_width 32) and the
+ * register read with mrc (QEMU 7.2 has no 64-bit mrrc PMCCNTR: SIGILL).
+ */
 static inline uint64_t lab_pmu_read(uint32_t index)
 {
-	uint64_t v;
-	uint32_t lo;
+	uint32_t v;
 
-	if (index == LAB_PMU_CYCLE_INDEX) {
-		__asm__ volatile("isb\n\tmrrc p15, 0, %Q0, %R0, c9\n\tisb"
+	if (index == LAB_PMU_CYCLE_INDEX)
+		__asm__ volatile("isb\n\tmrc p15, 0, %0, c9, c13, 0\n\tisb"
 				 : "=r"(v) :: "memory");
-		return v;
-	}
-	__asm__ volatile("mcr p15, 0, %1, c9, c12, 5\n\tisb\n\t"
-			 "mrc p15, 0, %0, c9, c13, 2\n\tisb"
-			 : "=r"(lo) : "r"(index - 1) : "memory");
-	return lo;
+	else
+		__asm__ volatile("mcr p15, 0, %1, c9, c12, 5\n\tisb\n\t"
+				 "mrc p15, 0, %0, c9, c13, 2\n\tisb"
+				 : "=r"(v) : "r"(index - 1) : "memory");
+	return v;
 }
 #endif
 
@@ -262,7 +270,11 @@ static inline void lab_counter_open(void)
 	attr.size = sizeof(attr);
 	attr.type = PERF_TYPE_HARDWARE;
 	attr.config = PERF_COUNT_HW_CPU_CYCLES;
+#if defined(__aarch64__)
 	attr.config1 = 0x3;	/* arm64 PMUv3: "long" (64 bits), "rdpmc" */
+#else
+	attr.config1 = 0x2;	/* "rdpmc", 32 bits: what mrc reads */
+#endif
 	attr.exclude_hv = 1;	/* EL0 and EL1: the user and the kernel side */
 	fd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
 	if (fd < 0) {
@@ -282,7 +294,7 @@ static inline void lab_counter_open(void)
 	}
 	lab_counter.why = NULL;
 	if (lab_counter.pc->index == LAB_PMU_CYCLE_INDEX)
-		lab_counter.name = "PMCCNTR_EL0, the PMU cycle counter, through perf_event_open() with perf_user_access (under QEMU: its virtual clock at 1 GHz; with -icount shift=0, instructions)";
+		lab_counter.name = LAB_PMCCNTR ", the PMU cycle counter, through perf_event_open() with perf_user_access (under QEMU: its virtual clock at 1 GHz; with -icount shift=0, instructions)";
 	else
 		lab_counter.name = "a PMU event counter counting CPU cycles, through perf_event_open() with perf_user_access (under QEMU: its virtual clock at 1 GHz; with -icount shift=0, instructions)";
 }

@@ -101,8 +101,9 @@ static noinline long kernel_function(void)
 static struct perf_event *bench_event;	/* holds PMCCNTR_EL0 on, or NULL */
 static u64 bench_khz;			/* the counter's rate */
 static const char *bench_why;		/* why not the PMU, or NULL */
-#define BENCH_COUNTER	(bench_event ? "PMCCNTR_EL0 (the PMU cycle counter)" : \
-			 "CNTVCT_EL0 (the generic timer, a clock)")
+/* What the rows were timed with (bench_event is gone by the log line). */
+#define BENCH_COUNTER	(bench_why ? "CNTVCT_EL0 (the generic timer, a clock)" : \
+			 "PMCCNTR_EL0 (the PMU cycle counter)")
 
 /* The counter, read in order: nothing before it or after it overlaps. */
 static __always_inline u64 bench_counter(void)

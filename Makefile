@@ -261,13 +261,13 @@ GUEST_BINS := $(addprefix $(GUEST)/,user_syscall user_syscall32 user_functioncal
 guest: $(GUEST)/init $(GUEST_BINS)
 
 # One initramfs for every plan, packed by the kernel's own usr/gen_init_cpio.
-INITRAMFS := $(KTREE)/initramfs.cpio
+INITRAMFS := $(AB)/initramfs.cpio
 $(INITRAMFS): $(GUEST)/init $(GUEST_BINS) $(MODULE_KO) $(MODULE_BENCH_KO) $(MODULE_WIRING_KO) $(wildcard guest/plans/*) scripts/initramfs-list.sh
 	@scripts/initramfs-list.sh $(GUEST) $(MODULES) guest/plans >$@.list
 	@$(KOBJ)/usr/gen_init_cpio $@.list >$@
 initramfs: $(INITRAMFS)
 # The noexports kernel's: the same programs and plans, its own modules.
-INITRAMFS_NOEXP := $(KTREE)/initramfs-noexports.cpio
+INITRAMFS_NOEXP := $(AB)/initramfs-noexports.cpio
 $(INITRAMFS_NOEXP): $(GUEST)/init $(GUEST_BINS) $(MODULES_NOEXP_KO) $(wildcard guest/plans/*) scripts/initramfs-list.sh
 	@scripts/initramfs-list.sh $(GUEST) $(MODULES_NOEXP) guest/plans >$@.list
 	@$(KOBJ_NOEXP)/usr/gen_init_cpio $@.list >$@

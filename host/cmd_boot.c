@@ -1,6 +1,7 @@
 /*
- * lab boot --kernel BZIMAGE --initrd CPIO --plan NAME --out DIR
- *          [--mode auto|tcg|kvm|icount] [--timeout S] [--append ARGS]
+ * lab boot --kernel IMAGE --initrd CPIO --plan NAME --out DIR
+ *          [--arch x86_64|arm64] [--mode auto|tcg|kvm|icount] [--timeout S]
+ *          [--append ARGS] [--smp N]
  * One supervised boot into DIR (see boot.h). Exits with the guest's status,
  * or 1 with one line saying why the boot did not finish.
  */
@@ -20,7 +21,7 @@ int cmd_boot(int argc, char **argv)
 
 	lab_opts_parse(argc, argv, &o);
 	if (!o.out)
-		die("usage: lab boot --kernel BZIMAGE --initrd CPIO --plan NAME --out DIR [--mode M] [--timeout S] [--append ARGS]");
+		die("usage: lab boot --kernel IMAGE --initrd CPIO --plan NAME --out DIR [--arch x86_64|arm64] [--mode M] [--timeout S] [--append ARGS] [--smp N]");
 	parent = xstrdup(o.out);
 	lab_lock(dirname(parent));
 	free(parent);

@@ -310,9 +310,9 @@ static void arm64_status(const char *dir, struct boot_result *r)
 	    json_unpack_ex(j, &jerr, JSON_STRICT, "{s:I, s:{s:I, s:I, s:I}}",
 			   "status", &status, "bytes", "ktap", &bytes[0],
 			   "rows", &bytes[1], "facts", &bytes[2]) ||
-	    status < 0 || status > 255) {
+	    status < 0 || status > 255 || bytes[0] < 0 || bytes[1] < 0 || bytes[2] < 0) {
 		snprintf(r->reason, sizeof(r->reason),
-			 "the guest's status line is malformed (%s: want one line {\"status\":0-255,\"bytes\":{\"ktap\":N,\"rows\":N,\"facts\":N}})",
+			 "the guest's status line is malformed (%s: want one line {\"status\":0-255,\"bytes\":{\"ktap\":N,\"rows\":N,\"facts\":N}}, N >= 0)",
 			 path);
 		goto out;
 	}

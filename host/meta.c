@@ -71,6 +71,12 @@ void meta_set_arch(json_t *meta, const char *arch, const char *qemu)
 	json_object_set_new(meta, "qemu", json_string(s));
 	free(s);
 	free(cmd);
+	if (!strcmp(arch, "arm64")) {
+		/* arm64's guest programs and modules: Debian's cross compiler */
+		s = command_line1("aarch64-linux-gnu-gcc --version 2>/dev/null");
+		json_object_set_new(meta, "compiler", json_string(s));
+		free(s);
+	}
 }
 
 void meta_set_kernel(json_t *meta, const char *kobj)

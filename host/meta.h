@@ -18,7 +18,8 @@
 json_t *meta_new_run(const char *plan, const char *append);
 /* The guest's architecture ("x86_64", "arm64"; meta_new_run records the
  * host's own, for runs on the host) and the QEMU binary that boots it
- * (its version replaces qemu-system-x86_64's). */
+ * (its version replaces qemu-system-x86_64's); for arm64 the compiler is
+ * the cross compiler, aarch64-linux-gnu-gcc. */
 void meta_set_arch(json_t *meta, const char *arch, const char *qemu);
 /* The lab kernel's release and config hash, from its build directory. */
 void meta_set_kernel(json_t *meta, const char *kobj);

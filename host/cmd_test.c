@@ -2,7 +2,8 @@
  * lab test --kernel BZIMAGE --kernel-nosys BZIMAGE --kobj KOBJ --initrd CPIO
  *          --kernel-noexports BZIMAGE --kobj-noexports KOBJ
  *          --initrd-noexports CPIO
- *          --out OUT --host-tap DIR [--trace-tap FILE] [--mode M] [--timeout S]
+ *          --out OUT [--host-tap DIR] [--trace-tap FILE] [--mode M] [--timeout S]
+ *          [--with-summary LABEL=FILE]
  * make test's boots and its summary:
  *   - the lab kernel with two vCPUs, plan "test": the module's checks, the
  *     kselftests (threads among them, contending on both CPUs), and KUnit's
@@ -20,6 +21,9 @@
  * with the host's TAP files (DIR/NAME.tap) and make trace's check. Every boot
  * but the first has one vCPU, as every measurement does (--smp is not
  * taken). The summary is computed from the model; the exit status follows it.
+ * Its own rows are saved as OUT/summary.json (summary.h); --with-summary
+ * adds another run's (make test: arm64's boots in the x86_64 whole, each
+ * row labelled "arm64: ..."; not there or damaged, it is a failure).
  * --arch arm64 boots the arm64 kernels (TCG or icount; auto is TCG) and
  * checks the order of the rows arm64's programs write.
  */
@@ -300,11 +304,15 @@ int cmd_test(int argc, char **argv)
 	struct ktap_counts t;
 	struct lab_opts x;
 	struct run *lab, *nosys, *ic1, *ic2, *red, *noexp;
+	char *summary_path;
 
 	lab_opts_parse(argc, argv, &o);
-	if (!o.out || !o.kernel || !o.kernel_nosys || !o.host_tap ||
+	if (!o.out || !o.kernel || !o.kernel_nosys ||
 	    !o.kernel_noexp || !o.kobj_noexp || !o.initrd_noexp)
-		die("usage: lab test --kernel BZIMAGE --kernel-nosys BZIMAGE --kobj KOBJ --initrd CPIO --kernel-noexports BZIMAGE --kobj-noexports KOBJ --initrd-noexports CPIO --out OUT --host-tap DIR [--trace-tap FILE] [--mitigations-tap FILE] [--wiring-tap FILE] [--mode M] [--timeout S]");
+		die("usage: lab test --kernel BZIMAGE --kernel-nosys BZIMAGE --kobj KOBJ --initrd CPIO --kernel-noexports BZIMAGE --kobj-noexports KOBJ --initrd-noexports CPIO --out OUT [--host-tap DIR] [--trace-tap FILE] [--mitigations-tap FILE] [--wiring-tap FILE] [--with-summary LABEL=FILE] [--mode M] [--timeout S]");
+	if (o.with_summary && !strchr(o.with_summary, '='))
+		die("--with-summary %s: LABEL=FILE (e.g. arm64=build/out/arm64/test/summary.json)",
+		    o.with_summary);
 	/* The exports-off kernel boots with its own build and initramfs. */
 	x = o;
 	x.kernel = o.kernel_noexp;
@@ -312,7 +320,8 @@ int cmd_test(int argc, char **argv)
 	x.initrd = o.initrd_noexp;
 	lab_lock(o.out);
 	boot_install_signals();
-	summary_add_tap_dir(&s, o.host_tap);
+	if (o.host_tap)
+		summary_add_tap_dir(&s, o.host_tap);
 
 	lab = boot_plan(&s, &o, o.kernel, o.mode, TEST_SMP, "test", "lab", "lab kernel");
 	if (lab)
@@ -348,8 +357,24 @@ int cmd_test(int argc, char **argv)
 		     "mitigations");
 	add_tap_file(&s, o.wiring_tap, "wiring: IDT, MSRs, tables vs the build", "wiring");
 
+	/* This run's rows alone, for a make test that includes it in its
+	 * whole (arm64's in x86_64's); then another's, if asked. */
+	summary_path = xasprintf("%s/summary.json", o.out);
+	if (sum_save(&s, summary_path))
+		sum_add_failure(&s, "summary", "could not save the summary");
+	if (o.with_summary) {
+		char *label = xstrdup(o.with_summary), *file = strchr(label, '=');
+		char *prefix;
+
+		*file++ = '\0';
+		prefix = xasprintf("%s: ", label);
+		sum_add_saved(&s, prefix, file);
+		free(prefix);
+		free(label);
+	}
 	printf("\nresults (logs under %s):\n", o.out);
 	t = sum_print(&s, stdout);
+	free(summary_path);
 	sum_free(&s);
 	run_free(lab);
 	run_free(nosys);

@@ -71,6 +71,7 @@ void lab_opts_parse(int argc, char **argv, struct lab_opts *o)
 		{ "trace-tap", required_argument, NULL, 'T' },
 		{ "mitigations-tap", required_argument, NULL, 'X' },
 		{ "wiring-tap", required_argument, NULL, 'W' },
+		{ "with-summary", required_argument, NULL, 'Y' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "smp", required_argument, NULL, 's' },
@@ -103,6 +104,7 @@ void lab_opts_parse(int argc, char **argv, struct lab_opts *o)
 		case 'T': o->trace_tap = optarg; break;
 		case 'X': o->mitigations_tap = optarg; break;
 		case 'W': o->wiring_tap = optarg; break;
+		case 'Y': o->with_summary = optarg; break;
 		case 'm':
 			m = mode_parse(optarg);
 			if (m < 0)

@@ -27,6 +27,7 @@ struct lab_opts {
 	const char *kernel_noexp, *kobj_noexp, *initrd_noexp;
 	const char *append, *guest, *host_tap, *trace_tap, *mitigations_tap;
 	const char *wiring_tap;
+	const char *with_summary;	/* LABEL=FILE: another lab test's summary.json */
 	enum lab_mode mode;
 	enum lab_arch arch;	/* --arch x86_64|arm64: the guest's (default x86_64) */
 	unsigned int smp;	/* --smp N: vCPUs (0: the default, 1) */

@@ -3,6 +3,7 @@
 #include "summary.h"
 
 #include <dirent.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,14 @@ static struct sum_row *add_row(struct summary *s, const char *label)
 	memset(r, 0, sizeof(*r));
 	r->label = xstrdup(label);
 	return r;
+}
+
+static void sum_free_row(struct sum_row *r)
+{
+	free(r->label);
+	for (size_t j = 0; j < r->nwhy; j++)
+		free(r->why[j]);
+	free(r->why);
 }
 
 __attribute__((format(printf, 2, 3)))
@@ -335,14 +344,91 @@ struct ktap_counts sum_print(const struct summary *s, FILE *f)
 	return t;
 }
 
+int sum_save(const struct summary *s, const char *path)
+{
+	json_t *rows = json_array(), *root;
+	char *text;
+
+	for (size_t i = 0; i < s->n; i++) {
+		const struct sum_row *r = &s->v[i];
+		json_t *why = json_array();
+
+		for (size_t j = 0; j < r->nwhy; j++)
+			json_array_append_new(why, json_string(r->why[j]));
+		json_array_append_new(rows, json_pack("{s:s, s:i, s:i, s:i, s:o}", "label", r->label,
+						      "passed", r->c.passed, "failed", r->c.failed,
+						      "skipped", r->c.skipped, "why", why));
+	}
+	root = json_pack("{s:s, s:o}", "schema", "lab-summary/1", "rows", rows);
+	text = root ? json_dumps(root, JSON_INDENT(1)) : NULL;
+	json_decref(root);
+	if (!text) {
+		fprintf(stderr, "lab: error: encoding the summary for %s failed\n", path);
+		return -1;
+	}
+	write_file(path, text, strlen(text));
+	free(text);
+	return 0;
+}
+
+/* A count in a saved row: a non-negative integer, or -1. */
+static long long saved_count(json_t *row, const char *key)
+{
+	json_t *v = json_object_get(row, key);
+
+	return json_is_integer(v) && json_integer_value(v) >= 0 &&
+	       json_integer_value(v) <= 1000000 ? json_integer_value(v) : -1;
+}
+
+void sum_add_saved(struct summary *s, const char *prefix, const char *path)
+{
+	json_error_t err;
+	json_t *root = json_load_file(path, 0, &err), *rows, *row;
+	const char *schema = json_string_value(json_object_get(root, "schema"));
+	size_t i, n = s->n;
+	char *label;
+
+	rows = json_object_get(root, "rows");
+	if (!root || !schema || strcmp(schema, "lab-summary/1") || !json_is_array(rows) ||
+	    !json_array_size(rows)) {
+		label = xasprintf("%s(summary)", prefix);
+		sum_add_failure(s, label, root ? "not a lab-summary/1 document with rows" :
+					   "no summary: that part of the test did not finish");
+		free(label);
+		json_decref(root);
+		return;
+	}
+	json_array_foreach(rows, i, row) {
+		const char *l = json_string_value(json_object_get(row, "label"));
+		long long p = saved_count(row, "passed"), f = saved_count(row, "failed"),
+			  k = saved_count(row, "skipped");
+		json_t *reasons = json_object_get(row, "why"), *w;
+		struct sum_row *r;
+		size_t j;
+
+		if (!l || p < 0 || f < 0 || k < 0 || !json_is_array(reasons)) {
+			/* a damaged file counts for nothing it says */
+			while (s->n > n)
+				sum_free_row(&s->v[--s->n]);
+			label = xasprintf("%s(summary)", prefix);
+			sum_add_failure(s, label, "a row without its label, counts or reasons");
+			free(label);
+			break;
+		}
+		label = xasprintf("%s%s", prefix, l);
+		r = add_row(s, label);
+		free(label);
+		r->c = (struct ktap_counts){ (unsigned int)p, (unsigned int)f, (unsigned int)k };
+		json_array_foreach(reasons, j, w)
+			why(r, "%s", json_is_string(w) ? json_string_value(w) : "(not text)");
+	}
+	json_decref(root);
+}
+
 void sum_free(struct summary *s)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		free(s->v[i].label);
-		for (size_t j = 0; j < s->v[i].nwhy; j++)
-			free(s->v[i].why[j]);
-		free(s->v[i].why);
-	}
+	for (size_t i = 0; i < s->n; i++)
+		sum_free_row(&s->v[i]);
 	free(s->v);
 	s->v = NULL;
 	s->n = 0;

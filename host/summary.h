@@ -36,6 +36,13 @@ void sum_add_run(struct summary *s, const char *label, const struct run *r,
 void summary_add_tap_dir(struct summary *s, const char *dir);
 /* One failure. */
 void sum_add_failure(struct summary *s, const char *label, const char *why);
+/* The rows, to be included in another summary (make test's arm64 half
+ * in the whole): JSON, schema "lab-summary/1", written atomically.
+ * 0, or -1 after saying why. */
+int sum_save(const struct summary *s, const char *path);
+/* A saved summary's rows, each label after prefix. A file that is not
+ * there, not a summary or not self-consistent is one failure. */
+void sum_add_saved(struct summary *s, const char *prefix, const char *path);
 /* The table and the totals line; returns the totals. */
 struct ktap_counts sum_print(const struct summary *s, FILE *f);
 void sum_free(struct summary *s);

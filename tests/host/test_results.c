@@ -19,6 +19,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -26,6 +27,7 @@
 #include "run.h"
 #include "summary.h"
 #include "lab_trouble.h"
+#include "util.h"
 
 #ifndef LAB_TEST_DATA
 #error "LAB_TEST_DATA: where the recorded runs are (tests/data)"
@@ -808,6 +810,90 @@ static void trouble_lines(void **state)
 	assert_null(lab_trouble("hello: Hello world"));
 }
 
+/* A saved summary (make test's arm64 half), loaded into the whole: the
+ * bad cases first. */
+static struct ktap_counts saved_totals(const char *json, struct summary *s)
+{
+	char path[] = "/tmp/lab-summary-XXXXXX";
+	int fd = mkstemp(path);
+	struct ktap_counts t = { 0 };
+
+	assert_true(fd >= 0);
+	if (json)
+		assert_int_equal(write(fd, json, strlen(json)), (ssize_t)strlen(json));
+	close(fd);
+	if (!json)
+		unlink(path);
+	sum_add_saved(s, "arm64: ", path);
+	unlink(path);
+	for (size_t i = 0; i < s->n; i++) {
+		t.passed += s->v[i].c.passed;
+		t.failed += s->v[i].c.failed;
+		t.skipped += s->v[i].c.skipped;
+	}
+	return t;
+}
+
+static void saved_summary_missing_or_damaged(void **state)
+{
+	static const char *const bad[] = {
+		NULL,	/* the file is not there */
+		"",
+		"{\"schema\":\"lab-summary/2\",\"rows\":[{\"label\":\"x\",\"passed\":1,\"failed\":0,\"skipped\":0,\"why\":[]}]}",
+		"{\"schema\":\"lab-summary/1\",\"rows\":[]}",
+		"{\"schema\":\"lab-summary/1\",\"rows\":[{\"label\":\"a\",\"passed\":5,\"failed\":0,\"skipped\":0,\"why\":[]},"
+		"{\"label\":\"b\",\"passed\":-1,\"failed\":0,\"skipped\":0,\"why\":[]}]}",
+		"{\"schema\":\"lab-summary/1\",\"rows\":[{\"passed\":5,\"failed\":0,\"skipped\":0,\"why\":[]}]}",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		struct summary s = { 0 };
+		struct ktap_counts t = saved_totals(bad[i], &s);
+
+		/* one failure, and nothing the damaged file says counts */
+		assert_int_equal(t.failed, 1);
+		assert_int_equal(t.passed, 0);
+		assert_int_equal(s.n, 1);
+		assert_non_null(strstr(s.v[0].label, "arm64: "));
+		sum_free(&s);
+	}
+}
+
+static void saved_summary_round_trip(void **state)
+{
+	struct summary a = { 0 }, b = { 0 };
+	char dir[] = "/tmp/lab-summary-dir-XXXXXX", *path;
+	struct ktap_counts t;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = xasprintf("%s/summary.json", dir);
+	sum_add_failure(&a, "lab kernel", "a boot that timed out");
+	a.v[0].c = (struct ktap_counts){ 40, 1, 2 };
+	sum_add_failure(&a, "icount", "\"quoted\" and\ttabbed");
+	assert_int_equal(sum_save(&a, path), 0);
+	sum_add_saved(&b, "arm64: ", path);
+	assert_int_equal(b.n, 2);
+	assert_string_equal(b.v[0].label, "arm64: lab kernel");
+	assert_string_equal(b.v[1].why[0], "\"quoted\" and\ttabbed");
+	{
+		FILE *null = fopen("/dev/null", "w");
+
+		assert_non_null(null);
+		t = sum_print(&b, null);
+		fclose(null);
+	}
+	assert_int_equal(t.passed, 40);
+	assert_int_equal(t.failed, 2);
+	assert_int_equal(t.skipped, 2);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	sum_free(&a);
+	sum_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -840,6 +926,8 @@ int main(void)
 		cmocka_unit_test(host_tap_files),
 		cmocka_unit_test(cmocka_reason_after_the_result),
 		cmocka_unit_test(trouble_lines),
+		cmocka_unit_test(saved_summary_missing_or_damaged),
+		cmocka_unit_test(saved_summary_round_trip),
 		cmocka_unit_test(every_recorded_case_is_tested),
 	};
 

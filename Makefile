@@ -289,9 +289,9 @@ bench: deps-bench $(KOBJ)/.lab-built $(INITRAMFS) $(LAB)
 	$(if $(BENCH_BOTH),@$(MAKE) -s ARCH=arm64 BENCH_OUT=$(BENCH_OUT)/arm64 bench)
 	$(if $(BENCH_BOTH),@$(LAB) compare $(BENCH_OUT) $(BENCH_OUT)/arm64)
 
-ASM := $(BUILD)/asm
+ASM := $(BUILD)/asm$(ARCH_DIR)
 asm: $(MODULE_KO) $(GEN)/lab_syscall_nr.h
-	@scripts/asm.sh $(KOBJ) $(MODULES) $(ASM) $(CC) $(GUEST_CFLAGS)
+	@env $(KARCH) scripts/asm.sh $(KOBJ) $(MODULES) $(ASM) $(GUEST_CC) $(GUEST_CFLAGS)
 
 # make mitigations: what each mitigation the kernel documents as switchable
 # adds to a system call, traced and counted (lab mitigations).

@@ -1,5 +1,5 @@
 /*
- * lab trace [--arch x86_64] --kernel BZIMAGE --kobj KOBJ_DIR --initrd CPIO
+ * lab trace [--arch x86_64|arm64] --kernel BZIMAGE --kobj KOBJ_DIR --initrd CPIO
  *           --guest GUEST_DIR --out DIR --timeout S [--mitigations "default off"]
  *           [--setting NAME=ARGS ...] [--check-only]
  *
@@ -25,6 +25,12 @@
  * command line ending in ARGS (e.g. nopti=nopti); lab mitigations runs
  * one per switch. Each setting's directory also gets setting.json
  * ({"name", "append"}).
+ *
+ * --arch arm64: the arm64 build (gdb-multiarch; trace/lab_trace_arm64.py):
+ * the null system call through svc (path "svc"), lab_batch() through svc,
+ * the module's bl and the function call; no int80 or vdso32 path. Its
+ * svc path's expected icount is the traced total plus what bench_user's
+ * loop repeats per call, read from the loop's code.
  *
  * Every file is written under a temporary name and renamed. --check-only:
  * the default setting only, listings and check.tap (no report, no chart).
@@ -62,20 +68,103 @@
 /* The 32-bit vDSO's symbols, in the kernel's object directory. */
 #define VDSO32_DBG "arch/x86/entry/vdso/vdso32.so.dbg"
 
+/*
+ * The paths. P_SYSCALL is the architecture's own way in: x86_64's syscall
+ * instruction, arm64's svc. An architecture without a path has no name for
+ * it (arm64: no int80, no vdso32).
+ */
 enum { P_SYSCALL, P_KERNEL, P_FUNCTION, P_BATCH1, P_BATCH4, P_INT80, P_VDSO32, NPATHS };
-static const char *const path_names[NPATHS] = {
-	"syscall", "kernel", "function", "batch1", "batch4", "int80", "vdso32",
+
+#define STAGE_SYSCALL "syscall instruction"
+#define STAGE_ENTRY "entry (asm)"
+#define STAGE_DISPATCH "entry work and dispatch"
+#define STAGE_BODY "syscall body"
+#define STAGE_EXIT "exit work"
+#define STAGE_RETURN "return to user (asm, sysret)"
+#define STAGE_RETURN_IRET "return to user (asm, iret)"
+#define STAGE_RETURN_SYSEXIT "return to user (asm, sysexit)"
+#define STAGE_SVC "svc instruction"
+#define STAGE_RETURN_ERET "return to user (asm, eret)"
+
+/* What differs between the architectures traced. */
+struct trace_arch {
+	enum lab_arch arch;
+	const char *gdb;			/* the debugger that knows it */
+	const char *names[NPATHS];		/* NULL: no such path */
+	const char *icount_row[NPATHS][2];	/* the row counting it, its ABI */
+	const char *stage_syscall, *stage_return;
+	/* the entry code's asm: symbols by prefix, and by exact name */
+	const char *const *asm_prefix, *const *asm_exact;
+	/* the null system call's instruction and call site, for the report */
+	const char *syscall_insn, *syscall_site;
 };
-/* The icount row that counts the same path, and its ABI. */
-static const char *const icount_row[NPATHS][2] = {
-	{ "lab_null_syscall", "x86_64" },
-	{ "kernel_direct", "kernel" },
-	{ "library_call", "x86_64" },
-	{ "batch_lab_batch", "x86_64" },
-	{ "batch_lab_batch", "x86_64" },
-	{ "lab_null_int80", "x86_64" },
-	{ "lab_null_vdso32", "i386" },
+
+static const char *const x86_asm_prefix[] = {
+	"entry_SYSCALL_64", "syscall_return_via_sysret",
+	"entry_SYSRETQ", "swapgs_restore_regs", "entry_INT80_compat",
+	/* int $0x80 on 6.1.192: an IDT entry like an exception's */
+	"asm_int80_emulation", "error_entry", "sync_regs", "error_return",
+	"restore_regs_and_return", "native_iret", "native_irq_return",
+	/* the 32-bit vDSO's way in (sysenter, or syscall on AMD) and out */
+	"entry_SYSENTER_compat", "__end_entry_SYSENTER_compat",
+	"entry_SYSCALL_compat", "sysret32_from_system_call",
+	"entry_SYSRETL_compat", NULL,
 };
+static const char *const no_names[] = { NULL };
+/*
+ * arm64's entry.S: the vector table (VBAR_EL1; with KPTI the trampoline's,
+ * with the Spectre-BHB loop its own copies), the EL0 synchronous
+ * exception's entry (kernel_entry) and ret_to_user (kernel_exit, eret).
+ * By name: el0t_64_sync_handler, beside el0t_64_sync, is C.
+ */
+static const char *const arm64_asm_exact[] = {
+	"vectors", "el0t_64_sync", "el0t_32_sync", "ret_to_user",
+	"tramp_vectors", "tramp_exit_native", "tramp_exit_compat",
+	"__bp_harden_el1_vectors", NULL,
+};
+
+static const struct trace_arch arches[] = {
+	{
+		.arch = ARCH_X86_64, .gdb = "gdb",
+		.names = { "syscall", "kernel", "function", "batch1", "batch4",
+			   "int80", "vdso32" },
+		.icount_row = {
+			{ "lab_null_syscall", "x86_64" },
+			{ "kernel_direct", "kernel" },
+			{ "library_call", "x86_64" },
+			{ "batch_lab_batch", "x86_64" },
+			{ "batch_lab_batch", "x86_64" },
+			{ "lab_null_int80", "x86_64" },
+			{ "lab_null_vdso32", "i386" },
+		},
+		.stage_syscall = STAGE_SYSCALL, .stage_return = STAGE_RETURN,
+		.asm_prefix = x86_asm_prefix, .asm_exact = no_names,
+		.syscall_insn = "syscall", .syscall_site = "lab_call_site_syscall",
+	},
+	{
+		.arch = ARCH_ARM64, .gdb = "gdb-multiarch",
+		.names = { "svc", "kernel", "function", "batch1", "batch4" },
+		.icount_row = {
+			{ "lab_null_svc", "arm64" },
+			{ "kernel_direct", "kernel" },
+			{ "library_call", "arm64" },
+			{ "batch_lab_batch", "arm64" },
+			{ "batch_lab_batch", "arm64" },
+		},
+		.stage_syscall = STAGE_SVC, .stage_return = STAGE_RETURN_ERET,
+		.asm_prefix = no_names, .asm_exact = arm64_asm_exact,
+		.syscall_insn = "svc #0", .syscall_site = "lab_call_site_svc",
+	},
+};
+
+/* The architecture traced (--arch). */
+static const struct trace_arch *A = &arches[0];
+
+/* Whether the architecture has path p. */
+static bool has_path(int p)
+{
+	return A->names[p] != NULL;
+}
 /*
  * The row's ops (bench/lab_row.h's curve rows: operations per crossing,
  * figures per operation; 0 for every other row): for the batch paths, the
@@ -96,14 +185,6 @@ static bool syscall_like(int p)
 	       p == P_VDSO32;
 }
 
-#define STAGE_SYSCALL "syscall instruction"
-#define STAGE_ENTRY "entry (asm)"
-#define STAGE_DISPATCH "entry work and dispatch"
-#define STAGE_BODY "syscall body"
-#define STAGE_EXIT "exit work"
-#define STAGE_RETURN "return to user (asm, sysret)"
-#define STAGE_RETURN_IRET "return to user (asm, iret)"
-#define STAGE_RETURN_SYSEXIT "return to user (asm, sysexit)"
 /* the 32-bit vDSO path: the user instructions around the kernel's */
 #define STAGE_VDSO_IN "user: call, vDSO to the kernel"
 #define STAGE_VDSO_OUT "user: vDSO back, ret"
@@ -134,6 +215,14 @@ struct setting {
 	char *failure;		/* why there is no trace, or NULL */
 	struct path p[NPATHS];
 	int setup;		/* instructions before `syscall` in the call site */
+	/*
+	 * what bench_user's loop of the null system call repeats per call
+	 * besides the path, as lab_trace.py read it (arm64's; -1 if not
+	 * read: then the call site's set-up, and syscall_bench_note if
+	 * lab_trace.py said why)
+	 */
+	int syscall_bench_extra;
+	char *syscall_bench_note;
 	int batch_setup[NPATHS];	/* the same for the batch and int80 call sites */
 	/* what bench_batch's lab_batch() loop adds per crossing to the traced
 	 * path (its set-up, its loop's instructions less the empty loop's),
@@ -306,11 +395,11 @@ static void parse_args(int argc, char **argv, struct args *a)
 			break;
 		case 'C': a->check_only = true; break;
 		case 'A':
-			/* the paths, symbols and entry code traced are x86's */
 			if (arch_parse(optarg) < 0)
 				die("--arch: unknown architecture '%s' (x86_64 or arm64)", optarg);
-			if (arch_parse(optarg) != ARCH_X86_64)
-				die("lab trace: x86_64 only (no %s trace yet)", optarg);
+			for (size_t i = 0; i < sizeof(arches) / sizeof(*arches); i++)
+				if (arches[i].arch == (enum lab_arch)arch_parse(optarg))
+					A = &arches[i];
 			break;
 		case 't':
 			errno = 0;
@@ -324,7 +413,7 @@ static void parse_args(int argc, char **argv, struct args *a)
 		}
 	}
 	if (optind < argc || !a->kernel || !a->kobj || !a->initrd || !a->guest || !a->out)
-		die("usage: lab trace [--arch x86_64] --kernel BZIMAGE --kobj KOBJ_DIR --initrd CPIO --guest GUEST_DIR --out DIR --timeout S [--mitigations \"default off\"] [--setting NAME=ARGS ...] [--check-only]");
+		die("usage: lab trace [--arch x86_64|arm64] --kernel BZIMAGE --kobj KOBJ_DIR --initrd CPIO --guest GUEST_DIR --out DIR --timeout S [--mitigations \"default off\"] [--setting NAME=ARGS ...] [--check-only]");
 	if (a->check_only && !nextra)
 		mits = "default";
 	copy = xstrdup(mits);
@@ -407,7 +496,7 @@ static pid_t spawn_gdb(const char *config, const char *script, const char *log)
 	json_t *s = json_string(config);
 	char *lit = json_dumps(s, JSON_ENCODE_ANY);
 	char *setcfg = xasprintf("python LAB_TRACE_CONFIG = %s", lit);
-	char *argv[] = { "gdb", "-nx", "-batch", "-ex", setcfg, "-x",
+	char *argv[] = { (char *)A->gdb, "-nx", "-batch", "-ex", setcfg, "-x",
 			 (char *)script, NULL };
 	pid_t parent = getpid(), pid;
 
@@ -428,7 +517,7 @@ static pid_t spawn_gdb(const char *config, const char *script, const char *log)
 		dup2(fd, STDOUT_FILENO);
 		dup2(fd, STDERR_FILENO);
 		execvp(argv[0], argv);
-		dprintf(fd, "cannot run gdb: %s\n", strerror(errno));
+		dprintf(fd, "cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
 	json_decref(s);
@@ -445,25 +534,34 @@ static void write_config(const char *path, const struct args *a,
 	char *us = xasprintf("%s/user_syscall", a->guest);
 	char *uf = xasprintf("%s/user_functioncall", a->guest);
 	char *bb = xasprintf("%s/bench_batch", a->guest);
+	char *bu = xasprintf("%s/bench_user", a->guest);
 	char *us32 = xasprintf("%s/user_syscall32", a->guest);
 	char *bu32 = xasprintf("%s/bench_user32", a->guest);
 	char *vdso = xasprintf("%s/" VDSO32_DBG, a->kobj);
 	char *text;
 	json_t *c;
 
-	c = json_pack("{s:s, s:s, s:f, s:s, s:s, s:s, s:s, s:s, s:i, s:s}",
-		      "schema", "lab-trace-config/1", "socket", sock,
-		      "connect_wait_s", 5.0, "vmlinux", vmlinux,
+	c = json_pack("{s:s, s:s, s:s, s:f, s:s, s:s, s:s, s:i, s:s}",
+		      "schema", "lab-trace-config/1", "arch", arch_name(A->arch),
+		      "socket", sock, "connect_wait_s", 5.0, "vmlinux", vmlinux,
 		      "user_syscall", us, "user_functioncall", uf,
-		      "user_syscall32", us32, "vdso32", vdso,
 		      "max_steps", MAX_STEPS, "out", out);
+	/* the 32-bit vDSO path (x86) */
+	if (has_path(P_VDSO32)) {
+		json_object_set_new(c, "user_syscall32", json_string(us32));
+		json_object_set_new(c, "vdso32", json_string(vdso));
+	}
 	/* only read (its lab_batch() loop's set-up), never run; optional */
 	if (file_exists(bb))
 		json_object_set_new(c, "bench_batch", json_string(bb));
 	/* the same for the vDSO loop of the 32-bit benchmark */
-	if (file_exists(bu32))
+	if (has_path(P_VDSO32) && file_exists(bu32))
 		json_object_set_new(c, "bench_user32", json_string(bu32));
+	/* and bench_user's loop of the null system call (read on arm64) */
+	if (file_exists(bu))
+		json_object_set_new(c, "bench_user", json_string(bu));
 	free(bb);
+	free(bu);
 	free(us32);
 	free(bu32);
 	free(vdso);
@@ -527,15 +625,29 @@ static char *load_trace(struct setting *s, const char *path)
 	}
 	s->setup = (int)json_integer_value(json_object_get(sites, "setup"));
 	for (int p = P_BATCH1; p <= P_INT80; p++) {
-		json_t *site = json_object_get(sites, path_names[p]);
+		json_t *site = has_path(p) ? json_object_get(sites, A->names[p]) : NULL;
 
+		if (!has_path(p))
+			continue;
 		if (!json_is_integer(json_object_get(site, "setup"))) {
-			why = xasprintf("%s: no %s call site", path, path_names[p]);
+			why = xasprintf("%s: no %s call site", path, A->names[p]);
 			goto out;
 		}
 		s->batch_setup[p] = (int)json_integer_value(json_object_get(site, "setup"));
 	}
 	{
+		/* arm64: bench_user's loop of the null system call, as read */
+		json_t *site = json_object_get(sites, A->names[P_SYSCALL]);
+		json_t *bench = json_object_get(site, "bench");
+		json_t *note = json_object_get(site, "bench_note");
+
+		s->syscall_bench_extra = -1;
+		if (json_is_integer(json_object_get(bench, "extra")))
+			s->syscall_bench_extra = (int)json_integer_value(json_object_get(bench, "extra"));
+		else if (json_is_string(note))
+			s->syscall_bench_note = xstrdup(json_string_value(note));
+	}
+	if (has_path(P_VDSO32)) {
 		json_t *v = json_object_get(sites, "vdso32");
 		json_t *run = json_object_get(v, "setup_run");
 		json_t *bench = json_object_get(v, "bench");
@@ -592,22 +704,24 @@ static char *load_trace(struct setting *s, const char *path)
 		}
 	}
 	for (int p = 0; p < NPATHS; p++) {
-		json_t *rows = json_object_get(paths, path_names[p]);
+		json_t *rows = has_path(p) ? json_object_get(paths, A->names[p]) : NULL;
 		size_t i;
 		json_t *row;
 
+		if (!has_path(p))
+			continue;
 		if (!json_is_array(rows) || !json_array_size(rows)) {
-			why = xasprintf("%s: no %s path", path, path_names[p]);
+			why = xasprintf("%s: no %s path", path, A->names[p]);
 			goto out;
 		}
-		s->p[p].cut_off = json_is_true(json_object_get(cut, path_names[p]));
+		s->p[p].cut_off = json_is_true(json_object_get(cut, A->names[p]));
 		s->p[p].v = xcalloc(json_array_size(rows), sizeof(struct insn));
 		json_array_foreach(rows, i, row) {
 			const char *pc, *sym, *text;
 
 			if (json_unpack(row, "[s,s,s]", &pc, &sym, &text)) {
 				why = xasprintf("%s: %s row %zu is no [pc, symbol, instruction]",
-						path, path_names[p], i + 1);
+						path, A->names[p], i + 1);
 				goto out;
 			}
 			s->p[p].v[i] = (struct insn){ xstrdup(pc), xstrdup(sym), xstrdup(text), NULL };
@@ -638,7 +752,7 @@ static int trace_setting(struct setting *s, const struct args *a,
 	struct boot_opts b = {
 		.kernel = a->kernel, .initrd = a->initrd, .plan = "trace",
 		.out = bootdir, .mode = MODE_TCG, .timeout_s = a->timeout_s,
-		.kobj = a->kobj,
+		.kobj = a->kobj, .arch = A->arch,
 		.append = append,
 	};
 	long long deadline;
@@ -746,11 +860,20 @@ static bool starts_with_any(const char *s, const char *const *prefixes)
 	return false;
 }
 
+static bool is_any(const char *s, const char *const *names)
+{
+	for (; *names; names++)
+		if (!strcmp(s, *names))
+			return true;
+	return false;
+}
+
 /*
  * Gives each instruction of a path its stage.
  *   syscall, batch1, batch4: the syscall instruction; entry (asm); entry
  *             work and dispatch; the syscall body; exit work; return to
- *             user (asm, sysret)
+ *             user (asm, sysret) (arm64's svc path: the svc instruction,
+ *             ..., return to user (asm, eret))
  *   kernel, function: the call; the body (to its return)
  * Return and indirect-branch thunks count in the stage that used them.
  *
@@ -761,21 +884,10 @@ static bool starts_with_any(const char *s, const char *const *prefixes)
  */
 static void stage_path(struct path *p, int which)
 {
-	static const char *const entry_asm[] = {
-		"entry_SYSCALL_64", "syscall_return_via_sysret",
-		"entry_SYSRETQ", "swapgs_restore_regs", "entry_INT80_compat",
-		/* int $0x80 on 6.1.192: an IDT entry like an exception's */
-		"asm_int80_emulation", "error_entry", "sync_regs", "error_return",
-		"restore_regs_and_return", "native_iret", "native_irq_return",
-		/* the 32-bit vDSO's way in (sysenter, or syscall on AMD) and out */
-		"entry_SYSENTER_compat", "__end_entry_SYSENTER_compat",
-		"entry_SYSCALL_compat", "sysret32_from_system_call",
-		"entry_SYSRETL_compat", NULL,
-	};
 	/* the return's stage, named after the instruction that returns */
-	const char *ret_stage = which == P_INT80 ? STAGE_RETURN_IRET : STAGE_RETURN;
+	const char *ret_stage = which == P_INT80 ? STAGE_RETURN_IRET : A->stage_return;
 	const char *body = which == P_BATCH1 || which == P_BATCH4 ? "lab_batch" : "lab_null";
-	const char *stage = STAGE_SYSCALL;
+	const char *stage = A->stage_syscall;
 	bool in_c = false, in_body = false, after_body = false;
 	char **before = xcalloc(p->n + 1, sizeof(char *));
 	size_t nbefore = 0;
@@ -804,8 +916,8 @@ static void stage_path(struct path *p, int which)
 			 * and after it */
 			stage = seen_kernel ? STAGE_VDSO_OUT : STAGE_VDSO_IN;
 		} else if (i == 0) {
-			stage = STAGE_SYSCALL;
-		} else if (starts_with_any(base, entry_asm)) {
+			stage = A->stage_syscall;
+		} else if (starts_with_any(base, A->asm_prefix) || is_any(base, A->asm_exact)) {
 			stage = !in_c ? STAGE_ENTRY : ret_stage;
 		} else if (strstr(base, "thunk")) {
 			/* keeps the stage that called it */
@@ -842,7 +954,11 @@ static void write_staged(const struct setting *s)
 {
 	for (int p = 0; p < NPATHS; p++) {
 		struct strbuf b = { 0 };
-		char *path = xasprintf("%s/%s.staged", s->dir, path_names[p]);
+		char *path;
+
+		if (!has_path(p))
+			continue;
+		path = xasprintf("%s/%s.staged", s->dir, A->names[p]);
 
 		for (size_t i = 0; i < s->p[p].n; i++) {
 			const struct insn *in = &s->p[p].v[i];
@@ -891,7 +1007,7 @@ static void icount_setting(struct setting *s, const struct args *a)
 	struct boot_opts b = {
 		.kernel = a->kernel, .initrd = a->initrd, .plan = "bench-quick",
 		.out = dir, .mode = MODE_ICOUNT, .timeout_s = a->timeout_s,
-		.kobj = a->kobj,
+		.kobj = a->kobj, .arch = A->arch,
 		.append = s->append,
 	};
 	struct boot_result r;
@@ -910,11 +1026,11 @@ static void icount_setting(struct setting *s, const struct args *a)
 		s->icount_note = err;
 	} else {
 		for (int p = 0; p < NPATHS; p++)
-			for (size_t i = 0; i < run->rows.n && !s->have_icount[p]; i++) {
+			for (size_t i = 0; has_path(p) && i < run->rows.n && !s->have_icount[p]; i++) {
 				const struct row *w = &run->rows.v[i];
 
-				if (!strcmp(w->path, icount_row[p][0]) &&
-				    !strcmp(w->abi, icount_row[p][1]) &&
+				if (!strcmp(w->path, A->icount_row[p][0]) &&
+				    !strcmp(w->abi, A->icount_row[p][1]) &&
 				    w->ops == icount_ops[p]) {
 					/* per operation: a crossing carries ops */
 					s->icount[p] = (double)w->stat[ST_MEDIAN] / 1000.0 *
@@ -959,13 +1075,14 @@ static int rep_runs(const struct path *p)
 
 /* ---- lab_batch: per record, once per crossing ------------------------------ */
 
-/* What icount should count beyond the traced path, per crossing: the
- * call site's set-up for the null system call, bench_batch's loop's for
- * lab_batch() (or, if it could not be read, the call site's). */
+/* What icount should count beyond the traced path, per crossing: for the
+ * null system call the call site's set-up (arm64: bench_user's loop's, as
+ * read), bench_batch's loop's for lab_batch() (or, if a loop could not be
+ * read, the call site's). */
 static int icount_extra(const struct setting *s, int p)
 {
 	if (p == P_SYSCALL)
-		return s->setup;
+		return s->syscall_bench_extra >= 0 ? s->syscall_bench_extra : s->setup;
 	if (p == P_BATCH1 || p == P_BATCH4)
 		return s->bench_extra >= 0 ? s->bench_extra : s->batch_setup[p];
 	if (p == P_INT80)
@@ -1043,30 +1160,42 @@ static void checks_of(struct checks *c, const struct setting *s)
 	if (s->failure) {
 		sb_printf(&c->lines, "# %s\n", s->failure);
 		for (int p = 0; p < NPATHS; p++) {
+			if (!has_path(p))
+				continue;
 			check(c, false, "trace %s (%s): traced vs icount %s: no trace",
-			      path_names[p], m, icount_row[p][0]);
+			      A->names[p], m, A->icount_row[p][0]);
 			check(c, false, "trace %s (%s): every instruction attributed to a symbol: no trace",
-			      path_names[p], m);
+			      A->names[p], m);
 		}
-		check(c, false, "trace syscall (%s): all six stages seen: no trace", m);
-		check(c, false, "trace vdso32 (%s): all seven stages seen: no trace", m);
+		check(c, false, "trace %s (%s): all six stages seen: no trace",
+		      A->names[P_SYSCALL], m);
+		if (has_path(P_VDSO32))
+			check(c, false, "trace vdso32 (%s): all seven stages seen: no trace", m);
 		check(c, false, "trace batch (%s): per record (batch4 - batch1) / %d > 0: no trace",
 		      m, BATCH_MORE);
 		return;
 	}
 	for (int p = 0; p < NPATHS; p++) {
 		const struct path *tp = &s->p[p];
-		int extra = icount_extra(s, p), reps = rep_runs(&s->p[p]);
-		char *repnote = reps ? xasprintf(" + %d rep end", reps) : xstrdup("");
+		int extra, reps;
+		char *repnote, *setupnote, *row;
+		size_t unnamed = 0;
+
+		if (!has_path(p))
+			continue;
+		extra = icount_extra(s, p);
+		reps = rep_runs(&s->p[p]);
+		repnote = reps ? xasprintf(" + %d rep end", reps) : xstrdup("");
 		/* the vDSO's set-up: the loop as written, its callees as run */
-		char *setupnote = p == P_VDSO32 && s->vdso_bench_extra >= 0 ?
+		setupnote = p == P_VDSO32 && s->vdso_bench_extra >= 0 ?
 			xasprintf(" (loop %d + %d in %s as run)", s->vdso_bench_extra,
 				  s->vdso_callees, s->vdso_callee_names) :
-			p == P_VDSO32 ? xstrdup(" (the call site's, as run)") : xstrdup("");
-		size_t unnamed = 0;
-		char *row = icount_ops[p] ? xasprintf("%s (ops %u) per crossing", icount_row[p][0],
+			p == P_VDSO32 ? xstrdup(" (the call site's, as run)") :
+			p == P_SYSCALL && s->syscall_bench_extra >= 0 ?
+			xstrdup(" (bench_user's loop, as written)") : xstrdup("");
+		row = icount_ops[p] ? xasprintf("%s (ops %u) per crossing", A->icount_row[p][0],
 						      icount_ops[p])
-					  : xstrdup(icount_row[p][0]);
+					  : xstrdup(A->icount_row[p][0]);
 		/* rounded to milliticks, the rows' unit: no float noise */
 		double diff = round((s->icount[p] - (double)tp->n - extra - reps) * 1000) / 1000;
 		bool agree = s->have_icount[p] && !tp->cut_off && fabs(diff) <= TOLERANCE;
@@ -1074,7 +1203,7 @@ static void checks_of(struct checks *c, const struct setting *s)
 		/* a diagnostic goes right before the result it explains */
 		if (tp->cut_off)
 			sb_printf(&c->lines, "# the %s path was cut off after %d instructions\n",
-				  path_names[p], MAX_STEPS);
+				  A->names[p], MAX_STEPS);
 		if (!agree && s->icount_note)
 			sb_printf(&c->lines, "# %s\n", s->icount_note);
 		if ((p == P_BATCH1 || p == P_BATCH4) && s->bench_extra < 0)
@@ -1083,14 +1212,17 @@ static void checks_of(struct checks *c, const struct setting *s)
 		if (p == P_VDSO32 && s->vdso_bench_extra < 0)
 			sb_printf(&c->lines, "# %s; the set-up assumed: the call site's as it ran (%d instructions, its prologue too)\n",
 				  s->vdso_note, extra);
+		if (p == P_SYSCALL && s->syscall_bench_note)
+			sb_printf(&c->lines, "# %s; the set-up assumed: the call site's %d instructions\n",
+				  s->syscall_bench_note, extra);
 		if (s->have_icount[p]) {
 			check(c, agree,
 			      "trace %s (%s): %zu traced + %d set-up%s%s vs icount %s %g (difference %g, tolerance %d)",
-			      path_names[p], m, tp->n, extra, setupnote, repnote, row, s->icount[p],
+			      A->names[p], m, tp->n, extra, setupnote, repnote, row, s->icount[p],
 			      diff, TOLERANCE);
 		} else {
 			check(c, false, "trace %s (%s): %zu traced + %d set-up%s%s vs icount %s: no such row (abi %s)",
-			      path_names[p], m, tp->n, extra, setupnote, repnote, row, icount_row[p][1]);
+			      A->names[p], m, tp->n, extra, setupnote, repnote, row, A->icount_row[p][1]);
 		}
 		free(row);
 		free(repnote);
@@ -1099,21 +1231,23 @@ static void checks_of(struct checks *c, const struct setting *s)
 			unnamed += tp->v[i].sym[0] == '?';
 		if (unnamed)
 			sb_printf(&c->lines, "# %zu instructions without a symbol in %s/%s.staged\n",
-				  unnamed, s->dir, path_names[p]);
+				  unnamed, s->dir, A->names[p]);
 		check(c, !unnamed, "trace %s (%s): every instruction attributed to a symbol",
-		      path_names[p], m);
+		      A->names[p], m);
 	}
 	for (size_t i = 0; i < s->p[P_SYSCALL].n; i++)
 		names_add(&stages, s->p[P_SYSCALL].v[i].stage);
-	check(c, stages.n == SYSCALL_STAGES, "trace syscall (%s): all six stages seen (%zu)",
-	      m, stages.n);
+	check(c, stages.n == SYSCALL_STAGES, "trace %s (%s): all six stages seen (%zu)",
+	      A->names[P_SYSCALL], m, stages.n);
 	free(stages.v);
 	stages = (struct names){ 0 };
-	for (size_t i = 0; i < s->p[P_VDSO32].n; i++)
-		names_add(&stages, s->p[P_VDSO32].v[i].stage);
-	check(c, stages.n == VDSO_STAGES, "trace vdso32 (%s): all seven stages seen (%zu)",
-	      m, stages.n);
-	free(stages.v);
+	if (has_path(P_VDSO32)) {
+		for (size_t i = 0; i < s->p[P_VDSO32].n; i++)
+			names_add(&stages, s->p[P_VDSO32].v[i].stage);
+		check(c, stages.n == VDSO_STAGES, "trace vdso32 (%s): all seven stages seen (%zu)",
+		      m, stages.n);
+		free(stages.v);
+	}
 	{
 		size_t t1 = s->p[P_BATCH1].n, t4 = s->p[P_BATCH4].n;
 		bool whole = !s->p[P_BATCH1].cut_off && !s->p[P_BATCH4].cut_off;
@@ -1212,7 +1346,9 @@ static bool chart(const char *out, struct setting **ok, int nok)
 		for (int o = 0; o < NPATHS; o++) {
 			int p = path_order[o];
 
-			sb_printf(&b, "%s (%s)", path_names[p], ok[j]->mit);
+			if (!has_path(p))
+				continue;
+			sb_printf(&b, "%s (%s)", A->names[p], ok[j]->mit);
 			for (size_t k = 0; k < stages.n; k++)
 				sb_printf(&b, "\t%zu", count_stage(&ok[j]->p[p], stages.v[k]));
 			sb_printf(&b, "\n");
@@ -1267,14 +1403,16 @@ static void batch_section(struct strbuf *b, struct setting **ok, int nok)
 		  "One `lab_batch()` of 1 and one of %d `LAB_BATCH_NULL` records, from\n"
 		  "`lab_call_site_batch1()` and `lab_call_site_batch4()` in user_syscall (the\n"
 		  "records filled before; each call site only sets up the arguments and runs\n"
-		  "`syscall`), traced like the null system call. Their body stage is\n"
-		  "`__x64_sys_lab_batch` and everything it calls, up to the return into the\n"
+		  "`%s`), traced like the null system call. Their body stage is\n"
+		  "`%s` and everything it calls, up to the return into the\n"
 		  "dispatcher. With T1 and T4 their totals:\n\n"
 		  "- **per record** = (T4 - T1) / %d: what one more record costs (the records\n"
 		  "  after the first also pass a `cond_resched()`, which the first does not);\n"
 		  "- **once per crossing** = T1 - per record: entry, dispatch, the batch's own\n"
 		  "  checks, exit and return, whatever the number of records.\n\n",
-		  BATCH_MORE + 1, BATCH_MORE);
+		  BATCH_MORE + 1, A->syscall_insn,
+		  A->arch == ARCH_ARM64 ? "__arm64_sys_lab_batch" : "__x64_sys_lab_batch",
+		  BATCH_MORE);
 	sb_printf(b, "| |");
 	for (int j = 0; j < nok; j++)
 		sb_printf(b, " %s |", ok[j]->mit);
@@ -1333,7 +1471,7 @@ static void batch_section(struct strbuf *b, struct setting **ok, int nok)
 		  "string instruction run (see *Against icount*).\n\n");
 
 	for (int p = P_BATCH1; p <= P_BATCH4; p++) {
-		sb_printf(b, "**%s**, per stage\n\n", path_names[p]);
+		sb_printf(b, "**%s**, per stage\n\n", A->names[p]);
 		stage_table(b, ok, nok, p);
 		sb_printf(b, "\n");
 	}
@@ -1369,12 +1507,26 @@ static void write_report(const char *out, struct setting *all, int nall,
 	char *path = xasprintf("%s/report.md", out);
 	int setup = nok ? ok[0]->setup : 0;
 
-	sb_printf(&b, "# Where a system call's instructions go\n\n"
+	sb_printf(&b, "# Where a system call's instructions go (%s)\n\n"
 		  "One call of each path, single-stepped in the lab kernel under TCG through\n"
 		  "QEMU's gdbstub (interrupts masked while stepping), symbolised by gdb against\n"
 		  "the minimal symbols of the lab kernel's `vmlinux` and of the static user\n"
-		  "programs.\n\n"
-		  "- **syscall**: from the `syscall` instruction in `lab_call_site_syscall()` to the\n"
+		  "programs.\n\n", arch_name(A->arch));
+	if (A->arch == ARCH_ARM64)
+		sb_printf(&b, "- **svc**: from the `svc #0` in `lab_call_site_svc()` (x8 the lab_null\n"
+			  "  number) to the first user instruction after it: the EL0 synchronous\n"
+			  "  exception's vector (`vectors+0x400`), `el0t_64_sync` (kernel_entry),\n"
+			  "  `el0t_64_sync_handler`, `el0_svc`, `do_el0_svc`, `el0_svc_common`,\n"
+			  "  `invoke_syscall`, `__arm64_sys_lab_null`, the exit work, and `ret_to_user`\n"
+			  "  (kernel_exit) to its `eret`;\n"
+			  "- **batch1**, **batch4**: the same from `lab_call_site_batch1()` and\n"
+			  "  `lab_call_site_batch4()`, one `lab_batch()` of 1 and of 4 `LAB_BATCH_NULL`\n"
+			  "  records;\n"
+			  "- **kernel**: the module's `bl ksys_lab_null` (the in-kernel system call) to the\n"
+			  "  instruction after it (the link register);\n"
+			  "- **function**: `bl lab_null_function` in user space to the instruction after it.\n\n");
+	else
+		sb_printf(&b, "- **syscall**: from the `syscall` instruction in `lab_call_site_syscall()` to the\n"
 		  "  first user instruction after it;\n"
 		  "- **batch1**, **batch4**: the same from `lab_call_site_batch1()` and\n"
 		  "  `lab_call_site_batch4()`, one `lab_batch()` of 1 and of 4 `LAB_BATCH_NULL`\n"
@@ -1391,8 +1543,12 @@ static void write_report(const char *out, struct setting *all, int nall,
 	if (nok) {
 		sb_printf(&b, "## The null system call, per stage\n\n");
 		stage_table(&b, ok, nok, P_SYSCALL);
+	}
+	if (nok && has_path(P_INT80)) {
 		sb_printf(&b, "\n## The null system call through int $0x80 (64-bit process), per stage\n\n");
 		stage_table(&b, ok, nok, P_INT80);
+	}
+	if (nok && has_path(P_VDSO32)) {
 		sb_printf(&b, "\n## The null system call through the 32-bit vDSO, per stage\n\n"
 			  "From `call *` (the address of `__kernel_vsyscall`, AT_SYSINFO) in\n"
 			  "user_syscall32's `lab_call_site_vdso()` to the instruction after it: the\n"
@@ -1401,58 +1557,78 @@ static void write_report(const char *out, struct setting *all, int nall,
 			  "way in (`sysenter` on this CPU model: the kernel patched it into the vDSO\n"
 			  "at boot), the compat entry and its return, and the vDSO again.\n\n");
 		stage_table(&b, ok, nok, P_VDSO32);
+	}
+	if (nok) {
 		sb_printf(&b, "\n");
 		batch_section(&b, ok, nok);
 		sb_printf(&b, "## The in-kernel call and the function call\n\n");
 		for (int p = P_KERNEL; p <= P_FUNCTION; p++) {
-			sb_printf(&b, "**%s**\n\n", path_names[p]);
+			sb_printf(&b, "**%s**\n\n", A->names[p]);
 			stage_table(&b, ok, nok, p);
 			sb_printf(&b, "\n");
 		}
 		if (have_chart)
 			sb_printf(&b, "![stages](chart-stages.png)\n\n");
 	}
-	sb_printf(&b, "## Against icount\n\n"
-		  "icount counts the same paths inside a benchmark loop. For the system call\n"
-		  "that includes the %d register set-up instructions the wrapper puts before\n"
-		  "`syscall` (the loop repeats them), so icount should be the traced total plus\n"
-		  "%d; for the in-kernel call and the function call, exactly the traced total.\n",
-		  setup, setup);
+	if (nok && ok[0]->syscall_bench_extra >= 0)
+		sb_printf(&b, "## Against icount\n\n"
+			  "icount counts the same paths inside a benchmark loop. For the system call\n"
+			  "that includes what the benchmark's loop repeats besides the path, read from\n"
+			  "its code (`batch_lab_null_svc()` in bench_user, less the empty loop's):\n"
+			  "%d instructions (the call site `%s()` has %d set-up instructions before\n"
+			  "`%s`: the number in x8, the four arguments zeroed), so icount should be\n"
+			  "the traced total plus %d; for the in-kernel call and the function call,\n"
+			  "exactly the traced total.\n",
+			  ok[0]->syscall_bench_extra, A->syscall_site, setup, A->syscall_insn,
+			  ok[0]->syscall_bench_extra);
+	else
+		sb_printf(&b, "## Against icount\n\n"
+			  "icount counts the same paths inside a benchmark loop. For the system call\n"
+			  "that includes the %d register set-up instructions the wrapper puts before\n"
+			  "`%s` (the loop repeats them), so icount should be the traced total plus\n"
+			  "%d; for the in-kernel call and the function call, exactly the traced total.\n",
+			  setup, A->syscall_insn, setup);
 	/* one bench_batch for every setting: its loop is read once each */
 	if (nok && ok[0]->bench_extra >= 0)
 		sb_printf(&b, "For `lab_batch()` (icount's `batch_lab_batch` rows, per record: times\n"
 			  "ops for a crossing), what the benchmark's own loop repeats, read from\n"
 			  "its code (`batch_lab_batch()` in bench_batch): %d set-up instructions\n"
-			  "before `syscall`, not the call site's %d (the loop keeps the record\n"
+			  "before `%s`, not the call site's %d (the loop keeps the record\n"
 			  "count in a register), and its loop control less the empty loop's\n"
 			  "(which the benchmark subtracts), %+d: icount should be the traced total\n"
 			  "plus %d.\n",
-			  ok[0]->bench_setup, ok[0]->batch_setup[P_BATCH1],
+			  ok[0]->bench_setup, A->syscall_insn, ok[0]->batch_setup[P_BATCH1],
 			  ok[0]->bench_extra - ok[0]->bench_setup, ok[0]->bench_extra);
 	else if (nok)
 		sb_printf(&b, "For `lab_batch()` (icount's `batch_lab_batch` rows), the benchmark's\n"
 			  "loop could not be read (%s): the call site's %d set-up instructions\n"
 			  "are assumed.\n", ok[0]->bench_note, ok[0]->batch_setup[P_BATCH1]);
-	sb_printf(&b, "And icount counts one step more per run of a `rep`-prefixed string\n"
-		  "instruction than single-stepping shows (`rep end` below): QEMU gives such\n"
-		  "an instruction a last step, with the count at zero, under icount, but not\n"
-		  "when it single-steps (its x86 translator's `repz_opt`). The lab_batch()\n"
-		  "paths have one: the zeroing of the record's stack copy (`rep stos`).\n"
-		  "The 32-bit vDSO path's benchmark (`lab_null_vdso32` in bench_user32) calls\n"
-		  "`getauxval(AT_SYSINFO)` every time round its loop before `call *`: its\n"
-		  "set-up is the loop's instructions as written (read from\n"
-		  "`batch_lab_null_vdso32()`, less the empty loop's, as for `lab_batch()`;\n"
-		  "the call to getauxval one of them) plus the instructions of the functions\n"
-		  "it calls as they ran at the call site (`lab_call_site_vdso()`, the same\n"
-		  "static glibc and the same auxiliary vector).\n"
-		  "Allowed difference: %d instructions, for loop code the compiler may\n"
-		  "lay out differently.\n\n"
-		  "```\n%s```\n", TOLERANCE, c->lines.s ? c->lines.s : "");
+	if (A->arch == ARCH_ARM64)
+		sb_printf(&b, "Allowed difference: %d instructions, for loop code the compiler may\n"
+			  "lay out differently.\n\n"
+			  "```\n%s```\n", TOLERANCE, c->lines.s ? c->lines.s : "");
+	else
+		sb_printf(&b, "And icount counts one step more per run of a `rep`-prefixed string\n"
+			  "instruction than single-stepping shows (`rep end` below): QEMU gives such\n"
+			  "an instruction a last step, with the count at zero, under icount, but not\n"
+			  "when it single-steps (its x86 translator's `repz_opt`). The lab_batch()\n"
+			  "paths have one: the zeroing of the record's stack copy (`rep stos`).\n"
+			  "The 32-bit vDSO path's benchmark (`lab_null_vdso32` in bench_user32) calls\n"
+			  "`getauxval(AT_SYSINFO)` every time round its loop before `call *`: its\n"
+			  "set-up is the loop's instructions as written (read from\n"
+			  "`batch_lab_null_vdso32()`, less the empty loop's, as for `lab_batch()`;\n"
+			  "the call to getauxval one of them) plus the instructions of the functions\n"
+			  "it calls as they ran at the call site (`lab_call_site_vdso()`, the same\n"
+			  "static glibc and the same auxiliary vector).\n"
+			  "Allowed difference: %d instructions, for loop code the compiler may\n"
+			  "lay out differently.\n\n"
+			  "```\n%s```\n", TOLERANCE, c->lines.s ? c->lines.s : "");
 	for (int j = 0; j < nok; j++) {
-		sb_printf(&b, "\n## Per function, syscall path, mitigations %s\n\n", ok[j]->mit);
+		sb_printf(&b, "\n## Per function, %s path, mitigations %s\n\n",
+			  A->names[P_SYSCALL], ok[j]->mit);
 		symbol_table(&b, &ok[j]->p[P_SYSCALL]);
 	}
-	for (int j = 0; j < nok; j++) {
+	for (int j = 0; j < nok && has_path(P_VDSO32); j++) {
 		sb_printf(&b, "\n## Per function, 32-bit vDSO path, mitigations %s\n\n", ok[j]->mit);
 		symbol_table(&b, &ok[j]->p[P_VDSO32]);
 	}
@@ -1476,8 +1652,9 @@ static void print_summary(struct setting *all, int nall, const struct checks *c,
 			continue;
 		}
 		for (int o = 0; o < NPATHS; o++)
-			printf("  %-9s %4zu instructions\n", path_names[path_order[o]],
-			       s->p[path_order[o]].n);
+			if (has_path(path_order[o]))
+				printf("  %-9s %4zu instructions\n", A->names[path_order[o]],
+				       s->p[path_order[o]].n);
 		for (size_t i = 0; i < s->p[P_SYSCALL].n; i++)
 			names_add(&stages, s->p[P_SYSCALL].v[i].stage);
 		for (size_t k = 0; k < stages.n; k++)
@@ -1487,7 +1664,8 @@ static void print_summary(struct setting *all, int nall, const struct checks *c,
 		stages = (struct names){ 0 };
 		for (size_t i = 0; i < s->p[P_VDSO32].n; i++)
 			names_add(&stages, s->p[P_VDSO32].v[i].stage);
-		printf("    vdso32:\n");
+		if (has_path(P_VDSO32))
+			printf("    vdso32:\n");
 		for (size_t k = 0; k < stages.n; k++)
 			printf("      %-32s %4zu\n", stages.v[k],
 			       count_stage(&s->p[P_VDSO32], stages.v[k]));
@@ -1526,6 +1704,7 @@ static void free_setting(struct setting *s)
 	free(s->failure);
 	free(s->icount_note);
 	free(s->bench_note);
+	free(s->syscall_bench_note);
 	free(s->vdso_callee_names);
 	free(s->vdso_note);
 }
@@ -1545,8 +1724,8 @@ int cmd_trace(int argc, char **argv)
 	bool have_chart = false;
 
 	parse_args(argc, argv, &a);
-	if (!have_program("gdb"))
-		die("gdb not found (Debian package gdb)");
+	if (!have_program(A->gdb))
+		die("%s not found (Debian package %s)", A->gdb, A->gdb);
 	script = lab_file("trace/lab_trace.py");
 	if (mkdir_p(a.out))
 		die("cannot make %s: %s", a.out, strerror(errno));
@@ -1559,12 +1738,13 @@ int cmd_trace(int argc, char **argv)
 			xasprintf("%s/vmlinux", a.kobj),
 			xasprintf("%s/user_syscall", a.guest),
 			xasprintf("%s/user_functioncall", a.guest),
-			xasprintf("%s/user_syscall32", a.guest),
-			xasprintf("%s/" VDSO32_DBG, a.kobj),
+			/* the 32-bit vDSO path's (x86) */
+			has_path(P_VDSO32) ? xasprintf("%s/user_syscall32", a.guest) : NULL,
+			has_path(P_VDSO32) ? xasprintf("%s/" VDSO32_DBG, a.kobj) : NULL,
 		};
 
 		for (size_t i = 0; i < sizeof(need) / sizeof(*need); i++) {
-			if (!file_exists(need[i]))
+			if (need[i] && !file_exists(need[i]))
 				die("no %s (build the lab first)", need[i]);
 			free(need[i]);
 		}

@@ -4,7 +4,8 @@
 #   gdb -nx -batch -ex 'python LAB_TRACE_CONFIG = "DIR/trace-config.json"' \
 #       -x trace/lab_trace.py
 #
-# and everything it needs is in that one JSON file:
+# (gdb-multiarch for arm64), and everything it needs is in that one JSON
+# file:
 #
 #   socket             QEMU's gdbstub (a Unix socket; QEMU waits, stopped)
 #   connect_wait_s     how long to retry connecting (bind/listen race only)
@@ -20,6 +21,18 @@
 #                      read for the set-up it repeats per crossing, not run
 #   max_steps          a path longer than this is cut off
 #   out                where the result goes (JSON, written atomically)
+#   arch               x86_64 (the default) or arm64
+#
+# On arm64 (lab_trace_arm64.py, beside this file, says what differs) the
+# configuration has vmlinux, user_syscall, user_functioncall, bench_user
+# and bench_batch (optional, read only), and the paths are svc, batch1,
+# batch4, kernel and function: from the `svc #0` in lab_call_site_svc()
+# (x8 the lab_null number) through the EL0 synchronous exception vector,
+# el0t_64_sync, el0t_64_sync_handler, el0_svc, ..., invoke_syscall, the
+# body, the exit work and ret_to_user's eret back to the user instruction
+# after it; and from the `bl` of the module and of user_functioncall.
+# sites.svc is the svc site's {pc, nr, setup, setup_instructions, bench}
+# (bench: bench_user's lab_null_svc loop, read like bench_batch's).
 #
 # gdb loads the symbols itself (minimal symbols: the ELF symbol tables of
 # vmlinux and of the two programs) and finds the call sites itself, in the
@@ -60,17 +73,61 @@ import json
 import os
 import re
 import subprocess
+import sys
 import tempfile
 import time
 
 import gdb
 
-# Kernel modules live here on x86-64; the lab's only module in the trace
-# plan is kernel_syscall.ko, and its only instruction on a path is the call.
-MODULES_START = 0xFFFFFFFFA0000000
-MODULES_END = 0xFFFFFFFFFF000000
-MODULE_NAME = "kernel_syscall.ko:call_site_kernel"
-USER_END = 0x0000800000000000
+
+class X86_64:
+    """What this script needs to know about x86-64 (lab_trace_arm64.py
+    gives the same names for arm64)."""
+    NAME = "x86_64"
+    GDB_ARCH = "i386:x86-64"
+    # Kernel modules live here on x86-64; the lab's only module in the
+    # trace plan is kernel_syscall.ko, and its only instruction on a path
+    # is the call.
+    MODULES_START = 0xFFFFFFFFA0000000
+    MODULES_END = 0xFFFFFFFFFF000000
+    MODULE_NAME = "kernel_syscall.ko:call_site_kernel"
+    USER_END = 0x0000800000000000
+    SYSCALL_RAW = b"\x0f\x05"
+    NR = re.compile(r"^mov\s+\$(0x[0-9a-f]+|[0-9]+),%eax$")
+    NR_TEXT = "`mov $NR,%eax`"
+    JUMP = re.compile(r"^j[a-z]+\s+(0x[0-9a-f]+)\b")
+    # Where a call returns to, once in the callee; the call's length.
+    RETURN_ADDRESS = "*(unsigned long *)$sp"
+    CALL_LEN = 5
+
+    @staticmethod
+    def is_call(raw, text):
+        """`call rel32`."""
+        return len(raw) == 5 and raw[0] == 0xE8
+
+    @staticmethod
+    def call_stop(raw):
+        """The condition on a breakpoint at a call site's `call`."""
+        return "*(unsigned char *)$pc == 0xe8 && *(int *)($pc + 1) == %d" % (
+            int.from_bytes(raw[1:], "little", signed=True))
+
+    @staticmethod
+    def syscall_stop(nr, raw):
+        """The condition on a breakpoint at a call site's `syscall` or
+        `int $0x80` (raw): this program's, this number."""
+        return "$rax == %d && *(unsigned short *)$pc == 0x%04x" % (
+            nr, int.from_bytes(raw, "little"))
+
+    @staticmethod
+    def kernel_call_stop(ksys, text_start, text_end):
+        """At ksys_lab_null's first instruction: entered by a `call
+        ksys_lab_null` in module space (checked by its bytes: other calls,
+        through the syscall table, reach it too)."""
+        ret = "*(unsigned long *)$sp"
+        return ("%s >= 0x%x && %s < 0x%x && *(unsigned char *)(%s - 5) == 0xe8"
+                " && %s + *(int *)(%s - 4) == 0x%x"
+                % (ret, X86_64.MODULES_START, ret, X86_64.MODULES_END, ret, ret, ret, ksys))
+
 
 try:
     config_path = LAB_TRACE_CONFIG  # noqa: F821 (set by -ex before -x)
@@ -78,6 +135,19 @@ except NameError:
     raise gdb.GdbError("lab_trace.py: no LAB_TRACE_CONFIG (run it through `lab trace`)")
 with open(config_path) as f:
     cfg = json.load(f)
+
+if cfg.get("arch", "x86_64") == "arm64":
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    sys.dont_write_bytecode = True  # no __pycache__ in the lab's trace/
+    import lab_trace_arm64 as ARCH
+elif cfg.get("arch", "x86_64") == "x86_64":
+    ARCH = X86_64
+else:
+    raise gdb.GdbError("lab_trace.py: no architecture %s (x86_64, arm64)" % cfg["arch"])
+USER_END = ARCH.USER_END
+# arm64: the kernel image's [_text, _end), once vmlinux is loaded (a module's
+# code is a kernel address outside it)
+kernel_image = None
 
 
 def quote(path):
@@ -88,17 +158,17 @@ def quote(path):
 MSYM = re.compile(r"^\[\s*\d+\]\s+([TtWwi])\s+(0x[0-9a-f]+)\s+(\S+)")
 
 
-def load_msymbols(path, arch="i386:x86-64"):
+def load_msymbols(path, arch=None):
     """The text symbols of an ELF file, as gdb itself reads them (its
     minimal symbols), sorted by address: [(address, name)]. Unlike `info
     symbol`, which prefers a sized symbol that covers the address, the
     nearest symbol below wins, so that the entry code's inner labels
     (entry_SYSCALL_64_after_hwframe, syscall_return_via_sysret) name their
     own instructions."""
-    gdb.execute("set architecture %s" % arch, to_string=True)
+    gdb.execute("set architecture %s" % (arch or ARCH.GDB_ARCH), to_string=True)
     gdb.execute("symbol-file -readnever %s" % quote(path), to_string=True)
     text = gdb.execute("maint print msymbols", to_string=True)
-    gdb.execute("set architecture i386:x86-64", to_string=True)
+    gdb.execute("set architecture %s" % ARCH.GDB_ARCH, to_string=True)
     syms = {}
     for line in text.splitlines():
         m = MSYM.match(line)
@@ -117,11 +187,18 @@ def load_msymbols(path, arch="i386:x86-64"):
     return [a for a, _ in table], [k[1] for _, k in table]
 
 
+def in_module(pc):
+    """Whether pc is in a kernel module's code."""
+    if ARCH is X86_64:
+        return ARCH.MODULES_START <= pc < ARCH.MODULES_END
+    return pc >= USER_END and not (kernel_image[0] <= pc < kernel_image[1])
+
+
 def symbolize(user, pc):
-    """symbol+0xoffset of pc: the kernel's below USER_END, else the user
+    """symbol+0xoffset of pc: the kernel's from USER_END on, else the user
     program's (user: its table); "?" if none."""
-    if MODULES_START <= pc < MODULES_END:
-        return MODULE_NAME
+    if in_module(pc):
+        return ARCH.MODULE_NAME
     addrs, names = kernel_syms if pc >= USER_END else user
     i = bisect.bisect_right(addrs, pc) - 1
     if i < 0:
@@ -132,10 +209,11 @@ def symbolize(user, pc):
 DIS = re.compile(r"^\s*(?:=>\s*)?(0x[0-9a-f]+) <\+\d+>:\t([0-9a-f ]*)\t(.*)$")
 
 
-def disassemble(path, function, arch="i386:x86-64"):
+def disassemble(path, function, arch=None):
     """[(address, bytes, text)] of a function of a program, read from the
-    file (before gdb connects to anything), decoded as arch."""
-    gdb.execute("set architecture %s" % arch, to_string=True)
+    file (before gdb connects to anything), decoded as arch. (bytes: as
+    gdb's /r shows them: x86's in memory order, arm64's as one word.)"""
+    gdb.execute("set architecture %s" % (arch or ARCH.GDB_ARCH), to_string=True)
     gdb.execute("file -readnever %s" % quote(path), to_string=True)
     text = gdb.execute("disassemble /r %s" % function, to_string=True)
     insns = []
@@ -149,26 +227,24 @@ def disassemble(path, function, arch="i386:x86-64"):
     return insns
 
 
-def syscall_site(path, function, entry=b"\x0f\x05"):
+def syscall_site(path, function, entry=None):
     """A call site's syscall instruction (entry: its bytes, `syscall` or
-    `int $0x80`): {pc, nr (from its `mov $NR,%eax`), setup (the
-    instructions before it), setup_instructions}."""
+    `int $0x80`; arm64's `svc #0`): {pc, nr (from its `mov $NR,%eax`, or
+    `mov x8, #NR`), setup (the instructions before it),
+    setup_instructions}."""
     insns = disassemble(path, function)
     for i, (pc, raw, text) in enumerate(insns):
-        if raw == entry:
+        if raw == (entry or ARCH.SYSCALL_RAW):
             site = {"pc": pc, "setup": i,
                     "setup_instructions": [t for _, _, t in insns[:i]]}
             for _, _, t in reversed(insns[:i]):
-                m = re.match(r"mov\s+\$(0x[0-9a-f]+|[0-9]+),%eax$", t)
+                m = ARCH.NR.match(t)
                 if m:
                     site["nr"] = int(m.group(1), 0)
                     return site
-            raise gdb.GdbError("lab_trace.py: no `mov $NR,%%eax` before the syscall in %s"
-                               % function)
+            raise gdb.GdbError("lab_trace.py: no %s before the syscall in %s"
+                               % (ARCH.NR_TEXT, function))
     raise gdb.GdbError("lab_trace.py: no syscall instruction in %s" % function)
-
-
-JUMP = re.compile(r"^j[a-z]+\s+(0x[0-9a-f]+)\b")
 
 
 def backward_loop(insns, after):
@@ -176,7 +252,7 @@ def backward_loop(insns, after):
     the first instruction of the loop (a backward jump's target at or
     before insns[after]) and of that jump (the first one after it)."""
     for j in range(after, len(insns)):
-        m = JUMP.match(insns[j][2])
+        m = ARCH.JUMP.match(insns[j][2])
         if m:
             target = int(m.group(1), 16)
             for t in range(0, after + 1):
@@ -189,7 +265,7 @@ CALL_INDIRECT = re.compile(r"^call\s+\*")
 
 
 def is_syscall(raw, text):
-    return raw == b"\x0f\x05"
+    return raw == ARCH.SYSCALL_RAW
 
 
 def is_indirect_call(raw, text):
@@ -197,7 +273,7 @@ def is_indirect_call(raw, text):
 
 
 def bench_loop(path, function="batch_lab_batch", empty_function="empty_flat",
-               is_entry=is_syscall, arch="i386:x86-64"):
+               is_entry=is_syscall, arch=None):
     """What a benchmark loop (bench_batch's batch_lab_batch(), or
     bench_user32's batch_lab_null_vdso32()) runs per call besides the
     traced path, against the empty loop the benchmark subtracts (empty_flat,
@@ -214,13 +290,12 @@ def bench_loop(path, function="batch_lab_batch", empty_function="empty_flat",
         raise gdb.GdbError("no loop around the entry instruction in %s" % function)
     top, jump = loop
     empty = disassemble(path, empty_function, arch)
-    eloop = None
-    for j in range(len(empty)):
-        eloop = backward_loop(empty, j)
-        if eloop:
-            break
-    if eloop is None:
+    # its shortest loop: the timer read before and after it may loop too
+    # (arm64's PMU counter read through the perf page, a seqlock retry)
+    eloops = [lp for lp in (backward_loop(empty, j) for j in range(len(empty))) if lp]
+    if not eloops:
         raise gdb.GdbError("no loop in %s" % empty_function)
+    eloop = min(eloops, key=lambda lp: (lp[1] - lp[0], lp[0]))
     setup = [t for _, _, t in insns[top:s]]
     control = [t for _, _, t in insns[s + 1:jump + 1]]
     empty_loop = [t for _, _, t in empty[eloop[0]:eloop[1] + 1]]
@@ -253,6 +328,35 @@ def vdso_site(path, function):
     raise gdb.GdbError("lab_trace.py: no `call *` in %s" % function)
 
 
+def batch_bench(sites, empty_function):
+    """bench_batch's lab_batch() loop into sites (batch_bench, or
+    batch_bench_note: why not)."""
+    if cfg.get("bench_batch"):
+        try:
+            sites["batch_bench"] = bench_loop(cfg["bench_batch"], "batch_lab_batch",
+                                              empty_function)
+        except (gdb.error, gdb.GdbError) as e:
+            sites["batch_bench_note"] = "bench_batch's loop not read: %s: %s" % (
+                cfg["bench_batch"], e)
+    else:
+        sites["batch_bench_note"] = "bench_batch's loop not read: no bench_batch beside user_syscall"
+
+
+def function_site(sites):
+    """The call of lab_null_function in user_functioncall's
+    lab_call_site_function(): sites.function_pc, function_stop (the
+    breakpoint's condition: this call's bytes), function_call."""
+    insns = disassemble(cfg["user_functioncall"], "lab_call_site_function")
+    for pc, raw, text in insns:
+        if ARCH.is_call(raw, text):
+            sites["function_pc"] = pc
+            sites["function_stop"] = ARCH.call_stop(raw)
+            sites["function_call"] = text
+            sites["function_len"] = len(raw)
+            return
+    raise gdb.GdbError("lab_trace.py: no call instruction in lab_call_site_function")
+
+
 def find_sites():
     """The call sites, from the programs' code."""
     sites = {}
@@ -264,23 +368,8 @@ def find_sites():
     for name in ("batch1", "batch4"):
         sites[name] = syscall_site(cfg["user_syscall"], "lab_call_site_" + name)
     sites["int80"] = syscall_site(cfg["user_syscall"], "lab_call_site_int80", b"\xcd\x80")
-    if cfg.get("bench_batch"):
-        try:
-            sites["batch_bench"] = bench_loop(cfg["bench_batch"])
-        except (gdb.error, gdb.GdbError) as e:
-            sites["batch_bench_note"] = "bench_batch's loop not read: %s: %s" % (
-                cfg["bench_batch"], e)
-    else:
-        sites["batch_bench_note"] = "bench_batch's loop not read: no bench_batch beside user_syscall"
-    insns = disassemble(cfg["user_functioncall"], "lab_call_site_function")
-    for pc, raw, text in insns:
-        if len(raw) == 5 and raw[0] == 0xE8:
-            sites["function_pc"] = pc
-            sites["function_rel"] = int.from_bytes(raw[1:], "little", signed=True)
-            sites["function_call"] = text
-            break
-    if "function_pc" not in sites:
-        raise gdb.GdbError("lab_trace.py: no call instruction in lab_call_site_function")
+    batch_bench(sites, "empty_flat")
+    function_site(sites)
     sites["vdso32"] = vdso_site(cfg["user_syscall32"], "lab_call_site_vdso")
     if cfg.get("bench_user32"):
         try:
@@ -294,6 +383,29 @@ def find_sites():
         sites["vdso32"]["bench_note"] = "bench_user32's loop not read: no bench_user32"
     gdb.execute("set architecture i386:x86-64", to_string=True)
     gdb.execute("file", to_string=True)  # forget the program: memory is the guest's
+    return sites
+
+
+def find_sites_arm64():
+    """arm64's call sites: svc, batch1, batch4 (each {pc, nr, setup,
+    setup_instructions}; svc's with bench_user's loop), the function call."""
+    sites = {}
+    for name, function in ARCH.SYSCALL_SITES.items():
+        sites[name] = syscall_site(cfg["user_syscall"], function)
+    name, function, empty = ARCH.BENCH_SYSCALL
+    if cfg.get("bench_user"):
+        try:
+            sites[name]["bench"] = bench_loop(cfg["bench_user"], function, empty)
+        except (gdb.error, gdb.GdbError) as e:
+            sites[name]["bench_note"] = "bench_user's loop not read: %s: %s" % (
+                cfg["bench_user"], e)
+    else:
+        sites[name]["bench_note"] = "bench_user's loop not read: no bench_user"
+    # the top-level set-up: the null system call's (lab trace reads it)
+    sites["setup"] = sites[name]["setup"]
+    batch_bench(sites, ARCH.BENCH_BATCH[1])
+    function_site(sites)
+    gdb.execute("file", to_string=True)
     return sites
 
 
@@ -386,141 +498,193 @@ def connect(socket, wait_s):
             time.sleep(0.05)
 
 
+def trace_kernel(paths, cut_off, ksys):
+    """1. The in-kernel call: ksys_lab_null() entered from a call of it
+    in module code (checked by the call's bytes: other calls, through the
+    syscall table, reach it too), from the call (it ran already) to the
+    instruction after it."""
+    stop_at(ksys, ARCH.kernel_call_stop(ksys, *kernel_image))
+    ret = int(gdb.parse_and_eval(ARCH.RETURN_ADDRESS)) & 0xFFFFFFFFFFFFFFFF
+    call_pc = ret - ARCH.CALL_LEN
+    paths["kernel"], cut_off["kernel"] = trace(
+        ([], []), ret, ["0x%016x" % call_pc, ARCH.MODULE_NAME, insn_at(call_pc)])
+    gdb.write("lab-trace: kernel: %d instructions\n" % len(paths["kernel"]))
+
+
+def trace_syscall(paths, cut_off, name, site, syms, raw=None):
+    """A call site's syscall instruction with its number (any static
+    program has code at these addresses: the bytes and the number register
+    say it is this one) to the user instruction after it."""
+    raw = raw or ARCH.SYSCALL_RAW
+    pc = site["pc"]
+    stop_at(pc, ARCH.syscall_stop(site["nr"], raw))
+    paths[name], cut_off[name] = trace(syms, pc + len(raw))
+    gdb.write("lab-trace: %s: %d instructions\n" % (name, len(paths[name])))
+
+
+def trace_function(paths, cut_off):
+    """3. The function call: the call instruction in lab_call_site_function()
+    to the instruction after it."""
+    with_program(cfg["user_functioncall"])
+    pc = sites["function_pc"]
+    stop_at(pc, sites["function_stop"])
+    paths["function"], cut_off["function"] = trace(user_function_syms,
+                                                   pc + sites["function_len"])
+    gdb.write("lab-trace: function: %d instructions\n" % len(paths["function"]))
+    without_program(pc)
+    sites["function_pc"] = "0x%x" % pc
+
+
+def write_result(paths, cut_off):
+    tmp = cfg["out"] + ".lab-tmp"
+    with open(tmp, "w") as f:
+        json.dump({"arch": ARCH.NAME, "sites": sites, "paths": paths,
+                   "cut_off": cut_off}, f, indent=1)
+        f.write("\n")
+    os.replace(tmp, cfg["out"])
+    gdb.write("lab-trace: done\n")
+    gdb.execute("detach")  # the guest goes on and finishes its plan
+
+
+def load_kernel():
+    """vmlinux's symbols (they stay loaded: ksys_lab_null), its image's
+    bounds; ksys_lab_null's address."""
+    global kernel_syms, kernel_image
+    kernel_syms = load_msymbols(cfg["vmlinux"])
+    kernel_image = (int(gdb.parse_and_eval("(unsigned long)&_text")),
+                    int(gdb.parse_and_eval("(unsigned long)&_end")))
+    return int(gdb.parse_and_eval("(unsigned long)&ksys_lab_null"))
+
+
+def bench_says(what, site, key="bench", note="bench_note", per="call"):
+    if key in site:
+        gdb.write("lab-trace: %s: %d set-up instructions, %d more than the path per %s\n"
+                  % (what, site[key]["setup"], site[key]["extra"], per))
+    else:
+        gdb.write("lab-trace: %s\n" % site[note])
+
+
+def main_arm64():
+    global sites, user_function_syms
+    user_syscall_syms = load_msymbols(cfg["user_syscall"])
+    user_function_syms = load_msymbols(cfg["user_functioncall"])
+    sites = find_sites_arm64()
+    ksys = load_kernel()
+    for name in ARCH.SYSCALL_SITES:
+        gdb.write("lab-trace: %s: svc at 0x%x (nr %d, %d set-up instructions)\n"
+                  % (name, sites[name]["pc"], sites[name]["nr"], sites[name]["setup"]))
+    bench_says("bench_user's lab_null_svc loop", sites["svc"])
+    bench_says("bench_batch's lab_batch() loop", sites, "batch_bench", "batch_bench_note",
+               "crossing")
+    gdb.write("lab-trace: function call at 0x%x, ksys_lab_null at 0x%x\n"
+              % (sites["function_pc"], ksys))
+
+    connect(cfg["socket"], cfg["connect_wait_s"])
+    paths, cut_off = {}, {}
+    trace_kernel(paths, cut_off, ksys)
+    # 2. svc, then lab_batch() of one record and of four, in user_syscall's
+    # main() in that order
+    with_program(cfg["user_syscall"])
+    for name in ARCH.SYSCALL_SITES:
+        trace_syscall(paths, cut_off, name, sites[name], user_syscall_syms)
+    without_program(sites["svc"]["pc"])
+    for name in ARCH.SYSCALL_SITES:
+        sites[name]["pc"] = "0x%x" % sites[name]["pc"]
+    trace_function(paths, cut_off)
+    sites["ksys_lab_null"] = "0x%x" % ksys
+    write_result(paths, cut_off)
+
+
+def main_x86_64():
+    global sites, user_function_syms
+    user_syscall_syms = load_msymbols(cfg["user_syscall"])
+    user_function_syms = load_msymbols(cfg["user_functioncall"])
+    user32_syms = load_msymbols(cfg["user_syscall32"], "i386")
+    vdso_syms = load_msymbols(cfg["vdso32"], "i386")
+    sites = find_sites()
+    ksys = load_kernel()
+    gdb.write("lab-trace: syscall at 0x%x (nr %d, %d set-up instructions), "
+              "function call at 0x%x, ksys_lab_null at 0x%x\n" % (
+                  sites["syscall_pc"], sites["syscall_nr"], sites["setup"],
+                  sites["function_pc"], ksys))
+    for name in ("batch1", "batch4"):
+        gdb.write("lab-trace: %s: syscall at 0x%x (nr %d, %d set-up instructions)\n"
+                  % (name, sites[name]["pc"], sites[name]["nr"], sites[name]["setup"]))
+    v = sites["vdso32"]
+    gdb.write("lab-trace: vdso32: call * at 0x%x (nr %d, %d set-up instructions as written)\n"
+              % (v["pc"], v["nr"], v["setup"]))
+    bench_says("bench_user32's lab_null_vdso32 loop", v)
+    bench_says("bench_batch's lab_batch() loop", sites, "batch_bench", "batch_bench_note",
+               "crossing")
+
+    connect(cfg["socket"], cfg["connect_wait_s"])
+    paths, cut_off = {}, {}
+    trace_kernel(paths, cut_off, ksys)
+
+    # 2. The system call: the syscall instruction with the lab_null number.
+    with_program(cfg["user_syscall"])
+    trace_syscall(paths, cut_off, "syscall",
+                  {"pc": sites["syscall_pc"], "nr": sites["syscall_nr"]}, user_syscall_syms)
+    # 2b. lab_batch() of one record and of four, from their own call sites
+    # in the same program (main() calls them after lab_call_site_syscall()).
+    # 2c. The same null system call through int $0x80 (the 32-bit table,
+    # from this 64-bit program; main() calls it after the others).
+    for name, raw in (("batch1", None), ("batch4", None), ("int80", b"\xcd\x80")):
+        trace_syscall(paths, cut_off, name, sites[name], user_syscall_syms, raw)
+        sites[name]["pc"] = "0x%x" % sites[name]["pc"]
+    without_program(sites["syscall_pc"])
+
+    trace_function(paths, cut_off)
+
+    # 4. The null system call through the 32-bit vDSO, from user_syscall32's
+    # lab_call_site_vdso() (the last program of the plan). First its set-up as
+    # it runs, from the function's first instruction to the `call *`
+    # (getauxval(AT_SYSINFO) included), then the path itself.
+    stop_at(v["entry_pc"], "*(unsigned int *)$pc == 0x%x" % v["entry_word"])
+    setup_run, setup_cut = trace(user32_syms, v["pc"])
+    if setup_cut:
+        raise gdb.GdbError("lab_trace.py: vdso32: the call site's set-up did not reach the call")
+    if reg("eax") & 0xFFFFFFFF != v["nr"]:
+        raise gdb.GdbError("lab_trace.py: vdso32: eax is %d at the call, not %d"
+                           % (reg("eax") & 0xFFFFFFFF, v["nr"]))
+    rows, cut_off["vdso32"] = trace(user32_syms, v["pc"] + v["len"])
+    # The vDSO's place: the call's target is __kernel_vsyscall (AT_SYSINFO).
+    kv = vdso_syms[0][vdso_syms[1].index("__kernel_vsyscall")]
+    target = int(rows[1][0], 16) if len(rows) > 1 else 0
+    base = target - kv
+    if base <= 0 or base & 0xFFF or target >= USER_END:
+        raise gdb.GdbError("lab_trace.py: vdso32: the call went to 0x%x, not to a page-aligned "
+                           "vDSO's __kernel_vsyscall (+0x%x)" % (target, kv))
+    vdso_end = base + max(vdso_syms[0]) + 0x1000
+    vdso_rel = ([a + base for a in vdso_syms[0]], vdso_syms[1])
+
+    def user32_symbol(pc):
+        return symbolize(vdso_rel if base <= pc < vdso_end else user32_syms, pc)
+
+    for r in setup_run + rows:
+        pc = int(r[0], 16)
+        if pc < USER_END:
+            r[1] = user32_symbol(pc)
+            r[2] = i386_insn(pc)
+    paths["vdso32"] = rows
+    v["setup_run"] = setup_run
+    v["vdso_base"] = "0x%x" % base
+    v["kernel_vsyscall"] = "0x%x" % target
+    gdb.write("lab-trace: vdso32: %d instructions (set-up as run: %d; vDSO at 0x%x)\n"
+              % (len(rows), len(setup_run), base))
+    v["pc"] = "0x%x" % v["pc"]
+    v["entry_pc"] = "0x%x" % v["entry_pc"]
+
+    sites["syscall_pc"] = "0x%x" % sites["syscall_pc"]
+    sites["ksys_lab_null"] = "0x%x" % ksys
+    write_result(paths, cut_off)
+
+
 gdb.execute("set pagination off")
 gdb.execute("set confirm off")
-gdb.execute("set architecture i386:x86-64", to_string=True)
-
-user_syscall_syms = load_msymbols(cfg["user_syscall"])
-user_function_syms = load_msymbols(cfg["user_functioncall"])
-user32_syms = load_msymbols(cfg["user_syscall32"], "i386")
-vdso_syms = load_msymbols(cfg["vdso32"], "i386")
-sites = find_sites()
-kernel_syms = load_msymbols(cfg["vmlinux"])  # stays loaded: ksys_lab_null
-ksys = int(gdb.parse_and_eval("(unsigned long)&ksys_lab_null"))
-gdb.write("lab-trace: syscall at 0x%x (nr %d, %d set-up instructions), "
-          "function call at 0x%x, ksys_lab_null at 0x%x\n" % (
-              sites["syscall_pc"], sites["syscall_nr"], sites["setup"],
-              sites["function_pc"], ksys))
-for name in ("batch1", "batch4"):
-    gdb.write("lab-trace: %s: syscall at 0x%x (nr %d, %d set-up instructions)\n"
-              % (name, sites[name]["pc"], sites[name]["nr"], sites[name]["setup"]))
-v = sites["vdso32"]
-gdb.write("lab-trace: vdso32: call * at 0x%x (nr %d, %d set-up instructions as written)\n"
-          % (v["pc"], v["nr"], v["setup"]))
-if "bench" in v:
-    gdb.write("lab-trace: bench_user32's lab_null_vdso32 loop: %d set-up instructions, "
-              "%d more than the path per call (as written)\n"
-              % (v["bench"]["setup"], v["bench"]["extra"]))
+gdb.execute("set architecture %s" % ARCH.GDB_ARCH, to_string=True)
+kernel_syms = sites = user_function_syms = None
+if ARCH is X86_64:
+    main_x86_64()
 else:
-    gdb.write("lab-trace: %s\n" % v["bench_note"])
-if "batch_bench" in sites:
-    gdb.write("lab-trace: bench_batch's lab_batch() loop: %d set-up instructions, "
-              "%d more than the path per crossing\n"
-              % (sites["batch_bench"]["setup"], sites["batch_bench"]["extra"]))
-else:
-    gdb.write("lab-trace: %s\n" % sites["batch_bench_note"])
-
-connect(cfg["socket"], cfg["connect_wait_s"])
-paths, cut_off = {}, {}
-
-# 1. The in-kernel call: ksys_lab_null() entered from a `call ksys_lab_null`
-# in module space (checked by its bytes: other calls, through the syscall
-# table, reach it too).
-ret = "*(unsigned long *)$sp"
-stop_at(ksys, "%s >= 0x%x && %s < 0x%x && *(unsigned char *)(%s - 5) == 0xe8"
-        " && %s + *(int *)(%s - 4) == 0x%x"
-        % (ret, MODULES_START, ret, MODULES_END, ret, ret, ret, ksys))
-ret = int(gdb.parse_and_eval("*(unsigned long *)$sp")) & 0xFFFFFFFFFFFFFFFF
-call_pc = ret - 5  # the call itself ran already
-paths["kernel"], cut_off["kernel"] = trace(
-    ([], []), ret, ["0x%016x" % call_pc, MODULE_NAME, insn_at(call_pc)])
-gdb.write("lab-trace: kernel: %d instructions\n" % len(paths["kernel"]))
-
-# 2. The system call: the syscall instruction with the lab_null number (any
-# static program has code at these addresses: the bytes and rax say it is
-# this one).
-with_program(cfg["user_syscall"])
-pc = sites["syscall_pc"]
-stop_at(pc, "$rax == %d && *(unsigned short *)$pc == 0x050f" % sites["syscall_nr"])
-paths["syscall"], cut_off["syscall"] = trace(user_syscall_syms, pc + 2)
-gdb.write("lab-trace: syscall: %d instructions\n" % len(paths["syscall"]))
-
-# 2b. lab_batch() of one record and of four, from their own call sites in
-# the same program (main() calls them after lab_call_site_syscall()).
-for name in ("batch1", "batch4"):
-    pc = sites[name]["pc"]
-    stop_at(pc, "$rax == %d && *(unsigned short *)$pc == 0x050f" % sites[name]["nr"])
-    paths[name], cut_off[name] = trace(user_syscall_syms, pc + 2)
-    gdb.write("lab-trace: %s: %d instructions\n" % (name, len(paths[name])))
-    sites[name]["pc"] = "0x%x" % pc
-
-# 2c. The same null system call through int $0x80 (the 32-bit table, from
-# this 64-bit program; main() calls it after the others).
-pc = sites["int80"]["pc"]
-stop_at(pc, "$rax == %d && *(unsigned short *)$pc == 0x80cd" % sites["int80"]["nr"])
-paths["int80"], cut_off["int80"] = trace(user_syscall_syms, pc + 2)
-gdb.write("lab-trace: int80: %d instructions\n" % len(paths["int80"]))
-sites["int80"]["pc"] = "0x%x" % pc
-without_program(sites["syscall_pc"])
-
-# 3. The function call: the call instruction in lab_call_site_function().
-with_program(cfg["user_functioncall"])
-pc = sites["function_pc"]
-stop_at(pc, "*(unsigned char *)$pc == 0xe8 && *(int *)($pc + 1) == %d"
-        % sites["function_rel"])
-paths["function"], cut_off["function"] = trace(user_function_syms, pc + 5)
-gdb.write("lab-trace: function: %d instructions\n" % len(paths["function"]))
-without_program(sites["function_pc"])
-
-# 4. The null system call through the 32-bit vDSO, from user_syscall32's
-# lab_call_site_vdso() (the last program of the plan). First its set-up as
-# it runs, from the function's first instruction to the `call *`
-# (getauxval(AT_SYSINFO) included), then the path itself.
-v = sites["vdso32"]
-stop_at(v["entry_pc"], "*(unsigned int *)$pc == 0x%x" % v["entry_word"])
-setup_run, setup_cut = trace(user32_syms, v["pc"])
-if setup_cut:
-    raise gdb.GdbError("lab_trace.py: vdso32: the call site's set-up did not reach the call")
-if reg("eax") & 0xFFFFFFFF != v["nr"]:
-    raise gdb.GdbError("lab_trace.py: vdso32: eax is %d at the call, not %d"
-                       % (reg("eax") & 0xFFFFFFFF, v["nr"]))
-rows, cut_off["vdso32"] = trace(user32_syms, v["pc"] + v["len"])
-# The vDSO's place: the call's target is __kernel_vsyscall (AT_SYSINFO).
-kv = vdso_syms[0][vdso_syms[1].index("__kernel_vsyscall")]
-target = int(rows[1][0], 16) if len(rows) > 1 else 0
-base = target - kv
-if base <= 0 or base & 0xFFF or target >= USER_END:
-    raise gdb.GdbError("lab_trace.py: vdso32: the call went to 0x%x, not to a page-aligned "
-                       "vDSO's __kernel_vsyscall (+0x%x)" % (target, kv))
-vdso_end = base + max(vdso_syms[0]) + 0x1000
-vdso_rel = ([a + base for a in vdso_syms[0]], vdso_syms[1])
-
-
-def user32_symbol(pc):
-    return symbolize(vdso_rel if base <= pc < vdso_end else user32_syms, pc)
-
-
-for r in setup_run + rows:
-    pc = int(r[0], 16)
-    if pc < USER_END:
-        r[1] = user32_symbol(pc)
-        r[2] = i386_insn(pc)
-paths["vdso32"] = rows
-v["setup_run"] = setup_run
-v["vdso_base"] = "0x%x" % base
-v["kernel_vsyscall"] = "0x%x" % target
-gdb.write("lab-trace: vdso32: %d instructions (set-up as run: %d; vDSO at 0x%x)\n"
-          % (len(rows), len(setup_run), base))
-v["pc"] = "0x%x" % v["pc"]
-v["entry_pc"] = "0x%x" % v["entry_pc"]
-
-sites["syscall_pc"] = "0x%x" % sites["syscall_pc"]
-sites["function_pc"] = "0x%x" % sites["function_pc"]
-sites["ksys_lab_null"] = "0x%x" % ksys
-tmp = cfg["out"] + ".lab-tmp"
-with open(tmp, "w") as f:
-    json.dump({"sites": sites, "paths": paths, "cut_off": cut_off}, f, indent=1)
-    f.write("\n")
-os.replace(tmp, cfg["out"])
-gdb.write("lab-trace: done\n")
-gdb.execute("detach")  # the guest goes on and finishes its plan
+    main_arm64()

@@ -104,21 +104,40 @@ static void ratio_text(char *buf, size_t n, const struct compare *c, size_t p)
 		snprintf(buf, n, "-");
 }
 
+/* One pair's figures as text: x86 default, x86 off, arm64 default, arm64
+ * off, arm64 over x86. */
+struct pair_text {
+	char cell[SIDE_COUNT][MIT_COUNT][24], ratio[24];
+};
+
+static struct pair_text pair_text(const struct compare *c, size_t p)
+{
+	struct pair_text t;
+
+	for (int s = 0; s < SIDE_COUNT; s++)
+		for (int m = 0; m < MIT_COUNT; m++)
+			cell_text(t.cell[s][m], sizeof(t.cell[s][m]), c->cell[s][m][p]);
+	ratio_text(t.ratio, sizeof(t.ratio), c, p);
+	return t;
+}
+
+/* The table, in format (five figures after the pair's name). */
+static void pairs_table(FILE *f, const struct compare *c, const char *format)
+{
+	for (size_t p = 0; p < compare_npairs; p++) {
+		struct pair_text t = pair_text(c, p);
+
+		fprintf(f, format, compare_pairs[p].what, t.cell[SIDE_X86][MIT_DEFAULT],
+			t.cell[SIDE_X86][MIT_OFF], t.cell[SIDE_ARM64][MIT_DEFAULT],
+			t.cell[SIDE_ARM64][MIT_OFF], t.ratio);
+	}
+}
+
 void compare_print(FILE *f, const struct compare *c)
 {
 	fprintf(f, "%-58s %9s %9s %9s %9s %7s\n", "guest instructions per call (icount)",
 		"x86 def", "x86 off", "arm64 def", "arm64 off", "a/x");
-	for (size_t p = 0; p < compare_npairs; p++) {
-		char cell[SIDE_COUNT][MIT_COUNT][24], ratio[24];
-
-		for (int s = 0; s < SIDE_COUNT; s++)
-			for (int m = 0; m < MIT_COUNT; m++)
-				cell_text(cell[s][m], sizeof(cell[s][m]), c->cell[s][m][p]);
-		ratio_text(ratio, sizeof(ratio), c, p);
-		fprintf(f, "%-58s %9s %9s %9s %9s %7s\n", compare_pairs[p].what,
-			cell[SIDE_X86][MIT_DEFAULT], cell[SIDE_X86][MIT_OFF],
-			cell[SIDE_ARM64][MIT_DEFAULT], cell[SIDE_ARM64][MIT_OFF], ratio);
-	}
+	pairs_table(f, c, "%-58s %9s %9s %9s %9s %7s\n");
 }
 
 void compare_markdown(FILE *f, const struct compare *c, const char *x86_cpu,
@@ -135,17 +154,7 @@ void compare_markdown(FILE *f, const struct compare *c, const char *x86_cpu,
 		x86_cpu[0] ? x86_cpu : "unknown", arm64_cpu[0] ? arm64_cpu : "unknown");
 	fprintf(f, "| what | x86_64 | x86_64, off | arm64 | arm64, off | a/x |\n");
 	fprintf(f, "|---|---:|---:|---:|---:|---:|\n");
-	for (size_t p = 0; p < compare_npairs; p++) {
-		char cell[SIDE_COUNT][MIT_COUNT][24], ratio[24];
-
-		for (int s = 0; s < SIDE_COUNT; s++)
-			for (int m = 0; m < MIT_COUNT; m++)
-				cell_text(cell[s][m], sizeof(cell[s][m]), c->cell[s][m][p]);
-		ratio_text(ratio, sizeof(ratio), c, p);
-		fprintf(f, "| %s | %s | %s | %s | %s | %s |\n", compare_pairs[p].what,
-			cell[SIDE_X86][MIT_DEFAULT], cell[SIDE_X86][MIT_OFF],
-			cell[SIDE_ARM64][MIT_DEFAULT], cell[SIDE_ARM64][MIT_OFF], ratio);
-	}
+	pairs_table(f, c, "| %s | %s | %s | %s | %s | %s |\n");
 	fprintf(f, "\nRows: ");
 	for (size_t p = 0; p < compare_npairs; p++) {
 		const struct compare_pair *q = &compare_pairs[p];

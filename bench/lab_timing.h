@@ -9,17 +9,22 @@
  * kernel supports (Documentation/arm64/perf.rst): lab_counter_open() sets
  * kernel.perf_user_access, opens a CPU-cycles perf event bound to this
  * thread with user access asked for (attr.config1 bits 0 and 1: a 64-bit
- * counter, readable from EL0), maps its perf_event_mmap_page, and lab_tsc()
+ * counter, readable from EL0; an AArch32 program asks for 32 bits, all
+ * that mrc reads there), maps its perf_event_mmap_page, and lab_tsc()
  * reads offset + counter under the page's sequence lock, as tools/lib/perf
  * does. The event counts at EL0 and EL1 (exclude_kernel 0), i.e. the
  * calls' kernel side too, as the TSC does, but only while this thread runs.
  * Under QEMU TCG PMCCNTR_EL0 counts QEMU's virtual clock at 1 GHz, and
  * with -icount shift=0 that clock advances 1 ns per guest instruction: the
- * counts are exact instruction counts. Without icount they are emulation
- * nanoseconds. When the PMU cannot be read so, lab_tsc() reads the generic
- * timer's virtual count, CNTVCT_EL0, at CNTFRQ_EL0 (62.5 MHz under QEMU
- * virt: 16 ns, and 16 instructions under icount, a step): a clock, never
- * an instruction count. lab_counter_name() says which one it is.
+ * counts are exact instruction counts (the machine's: with -smp 1, this
+ * CPU's, interrupts included, as the TSC's are on x86 under icount; the
+ * row's tsc_khz then reads 1000000, give or take the calibration's
+ * spread). Without icount they are emulation nanoseconds. When the PMU
+ * cannot be read so, lab_tsc() reads the generic timer's virtual count,
+ * CNTVCT_EL0, at CNTFRQ_EL0 (62.5 MHz under QEMU virt: 16 ns, and 16
+ * instructions under icount, a step): a clock, never an instruction count.
+ * lab_counter_name() says which one it is, and the benchmarks say it on
+ * standard error.
  *
  * Include it before any libc header: pinning needs _GNU_SOURCE's sched.h.
  */

@@ -354,6 +354,8 @@ test: deps-test deps-trace $(TEST_BOOTS) $(PATCHES)/series
 		$(BUILD)/scripts-test $(LAB) >$(BUILD)/host-tests/scripts.tap 2>&1 || true
 	@tests/host/test_checkpatch.sh $(KSRC) >$(BUILD)/host-tests/checkpatch.tap 2>&1 || true
 	@tests/host/test_man.sh docs/man2 >$(BUILD)/host-tests/man.tap 2>&1 || true
+	@tests/host/test_arm64_status.sh $(LAB) $(BUILD)/arm64-status-test \
+		>$(BUILD)/host-tests/arm64_status.tap 2>&1 || true
 	@tests/host/test_patches.sh $(KERNEL_TARBALL) $(PATCHES) $(KSRC) $(BUILD)/patches-test \
 		>$(BUILD)/host-tests/patches.tap 2>&1 || true
 	@echo "==> arm64: its kernels (built once), boots and trace check (log: $(ARM64_OUT)/test.log)"

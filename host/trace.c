@@ -28,9 +28,15 @@
  *
  * --arch arm64: the arm64 build (gdb-multiarch; trace/lab_trace_arm64.py):
  * the null system call through svc (path "svc"), lab_batch() through svc,
- * the module's bl and the function call; no int80 or vdso32 path. Its
- * svc path's expected icount is the traced total plus what bench_user's
- * loop repeats per call, read from the loop's code.
+ * the module's bl, the function call and the null system call through svc
+ * from the 32-bit (AArch32) user_syscall32 (path "svc32", the compat
+ * entry); no int80 or vdso32 path. Its svc paths' expected icount is the
+ * traced total plus what bench_user's (bench_user32's) loop repeats per
+ * call, read from the loop's code. A traced call that refilled
+ * get_random_u16()'s per-CPU batch (the random kernel stack offset taken
+ * on every system call's way out; one call in 48, which icount's median
+ * leaves out) is skipped by lab_trace.py and the call site's next call
+ * traced: the check's diagnostics and the report say so.
  *
  * Every file is written under a temporary name and renamed. --check-only:
  * the default setting only, listings and check.tap (no report, no chart).
@@ -73,7 +79,10 @@
  * instruction, arm64's svc. An architecture without a path has no name for
  * it (arm64: no int80, no vdso32).
  */
-enum { P_SYSCALL, P_KERNEL, P_FUNCTION, P_BATCH1, P_BATCH4, P_INT80, P_VDSO32, NPATHS };
+enum {
+	P_SYSCALL, P_KERNEL, P_FUNCTION, P_BATCH1, P_BATCH4, P_INT80, P_VDSO32, P_SVC32,
+	NPATHS
+};
 
 #define STAGE_SYSCALL "syscall instruction"
 #define STAGE_ENTRY "entry (asm)"
@@ -143,13 +152,15 @@ static const struct trace_arch arches[] = {
 	},
 	{
 		.arch = ARCH_ARM64, .gdb = "gdb-multiarch",
-		.names = { "svc", "kernel", "function", "batch1", "batch4" },
+		.names = { "svc", "kernel", "function", "batch1", "batch4",
+			   [P_SVC32] = "svc32" },
 		.icount_row = {
 			{ "lab_null_svc", "arm64" },
 			{ "kernel_direct", "kernel" },
 			{ "library_call", "arm64" },
 			{ "batch_lab_batch", "arm64" },
 			{ "batch_lab_batch", "arm64" },
+			[P_SVC32] = { "lab_null_svc32", "arm" },
 		},
 		.stage_syscall = STAGE_SVC, .stage_return = STAGE_RETURN_ERET,
 		.asm_prefix = no_names, .asm_exact = arm64_asm_exact,
@@ -170,19 +181,19 @@ static bool has_path(int p)
  * figures per operation; 0 for every other row): for the batch paths, the
  * records their lab_batch() carries. A crossing is the median times ops.
  */
-static const unsigned int icount_ops[NPATHS] = { 0, 0, 0, 1, 4, 0, 0 };
+static const unsigned int icount_ops[NPATHS] = { 0, 0, 0, 1, 4, 0, 0, 0 };
 /* batch4 carries this many records more than batch1. */
 #define BATCH_MORE 3
 
 /* The order of the chart's bars and the summary's lines. */
 static const int path_order[NPATHS] = {
-	P_SYSCALL, P_INT80, P_VDSO32, P_BATCH1, P_BATCH4, P_KERNEL, P_FUNCTION,
+	P_SYSCALL, P_SVC32, P_INT80, P_VDSO32, P_BATCH1, P_BATCH4, P_KERNEL, P_FUNCTION,
 };
 
 static bool syscall_like(int p)
 {
 	return p == P_SYSCALL || p == P_BATCH1 || p == P_BATCH4 || p == P_INT80 ||
-	       p == P_VDSO32;
+	       p == P_VDSO32 || p == P_SVC32;
 }
 
 /* the 32-bit vDSO path: the user instructions around the kernel's */
@@ -223,6 +234,17 @@ struct setting {
 	 */
 	int syscall_bench_extra;
 	char *syscall_bench_note;
+	/* the same for the AArch32 svc (arm64's svc32: bench_user32's loop),
+	 * and its call site's set-up */
+	int svc32_setup, svc32_bench_extra;
+	char *svc32_bench_note;
+	/*
+	 * per path, the traced calls lab_trace.py skipped because they
+	 * refilled get_random_u16()'s batch (arm64), as one line, or NULL;
+	 * refilled: the path kept refilled too (no call left)
+	 */
+	char *refills[NPATHS];
+	bool refilled[NPATHS];
 	int batch_setup[NPATHS];	/* the same for the batch and int80 call sites */
 	/* what bench_batch's lab_batch() loop adds per crossing to the traced
 	 * path (its set-up, its loop's instructions less the empty loop's),
@@ -546,16 +568,16 @@ static void write_config(const char *path, const struct args *a,
 		      "socket", sock, "connect_wait_s", 5.0, "vmlinux", vmlinux,
 		      "user_syscall", us, "user_functioncall", uf,
 		      "max_steps", MAX_STEPS, "out", out);
-	/* the 32-bit vDSO path (x86) */
-	if (has_path(P_VDSO32)) {
+	/* the 32-bit vDSO path (x86), the AArch32 svc path (arm64) */
+	if (has_path(P_VDSO32) || has_path(P_SVC32))
 		json_object_set_new(c, "user_syscall32", json_string(us32));
+	if (has_path(P_VDSO32))
 		json_object_set_new(c, "vdso32", json_string(vdso));
-	}
 	/* only read (its lab_batch() loop's set-up), never run; optional */
 	if (file_exists(bb))
 		json_object_set_new(c, "bench_batch", json_string(bb));
-	/* the same for the vDSO loop of the 32-bit benchmark */
-	if (has_path(P_VDSO32) && file_exists(bu32))
+	/* the same for the vDSO (svc) loop of the 32-bit benchmark */
+	if ((has_path(P_VDSO32) || has_path(P_SVC32)) && file_exists(bu32))
 		json_object_set_new(c, "bench_user32", json_string(bu32));
 	/* and bench_user's loop of the null system call (read on arm64) */
 	if (file_exists(bu))
@@ -646,6 +668,44 @@ static char *load_trace(struct setting *s, const char *path)
 			s->syscall_bench_extra = (int)json_integer_value(json_object_get(bench, "extra"));
 		else if (json_is_string(note))
 			s->syscall_bench_note = xstrdup(json_string_value(note));
+	}
+	if (has_path(P_SVC32)) {
+		/* arm64: the AArch32 svc's site, bench_user32's loop of it */
+		json_t *site = json_object_get(sites, A->names[P_SVC32]);
+		json_t *bench = json_object_get(site, "bench");
+		json_t *note = json_object_get(site, "bench_note");
+
+		if (!json_is_integer(json_object_get(site, "setup"))) {
+			why = xasprintf("%s: no %s call site", path, A->names[P_SVC32]);
+			goto out;
+		}
+		s->svc32_setup = (int)json_integer_value(json_object_get(site, "setup"));
+		s->svc32_bench_extra = -1;
+		if (json_is_integer(json_object_get(bench, "extra")))
+			s->svc32_bench_extra = (int)json_integer_value(json_object_get(bench, "extra"));
+		else
+			s->svc32_bench_note = xstrdup(json_is_string(note) ? json_string_value(note)
+						      : "lab_trace.py did not read bench_user32's loop");
+	}
+	for (int p = 0; p < NPATHS; p++) {
+		/* the calls skipped for a refill of get_random_u16()'s batch */
+		json_t *site = has_path(p) ? json_object_get(sites, A->names[p]) : NULL;
+		json_t *skipped = json_object_get(site, "refills_skipped"), *one;
+		struct strbuf b = { 0 };
+		size_t i;
+
+		s->refilled[p] = json_is_true(json_object_get(site, "refilled"));
+		json_array_foreach(skipped, i, one) {
+			json_t *fns = json_object_get(one, "functions"), *fn;
+			size_t k;
+
+			sb_printf(&b, "%scall %zu ran %lld instructions (", i ? "; " : "", i + 1,
+				  (long long)json_integer_value(json_object_get(one, "instructions")));
+			json_array_foreach(fns, k, fn)
+				sb_printf(&b, "%s`%s`", k ? ", " : "", json_string_value(fn));
+			sb_printf(&b, ")");
+		}
+		s->refills[p] = b.s;
 	}
 	if (has_path(P_VDSO32)) {
 		json_t *v = json_object_get(sites, "vdso32");
@@ -1083,6 +1143,8 @@ static int icount_extra(const struct setting *s, int p)
 {
 	if (p == P_SYSCALL)
 		return s->syscall_bench_extra >= 0 ? s->syscall_bench_extra : s->setup;
+	if (p == P_SVC32)
+		return s->svc32_bench_extra >= 0 ? s->svc32_bench_extra : s->svc32_setup;
 	if (p == P_BATCH1 || p == P_BATCH4)
 		return s->bench_extra >= 0 ? s->bench_extra : s->batch_setup[p];
 	if (p == P_INT80)
@@ -1169,6 +1231,9 @@ static void checks_of(struct checks *c, const struct setting *s)
 		}
 		check(c, false, "trace %s (%s): all six stages seen: no trace",
 		      A->names[P_SYSCALL], m);
+		if (has_path(P_SVC32))
+			check(c, false, "trace %s (%s): all six stages seen: no trace",
+			      A->names[P_SVC32], m);
 		if (has_path(P_VDSO32))
 			check(c, false, "trace vdso32 (%s): all seven stages seen: no trace", m);
 		check(c, false, "trace batch (%s): per record (batch4 - batch1) / %d > 0: no trace",
@@ -1192,7 +1257,9 @@ static void checks_of(struct checks *c, const struct setting *s)
 				  s->vdso_callees, s->vdso_callee_names) :
 			p == P_VDSO32 ? xstrdup(" (the call site's, as run)") :
 			p == P_SYSCALL && s->syscall_bench_extra >= 0 ?
-			xstrdup(" (bench_user's loop, as written)") : xstrdup("");
+			xstrdup(" (bench_user's loop, as written)") :
+			p == P_SVC32 && s->svc32_bench_extra >= 0 ?
+			xstrdup(" (bench_user32's loop, as written)") : xstrdup("");
 		row = icount_ops[p] ? xasprintf("%s (ops %u) per crossing", A->icount_row[p][0],
 						      icount_ops[p])
 					  : xstrdup(A->icount_row[p][0]);
@@ -1215,6 +1282,17 @@ static void checks_of(struct checks *c, const struct setting *s)
 		if (p == P_SYSCALL && s->syscall_bench_note)
 			sb_printf(&c->lines, "# %s; the set-up assumed: the call site's %d instructions\n",
 				  s->syscall_bench_note, extra);
+		if (p == P_SVC32 && s->svc32_bench_note)
+			sb_printf(&c->lines, "# %s; the set-up assumed: the call site's %d instructions\n",
+				  s->svc32_bench_note, extra);
+		if (s->refills[p])
+			sb_printf(&c->lines, "# %s: skipped, as refilling get_random_u16()'s batch "
+				  "(icount's median leaves such calls out): %s; the next call traced\n",
+				  A->names[p], s->refills[p]);
+		if (s->refilled[p])
+			sb_printf(&c->lines, "# %s: the traced call refilled get_random_u16()'s batch too "
+				  "(every call of the site did): not what icount's median counts\n",
+				  A->names[p]);
 		if (s->have_icount[p]) {
 			check(c, agree,
 			      "trace %s (%s): %zu traced + %d set-up%s%s vs icount %s %g (difference %g, tolerance %d)",
@@ -1241,6 +1319,14 @@ static void checks_of(struct checks *c, const struct setting *s)
 	      A->names[P_SYSCALL], m, stages.n);
 	free(stages.v);
 	stages = (struct names){ 0 };
+	if (has_path(P_SVC32)) {
+		for (size_t i = 0; i < s->p[P_SVC32].n; i++)
+			names_add(&stages, s->p[P_SVC32].v[i].stage);
+		check(c, stages.n == SYSCALL_STAGES, "trace %s (%s): all six stages seen (%zu)",
+		      A->names[P_SVC32], m, stages.n);
+		free(stages.v);
+		stages = (struct names){ 0 };
+	}
 	if (has_path(P_VDSO32)) {
 		for (size_t i = 0; i < s->p[P_VDSO32].n; i++)
 			names_add(&stages, s->p[P_VDSO32].v[i].stage);
@@ -1524,7 +1610,21 @@ static void write_report(const char *out, struct setting *all, int nall,
 			  "  records;\n"
 			  "- **kernel**: the module's `bl ksys_lab_null` (the in-kernel system call) to the\n"
 			  "  instruction after it (the link register);\n"
-			  "- **function**: `bl lab_null_function` in user space to the instruction after it.\n\n");
+			  "- **function**: `bl lab_null_function` in user space to the instruction after it;\n"
+			  "- **svc32**: from the `svc #0` in the 32-bit (AArch32, Thumb-2) user_syscall32's\n"
+			  "  `lab_call_site_svc32()` (r7 the compat table's lab_null number) to the user\n"
+			  "  instruction after it: `vectors+0x600` (EL0 32-bit sync), `el0t_32_sync`,\n"
+			  "  `el0t_32_sync_handler`, `el0_svc_compat`, `do_el0_svc_compat`,\n"
+			  "  `el0_svc_common` with `compat_sys_call_table`, `invoke_syscall`, the body,\n"
+			  "  the exit work and `ret_to_user`'s `eret` (QEMU's gdbstub shows an aarch64\n"
+			  "  CPU's 64-bit registers only, stale in AArch32: the user pc there is read\n"
+			  "  from QEMU's monitor and the user instruction decoded by objdump).\n\n"
+			  "Every system call's way out on arm64 takes a random kernel stack offset from\n"
+			  "`get_random_u16()`; one call in 48 finds its per-CPU batch used up and refills\n"
+			  "it (`_get_random_bytes`, `crng_make_state`, `chacha_block_generic`: some 2800\n"
+			  "instructions), a call icount's median leaves out. user_syscall(32) runs each\n"
+			  "traced call site three times in a row; a traced call that refilled is\n"
+			  "skipped and the next one traced (the checks below say when).\n\n");
 	else
 		sb_printf(&b, "- **syscall**: from the `syscall` instruction in `lab_call_site_syscall()` to the\n"
 		  "  first user instruction after it;\n"
@@ -1543,6 +1643,10 @@ static void write_report(const char *out, struct setting *all, int nall,
 	if (nok) {
 		sb_printf(&b, "## The null system call, per stage\n\n");
 		stage_table(&b, ok, nok, P_SYSCALL);
+	}
+	if (nok && has_path(P_SVC32)) {
+		sb_printf(&b, "\n## The null system call from a 32-bit (AArch32) program, per stage\n\n");
+		stage_table(&b, ok, nok, P_SVC32);
 	}
 	if (nok && has_path(P_INT80)) {
 		sb_printf(&b, "\n## The null system call through int $0x80 (64-bit process), per stage\n\n");
@@ -1588,6 +1692,13 @@ static void write_report(const char *out, struct setting *all, int nall,
 			  "`%s` (the loop repeats them), so icount should be the traced total plus\n"
 			  "%d; for the in-kernel call and the function call, exactly the traced total.\n",
 			  setup, A->syscall_insn, setup);
+	if (nok && has_path(P_SVC32) && ok[0]->svc32_bench_extra >= 0)
+		sb_printf(&b, "For the AArch32 `svc` (icount's `lab_null_svc32`), what bench_user32's\n"
+			  "loop repeats besides the path, read from its code (`batch_lab_null_svc32()`,\n"
+			  "Thumb-2, less `batch_empty`'s loop): %d instructions, the number in r7 and\n"
+			  "the four arguments (the call site `lab_call_site_svc32()` has %d set-up\n"
+			  "instructions, a push and pop of r7 among them, which the loop keeps out).\n",
+			  ok[0]->svc32_bench_extra, ok[0]->svc32_setup);
 	/* one bench_batch for every setting: its loop is read once each */
 	if (nok && ok[0]->bench_extra >= 0)
 		sb_printf(&b, "For `lab_batch()` (icount's `batch_lab_batch` rows, per record: times\n"
@@ -1628,6 +1739,11 @@ static void write_report(const char *out, struct setting *all, int nall,
 			  A->names[P_SYSCALL], ok[j]->mit);
 		symbol_table(&b, &ok[j]->p[P_SYSCALL]);
 	}
+	for (int j = 0; j < nok && has_path(P_SVC32); j++) {
+		sb_printf(&b, "\n## Per function, %s path (AArch32), mitigations %s\n\n",
+			  A->names[P_SVC32], ok[j]->mit);
+		symbol_table(&b, &ok[j]->p[P_SVC32]);
+	}
 	for (int j = 0; j < nok && has_path(P_VDSO32); j++) {
 		sb_printf(&b, "\n## Per function, 32-bit vDSO path, mitigations %s\n\n", ok[j]->mit);
 		symbol_table(&b, &ok[j]->p[P_VDSO32]);
@@ -1661,15 +1777,23 @@ static void print_summary(struct setting *all, int nall, const struct checks *c,
 			printf("      %-32s %4zu\n", stages.v[k],
 			       count_stage(&s->p[P_SYSCALL], stages.v[k]));
 		free(stages.v);
-		stages = (struct names){ 0 };
-		for (size_t i = 0; i < s->p[P_VDSO32].n; i++)
-			names_add(&stages, s->p[P_VDSO32].v[i].stage);
-		if (has_path(P_VDSO32))
-			printf("    vdso32:\n");
-		for (size_t k = 0; k < stages.n; k++)
-			printf("      %-32s %4zu\n", stages.v[k],
-			       count_stage(&s->p[P_VDSO32], stages.v[k]));
-		free(stages.v);
+		/* the second way in, staged: x86's 32-bit vDSO, arm64's AArch32 svc */
+		for (int p = P_VDSO32; p <= P_SVC32; p++) {
+			if (!has_path(p))
+				continue;
+			stages = (struct names){ 0 };
+			for (size_t i = 0; i < s->p[p].n; i++)
+				names_add(&stages, s->p[p].v[i].stage);
+			printf("    %s:\n", A->names[p]);
+			for (size_t k = 0; k < stages.n; k++)
+				printf("      %-32s %4zu\n", stages.v[k],
+				       count_stage(&s->p[p], stages.v[k]));
+			free(stages.v);
+		}
+		for (int p = 0; p < NPATHS; p++)
+			if (s->refills[p])
+				printf("  %s: refilled get_random_u16()'s batch, skipped: %s; the next call traced\n",
+				       A->names[p], s->refills[p]);
 		printf("  lab_batch: per record (batch4 - batch1) / %d = %g, once per crossing %g\n",
 		       BATCH_MORE, per_record(s), (double)s->p[P_BATCH1].n - per_record(s));
 	}
@@ -1705,6 +1829,9 @@ static void free_setting(struct setting *s)
 	free(s->icount_note);
 	free(s->bench_note);
 	free(s->syscall_bench_note);
+	free(s->svc32_bench_note);
+	for (int p = 0; p < NPATHS; p++)
+		free(s->refills[p]);
 	free(s->vdso_callee_names);
 	free(s->vdso_note);
 }
@@ -1738,8 +1865,9 @@ int cmd_trace(int argc, char **argv)
 			xasprintf("%s/vmlinux", a.kobj),
 			xasprintf("%s/user_syscall", a.guest),
 			xasprintf("%s/user_functioncall", a.guest),
-			/* the 32-bit vDSO path's (x86) */
-			has_path(P_VDSO32) ? xasprintf("%s/user_syscall32", a.guest) : NULL,
+			/* the 32-bit vDSO path's (x86), the AArch32 svc's (arm64) */
+			has_path(P_VDSO32) || has_path(P_SVC32) ?
+				xasprintf("%s/user_syscall32", a.guest) : NULL,
 			has_path(P_VDSO32) ? xasprintf("%s/" VDSO32_DBG, a.kobj) : NULL,
 		};
 

@@ -32,7 +32,15 @@
 # body, the exit work and ret_to_user's eret back to the user instruction
 # after it; and from the `bl` of the module and of user_functioncall.
 # sites.svc is the svc site's {pc, nr, setup, setup_instructions, bench}
-# (bench: bench_user's lab_null_svc loop, read like bench_batch's).
+# (bench: bench_user's lab_null_svc loop, read like bench_batch's). With
+# user_syscall32 and bench_user32 in the configuration, also svc32: from
+# the `svc #0` of a 32-bit (AArch32) program, user_syscall32's
+# lab_call_site_svc32() (r7 the compat table's number), through the compat
+# entry back to the user instruction after it (sites.svc32, its bench from
+# bench_user32's lab_null_svc32 loop). On arm64 a call whose path refilled
+# get_random_u16()'s batch is skipped and the site's next call traced
+# (lab_trace_arm64.py says why); sites.NAME.refills_skipped lists the
+# skipped ones ({instructions, functions}).
 #
 # gdb loads the symbols itself (minimal symbols: the ELF symbol tables of
 # vmlinux and of the two programs) and finds the call sites itself, in the
@@ -99,6 +107,10 @@ class X86_64:
     # Where a call returns to, once in the callee; the call's length.
     RETURN_ADDRESS = "*(unsigned long *)$sp"
     CALL_LEN = 5
+    # No refill to skip (x86's kernel stack offset comes from rdtsc): one
+    # call of each site is traced.
+    REFILL_FUNCTIONS = ()
+    TRACE_CALLS = 1
 
     @staticmethod
     def is_call(raw, text):
@@ -227,23 +239,25 @@ def disassemble(path, function, arch=None):
     return insns
 
 
-def syscall_site(path, function, entry=None):
+def syscall_site(path, function, entry=None, arch=None, nr=None, nr_text=None):
     """A call site's syscall instruction (entry: its bytes, `syscall` or
-    `int $0x80`; arm64's `svc #0`): {pc, nr (from its `mov $NR,%eax`, or
-    `mov x8, #NR`), setup (the instructions before it),
-    setup_instructions}."""
-    insns = disassemble(path, function)
+    `int $0x80`; arm64's `svc #0`; or a tuple of such): {pc, len, nr (from
+    its `mov $NR,%eax`, or `mov x8, #NR`; nr: another pattern, as AArch32's
+    `movw r7, #NR`), setup (the instructions before it),
+    setup_instructions}. arch: the file's, if not ARCH's."""
+    insns = disassemble(path, function, arch)
+    entries = entry if isinstance(entry, tuple) else (entry or ARCH.SYSCALL_RAW,)
     for i, (pc, raw, text) in enumerate(insns):
-        if raw == (entry or ARCH.SYSCALL_RAW):
-            site = {"pc": pc, "setup": i,
+        if raw in entries:
+            site = {"pc": pc, "len": len(raw), "setup": i,
                     "setup_instructions": [t for _, _, t in insns[:i]]}
             for _, _, t in reversed(insns[:i]):
-                m = ARCH.NR.match(t)
+                m = (nr or ARCH.NR).match(t)
                 if m:
                     site["nr"] = int(m.group(1), 0)
                     return site
             raise gdb.GdbError("lab_trace.py: no %s before the syscall in %s"
-                               % (ARCH.NR_TEXT, function))
+                               % (nr_text or ARCH.NR_TEXT, function))
     raise gdb.GdbError("lab_trace.py: no syscall instruction in %s" % function)
 
 
@@ -405,6 +419,21 @@ def find_sites_arm64():
     sites["setup"] = sites[name]["setup"]
     batch_bench(sites, ARCH.BENCH_BATCH[1])
     function_site(sites)
+    if cfg.get("user_syscall32"):
+        # the AArch32 program's svc, and bench_user32's loop of it
+        name, function = ARCH.SVC32_SITE
+        sites[name] = syscall_site(cfg["user_syscall32"], function, ARCH.SVC32_RAW,
+                                   ARCH.GDB_ARCH32, ARCH.NR32, ARCH.NR32_TEXT)
+        if cfg.get("bench_user32"):
+            try:
+                sites[name]["bench"] = bench_loop(cfg["bench_user32"], *ARCH.BENCH_SVC32,
+                                                  is_entry=ARCH.is_svc32, arch=ARCH.GDB_ARCH32)
+            except (gdb.error, gdb.GdbError) as e:
+                sites[name]["bench_note"] = "bench_user32's loop not read: %s: %s" % (
+                    cfg["bench_user32"], e)
+        else:
+            sites[name]["bench_note"] = "bench_user32's loop not read: no bench_user32"
+        gdb.execute("set architecture %s" % ARCH.GDB_ARCH, to_string=True)
     gdb.execute("file", to_string=True)
     return sites
 
@@ -418,11 +447,14 @@ def insn_at(pc):
     return " ".join(arch.disassemble(pc)[0]["asm"].split())
 
 
-def trace(user, end_pc, first=None):
+def trace(user, end_pc, first=None, pc0=None, pc_after=None):
     """Steps from the current pc until end_pc: [[pc, symbol, insn]], and
-    whether it was cut off. first: a row that ran already (the call)."""
+    whether it was cut off. first: a row that ran already (the call).
+    pc0: the current pc, where gdb's is not (AArch32); pc_after(insn): the
+    pc after a step over insn, where gdb's may not be (after an eret to
+    AArch32)."""
     rows = [first] if first else []
-    pc = reg("pc")
+    pc = reg("pc") if pc0 is None else pc0
     while pc != end_pc and len(rows) < cfg["max_steps"]:
         insn = insn_at(pc)
         # A stop at the pc just stepped, for an instruction that cannot
@@ -432,15 +464,17 @@ def trace(user, end_pc, first=None):
                 not insn.startswith("rep")):
             rows.append(["0x%016x" % pc, symbolize(user, pc), insn])
         gdb.execute("stepi", to_string=True)
-        pc = reg("pc")
+        pc = pc_after(insn) if pc_after else reg("pc")
     cut = pc != end_pc
     return rows, cut
 
 
-def i386_insn(pc):
+def user32_insn(pc, objdump="objdump", machine="i386", options=()):
     """The 32-bit user instruction at pc, read from the guest's memory and
-    decoded as i386 by objdump: gdb, attached as x86-64, decodes all code
-    as 64-bit (0x40-0x4f are REX prefixes there, inc/dec in 32-bit code)."""
+    decoded by objdump as machine (options: its -M, Thumb's force-thumb):
+    gdb, attached as x86-64, decodes all code as 64-bit (0x40-0x4f are REX
+    prefixes there, inc/dec in 32-bit code), and attached as aarch64 all
+    code as A64."""
     data = b""
     for size in (16, 8, 4, 2, 1):
         try:
@@ -453,9 +487,12 @@ def i386_insn(pc):
     with tempfile.NamedTemporaryFile(suffix=".bin") as f:
         f.write(data)
         f.flush()
-        r = subprocess.run(["objdump", "-D", "-b", "binary", "-m", "i386",
-                            "--adjust-vma=0x%x" % pc, "--stop-address=0x%x" % (pc + 1),
-                            f.name], capture_output=True, text=True)
+        r = subprocess.run([objdump, "-D", "-b", "binary", "-m", machine]
+                           + [o for opt in options for o in ("-M", opt)]
+                           + ["--adjust-vma=0x%x" % pc, f.name],
+                           capture_output=True, text=True)
+    # (the first line, pc's: with --stop-address=pc+1, as for i386, arm's
+    # objdump decodes nothing)
     for line in r.stdout.splitlines():
         m = re.match(r"^\s*([0-9a-f]+):\t[0-9a-f ]+\t(.*)$", line)
         if m and int(m.group(1), 16) == pc:
@@ -511,15 +548,112 @@ def trace_kernel(paths, cut_off, ksys):
     gdb.write("lab-trace: kernel: %d instructions\n" % len(paths["kernel"]))
 
 
+def refill_in(rows):
+    """The functions of get_random_u16()'s batch refill (ARCH's
+    REFILL_FUNCTIONS) a path ran, in order of first appearance."""
+    seen = []
+    for r in rows:
+        base = r[1].split("+0x")[0]
+        if base in ARCH.REFILL_FUNCTIONS and base not in seen:
+            seen.append(base)
+    return seen
+
+
+def trace_call(paths, cut_off, name, site, stop, run):
+    """One call of a call site: stop() runs the guest to the site's next
+    call, run() traces it ([rows], cut off). A call whose path refilled
+    get_random_u16()'s batch (arm64) is not the one icount's median counts:
+    it goes in site["refills_skipped"] and the site's next call is traced
+    (the program makes ARCH.TRACE_CALLS in a row); if every one refilled,
+    the last is kept, refill and all, and lab trace says so."""
+    skipped = []
+    for attempt in range(ARCH.TRACE_CALLS):
+        stop()
+        rows, cut = run()
+        fns = refill_in(rows)
+        if not fns or attempt + 1 == ARCH.TRACE_CALLS:
+            break
+        skipped.append({"instructions": len(rows), "functions": fns})
+        gdb.write("lab-trace: %s: call %d refilled get_random_u16()'s batch (%d instructions: %s);"
+                  " skipped, the next call is traced\n"
+                  % (name, attempt + 1, len(rows), ", ".join(fns)))
+    if skipped:
+        site["refills_skipped"] = skipped
+    if fns:
+        site["refilled"] = True
+        gdb.write("lab-trace: %s: every call refilled get_random_u16()'s batch; the last kept\n"
+                  % name)
+    paths[name], cut_off[name] = rows, cut
+    gdb.write("lab-trace: %s: %d instructions\n" % (name, len(paths[name])))
+    return rows
+
+
 def trace_syscall(paths, cut_off, name, site, syms, raw=None):
     """A call site's syscall instruction with its number (any static
     program has code at these addresses: the bytes and the number register
     say it is this one) to the user instruction after it."""
     raw = raw or ARCH.SYSCALL_RAW
     pc = site["pc"]
-    stop_at(pc, ARCH.syscall_stop(site["nr"], raw))
-    paths[name], cut_off[name] = trace(syms, pc + len(raw))
-    gdb.write("lab-trace: %s: %d instructions\n" % (name, len(paths[name])))
+    trace_call(paths, cut_off, name, site,
+               lambda: stop_at(pc, ARCH.syscall_stop(site["nr"], raw)),
+               lambda: trace(syms, pc + len(raw)))
+
+
+def a32_now():
+    """The AArch32 state of the (one) vCPU from QEMU's monitor, or None
+    in AArch64 state (see lab_trace_arm64.py)."""
+    return ARCH.a32_state(gdb.execute("monitor info registers", to_string=True))
+
+
+def stop_at_a32(pc, nr):
+    """Runs the guest until AArch32 user code reaches pc with r7 = nr.
+    gdb cannot test a condition there (its pc and registers are stale in
+    AArch32), so the breakpoint is plain and the stop checked through the
+    monitor; a stop at pc that is not this call is stepped past."""
+    bp = gdb.Breakpoint("*0x%x" % pc, internal=True)
+    while True:
+        gdb.execute("continue", to_string=True)
+        st = a32_now()
+        if st and st["r"][15] == pc and st["r"][7] == nr and st["mode"] == "usr32":
+            break
+        if st and st["r"][15] == pc:
+            bp.enabled = False
+            gdb.execute("stepi", to_string=True)
+            bp.enabled = True
+    bp.delete()
+    return st
+
+
+def trace_svc32(paths, cut_off, syms):
+    """The AArch32 program's svc (user_syscall32's lab_call_site_svc32()) to
+    the user instruction after it. Stepping from the svc, every stop is in
+    AArch64 EL1 (gdb's pc holds) until ret_to_user's eret, after which the
+    pc is the monitor's; the user rows are decoded by objdump."""
+    name = ARCH.SVC32_SITE[0]
+    site = sites[name]
+    pc, end = site["pc"], site["pc"] + site["len"]
+    start = {}
+
+    def stop():
+        start["state"] = stop_at_a32(pc, site["nr"])
+
+    def after(insn):
+        if insn.startswith("eret"):
+            st = a32_now()
+            if st:
+                return st["r"][15]
+        return reg("pc")
+
+    rows = trace_call(paths, cut_off, name, site, stop,
+                      lambda: trace(syms, end, pc0=pc, pc_after=after))
+    # still in the process, at the instruction after the svc: its memory
+    options = ("force-thumb",) if start["state"]["thumb"] else ()
+    for r in rows:
+        upc = int(r[0], 16)
+        if upc < USER_END:
+            r[1] = symbolize(syms, upc)
+            r[2] = user32_insn(upc, ARCH.OBJDUMP32, "arm", options)
+    site["thumb"] = start["state"]["thumb"]
 
 
 def trace_function(paths, cut_off):
@@ -568,6 +702,8 @@ def main_arm64():
     global sites, user_function_syms
     user_syscall_syms = load_msymbols(cfg["user_syscall"])
     user_function_syms = load_msymbols(cfg["user_functioncall"])
+    user32_syms = (load_msymbols(cfg["user_syscall32"], ARCH.GDB_ARCH32)
+                   if cfg.get("user_syscall32") else None)
     sites = find_sites_arm64()
     ksys = load_kernel()
     for name in ARCH.SYSCALL_SITES:
@@ -578,6 +714,11 @@ def main_arm64():
                "crossing")
     gdb.write("lab-trace: function call at 0x%x, ksys_lab_null at 0x%x\n"
               % (sites["function_pc"], ksys))
+    if user32_syms:
+        v = sites[ARCH.SVC32_SITE[0]]
+        gdb.write("lab-trace: %s: svc at 0x%x (nr %d, %d set-up instructions)\n"
+                  % (ARCH.SVC32_SITE[0], v["pc"], v["nr"], v["setup"]))
+        bench_says("bench_user32's lab_null_svc32 loop", v)
 
     connect(cfg["socket"], cfg["connect_wait_s"])
     paths, cut_off = {}, {}
@@ -591,6 +732,10 @@ def main_arm64():
     for name in ARCH.SYSCALL_SITES:
         sites[name]["pc"] = "0x%x" % sites[name]["pc"]
     trace_function(paths, cut_off)
+    # 4. The AArch32 program's svc (user_syscall32, last in the plan).
+    if user32_syms:
+        trace_svc32(paths, cut_off, user32_syms)
+        sites[ARCH.SVC32_SITE[0]]["pc"] = "0x%x" % sites[ARCH.SVC32_SITE[0]]["pc"]
     sites["ksys_lab_null"] = "0x%x" % ksys
     write_result(paths, cut_off)
 
@@ -665,7 +810,7 @@ def main_x86_64():
         pc = int(r[0], 16)
         if pc < USER_END:
             r[1] = user32_symbol(pc)
-            r[2] = i386_insn(pc)
+            r[2] = user32_insn(pc)
     paths["vdso32"] = rows
     v["setup_run"] = setup_run
     v["vdso_base"] = "0x%x" % base

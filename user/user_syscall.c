@@ -33,6 +33,43 @@ __attribute__((noinline)) long lab_call_site_svc(void)
 #define lab_native_lab_batch lab_svc_lab_batch
 #endif
 
+#if defined(__arm__)
+/*
+ * The null system call from a 32-bit (AArch32) program: svc #0 with the
+ * compat table's number in r7. On arm64, make trace follows it through the
+ * compat entry (el0t_32_sync, el0_svc_compat, compat_sys_call_table).
+ */
+__attribute__((noinline)) long lab_call_site_svc32(void)
+{
+	return lab_svc_lab_null();
+}
+#endif
+
+#if defined(__aarch64__) || defined(__arm__)
+/*
+ * On arm64 every system call's exit takes a random kernel stack offset
+ * from get_random_u16(), and about one call in 48 refills that per-CPU
+ * batch (chacha20: thousands of instructions). make trace follows one
+ * call of each site: each runs LAB_TRACE_CALLS times in a row, and if the
+ * traced call refilled, lab_trace.py traces the next instead (after a
+ * refill the batch holds 47 more; only a reseed, which the refill itself
+ * may start, makes the next call refill too).
+ */
+#define LAB_TRACE_CALLS 3
+#define LAB_TRACED(site) lab_traced(site)
+
+static long lab_traced(long (*site)(void))
+{
+	long ret = 0;
+
+	for (int i = 0; i < LAB_TRACE_CALLS; i++)
+		ret = site();
+	return ret;
+}
+#else
+#define LAB_TRACED(site) site()
+#endif
+
 #if defined(__x86_64__) || defined(__aarch64__)
 
 /*
@@ -151,14 +188,14 @@ int main(void)
 #endif
 #if defined(__aarch64__)
 	printf("user_syscall (%s): lab_call_site_svc() returned %ld\n", LAB_ABI,
-	       lab_call_site_svc());
+	       LAB_TRACED(lab_call_site_svc));
 #endif
 #if defined(__x86_64__) || defined(__aarch64__)
 	batch_prepare(lab_batch1_recs, 1);
 	batch_prepare(lab_batch4_recs, 4);
-	batch_show("lab_call_site_batch1", lab_call_site_batch1(),
+	batch_show("lab_call_site_batch1", LAB_TRACED(lab_call_site_batch1),
 		   lab_batch1_recs, 1);
-	batch_show("lab_call_site_batch4", lab_call_site_batch4(),
+	batch_show("lab_call_site_batch4", LAB_TRACED(lab_call_site_batch4),
 		   lab_batch4_recs, 4);
 #endif
 #if defined(__x86_64__) || defined(__i386__)
@@ -168,6 +205,10 @@ int main(void)
 #if defined(__i386__)
 	printf("user_syscall (%s): lab_call_site_vdso() returned %ld\n", LAB_ABI,
 	       lab_call_site_vdso());
+#endif
+#if defined(__arm__)
+	printf("user_syscall (%s): lab_call_site_svc32() returned %ld\n", LAB_ABI,
+	       LAB_TRACED(lab_call_site_svc32));
 #endif
 	ret = syscall(LAB_NR_NATIVE(hello));
 	printf("user_syscall (%s): syscall(%d /* hello */) returned %ld\n", LAB_ABI,

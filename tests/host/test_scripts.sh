@@ -137,7 +137,8 @@ first=$kb/build/src/linux-source-6.1 second=$kb/elsewhere/linux-source-6.1
 ln -s elsewhere/linux-source-6.1 "$kb/link"
 km() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C "$lab" BUILD="$kb/build" "$@"; }
 # The object directory `make kernel` would build KSRC's kernel in.
-kobj_of() { km -n "$@" kernel 2>/dev/null | awk '/build-kernel\.sh/ { print $(NF - 1); exit }'; }
+kobj_of() { km -n "$@" kernel 2>/dev/null |
+	awk '{ for (i = 1; i < NF - 1; i++) if ($i ~ /build-kernel\.sh$/) { print $(i + 2); exit } }'; }
 kobj1=$(kobj_of) kobj2=$(kobj_of KSRC="$second")
 plan2=$(km -n KSRC="$second" kernel kernel-nosys 2>&1)
 check "the default tree keeps its readable build directory" \

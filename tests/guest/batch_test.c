@@ -772,8 +772,15 @@ TEST_F(batch, call_that_faults_fails_its_record_only)
 	EXPECT_EQ((long)n, variant->m->batch(r, n, 0));
 	expect_results(_metadata, r, want, n);
 	expect_written(_metadata, r, before, n, n);
-	/* As lab_greeting(2) says: the bytes before the fault are written. */
-	EXPECT_EQ(0, memcmp(tail, "Hell", 4));
+	/*
+	 * As lab_greeting(2) says: the bytes before the fault are written
+	 * (on arm64 a prefix of them, at least one: lab_test.h says why).
+	 */
+	if (LAB_FAULT_COPY_EXACT) {
+		EXPECT_EQ(0, memcmp(tail, "Hell", 4));
+	} else {
+		EXPECT_LE(1, lab_prefix_then_fill(tail, "Hell", 4, 0xaa));
+	}
 	EXPECT_EQ(0xaa, (unsigned char)OUT(self, 0)[0]);
 	EXPECT_STREQ("Hello world", greeting_now(variant->m, self->scratch));
 }

@@ -141,4 +141,37 @@ static inline long lab_answer_raw(long r)
 #define MAP_32BIT 0
 #endif
 
+/*
+ * A copy out that faulted part-way: how many of the n bytes at p are the
+ * first bytes of want, when every byte after those still holds fill; -1
+ * when the bytes are anything else.
+ */
+static inline int lab_prefix_then_fill(const char *p, const char *want,
+				       int n, unsigned char fill)
+{
+	int k = 0;
+
+	while (k < n && p[k] == want[k])
+		k++;
+	for (int i = k; i < n; i++)
+		if ((unsigned char)p[i] != fill)
+			return -1;
+	return k;
+}
+
+/*
+ * What a copy_to_user() that faults part-way has written before the fault.
+ * x86's writes every byte up to the fault, as lab_greeting(2) says. arm64's
+ * (__arch_copy_to_user(), AArch32 tasks' too) stores a word at a time and,
+ * when a store faults with nothing copied yet, stores one byte more and
+ * stops: less than possible, which the kernel's uaccess contract allows
+ * (include/linux/uaccess.h: a copy need not "squeeze as much as possible",
+ * only make progress). There, at least the first byte, and a prefix.
+ */
+#if defined(__aarch64__) || defined(__arm__)
+#define LAB_FAULT_COPY_EXACT 0
+#else
+#define LAB_FAULT_COPY_EXACT 1
+#endif
+
 #endif

@@ -398,7 +398,7 @@ $(BUILD)/host-tests/test_mitigations: tests/host/test_mitigations.c host/mitigat
 # x86_64 beside arm64, on rows made in the test.
 $(BUILD)/host-tests/test_compare: tests/host/test_compare.c host/compare.c host/compare.h $(PARSER_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/compare.c $(PARSER_SRC) -ljansson -lcmocka
+	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/compare.c $(PARSER_SRC) -ljansson -lcmocka -lm
 $(BUILD)/host-tests/test_%: tests/host/test_%.c $(PARSER_SRC) $(LAB_HDR) $(wildcard tests/data/*/*)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -DLAB_TEST_DATA='"tests/data"' -o $@ $< $(PARSER_SRC) -ljansson -lcmocka

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "compare.h"
 
+#include <math.h>
 #include <string.h>
 
 #define X86(a, p) .abi[SIDE_X86] = a, .path[SIDE_X86] = p
@@ -87,9 +88,9 @@ static void cell_text(char *buf, size_t n, double v)
 		snprintf(buf, n, "none");
 	else if (v == CELL_MISSING)
 		snprintf(buf, n, "MISSING");
-	else if (v == (double)(long long)v)
+	else if (fabs(v - round(v)) < 0.05)
 		snprintf(buf, n, "%.0f", v);
-	else	/* a median between two batches (icount's io_uring rows) */
+	else	/* a batch's loop or a refill shared among its calls */
 		snprintf(buf, n, "%.1f", v);
 }
 

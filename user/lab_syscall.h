@@ -78,40 +78,30 @@ static inline long lab_int80_call(long nr, long a0, long a1, long a2, long a3)
 }
 #endif
 
+#if defined(__aarch64__) || defined(__arm__)
+/*
+ * svc #0, the number in x8 (arm64) or r7 (AArch32, EABI), the arguments
+ * in x0..x5 / r0..r5, the answer in x0 / r0; the kernel gives every other
+ * register back as it was.
+ */
 #if defined(__aarch64__)
-static inline long lab_svc_call(long nr, long a0, long a1, long a2, long a3)
-{
-	/*
-	 * svc #0: the number in x8, the arguments in x0..x5, the answer in
-	 * x0; the kernel gives every other register back as it was.
-	 */
-	register long x8 __asm__("x8") = nr;
-	register long x0 __asm__("x0") = a0;
-	register long x1 __asm__("x1") = a1;
-	register long x2 __asm__("x2") = a2;
-	register long x3 __asm__("x3") = a3;
-
-	__asm__ volatile("svc #0"
-			 : "+r"(x0)
-			 : "r"(x8), "r"(x1), "r"(x2), "r"(x3)
-			 : "memory");
-	return x0;
-}
+#define LAB_SVC_NR "x8"
+#define LAB_SVC_ARG(n) "x" #n
+#else
+#define LAB_SVC_NR "r7"
+#define LAB_SVC_ARG(n) "r" #n
 #endif
-
-#if defined(__arm__)
 static inline long lab_svc_call(long nr, long a0, long a1, long a2, long a3)
 {
-	/* EABI: svc #0, the number in r7, the arguments in r0..r5. */
-	register long r7 __asm__("r7") = nr;
-	register long r0 __asm__("r0") = a0;
-	register long r1 __asm__("r1") = a1;
-	register long r2 __asm__("r2") = a2;
-	register long r3 __asm__("r3") = a3;
+	register long number __asm__(LAB_SVC_NR) = nr;
+	register long r0 __asm__(LAB_SVC_ARG(0)) = a0;
+	register long r1 __asm__(LAB_SVC_ARG(1)) = a1;
+	register long r2 __asm__(LAB_SVC_ARG(2)) = a2;
+	register long r3 __asm__(LAB_SVC_ARG(3)) = a3;
 
 	__asm__ volatile("svc #0"
 			 : "+r"(r0)
-			 : "r"(r7), "r"(r1), "r"(r2), "r"(r3)
+			 : "r"(number), "r"(r1), "r"(r2), "r"(r3)
 			 : "memory");
 	return r0;
 }

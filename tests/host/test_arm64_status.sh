@@ -10,11 +10,9 @@
 # the options: kvm refused for arm64, unknown architectures, too many vCPUs.
 set -uo pipefail
 labtool=$(realpath "$1") work=$2
-n=0
 echo "TAP version 13"
 
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-notok() { n=$((n + 1)); echo "not ok $n $1"; [ -n "${2:-}" ] && sed 's/^/# /' <<<"$2"; }
+. "$(dirname "$0")/tap.sh"
 
 rm -rf "$work" && mkdir -p "$work/bin"
 touch "$work/Image" "$work/initrd"
@@ -88,17 +86,6 @@ for c in garbage two-lines extra-key no-newline status-256 negative-bytes string
 done
 fake qemu-fails 1 no-status "QEMU exited with 1" "QEMU exiting non-zero: a failure, whatever the status file says"
 
-# expect_error NAME PATTERN CMD...: fails, with one line that matches.
-expect_error() {
-	local name=$1 pat=$2 out rc=0
-	shift 2
-	out=$("$@" 2>&1 >/dev/null) || rc=$?
-	if [ "$rc" -ne 0 ] && [ "$(grep -c . <<<"$out")" -eq 1 ] && grep -qE "$pat" <<<"$out"; then
-		ok "$name"
-	else
-		notok "$name" "exit $rc, said: $out"
-	fi
-}
 b=(boot --kernel "$work/Image" --initrd "$work/initrd" --plan x)
 expect_error "kvm for arm64 is refused" "mode kvm cannot boot an arm64 guest" \
 	"$labtool" "${b[@]}" --arch arm64 --mode kvm --out "$work/runs/kvm"

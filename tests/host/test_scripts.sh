@@ -6,24 +6,10 @@
 set -uo pipefail
 lab=$(cd "$(dirname "$0")/../.." && pwd)
 lab_tbl=$1 tarball=$2 bzimage=$3 initrd=$4 work=$5 labtool=$6
-n=0
 echo "TAP version 13"
 
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-notok() { n=$((n + 1)); echo "not ok $n $1"; [ -n "${2:-}" ] && sed 's/^/# /' <<<"$2"; }
-check() { if eval "$2"; then ok "$1"; else notok "$1" "${3:-}"; fi; }
+. "$(dirname "$0")/tap.sh"
 
-# expect_error NAME PATTERN CMD...: fails, with one line that matches.
-expect_error() {
-	local name=$1 pat=$2 out rc=0
-	shift 2
-	out=$("$@" 2>&1 >/dev/null) || rc=$?
-	if [ "$rc" -ne 0 ] && [ "$(grep -c . <<<"$out")" -eq 1 ] && grep -qE "$pat" <<<"$out"; then
-		ok "$name"
-	else
-		notok "$name" "exit $rc, said: $out"
-	fi
-}
 
 rm -rf "$work" && mkdir -p "$work"
 # A pristine mini tree: just the files the patch touches.

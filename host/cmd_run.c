@@ -145,9 +145,8 @@ int cmd_run(int argc, char **argv)
 	printf("\nlab kernel  %s, %s, %lld KiB %s\n", run_fact(runs[0], "release"),
 	       arch_name(o.arch), stat(o.kernel, &st) ? 0LL : (long long)st.st_size / 1024,
 	       o.arch == ARCH_ARM64 ? "Image" : "bzImage");
-	printf("config      %s/.config (%s, sha256 %.12s)\n", o.kobj,
-	       o.arch == ARCH_ARM64 ? "the arm64 lab configuration" :
-	       "tinyconfig + config/lab.config",
+	printf("config      %s/.config (tinyconfig + config/lab.config + config/%s.config, sha256 %.12s)\n",
+	       o.kobj, arch_name(o.arch),
 	       json_string_value(json_object_get(json_object_get(runs[0]->meta, "lab_kernel"),
 						 "config_sha256")));
 	printf("mode        %s\n", mode_label(run_mode(runs[0])));

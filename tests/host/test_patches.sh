@@ -6,8 +6,9 @@
 # (warnings are shown as comments). The tree it gives is KSRC, the tree the
 # lab builds: the same content in every file the series touches, and no
 # other file of KSRC changed since the tarball. There, the kernel's own
-# selftests Makefile builds TARGETS=lab_syscalls (64- and 32-bit), against
-# the uapi headers of KSRC, from the sources the lab's guest runs (32-bit:
+# selftests Makefile builds TARGETS=lab_syscalls (x86: 64- and 32-bit;
+# arm64: 64-bit, with Debian's aarch64 cross compiler), against the uapi
+# headers of KSRC for each, from the sources the lab's guest runs (32-bit:
 # with Debian's i686 cross compiler, as the lab's guest programs), and
 # run_tests would run them (they are not run: the host does not have
 # these system calls).
@@ -106,5 +107,27 @@ out=$(make -s --no-print-directory -C "$t/$sel/lab_syscalls" O="$obj" \
 	OUTPUT="$obj/kselftest/lab_syscalls" COLLECTION=lab_syscalls emit_tests 2>&1)
 [ "$(tr '\n' ' ' <<<"$out")" = "lab_syscalls:hello_test lab_syscalls:batch_test lab_syscalls:hello_test_32 lab_syscalls:batch_test_32 " ]
 tap $? "run_tests runs hello_test, batch_test and their 32-bit builds (not enosys_test: its kernel is built without the family)" ||
+	diag <<<"$out"
+
+# arm64, cross-compiled: the same sources against arm64's uapi headers of
+# the lab's tree (patched for both), 64-bit programs only.
+arm=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+rm -rf "$obj-arm64/kselftest" && mkdir -p "$obj-arm64"
+out=$(make -s -C "$ksrc" O="$obj-arm64" ARCH=arm64 headers 2>&1 &&
+	make -s -C "$t/$sel" O="$obj-arm64" TARGETS=lab_syscalls "${arm[@]}" USERCFLAGS=-Werror 2>&1)
+tap $? "make -C $sel TARGETS=lab_syscalls ${arm[*]} builds, warning-free (headers from $ksrc)" ||
+	diag <<<"$out"
+for b in hello_test batch_test enosys_test; do
+	# ELFCLASS64, and e_machine (little-endian, at 18) EM_AARCH64, 183.
+	elf=$(od -An -tu1 -j4 -N1 "$obj-arm64/kselftest/lab_syscalls/$b" 2>/dev/null | tr -d ' '
+		od -An -tu2 -j18 -N2 --endian=little "$obj-arm64/kselftest/lab_syscalls/$b" 2>/dev/null | tr -d ' ')
+	[ "$(tr '\n' ' ' <<<"$elf")" = "2 183 " ]
+	tap $? "built $b for arm64 (ELF64, AArch64)" || diag <<<"class and machine: $elf"
+done
+out=$(make -s --no-print-directory -C "$t/$sel/lab_syscalls" O="$obj-arm64" "${arm[@]}" \
+	OUTPUT="$obj-arm64/kselftest/lab_syscalls" COLLECTION=lab_syscalls emit_tests 2>&1)
+[ "$(tr '\n' ' ' <<<"$out")" = "lab_syscalls:hello_test lab_syscalls:batch_test " ] &&
+	! compgen -G "$obj-arm64/kselftest/lab_syscalls/*_32" >/dev/null
+tap $? "arm64: run_tests runs hello_test and batch_test, and there are no 32-bit builds (AArch32's numbers are not uapi)" ||
 	diag <<<"$out"
 done_testing

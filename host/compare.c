@@ -44,7 +44,7 @@ const struct compare_pair compare_pairs[] = {
 	{ "in the kernel: through the table, sys_call_table[nr](regs)",
 	  X86("kernel", "kernel_sys_call_table"), ARM("kernel", "kernel_sys_call_table") },
 	{ "in the kernel: through x64_sys_call(regs, nr)", X86("kernel", "kernel_x64_sys_call"),
-	  NO_ARM("arm64 dispatches through its table (invoke_syscall())") },
+	  NO_ARM("arm64 dispatches through its table, in invoke_syscall()") },
 	{ "in the kernel: lab_transform's body, 64 bytes", X86("kernel", "kernel_transform_64B"),
 	  ARM("kernel", "kernel_transform_64B") },
 };
@@ -156,19 +156,19 @@ void compare_markdown(FILE *f, const struct compare *c, const char *x86_cpu,
 	fprintf(f, "| what | x86_64 | x86_64, off | arm64 | arm64, off | a/x |\n");
 	fprintf(f, "|---|---:|---:|---:|---:|---:|\n");
 	pairs_table(f, c, "| %s | %s | %s | %s | %s | %s |\n");
-	fprintf(f, "\nRows: ");
+	fprintf(f, "\nThe rows behind each line:\n\n");
 	for (size_t p = 0; p < compare_npairs; p++) {
 		const struct compare_pair *q = &compare_pairs[p];
 
-		fprintf(f, "%s%s: ", p ? "; " : "", q->what);
-		for (int s = 0; s < SIDE_COUNT; s++)
-			fprintf(f, "%s%s %s%s%s", s ? ", " : "", side_names[s],
-				q->path[s] ? q->abi[s] : "none",
-				q->path[s] ? "/" : " (", q->path[s] ? q->path[s] : q->why[s]);
-		if (!q->path[SIDE_X86] || !q->path[SIDE_ARM64])
-			fprintf(f, ")");
+		fprintf(f, "- %s:", q->what);
+		for (int s = 0; s < SIDE_COUNT; s++) {
+			if (q->path[s])
+				fprintf(f, " %s `%s/%s`", side_names[s], q->abi[s], q->path[s]);
+			else
+				fprintf(f, " %s none (%s)", side_names[s], q->why[s]);
+			fprintf(f, "%s", s + 1 < SIDE_COUNT ? ";" : "\n");
+		}
 	}
-	fprintf(f, ".\n");
 }
 
 json_t *compare_json(const struct compare *c)

@@ -340,6 +340,18 @@ out:
 }
 
 /* Runs QEMU once in dir; fills r (not r->mode). */
+/* QEMU ended without the guest's status: why, with QEMU's last word. */
+static void qemu_without_status(struct boot_result *r, const char *qemu_log, int code,
+				const char *what)
+{
+	char last[300];
+
+	last_line(qemu_log, last, sizeof(last));
+	r->outcome = code == 127 ? OUTCOME_ERROR : OUTCOME_NO_STATUS;
+	snprintf(r->reason, sizeof(r->reason), "QEMU exited with %d %s%s%s", code, what,
+		 last[0] ? ": " : "", last);
+}
+
 static void run_qemu(const struct boot_opts *o, enum lab_mode mode,
 		     const char *plan, const char *dir, unsigned int timeout_s,
 		     struct boot_result *r, json_t *meta)
@@ -446,13 +458,7 @@ static void run_qemu(const struct boot_opts *o, enum lab_mode mode,
 			 * status is the guest's line, or there is none */
 			arm64_status(dir, r);
 		} else if (o->arch == ARCH_ARM64) {
-			char last[300];
-
-			last_line(qemu_log, last, sizeof(last));
-			r->outcome = code == 127 ? OUTCOME_ERROR : OUTCOME_NO_STATUS;
-			snprintf(r->reason, sizeof(r->reason),
-				 "QEMU exited with %d (a guest's power-off exits 0)%s%s",
-				 code, last[0] ? ": " : "", last);
+			qemu_without_status(r, qemu_log, code, "(a guest's power-off exits 0)");
 		} else if (code > 0 && (code & 1)) {
 			/* isa-debug-exit: QEMU exits with (status << 1) | 1 */
 			r->guest_status = code >> 1;
@@ -462,13 +468,7 @@ static void run_qemu(const struct boot_opts *o, enum lab_mode mode,
 					 "the guest said status %d: a step failed",
 					 r->guest_status);
 		} else {
-			char last[300];
-
-			last_line(qemu_log, last, sizeof(last));
-			r->outcome = code == 127 ? OUTCOME_ERROR : OUTCOME_NO_STATUS;
-			snprintf(r->reason, sizeof(r->reason),
-				 "QEMU exited with %d and no status from the guest%s%s",
-				 code, last[0] ? ": " : "", last);
+			qemu_without_status(r, qemu_log, code, "and no status from the guest");
 		}
 	}
 out:

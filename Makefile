@@ -174,7 +174,8 @@ kernel-nosys: $(KOBJ_NOSYS)/.lab-built
 kernel-noexports: $(KOBJ_NOEXP)/.lab-built
 .PHONY: kernel-noexports
 
-$(GEN)/lab_syscall_nr.h: $(KOBJ)/.lab-built scripts/gen-nr-header.sh kernel/patch/syscall-names
+$(GEN)/lab_syscall_nr.h: $(KOBJ)/.lab-built scripts/gen-nr-header.sh kernel/patch/syscall-names \
+		kernel/selftests/lab_syscalls/lab_syscall_nr.awk
 	@mkdir -p $(@D)
 	@scripts/gen-nr-header.sh $(ARCH) $(KSRC) $(KOBJ) >$@
 

@@ -199,51 +199,20 @@ edit "$ksrc/kernel/sys_ni.c" -v frag="$patch/sys_ni.c.cond" -v marker="$marker" 
 		for (i = 1; i <= m; i++) print add[i]
 	}'
 
-# 6. The generic table (arm64, riscv, ...): next numbers after __NR_syscalls.
-#    An earlier version of the lab's block is taken out first (its first
-#    number was __NR_syscalls before it), so that the block always lists
-#    the names of syscall-names.
-generic=$ksrc/include/uapi/asm-generic/unistd.h
-edit "$generic" -v marker="$marker" '
-	FNR == NR { if ($0 !~ /^#/) names[++n] = $1; next }
-	index($0, "/* " marker ": ") == 1 { old = 1; next }
-	old && /^#define __NR_[a-z0-9_]+ [0-9]+$/ { if (!first) first = $3; next }
-	old && (/^__SYSCALL\(/ || /^$/) { next }
-	/^#undef __NR_syscalls/ { old = 0; at = 1; next }
-	at && /^#define __NR_syscalls [0-9]+/ {
-		nr = first ? first : $3
-		print "/* " marker ": hello/hello.c */"
-		for (i = 1; i <= n; i++) {
-			printf "#define __NR_%s %d\n", names[i], nr + i - 1
-			printf "__SYSCALL(__NR_%s, sys_%s)\n", names[i], names[i]
-		}
-		print ""
-		print "#undef __NR_syscalls"
-		printf "#define __NR_syscalls %d\n", nr + n
-		at = 0; next
-	}
-	{ print }' "$patch/syscall-names"
-grep -q "$marker" "$generic" || die "cannot add numbers to $generic"
-
-# 7. 32-bit ARM: the same numbers in arch/arm's table ("common": OABI and
-#    EABI), and arm64's hand-numbered copy of it for AArch32 tasks
-#    (asm/unistd32.h, above the comment that asks for new calls there, its
-#    count __NR_compat_syscalls raised to match). The family takes no
-#    64-bit argument and lab_batch()'s records have one layout for every
-#    ABI, so the compat table calls the native entry points, as x86's
-#    i386 table does. Trees without arm64 (the patcher's test) skip this.
-tblarm=$ksrc/arch/arm/tools/syscall.tbl
-u32=$ksrc/arch/arm64/include/asm/unistd32.h
-uarm64=$ksrc/arch/arm64/include/asm/unistd.h
-if [ -f "$tblarm" ] && [ -f "$u32" ] && [ -f "$uarm64" ]; then
-	"$lab_tbl" "$tblarm" common "${names[@]}" >"$scratch/arm-numbers"
-	edit "$u32" -v marker="$marker" '
+# number_block FILE ANCHOR_RE NUMBERS: the family's "#define __NR_name N"
+#    and "__SYSCALL(__NR_name, sys_name)" lines (NUMBERS: "name N" lines),
+#    after a line naming the lab, before the first line matching ANCHOR_RE
+#    (before the "/*" that opens it, if it is inside a comment). An earlier
+#    version of the block is taken out first.
+number_block() {
+	local file=$1 re=$2 numbers=$3
+	edit "$file" -v marker="$marker" -v re="$re" '
 		FNR == NR { nr[++n] = $2; name[n] = $1; next }
 		index($0, "/* " marker ": ") == 1 { old = 1; next }
 		old && (/^#define __NR_[a-z0-9_]+ [0-9]+$/ || /^__SYSCALL\(/) { next }
 		old && /^$/ { old = 0; next }
 		{ old = 0; line[++m] = $0 }
-		!at && /^ \* Please add new compat syscalls above this comment/ { at = m }
+		!at && $0 ~ re { at = m }
 		END {
 			if (!at) exit 1
 			if (line[at - 1] == "/*") at--
@@ -258,13 +227,45 @@ if [ -f "$tblarm" ] && [ -f "$u32" ] && [ -f "$uarm64" ]; then
 				}
 				print line[i]
 			}
-		}' "$scratch/arm-numbers"
-	count=$(awk '$1 == "#define" && $2 ~ /^__NR_/ && $3 ~ /^[0-9]+$/ && $3 + 1 > c { c = $3 + 1 }
-		END { print c + 0 }' "$u32")
-	edit "$uarm64" -v count="$count" '
-		$1 == "#define" && $2 == "__NR_compat_syscalls" { sub(/[0-9]+$/, count) } { print }'
-	grep -qE "^#define __NR_compat_syscalls[[:space:]]+$count\$" "$uarm64" ||
-		die "cannot set __NR_compat_syscalls in $uarm64"
+		}' "$numbers"
+}
+
+# set_count FILE MACRO N: "#define MACRO N", checked.
+set_count() {
+	edit "$1" -v m="$2" -v n="$3" '$1 == "#define" && $2 == m { sub(/[0-9]+$/, n) } { print }'
+	grep -qE "^#define $2[[:space:]]+$3\$" "$1" || die "cannot set $2 in $1"
+}
+
+# 6. The generic table (arm64, riscv, ...): the next numbers after
+#    __NR_syscalls (after what it was before the lab's block, if the tree
+#    has one), and __NR_syscalls raised to match.
+generic=$ksrc/include/uapi/asm-generic/unistd.h
+first=$(awk -v marker="$marker" '
+	index($0, "/* " marker ": ") == 1 { old = 1; next }
+	old && /^#define __NR_[a-z0-9_]+ [0-9]+$/ { print $3; exit }
+	/^#define __NR_syscalls [0-9]+$/ { count = $3 }
+	END { if (count) print count }' "$generic" | head -n 1)
+[ -n "$first" ] || die "cannot number the family in $generic: no __NR_syscalls"
+for i in "${!names[@]}"; do echo "${names[$i]} $((first + i))"; done >"$scratch/generic-numbers"
+number_block "$generic" '^#undef __NR_syscalls' "$scratch/generic-numbers"
+set_count "$generic" __NR_syscalls $((first + ${#names[@]}))
+
+# 7. 32-bit ARM: the same numbers in arch/arm's table ("common": OABI and
+#    EABI), and arm64's hand-numbered copy of it for AArch32 tasks
+#    (asm/unistd32.h, above the comment that asks for new calls there, its
+#    count __NR_compat_syscalls raised to match). The family takes no
+#    64-bit argument and lab_batch()'s records have one layout for every
+#    ABI, so the compat table calls the native entry points, as x86's
+#    i386 table does. Trees without arm64 (the patcher's test) skip this.
+tblarm=$ksrc/arch/arm/tools/syscall.tbl
+u32=$ksrc/arch/arm64/include/asm/unistd32.h
+uarm64=$ksrc/arch/arm64/include/asm/unistd.h
+if [ -f "$tblarm" ] && [ -f "$u32" ] && [ -f "$uarm64" ]; then
+	"$lab_tbl" "$tblarm" common "${names[@]}" >"$scratch/arm-numbers"
+	number_block "$u32" '^ \* Please add new compat syscalls above this comment' "$scratch/arm-numbers"
+	set_count "$uarm64" __NR_compat_syscalls "$(awk '
+		$1 == "#define" && $2 ~ /^__NR_/ && $3 ~ /^[0-9]+$/ && $3 + 1 > c { c = $3 + 1 }
+		END { print c + 0 }' "$u32")"
 fi
 
 # 8. arm64's dispatch: its sys_call_table[] exported like x86's, after its

@@ -383,7 +383,8 @@ patches: $(PATCHES)/series
 HOST_TEST_CFLAGS := $(HOST_CFLAGS) -Itools -Ihost -Iguest -fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_TESTS := $(BUILD)/host-tests/test_syscall_table $(BUILD)/host-tests/test_stats \
 	$(BUILD)/host-tests/test_ktap $(BUILD)/host-tests/test_results \
-	$(BUILD)/host-tests/test_mitigations $(BUILD)/host-tests/test_compare
+	$(BUILD)/host-tests/test_mitigations $(BUILD)/host-tests/test_compare \
+	$(BUILD)/host-tests/test_status
 $(BUILD)/host-tests/test_syscall_table: tests/host/test_syscall_table.c tools/syscall_table.c tools/syscall_table.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< tools/syscall_table.c -lcmocka
@@ -396,6 +397,10 @@ PARSER_SRC := host/ktap.c host/rows.c host/run.c host/summary.c host/util.c
 $(BUILD)/host-tests/test_mitigations: tests/host/test_mitigations.c host/mitigation.c host/mitigation.h host/util.c $(wildcard tests/mitigations/*)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -DLAB_MIT_DATA='"tests/mitigations"' -o $@ $< host/mitigation.c host/util.c -lcmocka
+# An arm64 boot's status line against the files it counts (made in the test).
+$(BUILD)/host-tests/test_status: tests/host/test_status.c host/status.c host/status.h host/boot.h host/util.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/status.c host/util.c -ljansson -lcmocka
 # x86_64 beside arm64, on rows made in the test.
 $(BUILD)/host-tests/test_compare: tests/host/test_compare.c host/compare.c host/compare.h $(PARSER_SRC)
 	@mkdir -p $(@D)

@@ -18,6 +18,7 @@
 
 #include "lab_trouble.h"
 #include "meta.h"
+#include "status.h"
 #include "util.h"
 
 #define QEMU "qemu-system-x86_64"
@@ -26,17 +27,6 @@
 #define TCG_CPU "Haswell-noTSX"
 #define QEMU_ARM64 "qemu-system-aarch64"
 #define ARM64_CPU "cortex-a72"
-/* arm64's streams: virtio-serial ports (the guest finds them by these
- * names) into files of the run directory. The status port comes last. */
-static const struct {
-	const char *id, *port, *file;
-} arm64_ports[] = {
-	{ "ktap", "lab.ktap", "ktap.txt" },
-	{ "rows", "lab.rows", "rows.jsonl" },
-	{ "facts", "lab.facts", "facts.jsonl" },
-	{ "status", "lab.status", "status.json" },
-};
-#define ARM64_NPORTS (sizeof(arm64_ports) / sizeof(*arm64_ports))
 #define KVM_PROBE_TIMEOUT_S 20
 /* After a trouble line, how long the rest of the report may take to come. */
 #define TROUBLE_GRACE_MS 1000
@@ -272,74 +262,6 @@ static void console_feed(struct console *c, const char *buf, size_t n)
 	}
 }
 
-/* The size of dir/file, or -1. */
-static long long file_size(const char *dir, const char *file)
-{
-	char *path = xasprintf("%s/%s", dir, file);
-	struct stat st;
-	long long size = stat(path, &st) ? -1 : (long long)st.st_size;
-
-	free(path);
-	return size;
-}
-
-/*
- * arm64: the guest's status, from status.json, after QEMU exited 0. Fills
- * r: OK or FAILED only for exactly one well-formed line whose byte counts
- * are what the host's files hold; NO_STATUS or LOST, with why, otherwise.
- */
-static void arm64_status(const char *dir, struct boot_result *r)
-{
-	char *path = xasprintf("%s/status.json", dir);
-	size_t len = 0;
-	char *text = read_file(path, &len);
-	json_t *j = NULL;
-	json_error_t jerr;
-	json_int_t status, bytes[3];
-
-	r->outcome = OUTCOME_NO_STATUS;
-	if (!text || !len) {
-		snprintf(r->reason, sizeof(r->reason),
-			 "QEMU exited with 0 and no status from the guest (%s is %s)",
-			 path, text ? "empty" : "missing");
-		goto out;
-	}
-	if (text[len - 1] != '\n' || memchr(text, '\n', len - 1) ||
-	    memchr(text, '\0', len - 1) ||
-	    !(j = json_loadb(text, len - 1, JSON_REJECT_DUPLICATES, &jerr)) ||
-	    json_unpack_ex(j, &jerr, JSON_STRICT, "{s:I, s:{s:I, s:I, s:I}}",
-			   "status", &status, "bytes", "ktap", &bytes[0],
-			   "rows", &bytes[1], "facts", &bytes[2]) ||
-	    status < 0 || status > 255 || bytes[0] < 0 || bytes[1] < 0 || bytes[2] < 0) {
-		snprintf(r->reason, sizeof(r->reason),
-			 "the guest's status line is malformed (%s: want one line {\"status\":0-255,\"bytes\":{\"ktap\":N,\"rows\":N,\"facts\":N}}, N >= 0)",
-			 path);
-		goto out;
-	}
-	for (size_t i = 0; i < 3; i++) {
-		long long have = file_size(dir, arm64_ports[i].file);
-
-		if (have != (long long)bytes[i]) {
-			r->outcome = OUTCOME_LOST;
-			snprintf(r->reason, sizeof(r->reason),
-				 "the guest sent %lld bytes on %s, the host has %lld in %s: output lost",
-				 (long long)bytes[i], arm64_ports[i].port, have,
-				 arm64_ports[i].file);
-			goto out;
-		}
-	}
-	r->guest_status = (int)status;
-	r->outcome = status ? OUTCOME_FAILED : OUTCOME_OK;
-	if (status)
-		snprintf(r->reason, sizeof(r->reason),
-			 "the guest said status %d: a step failed", (int)status);
-out:
-	json_decref(j);
-	free(text);
-	free(path);
-}
-
-/* Runs QEMU once in dir; fills r (not r->mode). */
 /* QEMU ended without the guest's status: why, with QEMU's last word. */
 static void qemu_without_status(struct boot_result *r, const char *qemu_log, int code,
 				const char *what)
@@ -352,6 +274,7 @@ static void qemu_without_status(struct boot_result *r, const char *qemu_log, int
 		 last[0] ? ": " : "", last);
 }
 
+/* Runs QEMU once in dir; fills r (not r->mode). */
 static void run_qemu(const struct boot_opts *o, enum lab_mode mode,
 		     const char *plan, const char *dir, unsigned int timeout_s,
 		     struct boot_result *r, json_t *meta)

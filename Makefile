@@ -384,7 +384,7 @@ HOST_TEST_CFLAGS := $(HOST_CFLAGS) -Itools -Ihost -Iguest -fsanitize=address,und
 HOST_TESTS := $(BUILD)/host-tests/test_syscall_table $(BUILD)/host-tests/test_stats \
 	$(BUILD)/host-tests/test_ktap $(BUILD)/host-tests/test_results \
 	$(BUILD)/host-tests/test_mitigations $(BUILD)/host-tests/test_compare \
-	$(BUILD)/host-tests/test_status
+	$(BUILD)/host-tests/test_status $(BUILD)/host-tests/test_host_bench
 $(BUILD)/host-tests/test_syscall_table: tests/host/test_syscall_table.c tools/syscall_table.c tools/syscall_table.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< tools/syscall_table.c -lcmocka
@@ -401,6 +401,10 @@ $(BUILD)/host-tests/test_mitigations: tests/host/test_mitigations.c host/mitigat
 $(BUILD)/host-tests/test_status: tests/host/test_status.c host/status.c host/status.h host/boot.h host/util.c
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/status.c host/util.c -ljansson -lcmocka
+# The host's runs with stand-in programs (one the host cannot exec).
+$(BUILD)/host-tests/test_host_bench: tests/host/test_host_bench.c host/host_bench.c host/host_bench.h host/meta.c $(PARSER_SRC)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/host_bench.c host/meta.c $(PARSER_SRC) -ljansson -lcmocka
 # x86_64 beside arm64, on rows made in the test.
 $(BUILD)/host-tests/test_compare: tests/host/test_compare.c host/compare.c host/compare.h $(PARSER_SRC)
 	@mkdir -p $(@D)

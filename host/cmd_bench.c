@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host_bench.h"
 #include "lab.h"
 #include "report.h"
 #include "util.h"
@@ -37,18 +38,33 @@ static double perf_mean_ns(long long calls)
 	return ok ? secs * 1e9 / (double)calls : -1;
 }
 
+/* perf's figure beside the lab's own 10 million getppid() calls, or why
+ * there is none: {"calls":..} or {"left_out": "..."}. */
+/* 1 if no perf is on PATH. */
+static int perf_missing(void)
+{
+	char *line = command_line1("command -v perf");
+	int missing = !*line;
+
+	free(line);
+	return missing;
+}
+
 static json_t *beside_perf(const char *raw, const char *guest)
 {
 	char *dir = xasprintf("%s/host-10M", raw), *prog = xasprintf("%s/bench_user", guest);
-	const char *const cmd[] = { prog, "--host", "--batches", "2000", "--iters", "5000", NULL };
-	const char *const *const cmds[] = { cmd, NULL };
+	const char *const argv[] = { prog, "--host", "--batches", "2000", "--iters", "5000", NULL };
+	const struct host_cmd cmd = { "x86_64", argv };
+	struct host_result res;
 	json_t *o = NULL;
 	struct run *r;
 	double perf;
 
 	say("host: 10 million getppid() calls, the lab's way and perf's");
-	if (lab_host_bench(dir, cmds)) {
+	host_bench_run(dir, &cmd, 1, &res);
+	if (res.ran != 1) {
 		say("the lab's 10 million calls failed (see %s/stderr.txt)", dir);
+		o = json_pack("{s:s}", "left_out", "the lab's 10 million calls did not run");
 		goto out;
 	}
 	r = lab_load_run(dir);
@@ -61,13 +77,59 @@ static json_t *beside_perf(const char *raw, const char *guest)
 				      "perf_mean_ns", perf, "lab_mean_ns", row_value(w, ST_MEAN),
 				      "lab_median_ns", row_value(w, ST_MEDIAN));
 		}
-	if (perf <= 0)
-		say("perf bench syscall basic did not run here");
+	if (perf <= 0) {
+		const char *why = perf_missing() ? "no perf on this host (Debian: linux-perf)" :
+			"perf bench syscall basic failed here";
+
+		say("host: %s", why);
+		o = json_pack("{s:s}", "left_out", why);
+	}
 	run_free(r);
 out:
+	host_result_free(&res);
 	free(dir);
 	free(prog);
 	return o;
+}
+
+/*
+ * The host's runs: bench_user and bench_batch, 64- and 32-bit, HOST_RUNS
+ * times. A program this host cannot start (an i386 one without 32-bit
+ * emulation) is left out of every run; its one line is kept in *left (the
+ * first run's lines) for the report. A program that started and failed
+ * ends make bench.
+ */
+static void host_runs(const struct lab_opts *o, const char *raw, struct report *rep,
+		      json_t *left)
+{
+	char *b64 = xasprintf("%s/bench_user", o->guest), *b32 = xasprintf("%s/bench_user32", o->guest);
+	char *bb64 = xasprintf("%s/bench_batch", o->guest), *bb32 = xasprintf("%s/bench_batch32", o->guest);
+	const char *const c64[] = { b64, "--host", NULL }, *const c32[] = { b32, "--host", NULL };
+	const char *const cb64[] = { bb64, "--host", NULL }, *const cb32[] = { bb32, "--host", NULL };
+	const struct host_cmd cmds[] = { { "x86_64", c64 }, { "i386", c32 },
+					 { "x86_64", cb64 }, { "i386", cb32 } };
+
+	say("host: bench_user and bench_batch on this machine's kernel, %d runs", HOST_RUNS);
+	for (int i = 1; i <= HOST_RUNS && !lab_interrupted; i++) {
+		char *dir = xasprintf("%s/host.%d", raw, i);
+		struct host_result res;
+
+		host_bench_run(dir, cmds, sizeof(cmds) / sizeof(*cmds), &res);
+		if (res.failed)
+			die("a benchmark failed on the host; see %s/stderr.txt", dir);
+		for (size_t j = 0; i == 1 && j < res.nleft; j++) {
+			say("host: %s", res.left[j]);
+			json_array_append_new(left, json_string(res.left[j]));
+		}
+		if (res.ran)
+			rep->runs[rep->nruns++] = lab_load_run(dir);
+		host_result_free(&res);
+		free(dir);
+	}
+	free(b64);
+	free(b32);
+	free(bb64);
+	free(bb32);
 }
 
 int cmd_bench(int argc, char **argv)
@@ -76,8 +138,8 @@ int cmd_bench(int argc, char **argv)
 	struct lab_opts o;
 	struct run *runs[HOST_RUNS + 4];
 	struct report rep = { .runs = runs };
-	char *raw, *b64, *b32, *bb64, *bb32, *trace;
-	json_t *perf;
+	char *raw, *trace;
+	json_t *perf, *left;
 	int ret;
 
 	lab_opts_parse(argc, argv, &o);
@@ -90,26 +152,12 @@ int cmd_bench(int argc, char **argv)
 	lab_lock(o.out);
 	boot_install_signals();
 	raw = xasprintf("%s/raw", o.out);
-	b64 = xasprintf("%s/bench_user", o.guest);
-	b32 = xasprintf("%s/bench_user32", o.guest);
-	bb64 = xasprintf("%s/bench_batch", o.guest);
-	bb32 = xasprintf("%s/bench_batch32", o.guest);
+	left = json_array();
 	if (o.arch != ARCH_X86_64)
 		say("no host runs: the %s guest's programs do not run on this host",
 		    arch_name(o.arch));
 	else
-		say("host: bench_user and bench_batch on this machine's kernel, %d runs", HOST_RUNS);
-	for (int i = 1; i <= HOST_RUNS && !lab_interrupted && o.arch == ARCH_X86_64; i++) {
-		char *dir = xasprintf("%s/host.%d", raw, i);
-		const char *const c64[] = { b64, "--host", NULL }, *const c32[] = { b32, "--host", NULL };
-		const char *const cb64[] = { bb64, "--host", NULL }, *const cb32[] = { bb32, "--host", NULL };
-		const char *const *const cmds[] = { c64, c32, cb64, cb32, NULL };
-
-		if (lab_host_bench(dir, cmds))
-			die("a benchmark failed on the host; see %s/stderr.txt", dir);
-		runs[rep.nruns++] = lab_load_run(dir);
-		free(dir);
-	}
+		host_runs(&o, raw, &rep, left);
 	perf = o.arch == ARCH_X86_64 ? beside_perf(raw, o.guest) : NULL;
 	for (size_t i = 0; i < 4; i++) {
 		struct lab_opts k = o;
@@ -128,7 +176,8 @@ int cmd_bench(int argc, char **argv)
 			die("%s: %s", dir, runs[rep.nruns - 1]->problems[0]);
 		free(dir);
 	}
-	rep.extra = json_pack("{s:o?}", "perf_bench_syscall_basic", perf);
+	rep.extra = json_pack("{s:o?, s:o}", "perf_bench_syscall_basic", perf,
+			      "host_left_out", left);
 	trace = xasprintf("%s/trace/report.md", o.out);
 	if (file_exists(trace))
 		rep.trace_md = "trace/report.md";
@@ -141,6 +190,8 @@ int cmd_bench(int argc, char **argv)
 		free(path);
 	}
 	report_table(stdout, &rep);
+	for (size_t i = 0; i < json_array_size(left); i++)
+		printf("host: %s\n", json_string_value(json_array_get(left, i)));
 	ret = report_write(o.out, &rep);
 	if (!ret)
 		printf("\nreport: %s/report.md (table, charts), %s/bench.json, %s/bench.csv\n",
@@ -149,10 +200,6 @@ int cmd_bench(int argc, char **argv)
 	for (size_t i = 0; i < rep.nruns; i++)
 		run_free(runs[i]);
 	free(raw);
-	free(b64);
-	free(b32);
-	free(bb64);
-	free(bb32);
 	free(trace);
 	return ret ? 1 : 0;
 }

@@ -23,10 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include "meta.h"
 #include "util.h"
 
 static const struct {
@@ -182,61 +179,6 @@ struct run *lab_load_run(const char *dir)
 	if (!r)
 		die("%s", err);
 	return r;
-}
-
-/* Runs argv with stdout appended to rows and stderr to errs. */
-static int run_appending(const char *const argv[], const char *rows,
-			 const char *errs)
-{
-	int status = -1;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		die("fork: %s", strerror(errno));
-	if (pid == 0) {
-		int out = open(rows, O_WRONLY | O_CREAT | O_APPEND, 0644);
-		int err = open(errs, O_WRONLY | O_CREAT | O_APPEND, 0644);
-
-		dup2(out, STDOUT_FILENO);
-		dup2(err, STDERR_FILENO);
-		execv(argv[0], (char *const *)argv);
-		dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
-int lab_host_bench(const char *dir, const char *const *const cmds[])
-{
-	char *rows = xasprintf("%s/rows.jsonl", dir);
-	char *errs = xasprintf("%s/stderr.txt", dir);
-	char *metapath = xasprintf("%s/meta.json", dir);
-	json_t *meta, *jcmds = json_array();
-	int bad = 0;
-
-	if (rm_rf(dir) || mkdir_p(dir))
-		die("cannot make %s: %s", dir, strerror(errno));
-	meta = meta_new_run("host", NULL);
-	json_object_set_new(meta, "mode", json_string("host"));
-	for (int c = 0; cmds[c]; c++) {
-		json_t *jargv = json_array();
-
-		for (int i = 0; cmds[c][i]; i++)
-			json_array_append_new(jargv, json_string(cmds[c][i]));
-		json_array_append_new(jcmds, jargv);
-		bad |= run_appending(cmds[c], rows, errs);
-	}
-	json_object_set_new(meta, "commands", jcmds);
-	meta_set_outcome(meta, bad ? "failed" : "ok", bad ? 1 : 0,
-			 bad ? "a host benchmark failed: see stderr.txt" : "");
-	meta_write(meta, metapath);
-	json_decref(meta);
-	free(rows);
-	free(errs);
-	free(metapath);
-	return bad ? -1 : 0;
 }
 
 int main(int argc, char **argv)

@@ -46,9 +46,4 @@ void lab_lock(const char *dir);
 /* Loads the run in dir (named by its base name) or dies with one line. */
 struct run *lab_load_run(const char *dir);
 
-/* Runs host benchmark programs (each a NULL-terminated argv, rows on its
- * stdout; the list ends with NULL) into the run directory dir, with
- * meta.json (mode host). Returns 0 if every one exited 0. */
-int lab_host_bench(const char *dir, const char *const *const cmds[]);
-
 #endif

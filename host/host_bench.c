@@ -1,0 +1,166 @@
+/*
+ * host_bench.c: benchmark programs on the host's own kernel (host_bench.h).
+ *
+ * Each program is started with posix_spawn(), which reports an execve()
+ * that failed as its own return value (glibc waits for the child's exec):
+ * ENOEXEC there is the host saying it cannot run that kind of program, and
+ * that alone makes a program "left out". Its standard output goes to a
+ * file of its own and joins rows.jsonl only when the program exited 0.
+ */
+#define _GNU_SOURCE
+#include "host_bench.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "meta.h"
+#include "util.h"
+
+extern char **environ;
+
+/* Why the host cannot start a program (errno e from posix_spawn). */
+static char *left_out_line(const struct host_cmd *c, int e)
+{
+	const char *prog = strrchr(c->argv[0], '/');
+
+	prog = prog ? prog + 1 : c->argv[0];
+	return xasprintf("%s rows left out: this host cannot run %s (%s%s)", c->abi, prog,
+			 strerror(e), !strcmp(c->abi, "i386") ?
+			 ": its kernel has no 32-bit emulation" : "");
+}
+
+/* Starts c with stdout to rows_tmp (truncated) and stderr appended to errs:
+ * the child's pid, or -errno from posix_spawn. */
+static pid_t spawn(const struct host_cmd *c, const char *rows_tmp,
+		   const char *errs)
+{
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int e;
+
+	if (posix_spawn_file_actions_init(&fa))
+		die("posix_spawn_file_actions_init: out of memory");
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, rows_tmp,
+					 O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, errs,
+					 O_WRONLY | O_CREAT | O_APPEND, 0644);
+	e = posix_spawn(&pid, c->argv[0], &fa, NULL, (char *const *)c->argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	return e ? -e : pid;
+}
+
+/* Appends the file from to the file to: 0, or -1. */
+static int append_file(const char *from, const char *to)
+{
+	size_t len;
+	char *text = read_file(from, &len);
+	int fd, ok;
+
+	if (!text)
+		return -1;
+	fd = open(to, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	ok = fd >= 0 && write(fd, text, len) == (ssize_t)len;
+	if (fd >= 0 && close(fd))
+		ok = 0;
+	free(text);
+	return ok ? 0 : -1;
+}
+
+/* One line appended to the run's stderr.txt: why a program failed. */
+__attribute__((format(printf, 2, 3))) static void note(const char *errs, const char *fmt, ...)
+{
+	FILE *f = fopen(errs, "a");
+	va_list ap;
+
+	if (!f)
+		return;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	fclose(f);
+}
+
+/* Runs one program; records it in res and, when left out, in left. */
+static void run_one(const struct host_cmd *c, const char *dir,
+		    struct host_result *res, json_t *left)
+{
+	char *tmp = xasprintf("%s/rows.%d.tmp", dir, (int)(res->ran + res->failed + res->nleft));
+	char *rows = xasprintf("%s/rows.jsonl", dir), *errs = xasprintf("%s/stderr.txt", dir);
+	pid_t pid = spawn(c, tmp, errs);
+	size_t ran0 = res->ran;
+	int status = 0;
+
+	if (pid == -ENOEXEC && res->nleft < HOST_LEFT_MAX) {
+		char *line = left_out_line(c, ENOEXEC);
+
+		res->left[res->nleft++] = line;
+		json_array_append_new(left, json_pack("{s:s, s:s, s:s}", "abi", c->abi,
+						      "program", c->argv[0], "reason", line));
+	} else if (pid < 0) {
+		note(errs, "cannot run %s: %s", c->argv[0], strerror((int)-pid));
+		res->failed++;
+	} else {
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (WIFSIGNALED(status))
+			note(errs, "%s was killed by signal %d (%s)", c->argv[0],
+			     WTERMSIG(status), strsignal(WTERMSIG(status)));
+		else if (WEXITSTATUS(status))
+			note(errs, "%s exited with status %d", c->argv[0], WEXITSTATUS(status));
+		else if (append_file(tmp, rows))
+			note(errs, "cannot append %s's rows to %s", c->argv[0], rows);
+		else
+			res->ran++;
+		res->failed += res->ran == ran0;
+	}
+	unlink(tmp);
+	free(tmp);
+	free(rows);
+	free(errs);
+}
+
+void host_bench_run(const char *dir, const struct host_cmd *cmds, size_t n,
+		    struct host_result *res)
+{
+	char *metapath = xasprintf("%s/meta.json", dir), *rows = xasprintf("%s/rows.jsonl", dir);
+	json_t *meta, *jcmds = json_array(), *left = json_array();
+
+	memset(res, 0, sizeof(*res));
+	if (rm_rf(dir) || mkdir_p(dir))
+		die("cannot make %s: %s", dir, strerror(errno));
+	write_file(rows, "", 0);	/* a host that ran nothing has no rows, not no file */
+	meta = meta_new_run("host", NULL);
+	json_object_set_new(meta, "mode", json_string("host"));
+	for (size_t i = 0; i < n; i++) {
+		json_t *jargv = json_array();
+
+		for (int j = 0; cmds[i].argv[j]; j++)
+			json_array_append_new(jargv, json_string(cmds[i].argv[j]));
+		json_array_append_new(jcmds, jargv);
+		run_one(&cmds[i], dir, res, left);
+	}
+	json_object_set_new(meta, "commands", jcmds);
+	json_object_set_new(meta, "left_out", left);
+	meta_set_outcome(meta, res->failed ? "failed" : "ok", res->failed ? 1 : 0,
+			 res->failed ? "a host benchmark failed: see stderr.txt" : "");
+	meta_write(meta, metapath);
+	json_decref(meta);
+	free(metapath);
+	free(rows);
+}
+
+void host_result_free(struct host_result *res)
+{
+	for (size_t i = 0; i < res->nleft; i++)
+		free(res->left[i]);
+	memset(res, 0, sizeof(*res));
+}

@@ -10,31 +10,56 @@
 #   include/linux/syscalls.h      sys_*() and ksys_*() prototypes
 #   kernel/sys_ni.c               COND_SYSCALL(), so a kernel without them links
 #   include/uapi/asm-generic/unistd.h  numbers for the generic table (arm64, riscv, ...)
-#   arch/arm/tools/syscall.tbl    32-bit ARM's table, and arm64's copy of it
-#   arch/arm64/include/asm/       for AArch32 tasks (unistd32.h, unistd.h's count)
+#   scripts/syscall.tbl           the generic table itself, since 6.11 (arm64's
+#                                 arch/arm64/tools/syscall_64.tbl links to it)
+#   arch/arm/tools/syscall.tbl    32-bit ARM's table, and arm64's copy of it for
+#                                 AArch32 tasks: arch/arm64/tools/syscall_32.tbl
+#                                 since 6.11, hand-numbered before (asm/unistd32.h,
+#                                 asm/unistd.h's count)
 #   arch/arm64/kernel/sys.c       arm64's sys_call_table[] export, as on x86
 #   include/uapi/linux/lab_syscalls.h  flags and limits for user space
+# The layout is told by the files the tree has, not by its version; the
+# numbers are the next free ones of each table (lab-tbl), and the tables
+# that must agree are checked to agree.
+# All or nothing: the files it may change are copied into a scratch tree and
+# every edit is made there; only when all succeeded is each changed file
+# written beside its original and renamed over it. A tree it cannot patch
+# is left as it was, with one line that names the file and what was missing.
 # Idempotent: on a tree it has patched already it changes nothing, not even
-# a time stamp. Every edit is written to a temporary file and renamed.
+# a time stamp.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 [ $# -eq 2 ] || die "usage: patch-kernel.sh KSRC LAB_TBL"
 [ -d "$1" ] || die "KSRC=$1 is not a directory"
-ksrc=$(cd "$1" && pwd)
+real=$(cd "$1" && pwd)
 lab_tbl=$2
 lab=$(cd "$(dirname "$0")/.." && pwd)
 patch=$lab/kernel/patch
 marker="the syscall lab"
-
-tbl64=$ksrc/arch/x86/entry/syscalls/syscall_64.tbl
-tbl32=$ksrc/arch/x86/entry/syscalls/syscall_32.tbl
 for f in Makefile Kconfig arch/x86/entry/syscalls/syscall_64.tbl \
 	arch/x86/entry/syscalls/syscall_32.tbl include/linux/syscalls.h \
 	kernel/sys_ni.c include/uapi/asm-generic/unistd.h; do
-	[ -f "$ksrc/$f" ] || die "KSRC=$ksrc is not an x86 Linux kernel tree (no $f)"
+	[ -f "$real/$f" ] || die "KSRC=$real is not an x86 Linux kernel tree (no $f)"
 done
-[ -w "$ksrc" ] || die "$ksrc is not writable"
+[ -w "$real" ] || die "$real is not writable"
+
+# The scratch tree: the files below that KSRC has (symbolic links kept).
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+ksrc=$scratch/tree
+mkdir "$ksrc"
+(cd "$real" && for f in Makefile Kbuild Kconfig init/Kconfig arch/x86/entry/syscall_64.c \
+	arch/x86/entry/syscalls/syscall_{64,32}.tbl include/linux/syscalls.h kernel/sys_ni.c \
+	include/uapi/asm-generic/unistd.h scripts/syscall.tbl arch/arm/tools/syscall.tbl \
+	arch/arm64/tools/syscall_{64,32}.tbl arch/arm64/include/asm/unistd{32,}.h \
+	arch/arm64/kernel/sys.c include/uapi/linux/lab_syscalls.h hello/*; do
+	[ ! -e "$f" ] || cp -a --parents -- "$f" "$ksrc/" || exit 1
+done) || die "cannot copy the files to patch from $real"
+# Messages name the tree's files, not their copies.
+die() { printf '%s: error: %s\n' "${0##*/}" "${*//"$ksrc"/"$real"}" >&2; exit 1; }
+tbl64=$ksrc/arch/x86/entry/syscalls/syscall_64.tbl
+tbl32=$ksrc/arch/x86/entry/syscalls/syscall_32.tbl
 
 # A hello syscall that is not ours: refuse rather than guess.
 if grep -qE '^[0-9]+[[:space:]]+[a-z0-9]+[[:space:]]+hello[[:space:]]' "$tbl64" &&
@@ -42,20 +67,13 @@ if grep -qE '^[0-9]+[[:space:]]+[a-z0-9]+[[:space:]]+hello[[:space:]]' "$tbl64" 
 	die "$ksrc already has a 'hello' system call that the lab did not add"
 fi
 
-# edit FILE AWK-ARGS...: rewrite FILE through awk (FILE is its last input),
-# atomically, and only if the result differs (worked out outside the tree,
-# so that an edit that changes nothing leaves even the directory alone).
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+# edit FILE WANTS AWK-ARGS...: rewrite FILE (in the scratch tree) through
+# awk (FILE is its last input); if awk fails, FILE lacks what WANTS says.
 edit() {
-	local file=$1
-	shift
-	awk "$@" "$file" >"$scratch/out" || die "could not edit $file"
-	cmp -s "$file" "$scratch/out" && return 0
-	cp "$scratch/out" "$file.lab-tmp" && mv "$file.lab-tmp" "$file" || {
-		rm -f "$file.lab-tmp"
-		die "could not write $file"
-	}
+	local file=$1 wants=$2
+	shift 2
+	awk "$@" "$file" >"$scratch/out" || die "cannot patch $file: $wants"
+	cat "$scratch/out" >"$file"
 }
 
 # insert_before FILE REGEX FRAGMENT: put FRAGMENT's lines before the first
@@ -67,7 +85,7 @@ edit() {
 insert_before() {
 	local file=$1 re=$2 frag=$3
 	grep -qE "$re" "$file" || die "cannot patch $file: no line matches /$re/"
-	edit "$file" -v re="$re" '
+	edit "$file" "no line matches /$re/" -v re="$re" '
 		FNR == NR { add = add $0 "\n"; if (FNR == 1) first = $0; next }
 		{ line[++n] = $0; if (!at && $0 ~ re) at = n; if (!from && $0 == first) from = n }
 		END {
@@ -88,13 +106,12 @@ insert_after_block() {
 	local file=$1 re=$2 key=$3 frag=$4
 	grep -qxF "$key" "$file" && return 0
 	grep -qE "$re" "$file" || die "cannot patch $file: no line matches /$re/"
-	edit "$file" -v re="$re" '
+	edit "$file" "no \"}\" alone on a line closes the definition at /$re/" -v re="$re" '
 		FNR == NR { add = add $0 "\n"; next }
 		{ print }
 		!started && $0 ~ re { started = 1 }
 		started && !done && /^};?[ \t]*$/ { printf "%s", add; done = 1 }
 		END { if (!done) exit 1 }' "$frag"
-	grep -qxF "$key" "$file" || die "cannot patch $file: no end found for /$re/"
 }
 
 # 1. The syscalls' own directory and their uapi header.
@@ -108,11 +125,11 @@ install_if_changed "$lab/kernel/include/uapi/linux/lab_syscalls.h" \
 #    line of the top Makefile on old ones.
 if [ -f "$ksrc/Kbuild" ] && grep -qE '^obj-y[[:space:]]+\+=[[:space:]]*kernel/' "$ksrc/Kbuild"; then
 	grep -qE '^obj-y[[:space:]]+\+=[[:space:]]*hello/' "$ksrc/Kbuild" ||
-		edit "$ksrc/Kbuild" '{ print } /^obj-y[ \t]+\+=[ \t]*kernel\/[ \t]*$/ && !done {
+		edit "$ksrc/Kbuild" "" '{ print } /^obj-y[ \t]+\+=[ \t]*kernel\/[ \t]*$/ && !done {
 			print "obj-y\t\t\t+= hello/"; done = 1 }'
 elif grep -qE '^core-y[[:space:]]+(\+|:)?=.*kernel/' "$ksrc/Makefile"; then
 	grep -qE '^core-y.*[[:space:]]hello/' "$ksrc/Makefile" ||
-		edit "$ksrc/Makefile" '/^core-y[ \t]+(\+|:)?=.*kernel\// && !done {
+		edit "$ksrc/Makefile" "" '/^core-y[ \t]+(\+|:)?=.*kernel\// && !done {
 			sub(/[ \t]*$/, " hello/"); done = 1 } { print }'
 else
 	die "cannot wire hello/ into $ksrc: neither Kbuild's 'obj-y += kernel/' nor the Makefile's core-y line was found"
@@ -121,7 +138,7 @@ grep -qE '^(obj-y[[:space:]]+\+=[[:space:]]*hello/|core-y.*hello/)' "$ksrc/Kbuil
 	die "wiring hello/ into the build of $ksrc failed"
 
 grep -q '^source "hello/Kconfig"' "$ksrc/Kconfig" ||
-	edit "$ksrc/Kconfig" '{ print } /^source "init\/Kconfig"/ && !done {
+	edit "$ksrc/Kconfig" "" '{ print } /^source "init\/Kconfig"/ && !done {
 		print ""; print "source \"hello/Kconfig\""; done = 1 }'
 grep -q '^source "hello/Kconfig"' "$ksrc/Kconfig" ||
 	die "cannot add hello/Kconfig to $ksrc/Kconfig: no 'source \"init/Kconfig\"' line"
@@ -133,6 +150,8 @@ grep -q '^source "hello/Kconfig"' "$ksrc/Kconfig" ||
 if [ -f "$ksrc/init/Kconfig" ]; then
 	anchor='^config EMBEDDED$'
 	grep -qE "$anchor" "$ksrc/init/Kconfig" || anchor='^endmenu[[:space:]]*# General setup'
+	grep -qE "$anchor" "$ksrc/init/Kconfig" ||
+		die "cannot patch $ksrc/init/Kconfig: no line 'config EMBEDDED' nor 'endmenu # General setup'"
 	insert_before "$ksrc/init/Kconfig" "$anchor" "$patch/Kconfig.init"
 fi
 
@@ -154,14 +173,23 @@ fi
 
 # 3. Both x86 tables: the next free numbers, found by lab-tbl.
 mapfile -t names < <(grep -v '^#' "$patch/syscall-names")
-"$lab_tbl" "$tbl64" common "${names[@]}" >/dev/null
-"$lab_tbl" "$tbl32" i386 "${names[@]}" >/dev/null
+# add_to_table TABLE ABI [WANT WHOSE]: the family into TABLE with lab-tbl
+#    (the numbers it has, or the next free ones), into $scratch/numbers as
+#    "name N" lines; with WANT, they must be those (WHOSE numbers).
+add_to_table() {
+	local err range='NR == 1 { a = $2 } { b = $2 } END { print a "-" b }'
+	err=$("$lab_tbl" "$1" "$2" "${names[@]}" 2>&1 >"$scratch/numbers") || die "$err"
+	[ -z "${3:-}" ] || cmp -s "$scratch/numbers" "$3" ||
+		die "cannot patch $1: its next free numbers ($(awk "$range" "$scratch/numbers")) are not those of $4 ($(awk "$range" "$3"))"
+}
+add_to_table "$tbl64" common
+add_to_table "$tbl32" i386
 
 # 4. Prototypes: sys_*() with the other syscalls, ksys_*() with the others;
 #    lab_batch()'s record type declared at the end of the forward
 #    declarations that open the header, where new ones go.
 grep -qx 'struct lab_batch_rec;' "$ksrc/include/linux/syscalls.h" ||
-	edit "$ksrc/include/linux/syscalls.h" '
+	edit "$ksrc/include/linux/syscalls.h" "no forward declaration (struct name;) above its first #include" '
 		{ line[++n] = $0 }
 		!inc && /^(struct|union|enum) [a-z0-9_]+;$/ { at = n }
 		/^#include / { inc = 1 }
@@ -172,20 +200,16 @@ grep -qx 'struct lab_batch_rec;' "$ksrc/include/linux/syscalls.h" ||
 				if (i == at) print "struct lab_batch_rec;"
 			}
 		}'
-grep -qx 'struct lab_batch_rec;' "$ksrc/include/linux/syscalls.h" ||
-	die "cannot declare struct lab_batch_rec in $ksrc/include/linux/syscalls.h"
 insert_before "$ksrc/include/linux/syscalls.h" \
 	'^ \* Architecture-specific system calls' "$patch/syscalls.h.sys"
 insert_before "$ksrc/include/linux/syscalls.h" \
 	'^ssize_t ksys_write\(' "$patch/syscalls.h.ksys"
-grep -q "^long ksys_lab_null" "$ksrc/include/linux/syscalls.h" ||
-	die "cannot add ksys_*() prototypes to $ksrc/include/linux/syscalls.h"
 
 # 5. COND_SYSCALL(): with CONFIG_LAB_SYSCALLS=n the numbers answer -ENOSYS.
 #    At the end of the file; an earlier version there (from the line that
 #    names the lab, and the blank lines the fragment has above it) is
 #    replaced.
-edit "$ksrc/kernel/sys_ni.c" -v frag="$patch/sys_ni.c.cond" -v marker="$marker" '
+edit "$ksrc/kernel/sys_ni.c" "" -v frag="$patch/sys_ni.c.cond" -v marker="$marker" '
 	BEGIN {
 		while ((getline l < frag) > 0) {
 			add[++m] = l
@@ -206,7 +230,7 @@ edit "$ksrc/kernel/sys_ni.c" -v frag="$patch/sys_ni.c.cond" -v marker="$marker" 
 #    version of the block is taken out first.
 number_block() {
 	local file=$1 re=$2 numbers=$3
-	edit "$file" -v marker="$marker" -v re="$re" '
+	edit "$file" "no line matches /$re/" -v marker="$marker" -v re="$re" '
 		FNR == NR { nr[++n] = $2; name[n] = $1; next }
 		index($0, "/* " marker ": ") == 1 { old = 1; next }
 		old && (/^#define __NR_[a-z0-9_]+ [0-9]+$/ || /^__SYSCALL\(/) { next }
@@ -232,8 +256,8 @@ number_block() {
 
 # set_count FILE MACRO N: "#define MACRO N", checked.
 set_count() {
-	edit "$1" -v m="$2" -v n="$3" '$1 == "#define" && $2 == m { sub(/[0-9]+$/, n) } { print }'
-	grep -qE "^#define $2[[:space:]]+$3\$" "$1" || die "cannot set $2 in $1"
+	edit "$1" "" -v m="$2" -v n="$3" '$1 == "#define" && $2 == m { sub(/[0-9]+$/, n) } { print }'
+	grep -qE "^#define $2[[:space:]]+$3\$" "$1" || die "cannot patch $1: no line '#define $2 N'"
 }
 
 # 6. The generic table (arm64, riscv, ...): the next numbers after
@@ -245,29 +269,47 @@ first=$(awk -v marker="$marker" '
 	old && /^#define __NR_[a-z0-9_]+ [0-9]+$/ { print $3; exit }
 	/^#define __NR_syscalls [0-9]+$/ { count = $3 }
 	END { if (count) print count }' "$generic" | head -n 1)
-[ -n "$first" ] || die "cannot number the family in $generic: no __NR_syscalls"
+[ -n "$first" ] || die "cannot patch $generic: no line '#define __NR_syscalls N'"
 for i in "${!names[@]}"; do echo "${names[$i]} $((first + i))"; done >"$scratch/generic-numbers"
 number_block "$generic" '^#undef __NR_syscalls' "$scratch/generic-numbers"
 set_count "$generic" __NR_syscalls $((first + ${#names[@]}))
 
+#    Since 6.11 the generic table is scripts/syscall.tbl (arm64's
+#    arch/arm64/tools/syscall_64.tbl is a link to it), unistd.h kept for
+#    user space: each table's next free numbers must be unistd.h's.
+declare -A seen
+for tbl in scripts/syscall.tbl arch/arm64/tools/syscall_64.tbl; do
+	[ -f "$ksrc/$tbl" ] || continue
+	tbl=$(realpath "$ksrc/$tbl")
+	[[ $tbl == "$ksrc"/* ]] || die "cannot patch $tbl: a link out of the tree"
+	[ -z "${seen[$tbl]:-}" ] || continue
+	seen[$tbl]=1
+	add_to_table "$tbl" common "$scratch/generic-numbers" "$generic"
+done
+
 # 7. 32-bit ARM: the same numbers in arch/arm's table ("common": OABI and
-#    EABI), and arm64's hand-numbered copy of it for AArch32 tasks
-#    (asm/unistd32.h, above the comment that asks for new calls there, its
-#    count __NR_compat_syscalls raised to match). The family takes no
-#    64-bit argument and lab_batch()'s records have one layout for every
-#    ABI, so the compat table calls the native entry points, as x86's
-#    i386 table does. Trees without arm64 (the patcher's test) skip this.
+#    EABI), and in arm64's copy of it for AArch32 tasks: since 6.11 a table
+#    of its own, arch/arm64/tools/syscall_32.tbl; before, hand-numbered in
+#    asm/unistd32.h (above the comment that asks for new calls there, its
+#    count __NR_compat_syscalls in asm/unistd.h raised to match). The
+#    family takes no 64-bit argument and lab_batch()'s records have one
+#    layout for every ABI, so the compat table calls the native entry
+#    points, as x86's i386 table does. Trees without arm64 skip this.
 tblarm=$ksrc/arch/arm/tools/syscall.tbl
+a32=$ksrc/arch/arm64/tools/syscall_32.tbl
 u32=$ksrc/arch/arm64/include/asm/unistd32.h
 uarm64=$ksrc/arch/arm64/include/asm/unistd.h
-if [ -f "$tblarm" ] && [ -f "$u32" ] && [ -f "$uarm64" ]; then
-	"$lab_tbl" "$tblarm" common "${names[@]}" >"$scratch/arm-numbers"
+[ ! -f "$tblarm" ] || { add_to_table "$tblarm" common && mv "$scratch/numbers" "$scratch/arm-numbers"; }
+if [ -f "$a32" ]; then
+	if [ -f "$tblarm" ]; then add_to_table "$a32" common "$scratch/arm-numbers" "$tblarm"; else add_to_table "$a32" common; fi
+elif [ -f "$u32" ]; then
+	[ -f "$tblarm" ] || die "cannot patch $u32: no $tblarm to number AArch32's calls by"
+	[ -f "$uarm64" ] || die "cannot patch $u32: no $uarm64 for its count"
 	number_block "$u32" '^ \* Please add new compat syscalls above this comment' "$scratch/arm-numbers"
 	set_count "$uarm64" __NR_compat_syscalls "$(awk '
 		$1 == "#define" && $2 ~ /^__NR_/ && $3 ~ /^[0-9]+$/ && $3 + 1 > c { c = $3 + 1 }
 		END { print c + 0 }' "$u32")"
 fi
-
 # 8. arm64's dispatch: its sys_call_table[] exported like x86's, after its
 #    definition, with CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS only.
 sysarm64=$ksrc/arch/arm64/kernel/sys.c
@@ -275,4 +317,22 @@ if [ -f "$sysarm64" ] && grep -qE '^const syscall_fn_t sys_call_table\[' "$sysar
 	insert_after_block "$sysarm64" '^const syscall_fn_t sys_call_table\[' \
 		"$(grep "^EXPORT_SYMBOL" "$patch/syscall_64.c.table")" "$patch/syscall_64.c.table"
 fi
+
+# 9. Apply: each file of the scratch tree that differs from KSRC's is
+#    written beside it, and once all are, renamed over it.
+mapfile -t changed < <(cd "$ksrc" && find . -type f ! -name '*.lab-tmp' -printf '%P\n' | sort |
+	while IFS= read -r f; do cmp -s "$f" "$real/$f" || printf '%s\n' "$f"; done)
+for f in "${changed[@]}"; do
+	[ ! -L "$real/$f" ] || die "cannot patch $real/$f: a symbolic link, not a file"
+	d=$(dirname "$real/$f")
+	until [ -d "$d" ]; do d=$(dirname "$d"); done
+	[ -w "$d" ] || die "cannot patch $real/$f: $d is not writable"
+done
+for f in "${changed[@]}"; do
+	mkdir -p "$(dirname "$real/$f")" && cp "$ksrc/$f" "$real/$f.lab-tmp" || {
+		for g in "${changed[@]}"; do rm -f "$real/$g.lab-tmp"; done
+		die "could not write $real/$f"
+	}
+done
+for f in "${changed[@]}"; do mv -f "$real/$f.lab-tmp" "$real/$f"; done
 exit 0

@@ -41,15 +41,12 @@ GUEST_CC := $(CC)
 GUEST_CC32 := i686-linux-gnu-gcc
 KIMAGE := arch/x86/boot/bzImage
 ARCH_DIR :=
-ARCH_DEPS := qemu-system-x86 gcc-i686-linux-gnu libc6-dev-i386-cross
 else ifeq ($(ARCH),arm64)
 CROSS := aarch64-linux-gnu-
 GUEST_CC := $(CROSS)gcc
 GUEST_CC32 := arm-linux-gnueabihf-gcc
 KIMAGE := arch/arm64/boot/Image
 ARCH_DIR := /arm64
-ARCH_DEPS := qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
-	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
 else
 $(error ARCH=$(ARCH): the lab knows x86_64 and arm64)
 endif
@@ -71,16 +68,22 @@ OUT := $(BUILD)/out$(ARCH_DIR)
 PATCHES := $(BUILD)/patches
 BENCH_OUT ?= results$(ARCH_DIR)
 
-# Debian packages: for building and booting, and for the host tests.
-# The 32-bit guest programs are built by Debian's cross compilers (i686 for
-# x86, armhf for arm64): gcc-multilib conflicts with every cross compiler.
-DEPS := build-essential flex bison bc libelf-dev libssl-dev cpio kmod \
-	xz-utils libjansson-dev liburing-dev $(ARCH_DEPS)
-DEPS_TEST := libcmocka-dev jq groff-base git linux-source-6.1
-DEPS_PATCHES := git linux-source-6.1
-DEPS_BENCH := gnuplot-nox linux-perf
-DEPS_TRACE := gdb gdb-multiarch binutils gnuplot-nox
-DEPS_KSRC := $(if $(KSRC_IS_DEFAULT),linux-source-6.1)
+# Debian packages, by job, from config/debian-packages (what each job runs
+# or reads, and the package it comes from; .ci/run and
+# tests/host/test_packages.sh read the same file). The 32-bit guest
+# programs are built by Debian's cross compilers (i686 for x86, armhf for
+# arm64): gcc-multilib conflicts with every cross compiler.
+PKG_MAP := config/debian-packages
+pkgs = $(sort $(shell awk -v jobs='$(1)' '!/^\#/ && NF == 4 { n = split($$4, j, ","); \
+	for (i = 1; i <= n; i++) if (index(" " jobs " ", " " j[i] " ")) print $$2 }' $(PKG_MAP)))
+DEPS := $(call pkgs,build $(ARCH))
+DEPS_KSRC := $(if $(KSRC_IS_DEFAULT),$(call pkgs,ksrc))
+# make test runs both architectures and checks the patch series (whose
+# selftests it builds for both): everything, before the first build.
+DEPS_TEST := $(call pkgs,build x86_64 arm64 ksrc test trace patches)
+DEPS_PATCHES := $(call pkgs,build patches)
+DEPS_BENCH := $(call pkgs,bench)
+DEPS_TRACE := $(call pkgs,trace)
 
 # Host tools of the lab's own (cc as on the host, tested by make test).
 HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g
@@ -101,7 +104,10 @@ deps:
 deps-patches:
 	@scripts/deps.sh $(DEPS) $(DEPS_PATCHES)
 deps-test:
-	@scripts/deps.sh $(DEPS) $(DEPS_KSRC) $(DEPS_TEST)
+	@scripts/deps.sh $(DEPS_TEST)
+# The host's unit tests alone: the compiler and the test libraries.
+deps-host-tests:
+	@scripts/deps.sh $(call pkgs,build test)
 deps-trace:
 	@scripts/deps.sh $(DEPS) $(DEPS_KSRC) $(DEPS_TRACE)
 deps-bench:
@@ -355,6 +361,7 @@ test: deps-test deps-trace $(TEST_BOOTS) $(PATCHES)/series
 		$(BUILD)/scripts-test $(LAB) >$(BUILD)/host-tests/scripts.tap 2>&1 || true
 	@tests/host/test_checkpatch.sh $(KSRC) >$(BUILD)/host-tests/checkpatch.tap 2>&1 || true
 	@tests/host/test_man.sh docs/man2 >$(BUILD)/host-tests/man.tap 2>&1 || true
+	@tests/host/test_packages.sh >$(BUILD)/host-tests/packages.tap 2>&1 || true
 	@tests/host/test_arm64_status.sh $(LAB) $(BUILD)/arm64-status-test \
 		>$(BUILD)/host-tests/arm64_status.tap 2>&1 || true
 	@tests/host/test_patches.sh $(KERNEL_TARBALL) $(PATCHES) $(KSRC) $(BUILD)/patches-test \
@@ -412,13 +419,14 @@ $(BUILD)/host-tests/test_compare: tests/host/test_compare.c host/compare.c host/
 $(BUILD)/host-tests/test_%: tests/host/test_%.c $(PARSER_SRC) $(LAB_HDR) $(wildcard tests/data/*/*)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -DLAB_TEST_DATA='"tests/data"' -o $@ $< $(PARSER_SRC) -ljansson -lcmocka
+$(HOST_TESTS): | deps-host-tests
 host-tests: $(HOST_TESTS)
 	@# A non-zero exit (a sanitizer's report at exit, a crash) is one more failure.
 	@for t in $(HOST_TESTS); do \
 		CMOCKA_MESSAGE_OUTPUT=TAP $$t >$$t.tap 2>&1 || \
 			echo "not ok - $${t##*/} exited with status $$?" >>$$t.tap; \
 	done
-.PHONY: host-tests
+.PHONY: host-tests deps-host-tests
 
 clean:
 	rm -rf $(GUEST) $(GEN) $(MODULES) $(BUILD)/host-tests $(TOOLS) $(OUT) $(INITRAMFS)* \

@@ -95,8 +95,11 @@ fi
 # The selftests, in the series' tree, with the uapi headers of the lab's.
 obj=$work/obj
 rm -rf "$obj/kselftest" && mkdir -p "$obj"
+# The 32-bit compiler, the same for the build and for emit_tests (which
+# lists the 32-bit programs only when it finds one).
+cc32=(CC_32=i686-linux-gnu-gcc)
 out=$(make -s -C "$ksrc" O="$obj" headers 2>&1 &&
-	make -s -C "$t/$sel" O="$obj" TARGETS=lab_syscalls USERCFLAGS=-Werror CC_32=i686-linux-gnu-gcc 2>&1)
+	make -s -C "$t/$sel" O="$obj" TARGETS=lab_syscalls USERCFLAGS=-Werror "${cc32[@]}" 2>&1)
 tap $? "make -C $sel TARGETS=lab_syscalls builds, warning-free (headers from $ksrc)" || diag <<<"$out"
 for b in hello_test hello_test_32 batch_test batch_test_32 enosys_test enosys_test_32; do
 	class=$(od -An -tu1 -j4 -N1 "$obj/kselftest/lab_syscalls/$b" 2>/dev/null | tr -d ' ')
@@ -104,7 +107,7 @@ for b in hello_test hello_test_32 batch_test batch_test_32 enosys_test enosys_te
 	tap $? "built $b ($([ "$class" = 1 ] && echo 32 || echo 64)-bit)"
 done
 out=$(make -s --no-print-directory -C "$t/$sel/lab_syscalls" O="$obj" \
-	OUTPUT="$obj/kselftest/lab_syscalls" COLLECTION=lab_syscalls emit_tests 2>&1)
+	OUTPUT="$obj/kselftest/lab_syscalls" COLLECTION=lab_syscalls "${cc32[@]}" emit_tests 2>&1)
 [ "$(tr '\n' ' ' <<<"$out")" = "lab_syscalls:hello_test lab_syscalls:batch_test lab_syscalls:hello_test_32 lab_syscalls:batch_test_32 " ]
 tap $? "run_tests runs hello_test, batch_test and their 32-bit builds (not enosys_test: its kernel is built without the family)" ||
 	diag <<<"$out"

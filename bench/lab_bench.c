@@ -4,7 +4,9 @@
  *
  * Every row times `batches` (default 200) batches with the TSC and
  * subtracts from each the median batch of the same loop with nothing in
- * it, as many calls a batch (timer and loop: lab_stats.h). The rows take
+ * it, as many calls a batch (timer and loop: lab_stats.h); its k-best, the
+ * near-minimum beside the median, has that loop's k-best subtracted
+ * (lab_stats_row()). The rows take
  * turns, a twentieth of their batches at a time (lab_bench_time()). The
  * process runs pinned: to the first CPU it may use, or, when it calibrates,
  * to the one where a call loop runs fastest at the start (pin_cpu()). How
@@ -261,19 +263,15 @@ void lab_bench_time(const struct lab_bench *b, struct lab_timed *t, size_t nt)
 int lab_bench_report(struct lab_bench *b, struct lab_timed *t)
 {
 	unsigned int iters = t->n << t->k;
-	struct lab_stats s = { 0 };
+	struct lab_stats s = { 0 }, e = { 0 };
 	char line[LAB_ROW_MAX];
-	uint64_t overhead = 0;
 	int len;
 
-	/* The empty loop is reported raw: it is what the others lose. */
-	if (t->e) {
-		lab_stats_compute(t->e, b->batches, &s);
-		overhead = s.median;
-	}
-	for (unsigned int i = 0; i < b->batches; i++)
-		t->v[i] = lab_per_call_milli(t->v[i], overhead, iters);
-	lab_stats_compute(t->v, b->batches, &s);
+	/* The empty loop is reported raw: it is what the others lose (its
+	 * median from each batch, its k-best from the k-best). */
+	if (t->e)
+		lab_stats_compute(t->e, b->batches, &e);
+	lab_stats_row(t->v, b->batches, t->e ? &e : NULL, iters, &s);
 	if (b->quantum * 1000 * 100 / iters > s.median)
 		b->coarse = 1;
 	len = lab_row_format_ops(line, sizeof(line), LAB_ABI, t->path, t->what,

@@ -33,6 +33,21 @@
  * before curve rows existed stays byte for byte the same); the host reads
  * it as ops 0.
  *
+ * Rows carry one more statistic, right after cv_ppm, beside the median:
+ *
+ *   ..."cv_ppm":..,"kbest":..,"kbest_rank":..,"what":..
+ *
+ * kbest: lab_stats.h's k-best, a near-minimum that holds on a busy host
+ * (LAB_KBEST_K batches that agree within LAB_KBEST_TOL_PCT percent, the
+ * lowest such), in milliticks per call like the others. In the user-space
+ * programs' rows (lab_stats_row()) it is matched: the row's raw batches'
+ * k-best less the empty loop's k-best; in the module's, the k-best of the
+ * per-call figures, the empty loop's median subtracted. kbest_rank: the
+ * rank of the batch it was taken from (1: the fastest), or 0 when no
+ * window qualified and kbest is only the minimum (the host shows it
+ * flagged). Rows written before the k-best have neither field, and the
+ * host reads them as rows without one.
+ *
  * `path` and `what` are the program's own constants: no quote, backslash
  * or control character may appear in them (lab_row_format() refuses).
  */
@@ -78,14 +93,15 @@ static inline int lab_row_format_ops(char *buf, size_t size, const char *abi,
 	if (ops)
 		snprintf(opsfield, sizeof(opsfield), ",\"ops\":%u", ops);
 	n = snprintf(buf, size,
-		     "{\"schema\":\"%s\",\"abi\":\"%s\",\"path\":\"%s\",\"unit\":\"milliticks\",\"tsc_khz\":%llu,\"batches\":%u,\"iters\":%u%s,\"min\":%llu,\"p5\":%llu,\"median\":%llu,\"p95\":%llu,\"p99\":%llu,\"max\":%llu,\"mean\":%llu,\"sd\":%llu,\"cv_ppm\":%llu,\"what\":\"%s\"}\n",
+		     "{\"schema\":\"%s\",\"abi\":\"%s\",\"path\":\"%s\",\"unit\":\"milliticks\",\"tsc_khz\":%llu,\"batches\":%u,\"iters\":%u%s,\"min\":%llu,\"p5\":%llu,\"median\":%llu,\"p95\":%llu,\"p99\":%llu,\"max\":%llu,\"mean\":%llu,\"sd\":%llu,\"cv_ppm\":%llu,\"kbest\":%llu,\"kbest_rank\":%llu,\"what\":\"%s\"}\n",
 		     LAB_ROW_SCHEMA, abi, path, (unsigned long long)tsc_khz,
 		     batches, iters, opsfield, (unsigned long long)s->min,
 		     (unsigned long long)s->p5, (unsigned long long)s->median,
 		     (unsigned long long)s->p95, (unsigned long long)s->p99,
 		     (unsigned long long)s->max, (unsigned long long)s->mean,
 		     (unsigned long long)s->sd, (unsigned long long)s->cv_ppm,
-		     what);
+		     (unsigned long long)s->kbest,
+		     (unsigned long long)s->kbest_rank, what);
 	if (n < 0 || (size_t)n >= size)
 		return -1;
 	return n;

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "util.h"
+/* the k-best's window and tolerance, for the legend: the engine's own */
+#include "../bench/lab_stats.h"
 
 struct series {
 	char *name;
@@ -33,6 +35,7 @@ struct cell {
 	bool have;
 	double value, spread_pct;	/* spread: NAN for one run */
 	size_t nruns;
+	size_t nfallback;	/* ST_KBEST: runs whose k-best had no window */
 };
 
 static char *series_of(const char *run)
@@ -109,8 +112,15 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static struct cell cell_ops(const struct report *r, const struct series *s,
-			    const char *abi, const char *path, unsigned int ops)
+/*
+ * Statistic st of abi/path (ops a crossing) over the series' runs: the
+ * median of the runs' figures and their spread, (max - min) / median.
+ * Runs whose row lacks st (the k-best, in rows from before it) count as
+ * runs without the row.
+ */
+static struct cell cell_stat(const struct report *r, const struct series *s,
+			     const char *abi, const char *path, unsigned int ops,
+			     enum row_stat st)
 {
 	double v[64];
 	struct cell c = { .spread_pct = NAN };
@@ -119,8 +129,11 @@ static struct cell cell_ops(const struct report *r, const struct series *s,
 	for (size_t i = 0; i < s->nruns && n < 64; i++) {
 		const struct row *row = find_row(r->runs[s->runs[i]], abi, path, ops);
 
-		if (row)
-			v[n++] = row_value(row, ST_MEDIAN);
+		if (!row || !row_has(row, st))
+			continue;
+		v[n++] = row_value(row, st);
+		if (st == ST_KBEST && !row->kbest_rank)
+			c.nfallback++;
 	}
 	if (!n)
 		return c;
@@ -131,6 +144,13 @@ static struct cell cell_ops(const struct report *r, const struct series *s,
 	if (n > 1 && c.value > 0)
 		c.spread_pct = (v[n - 1] - v[0]) / c.value * 100;
 	return c;
+}
+
+/* The median of the runs' medians: every table's figure. */
+static struct cell cell_ops(const struct report *r, const struct series *s,
+			    const char *abi, const char *path, unsigned int ops)
+{
+	return cell_stat(r, s, abi, path, ops, ST_MEDIAN);
 }
 
 /* A row that is no curve row: the main table's cells. */
@@ -160,47 +180,114 @@ static void format_value(char *buf, size_t size, const char *unit, double v)
 		snprintf(buf, size, "%.1f", v);
 }
 
+/* Whether a series' cells show the k-best beside the median: the host's
+ * (hardware time, on a machine that may be busy), when its rows have one. */
+static bool series_kbest(const struct report *r, const struct series *s)
+{
+	if (strcmp(s->mode, "host"))
+		return false;
+	for (size_t i = 0; i < s->nruns; i++) {
+		const struct run *run = r->runs[s->runs[i]];
+
+		for (size_t k = 0; k < run->rows.n; k++)
+			if (run->rows.v[k].have_kbest)
+				return true;
+	}
+	return false;
+}
+
+/* "±0.4%", "±23%"; "" for one run. */
+static void format_spread(char *buf, size_t size, double pct)
+{
+	if (isnan(pct))
+		snprintf(buf, size, "%s", "");
+	else
+		snprintf(buf, size, pct < 9.95 ? " ±%.1f%%" : " ±%.0f%%", pct);
+}
+
+/* A series with the k-best: "median ±N% | k-best ±N%", the k-best marked
+ * '!' when in some run no window qualified (the minimum stands in). */
+static void format_dual(char *buf, size_t size, const struct series *s,
+			const struct cell *m, const struct cell *k)
+{
+	char mv[32], ms[16], kv[32], ks[16];
+
+	format_value(mv, sizeof(mv), s->unit, m->value);
+	format_spread(ms, sizeof(ms), m->spread_pct);
+	if (!k->have) {
+		snprintf(buf, size, "%s%s | -", mv, ms);
+		return;
+	}
+	format_value(kv, sizeof(kv), s->unit, k->value);
+	format_spread(ks, sizeof(ks), k->spread_pct);
+	snprintf(buf, size, "%s%s | %s%s%s", mv, ms, kv, k->nfallback ? "!" : "", ks);
+}
+
+/* One cell of the main table: the median of the runs' medians with its
+ * spread, or for one run its ratio to the function call; with the k-best,
+ * both figures. */
+static void format_cell(char *buf, size_t size, const struct report *r,
+			const struct series *s, const struct pathkey *p, bool kbest)
+{
+	struct cell c = cell_of(r, s, p->abi, p->path);
+	struct cell b = base_of(r, s, p->abi);
+	char val[32];
+
+	if (!c.have) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	if (kbest) {
+		struct cell k = cell_stat(r, s, p->abi, p->path, 0, ST_KBEST);
+
+		format_dual(buf, size, s, &c, &k);
+		return;
+	}
+	format_value(val, sizeof(val), s->unit, c.value);
+	if (!isnan(c.spread_pct))
+		snprintf(buf, size, "%s ±%.0f%%", val, c.spread_pct);
+	else if (b.have && b.value > 0 && !strstr(p->path, "empty_loop"))
+		snprintf(buf, size, c.value / b.value < 10 ? "%s (%.1fx)" : "%s (%.0fx)",
+			 val, c.value / b.value);
+	else
+		snprintf(buf, size, "%s", val);
+}
+
+#define COL_W 20	/* a column of the main table */
+#define DUAL_W 32	/* one with the k-best beside the median */
+
 void report_table(FILE *f, const struct report *r)
 {
 	struct layout l;
-	char head[64], buf[64], val[32];
+	char head[64], buf[128];
+	bool *kb, any = false;
 
 	build(r, &l);
+	kb = xcalloc(l.ns ? l.ns : 1, sizeof(*kb));
 	fprintf(f, "%-32s", "path (median per call)");
 	for (size_t j = 0; j < l.ns; j++) {
+		kb[j] = series_kbest(r, &l.s[j]);
+		any |= kb[j];
 		if (l.s[j].nruns > 1)
 			snprintf(head, sizeof(head), "%s (%zu runs)", l.s[j].name, l.s[j].nruns);
 		else
 			snprintf(head, sizeof(head), "%s", l.s[j].name);
-		fprintf(f, " %20s", head);
+		fprintf(f, " %*s", kb[j] ? DUAL_W : COL_W, head);
 	}
 	fprintf(f, "\n%-32s", "");
 	for (size_t j = 0; j < l.ns; j++) {
-		snprintf(head, sizeof(head), "[%s, %s]", l.s[j].mode,
-			 strcmp(l.s[j].unit, "ns") ? "instr" : "ns");
-		fprintf(f, " %20s", head);
+		snprintf(head, sizeof(head), "[%s, %s]%s", l.s[j].mode,
+			 strcmp(l.s[j].unit, "ns") ? "instr" : "ns",
+			 kb[j] ? " median | k-best" : "");
+		fprintf(f, " %*s", kb[j] ? DUAL_W : COL_W, head);
 	}
 	fputc('\n', f);
 	for (size_t i = 0; i < l.np; i++) {
 		snprintf(buf, sizeof(buf), "%s/%s", l.p[i].abi, l.p[i].path);
 		fprintf(f, "%-32s", buf);
 		for (size_t j = 0; j < l.ns; j++) {
-			struct cell c = cell_of(r, &l.s[j], l.p[i].abi, l.p[i].path);
-			struct cell b = base_of(r, &l.s[j], l.p[i].abi);
-
-			if (!c.have) {
-				fprintf(f, " %20s", "-");
-				continue;
-			}
-			format_value(val, sizeof(val), l.s[j].unit, c.value);
-			if (!isnan(c.spread_pct))
-				snprintf(buf, sizeof(buf), "%s ±%.0f%%", val, c.spread_pct);
-			else if (b.have && b.value > 0 && !strstr(l.p[i].path, "empty_loop"))
-				snprintf(buf, sizeof(buf), c.value / b.value < 10 ? "%s (%.1fx)" : "%s (%.0fx)",
-					 val, c.value / b.value);
-			else
-				snprintf(buf, sizeof(buf), "%s", val);
-			fprintf(f, " %20s", buf);
+			format_cell(buf, sizeof(buf), r, &l.s[j], &l.p[i], kb[j]);
+			fprintf(f, " %*s", kb[j] ? DUAL_W : COL_W, buf);
 		}
 		fputc('\n', f);
 	}
@@ -208,6 +295,17 @@ void report_table(FILE *f, const struct report *r)
 		   "the same run's function call. host: this machine's kernel, hardware ns;\n"
 		   "±N%% = spread (max - min) / median over the runs. tcg: QEMU emulation time,\n"
 		   "not hardware time. kvm: hardware virtualisation.\n");
+	if (any)
+		fprintf(f, "median | k-best: the median of the runs' medians, then the median of the\n"
+			   "runs' k-bests, each with its own spread. A run's median is its middle batch,\n"
+			   "which anything else running on the machine moves; its k-best (k = %d) is the\n"
+			   "fastest batch that the k - 1 = %d next fastest confirm within %d%% (a lone fast\n"
+			   "batch is passed over: LEBench's k-best; lmbench keeps the minimum), less the empty\n"
+			   "loop's k-best: what a call costs when nothing interferes, which a busy host\n"
+			   "leaves in place. '!': in some run no batches agreed, and the k-best is that\n"
+			   "run's minimum.\n",
+			   LAB_KBEST_K, LAB_KBEST_K - 1, LAB_KBEST_TOL_PCT);
+	free(kb);
 	layout_free(&l);
 }
 
@@ -656,7 +754,7 @@ static void csv_str(FILE *f, const char *s)
 
 static void write_csv(FILE *f, const struct report *r)
 {
-	fprintf(f, "run,mode,mitigations,abi,path,unit,median,min,p5,p95,p99,max,mean,sd,cv_percent,batches,iters,ops,tsc_khz,what\n");
+	fprintf(f, "run,mode,mitigations,abi,path,unit,median,min,p5,p95,p99,max,mean,sd,cv_percent,batches,iters,ops,tsc_khz,what,kbest,kbest_rank\n");
 	for (size_t i = 0; i < r->nruns; i++)
 		for (size_t k = 0; k < r->runs[i]->rows.n; k++) {
 			const struct row *w = &r->runs[i]->rows.v[k];
@@ -675,6 +773,12 @@ static void write_csv(FILE *f, const struct report *r)
 				fprintf(f, "%u", w->ops);
 			fprintf(f, ",%llu,", (unsigned long long)w->tsc_khz);
 			csv_str(f, w->what);
+			/* the k-best, last (empty in rows from before it) */
+			if (w->have_kbest)
+				fprintf(f, ",%.3f,%llu", row_value(w, ST_KBEST),
+					(unsigned long long)w->kbest_rank);
+			else
+				fprintf(f, ",,");
 			fputc('\n', f);
 		}
 }
@@ -696,8 +800,11 @@ static json_t *json_rows(const struct report *r)
 					      "iters", (int)w->iters);
 
 			for (int s = 0; s < ST_COUNT; s++)
-				json_object_set_new(o, s == ST_CV_PPM ? "cv_percent" : stat_names[s],
-						    json_real(row_value(w, (enum row_stat)s)));
+				if (row_has(w, (enum row_stat)s))
+					json_object_set_new(o, s == ST_CV_PPM ? "cv_percent" : stat_names[s],
+							    json_real(row_value(w, (enum row_stat)s)));
+			if (w->have_kbest)	/* 0: no window, kbest is the min */
+				json_object_set_new(o, "kbest_rank", json_integer((json_int_t)w->kbest_rank));
 			if (w->ops)	/* a curve row: figures per operation */
 				json_object_set_new(o, "ops", json_integer(w->ops));
 			json_array_append_new(a, o);
@@ -714,15 +821,25 @@ static json_t *json_series(const struct report *r)
 	for (size_t j = 0; j < l.ns; j++)
 		for (size_t i = 0; i < l.np; i++) {
 			struct cell c = cell_of(r, &l.s[j], l.p[i].abi, l.p[i].path);
+			struct cell k = cell_stat(r, &l.s[j], l.p[i].abi, l.p[i].path, 0, ST_KBEST);
+			json_t *o;
 
 			if (!c.have)
 				continue;
-			json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:o, s:i}",
+			o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:o, s:i}",
 				"series", l.s[j].name, "mode", l.s[j].mode,
 				"abi", l.p[i].abi, "path", l.p[i].path,
 				"unit", l.s[j].unit, "median_of_medians", c.value,
 				"spread_percent", isnan(c.spread_pct) ? json_null() : json_real(c.spread_pct),
-				"runs", (int)c.nruns));
+				"runs", (int)c.nruns);
+			/* the k-best beside the median, where the rows have one */
+			if (k.have)
+				json_object_update_new(o, json_pack("{s:f, s:o, s:i, s:i}",
+					"kbest_of_runs", k.value,
+					"kbest_spread_percent", isnan(k.spread_pct) ? json_null() : json_real(k.spread_pct),
+					"kbest_runs", (int)k.nruns,
+					"kbest_fallback_runs", (int)k.nfallback));
+			json_array_append_new(a, o);
 		}
 	layout_free(&l);
 	return a;
@@ -808,10 +925,14 @@ static void write_md(FILE *f, const struct report *r, bool icount_chart,
 			json_string_value(json_object_get(host, "kernel")),
 			run_meta(first, "qemu"), run_meta(first, "compiler"));
 	fprintf(f, "Every figure is the median of per-call costs over batches of calls, with the\n"
-		   "empty loop's median (timer and loop overhead) subtracted.\n\n"
+		   "empty loop's median (timer and loop overhead) subtracted; a k-best (beside it\n"
+		   "on the host) has the empty loop's k-best subtracted instead.\n\n"
 		   "- **icount-\\***: QEMU `-icount shift=0`: the TSC counts guest instructions, so these\n"
 		   "  are exact instruction counts per call, identical from boot to boot;\n"
-		   "- **host**: this machine's own kernel, hardware time, several runs (±: spread);\n"
+		   "- **host**: this machine's own kernel, hardware time, several runs (±: spread\n"
+		   "  across them); where its rows have one, each cell is `median | k-best`: the\n"
+		   "  k-best is a near-minimum that a busy host leaves in place (the legend under\n"
+		   "  the table);\n"
 		   "- **vm-\\***: the lab kernel under QEMU TCG (emulation time, not hardware time:\n"
 		   "  compare ratios, not ns) or KVM;\n"
 		   "- **-default** / **-off**: the lab kernel's mitigations as configured, or\n"

@@ -10,11 +10,33 @@
 
 const char *const stat_names[ST_COUNT] = {
 	"min", "p5", "median", "p95", "p99", "max", "mean", "sd", "cv_ppm",
+	"kbest",
 };
+
+/* The k-best and its rank: both or neither (a row from before them). */
+static const char *kbest_error(json_t *o, struct row *r)
+{
+	json_t *k = json_object_get(o, "kbest"), *rank = json_object_get(o, "kbest_rank");
+
+	r->have_kbest = false;
+	if (!k && !rank)
+		return NULL;
+	if (!k || !rank)
+		return "kbest and kbest_rank come together";
+	if (!json_is_integer(k) || json_integer_value(k) < 0)
+		return "kbest is not a whole number";
+	if (!json_is_integer(rank) || json_integer_value(rank) < 0 ||
+	    json_integer_value(rank) > (json_int_t)r->batches)
+		return "kbest_rank is not a whole number from 0 to batches";
+	r->stat[ST_KBEST] = (uint64_t)json_integer_value(k);
+	r->kbest_rank = (uint64_t)json_integer_value(rank);
+	r->have_kbest = true;
+	return NULL;
+}
 
 static const char *row_error(json_t *o, struct row *r)
 {
-	const char *schema, *abi, *path, *unit, *what;
+	const char *schema, *abi, *path, *unit, *what, *why;
 	json_t *v;
 
 	if (!json_is_object(o))
@@ -29,7 +51,7 @@ static const char *row_error(json_t *o, struct row *r)
 		return "unknown unit";
 	if (!*path || !*abi)
 		return "empty path or abi";
-	for (int i = 0; i < ST_COUNT; i++) {
+	for (int i = 0; i < ST_REQUIRED; i++) {
 		v = json_object_get(o, stat_names[i]);
 		if (!json_is_integer(v) || json_integer_value(v) < 0)
 			return "a statistic is missing or not a whole number";
@@ -53,6 +75,8 @@ static const char *row_error(json_t *o, struct row *r)
 		  json_integer_value(v) > ROW_OPS_MAX))
 		return "ops is not a whole number from 1 to 1048576";
 	r->ops = v ? (unsigned int)json_integer_value(v) : 0;
+	if ((why = kbest_error(o, r)))
+		return why;
 	if (r->stat[ST_MIN] > r->stat[ST_MEDIAN] ||
 	    r->stat[ST_MEDIAN] > r->stat[ST_MAX])
 		return "min <= median <= max does not hold";
@@ -133,6 +157,11 @@ const struct row *rows_find(const struct rows *rs, const char *abi,
 		    !strcmp(rs->v[i].path, path))
 			return &rs->v[i];
 	return NULL;
+}
+
+bool row_has(const struct row *r, enum row_stat s)
+{
+	return s != ST_KBEST || r->have_kbest;
 }
 
 double row_value(const struct row *r, enum row_stat s)

@@ -5,11 +5,15 @@
 #ifndef LAB_ROWS_H
 #define LAB_ROWS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+/* Every row has the statistics before ST_KBEST; rows written before the
+ * k-best (bench/lab_row.h) have no ST_KBEST (row_has()). */
 enum row_stat { ST_MIN, ST_P5, ST_MEDIAN, ST_P95, ST_P99, ST_MAX, ST_MEAN, ST_SD,
-	    ST_CV_PPM, ST_COUNT };
+	    ST_CV_PPM, ST_KBEST, ST_COUNT };
+#define ST_REQUIRED ST_KBEST
 extern const char *const stat_names[ST_COUNT];
 
 struct row {
@@ -24,6 +28,9 @@ struct row {
 	unsigned int ops;	/* a curve row's operations per crossing
 				 * (1..ROW_OPS_MAX); 0: no curve row */
 	uint64_t stat[ST_COUNT];	/* milliticks (cv: parts per million) */
+	bool have_kbest;	/* stat[ST_KBEST] and kbest_rank are the row's */
+	uint64_t kbest_rank;	/* 1..batches; 0: no window qualified, the
+				 * k-best is only the minimum */
 };
 
 /* The most operations a curve row may say one crossing carries. */
@@ -48,6 +55,9 @@ void rows_free(struct rows *rs);
  * curve row), or NULL. */
 const struct row *rows_find(const struct rows *rs, const char *abi,
 			    const char *path, unsigned int ops);
+
+/* Whether row r has statistic s (the k-best only rows written since). */
+bool row_has(const struct row *r, enum row_stat s);
 
 /* A row's median in its display unit: ns for host/tcg/kvm (milliticks and
  * the TSC rate), instructions for icount. */

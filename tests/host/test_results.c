@@ -350,6 +350,84 @@ static void curve_rows_with_bad_ops(void **state)
 	}
 }
 
+/* A row with the k-best's fields as given (NULL: left out), as text. */
+static char *kbest_row(const char *kbest, const char *rank)
+{
+	char *text;
+
+	assert_true(asprintf(&text,
+		"{\"schema\":\"lab-row/1\",\"abi\":\"x86_64\",\"path\":\"getppid_syscall\","
+		"\"unit\":\"milliticks\",\"tsc_khz\":2596144,\"batches\":200,\"iters\":650,"
+		"\"min\":298080,\"p5\":299480,\"median\":395640,\"p95\":531360,"
+		"\"p99\":10122720,\"max\":14767280,\"mean\":601385,\"sd\":1532857,"
+		"\"cv_ppm\":2548878%s%s%s%s,\"what\":\"getppid()\"}\n",
+		kbest ? ",\"kbest\":" : "", kbest ? kbest : "",
+		rank ? ",\"kbest_rank\":" : "", rank ? rank : "") > 0);
+	return text;
+}
+
+static void kbest_fields_bad(void **state)
+{
+	/* Both or neither; kbest a whole number, kbest_rank one from 0 (no
+	 * window: the minimum stands in) to batches (200 here). */
+	static const struct {
+		const char *kbest, *rank, *why;
+	} bad[] = {
+		{ "298080", NULL, "line 1: kbest and kbest_rank come together" },
+		{ NULL, "1", "line 1: kbest and kbest_rank come together" },
+		{ "-1", "1", "line 1: kbest is not a whole number" },
+		{ "\"298080\"", "1", "line 1: kbest is not a whole number" },
+		{ "298080.5", "1", "line 1: kbest is not a whole number" },
+		{ "null", "1", "line 1: kbest is not a whole number" },
+		{ "298080", "-1", "line 1: kbest_rank is not a whole number from 0 to batches" },
+		{ "298080", "201", "line 1: kbest_rank is not a whole number from 0 to batches" },
+		{ "298080", "1.0", "line 1: kbest_rank is not a whole number from 0 to batches" },
+		{ "298080", "\"1\"", "line 1: kbest_rank is not a whole number from 0 to batches" },
+	};
+	static const struct {
+		const char *kbest, *rank;
+		bool have;
+		uint64_t value, r;
+	} good[] = {
+		{ NULL, NULL, false, 0, 0 },	/* a row from before the k-best */
+		{ "298080", "1", true, 298080, 1 },
+		{ "298080", "0", true, 298080, 0 },	/* no window: the minimum */
+		{ "0", "200", true, 0, 200 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		struct rows rs = { 0 };
+		char *problem, *text = kbest_row(bad[i].kbest, bad[i].rank);
+
+		if (rows_parse(text, "r", "host", "default", &rs, &problem) != 1 ||
+		    strcmp(problem, bad[i].why))
+			print_error("kbest %s, rank %s: %s\n", bad[i].kbest, bad[i].rank,
+				    problem ? problem : "accepted");
+		assert_int_equal(0, rs.n);
+		assert_string_equal(bad[i].why, problem);
+		free(problem);
+		free(text);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++) {
+		struct rows rs = { 0 };
+		char *problem, *text = kbest_row(good[i].kbest, good[i].rank);
+
+		assert_int_equal(0, rows_parse(text, "r", "host", "default", &rs, &problem));
+		assert_null(problem);
+		assert_int_equal(1, rs.n);
+		assert_int_equal(good[i].have, rs.v[0].have_kbest);
+		assert_int_equal(good[i].have, row_has(&rs.v[0], ST_KBEST));
+		assert_true(row_has(&rs.v[0], ST_MEDIAN));
+		if (good[i].have) {
+			assert_int_equal(good[i].value, rs.v[0].stat[ST_KBEST]);
+			assert_int_equal(good[i].r, rs.v[0].kbest_rank);
+		}
+		rows_free(&rs);
+		free(text);
+	}
+}
+
 static void recorded_run_with_bad_ops(void **state)
 {
 	/* rows-icount's run with curve rows: two good, seven with a bad ops
@@ -909,6 +987,7 @@ int main(void)
 		cmocka_unit_test(garbage_on_the_rows_channel),
 		cmocka_unit_test(curve_rows_with_bad_ops),
 		cmocka_unit_test(recorded_run_with_bad_ops),
+		cmocka_unit_test(kbest_fields_bad),
 		cmocka_unit_test(kselftest_made_to_fail),
 		cmocka_unit_test(module_check_made_to_fail),
 		cmocka_unit_test(step_timed_out),

@@ -125,12 +125,170 @@ static void overhead_is_subtracted_per_call(void **state)
 	assert_int_equal(667, lab_per_call_milli(2, 0, 3));
 }
 
+/* --- the k-best: the bad and degenerate cases first ------------------- */
+
+static void kbest_of_nothing_is_zero_without_rank(void **state)
+{
+	lab_u64 rank = 99;
+
+	(void)state;
+	assert_int_equal(0, lab_kbest(NULL, 0, &rank));
+	assert_int_equal(0, rank);
+}
+
+static void kbest_of_fewer_than_k_is_the_minimum_flagged(void **state)
+{
+	lab_u64 one[] = { 7 }, few[LAB_KBEST_K], rank = 99;
+
+	(void)state;
+	/* n = 1: the value itself, but no window of LAB_KBEST_K: rank 0 */
+	assert_int_equal(7, lab_kbest(one, 1, &rank));
+	assert_int_equal(0, rank);
+	/* one value fewer than a window, all equal, is still no window */
+	for (int i = 0; i < LAB_KBEST_K; i++)
+		few[i] = 5;
+	assert_int_equal(5, lab_kbest(few, LAB_KBEST_K - 1, &rank));
+	assert_int_equal(0, rank);
+}
+
+static void kbest_without_a_qualifying_window_is_the_minimum_flagged(void **state)
+{
+	/* each value 10 % above the one before: no two within 5 % */
+	lab_u64 v[12], rank = 99;
+
+	(void)state;
+	v[0] = 1000;
+	for (int i = 1; i < 12; i++)
+		v[i] = v[i - 1] + v[i - 1] / 10;
+	assert_int_equal(1000, lab_kbest(v, 12, &rank));
+	assert_int_equal(0, rank);
+}
+
+static void kbest_of_equal_values_is_that_value(void **state)
+{
+	lab_u64 v[LAB_KBEST_K], z[LAB_KBEST_K] = { 0 }, rank = 99;
+
+	(void)state;
+	for (int i = 0; i < LAB_KBEST_K; i++)
+		v[i] = 123456;
+	assert_int_equal(123456, lab_kbest(v, LAB_KBEST_K, &rank));
+	assert_int_equal(1, rank);
+	/* zeros (a row faster than its overhead) agree exactly too */
+	assert_int_equal(0, lab_kbest(z, LAB_KBEST_K, &rank));
+	assert_int_equal(1, rank);
+}
+
+static void kbest_tolerance_is_exact_and_overflow_safe(void **state)
+{
+	lab_u64 lo = UINT64_MAX / 2, room = lo / 20; /* 5 % of lo, floored */
+
+	(void)state;
+	assert_int_equal(5, LAB_KBEST_TOL_PCT); /* the figures below assume it */
+	assert_true(lab_within_pct(1000, 1050, 5));
+	assert_false(lab_within_pct(1000, 1051, 5));
+	assert_true(lab_within_pct(19, 19, 5));	/* room 0: only equal */
+	assert_false(lab_within_pct(19, 20, 5));
+	assert_true(lab_within_pct(20, 21, 5));	/* room exactly 1 */
+	/* lo * 5 would not fit in 64 bits */
+	assert_true(lab_within_pct(lo, lo + room, 5));
+	assert_false(lab_within_pct(lo, lo + room + 1, 5));
+	assert_true(lab_within_pct(UINT64_MAX, UINT64_MAX, 5));
+	assert_true(lab_within_pct(UINT64_MAX - 1, UINT64_MAX, 5));
+	assert_true(lab_within_pct(0, 0, 5));
+	assert_false(lab_within_pct(0, 1, 100));
+	assert_true(lab_within_pct(UINT64_MAX / 2, UINT64_MAX - 1, 100));
+}
+
+static void kbest_skips_a_lone_fast_batch(void **state)
+{
+	/* one batch far below the rest, then two that agree */
+	lab_u64 v[] = { 500, 1000, 1010, 1500, 3000 };
+	lab_u64 w[] = { 1000, 1051, 1104, 1105, 3000 };
+	lab_u64 rank = 99;
+
+	(void)state;
+	assert_int_equal(2, LAB_KBEST_K); /* the figures below assume it */
+	assert_int_equal(1000, lab_kbest(v, 5, &rank));
+	assert_int_equal(2, rank);
+	/* the next one just out of 5 %, twice: the third window is taken */
+	assert_int_equal(1104, lab_kbest(w, 5, &rank));
+	assert_int_equal(3, rank);
+	/* just within: the first */
+	w[1] = 1050;
+	assert_int_equal(1000, lab_kbest(w, 5, &rank));
+	assert_int_equal(1, rank);
+}
+
+static void stats_fill_the_kbest(void **state)
+{
+	/* 2, 4, 4, 4, 5, 5, 7, 9: the 2 alone, the 4s agree */
+	lab_u64 v[] = { 9, 4, 5, 4, 2, 7, 4, 5 }, w[50];
+	lab_u64 u[] = { 9, 2, 7, 4 };
+	struct lab_stats s;
+
+	(void)state;
+	assert_int_equal(2, LAB_KBEST_K); /* the figures below assume it */
+	assert_int_equal(0, lab_stats_compute(v, 8, &s));
+	assert_int_equal(4, s.kbest);
+	assert_int_equal(2, s.kbest_rank);
+	/* 2, 4, 7, 9: none agree: the minimum, flagged */
+	assert_int_equal(0, lab_stats_compute(u, 4, &s));
+	assert_int_equal(2, s.kbest);
+	assert_int_equal(0, s.kbest_rank);
+	for (int i = 0; i < 50; i++)
+		w[i] = 199000 + (lab_u64)i * 100;
+	assert_int_equal(0, lab_stats_compute(w, 50, &s));
+	assert_int_equal(199000, s.kbest);
+	assert_int_equal(1, s.kbest_rank);
+}
+
+static void row_kbest_subtracts_the_empty_loops_kbest(void **state)
+{
+	/* The empty loop: five fast batches, six slowed ones (its median). */
+	lab_u64 e[] = { 900, 500, 900, 501, 900, 502, 900, 503, 900, 504, 900 };
+	lab_u64 v[] = { 30000, 20500, 30000, 20510, 30000, 20520, 30000,
+			20530, 30000, 20540, 30000 };
+	lab_u64 raw[11];
+	struct lab_stats es, s;
+
+	(void)state;
+	assert_int_equal(-1, lab_stats_row(NULL, 0, NULL, 100, &s));
+	assert_int_equal(0, lab_stats_compute(e, 11, &es));
+	assert_int_equal(900, es.median);
+	assert_int_equal(500, es.kbest);
+	memcpy(raw, v, sizeof(v));
+	assert_int_equal(0, lab_stats_row(v, 11, &es, 100, &s));
+	/* every other figure has the median subtracted: (30000 - 900) / 100 */
+	assert_int_equal(291000, s.median);
+	assert_int_equal(196000, s.min);	/* (20500 - 900) / 100 */
+	/* the k-best the k-best: (20500 - 500) / 100 */
+	assert_int_equal(200000, s.kbest);
+	assert_int_equal(1, s.kbest_rank);
+	/* an empty loop whose k-best had no window flags the row's */
+	es.kbest_rank = 0;
+	memcpy(v, raw, sizeof(v));
+	assert_int_equal(0, lab_stats_row(v, 11, &es, 100, &s));
+	assert_int_equal(200000, s.kbest);
+	assert_int_equal(0, s.kbest_rank);
+	/* no empty loop: the row is raw, per call */
+	memcpy(v, raw, sizeof(v));
+	assert_int_equal(0, lab_stats_row(v, 11, NULL, 100, &s));
+	assert_int_equal(205000, s.kbest);
+	assert_int_equal(300000, s.median);
+	/* a k-best below the empty loop's is no cost: zero, as per call */
+	es.kbest = 25000;
+	memcpy(v, raw, sizeof(v));
+	assert_int_equal(0, lab_stats_row(v, 11, &es, 100, &s));
+	assert_int_equal(0, s.kbest);
+}
+
 /* A row with every statistic distinct, so that a field in the wrong place
  * shows. */
 static const struct lab_stats row_stats = {
 	.n = 200, .min = 198000, .p5 = 198500, .median = 199020,
 	.p95 = 201000, .p99 = 230000, .max = 18446744073709551615ULL,
-	.mean = 199900, .sd = 1234, .cv_ppm = 6173,
+	.mean = 199900, .sd = 1234, .cv_ppm = 6173, .kbest = 198200,
+	.kbest_rank = 3,
 };
 
 /* Not inlined: the compiler would see the small sizes below and say so. */
@@ -150,7 +308,7 @@ static void row_has_every_field(void **state)
 		"\"min\":198000,\"p5\":198500,\"median\":199020,"
 		"\"p95\":201000,\"p99\":230000,"
 		"\"max\":18446744073709551615,\"mean\":199900,\"sd\":1234,"
-		"\"cv_ppm\":6173,"
+		"\"cv_ppm\":6173,\"kbest\":198200,\"kbest_rank\":3,"
 		"\"what\":\"lab_null() with the syscall instruction\"}\n";
 	char buf[LAB_ROW_MAX];
 	int n;
@@ -165,20 +323,20 @@ static void row_has_every_field(void **state)
 
 static void row_round_trips(void **state)
 {
-	unsigned long long tsc_khz, max, median, cv_ppm;
+	unsigned long long tsc_khz, max, median, cv_ppm, kbest, rank;
 	unsigned int batches, iters;
 	char abi[16], path[32], what[64], buf[LAB_ROW_MAX];
 
 	(void)state;
 	assert_true(format_row(buf, sizeof(buf), "in and out, 64 bytes") > 0);
-	assert_int_equal(9, sscanf(buf,
+	assert_int_equal(11, sscanf(buf,
 		"{\"schema\":\"lab-row/1\",\"abi\":\"%15[^\"]\",\"path\":\"%31[^\"]\","
 		"\"unit\":\"milliticks\",\"tsc_khz\":%llu,\"batches\":%u,\"iters\":%u,"
 		"\"min\":%*u,\"p5\":%*u,\"median\":%llu,\"p95\":%*u,\"p99\":%*u,"
 		"\"max\":%llu,\"mean\":%*u,\"sd\":%*u,\"cv_ppm\":%llu,"
-		"\"what\":\"%63[^\"]\"}",
+		"\"kbest\":%llu,\"kbest_rank\":%llu,\"what\":\"%63[^\"]\"}",
 		abi, path, &tsc_khz, &batches, &iters, &median, &max, &cv_ppm,
-		what));
+		&kbest, &rank, what));
 	assert_string_equal("x86_64", abi);
 	assert_string_equal("lab_null_syscall", path);
 	assert_int_equal(2596121, tsc_khz);
@@ -187,6 +345,8 @@ static void row_round_trips(void **state)
 	assert_int_equal(199020, median);
 	assert_true(max == 18446744073709551615ULL);
 	assert_int_equal(6173, cv_ppm);
+	assert_int_equal(198200, kbest);
+	assert_int_equal(3, rank);
 	assert_string_equal("in and out, 64 bytes", what);
 }
 
@@ -238,7 +398,7 @@ static void curve_row_has_ops_after_iters(void **state)
 		"\"min\":198000,\"p5\":198500,\"median\":199020,"
 		"\"p95\":201000,\"p99\":230000,"
 		"\"max\":18446744073709551615,\"mean\":199900,\"sd\":1234,"
-		"\"cv_ppm\":6173,"
+		"\"cv_ppm\":6173,\"kbest\":198200,\"kbest_rank\":3,"
 		"\"what\":\"one lab_batch() of N records, per record\"}\n";
 	char buf[LAB_ROW_MAX], plain[LAB_ROW_MAX];
 	int n;
@@ -276,6 +436,7 @@ static void row_max_is_enough(void **state)
 		.min = UINT64_MAX, .p5 = UINT64_MAX, .median = UINT64_MAX,
 		.p95 = UINT64_MAX, .p99 = UINT64_MAX, .max = UINT64_MAX,
 		.mean = UINT64_MAX, .sd = UINT64_MAX, .cv_ppm = UINT64_MAX,
+		.kbest = UINT64_MAX, .kbest_rank = UINT64_MAX,
 	};
 	char what[121], buf[LAB_ROW_MAX];
 
@@ -302,6 +463,14 @@ int main(void)
 		cmocka_unit_test(stats_large_values_do_not_overflow),
 		cmocka_unit_test(stats_refuse_empty_input),
 		cmocka_unit_test(overhead_is_subtracted_per_call),
+		cmocka_unit_test(kbest_of_nothing_is_zero_without_rank),
+		cmocka_unit_test(kbest_of_fewer_than_k_is_the_minimum_flagged),
+		cmocka_unit_test(kbest_without_a_qualifying_window_is_the_minimum_flagged),
+		cmocka_unit_test(kbest_of_equal_values_is_that_value),
+		cmocka_unit_test(kbest_tolerance_is_exact_and_overflow_safe),
+		cmocka_unit_test(kbest_skips_a_lone_fast_batch),
+		cmocka_unit_test(stats_fill_the_kbest),
+		cmocka_unit_test(row_kbest_subtracts_the_empty_loops_kbest),
 		cmocka_unit_test(row_has_every_field),
 		cmocka_unit_test(row_round_trips),
 		cmocka_unit_test(row_refuses_what_json_would_need_escaped),

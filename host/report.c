@@ -298,12 +298,12 @@ void report_table(FILE *f, const struct report *r)
 	if (any)
 		fprintf(f, "median | k-best: the median of the runs' medians, then the median of the\n"
 			   "runs' k-bests, each with its own spread. A run's median is its middle batch,\n"
-			   "which anything else running on the machine moves; its k-best (k = %d) is the\n"
-			   "fastest batch that the k - 1 = %d next fastest confirm within %d%% (a lone fast\n"
-			   "batch is passed over: LEBench's k-best; lmbench keeps the minimum), less the empty\n"
-			   "loop's k-best: what a call costs when nothing interferes, which a busy host\n"
-			   "leaves in place. '!': in some run no batches agreed, and the k-best is that\n"
-			   "run's minimum.\n",
+			   "which anything else running on the machine moves. Its k-best (k = %d) is the\n"
+			   "fastest batch that the k - 1 = %d next fastest confirm within %d%% (a lone\n"
+			   "fast batch is passed over: LEBench's k-best; lmbench keeps the minimum),\n"
+			   "less the empty loop's k-best: what a call costs when nothing interferes,\n"
+			   "which a busy host leaves in place. '!': in some run no batches agreed, and\n"
+			   "the k-best is that run's minimum.\n",
 			   LAB_KBEST_K, LAB_KBEST_K - 1, LAB_KBEST_TOL_PCT);
 	free(kb);
 	layout_free(&l);

@@ -428,6 +428,52 @@ static void kbest_fields_bad(void **state)
 	}
 }
 
+static void recorded_host_run_without_kbest(void **state)
+{
+	/* A host run (bench_user --host) from before the k-best: every row
+	 * parses, none has one. */
+	struct run *r = load("rows-no-kbest");
+
+	(void)state;
+	assert_int_equal(0, r->nproblems);
+	assert_int_equal(5, r->rows.n);
+	assert_string_equal("host", r->rows.v[0].mode);
+	for (size_t i = 0; i < r->rows.n; i++) {
+		assert_false(r->rows.v[i].have_kbest);
+		assert_false(row_has(&r->rows.v[i], ST_KBEST));
+		assert_true(row_has(&r->rows.v[i], ST_MEDIAN));
+	}
+	assert_string_equal("getppid_syscall", r->rows.v[4].path);
+	assert_int_equal(401073, r->rows.v[4].stat[ST_MEDIAN]);
+	run_free(r);
+}
+
+static void recorded_host_run_with_kbest(void **state)
+{
+	/* A host run of bench_user and bench_user32 --host, on a busy host
+	 * (a kernel build and a busy loop): every row has its k-best, below
+	 * its median, getppid()'s far below. */
+	struct run *r = load("rows-kbest");
+	const struct row *g = rows_find(&r->rows, "x86_64", "getppid_syscall", 0);
+	const struct row *f = rows_find(&r->rows, "i386", "function_call", 0);
+
+	(void)state;
+	assert_int_equal(0, r->nproblems);
+	assert_int_equal(10, r->rows.n);
+	for (size_t i = 0; i < r->rows.n; i++) {
+		assert_true(r->rows.v[i].have_kbest);
+		assert_int_equal(1, r->rows.v[i].kbest_rank);
+		assert_true(r->rows.v[i].stat[ST_KBEST] <= r->rows.v[i].stat[ST_MEDIAN]);
+	}
+	assert_non_null(g);
+	assert_int_equal(298063, g->stat[ST_KBEST]);
+	assert_int_equal(395623, g->stat[ST_MEDIAN]);
+	assert_float_equal(298063.0 * 1000 / 2596144.0, row_value(g, ST_KBEST), 1e-9);
+	assert_non_null(f);
+	assert_int_equal(2810, f->stat[ST_KBEST]);
+	run_free(r);
+}
+
 static void recorded_run_with_bad_ops(void **state)
 {
 	/* rows-icount's run with curve rows: two good, seven with a bad ops
@@ -837,7 +883,7 @@ static const char *const known_cases[] = {
 	"garbage-rows", "host-tap", "interrupted", "kselftest-fail", "kunit",
 	"kunit-absent", "long-name", "module-fail", "no-meta", "no-newline",
 	"panic", "panic-at-boot", "rows-bad-ops", "rows-curves", "rows-good",
-	"rows-icount", "rows-truncated",
+	"rows-icount", "rows-kbest", "rows-no-kbest", "rows-truncated",
 	"signal", "step-timeout", "timeout-at-start", "wrong-schema",
 };
 
@@ -988,6 +1034,8 @@ int main(void)
 		cmocka_unit_test(curve_rows_with_bad_ops),
 		cmocka_unit_test(recorded_run_with_bad_ops),
 		cmocka_unit_test(kbest_fields_bad),
+		cmocka_unit_test(recorded_host_run_without_kbest),
+		cmocka_unit_test(recorded_host_run_with_kbest),
 		cmocka_unit_test(kselftest_made_to_fail),
 		cmocka_unit_test(module_check_made_to_fail),
 		cmocka_unit_test(step_timed_out),

@@ -34,7 +34,16 @@ mkdir -p "$cfg"
 [ -f "$kobj/.config" ] || die "merge_config.sh wrote no $kobj/.config; log: $cfg/log"
 # Every line of the fragments (the last one to set an option wins) must be
 # in the final .config: a typo or an unmet dependency fails the build here.
-lost=$(awk '
+# A renamed option (config/renamed) is set under both names: the one this
+# kernel does not have is not asked for when the other one stuck.
+lost=$(awk -v renamed="$(dirname "$0")/../config/renamed" '
+	BEGIN {
+		while ((getline l < renamed) > 0)
+			if (l !~ /^#/ && split(l, f) == 2) {
+				other["CONFIG_" f[1]] = "CONFIG_" f[2]
+				other["CONFIG_" f[2]] = "CONFIG_" f[1]
+			}
+	}
 	FNR == 1 { last = (FILENAME == ARGV[ARGC - 1]) }
 	!last && /^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set)/ {
 		name = $0; sub(/^# /, "", name); sub(/[= ].*/, "", name); want[name] = $0; next }
@@ -45,7 +54,9 @@ lost=$(awk '
 			if (n in have) {
 				if (have[n] != want[n])
 					printf "%s (got: %s)\n", want[n], have[n]
-			} else if (want[n] !~ /is not set$/) {
+			} else if (want[n] !~ /is not set$/ &&
+				   !((n in other) && (other[n] in want) && (other[n] in have) &&
+				     have[other[n]] == want[other[n]])) {
 				printf "%s (got: absent)\n", want[n]
 			}
 		}

@@ -157,6 +157,34 @@ static void format_round_trips(void **state)
 	assert_int_equal(-1, tbl_format(buf, 10, 451, "common", "lab_null"));
 }
 
+/* The shape of 6.12's scripts/syscall.tbl (the generic table, which
+ * arm64's tools/syscall_64.tbl links to): one number twice for two ABIs,
+ * ABIs named after an architecture or an option, a compat entry point in
+ * a fifth column. */
+static const char generic[] =
+	"# SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note\n"
+	"0\tcommon\tio_setup\t\t\tsys_io_setup\t\t\tcompat_sys_io_setup\n"
+	"4\ttime32\tio_getevents\t\t\tsys_io_getevents_time32\n"
+	"4\t64\tio_getevents\t\t\tsys_io_getevents\n"
+	"244\tcsky\tset_thread_area\t\t\tsys_set_thread_area\n"
+	"447\tmemfd_secret\tmemfd_secret\t\tsys_memfd_secret\n"
+	"462\tcommon\tmseal\t\t\t\tsys_mseal\n";
+
+static void generic_table_numbers_after_its_last_entry(void **state)
+{
+	struct tbl t;
+
+	(void)state;
+	assert_int_equal(0, tbl_parse(generic, &t, NULL));
+	assert_int_equal(6, (int)t.n);
+	assert_string_equal("sys_io_setup", t.v[0].entry);
+	assert_int_equal(4, tbl_lookup(&t, "io_getevents"));
+	assert_int_equal(447, tbl_lookup(&t, "memfd_secret"));
+	assert_int_equal(463, tbl_next_free(&t));
+	assert_int_equal(strlen(generic), tbl_insert_offset(generic));
+	free(t.v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +199,7 @@ int main(void)
 		cmocka_unit_test(insert_offset_is_after_highest_native_entry),
 		cmocka_unit_test(insert_offset_without_newline_at_end),
 		cmocka_unit_test(format_round_trips),
+		cmocka_unit_test(generic_table_numbers_after_its_last_entry),
 	};
 
 	return cmocka_run_group_tests_name("syscall_table", tests, NULL, NULL);

@@ -138,7 +138,7 @@ $(TOOLS)/lab-tbl: tools/lab-tbl.c tools/syscall_table.c tools/syscall_table.h | 
 	$(CC) $(HOST_CFLAGS) -o $@ tools/lab-tbl.c tools/syscall_table.c
 # The host tool: boots, supervises, parses and reports (host/lab.c).
 LAB_SRC := $(wildcard host/*.c)
-LAB_HDR := $(wildcard host/*.h) guest/lab_trouble.h
+LAB_HDR := $(wildcard host/*.h) guest/lab_trouble.h bench/lab_stats.h
 LAB := $(TOOLS)/lab
 $(LAB): $(LAB_SRC) $(LAB_HDR) | deps
 	@mkdir -p $(@D)
@@ -408,10 +408,11 @@ $(BUILD)/host-tests/test_mitigations: tests/host/test_mitigations.c host/mitigat
 $(BUILD)/host-tests/test_status: tests/host/test_status.c host/status.c host/status.h host/boot.h host/util.c
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/status.c host/util.c -ljansson -lcmocka
-# The host's runs with stand-in programs (one the host cannot exec).
-$(BUILD)/host-tests/test_host_bench: tests/host/test_host_bench.c host/host_bench.c host/host_bench.h host/meta.c $(PARSER_SRC)
+# The host's runs with stand-in programs (one the host cannot exec), and
+# the report's table of them.
+$(BUILD)/host-tests/test_host_bench: tests/host/test_host_bench.c host/host_bench.c host/report.c host/meta.c $(PARSER_SRC) $(LAB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/host_bench.c host/meta.c $(PARSER_SRC) -ljansson -lcmocka
+	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/host_bench.c host/report.c host/meta.c $(PARSER_SRC) -ljansson -lcmocka -lm
 # x86_64 beside arm64, on rows made in the test.
 $(BUILD)/host-tests/test_compare: tests/host/test_compare.c host/compare.c host/compare.h $(PARSER_SRC)
 	@mkdir -p $(@D)

@@ -200,6 +200,8 @@ batch_uring_single(unsigned int groups, unsigned int k)
 }
 #endif
 
+static char uring_why[128];	/* why there are no io_uring rows */
+
 struct approach {
 	const char *path;
 	const char *what;
@@ -265,15 +267,15 @@ static int check_lab_batch(unsigned int n)
 }
 
 #ifdef LAB_HAVE_URING
-/* A ring of N entries for every N; 0, or -1 after one line on stderr. */
+/* A ring of N entries for every N; 0, or -1 with uring_why said. */
 static int uring_setup(void)
 {
 	for (unsigned int k = 0; k < LAB_SIZES; k++) {
 		int ret = io_uring_queue_init(1u << k, &rings[k], 0);
 
 		if (ret < 0) {
-			fprintf(stderr, "bench_batch: io_uring_queue_init(%u) failed (%s): no io_uring rows\n",
-				1u << k, strerror(-ret));
+			snprintf(uring_why, sizeof(uring_why), "io_uring_queue_init(%u) failed (%s)",
+				 1u << k, strerror(-ret));
 			while (k--)
 				io_uring_queue_exit(&rings[k]);
 			return -1;
@@ -285,7 +287,7 @@ static int uring_setup(void)
 		batch_uring_single(1, k);
 	}
 	if (uring_bad) {
-		fprintf(stderr, "bench_batch: an io_uring NOP did not complete with 0: no io_uring rows\n");
+		snprintf(uring_why, sizeof(uring_why), "an io_uring NOP did not complete with 0");
 		for (unsigned int k = 0; k < LAB_SIZES; k++)
 			io_uring_queue_exit(&rings[k]);
 		return -1;
@@ -293,6 +295,16 @@ static int uring_setup(void)
 	return 0;
 }
 #endif
+
+/* Without io_uring, a left-out row for each of its approaches. 0, or -1. */
+static int uring_left_out(const struct lab_bench *b, int have_uring)
+{
+	for (size_t a = 0; a < NAPPROACHES && !have_uring; a++)
+		if (approaches[a].uring &&
+		    lab_bench_left_out(b, approaches[a].path, uring_why))
+			return -1;
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -360,12 +372,12 @@ int main(int argc, char **argv)
 			nt++;
 		}
 	}
-	if (!nt)	/* --host without io_uring: said above */
-		return 0;
+	if (!nt)	/* --host without io_uring */
+		return uring_left_out(&b, have_uring) ? 1 : 0;
 	lab_bench_time(&b, timed, nt);
 #ifdef LAB_HAVE_URING
 	if (uring_bad) {
-		fprintf(stderr, "bench_batch: an io_uring NOP went missing or failed while timed: no io_uring rows\n");
+		snprintf(uring_why, sizeof(uring_why), "an io_uring NOP went missing or failed while timed");
 		have_uring = 0;
 	}
 #endif
@@ -379,6 +391,8 @@ int main(int argc, char **argv)
 		if (lab_bench_report(&b, &timed[i]))
 			return 1;
 	}
+	if (uring_left_out(&b, have_uring))
+		return 1;
 	lab_bench_coarse_note(&b);
 	return 0;
 }

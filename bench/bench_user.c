@@ -181,6 +181,20 @@ static const struct row rows[] = {
 #endif
 };
 
+/* Why this process cannot time row r here, or NULL: the vDSO rows of a
+ * 32-bit process that the kernel gave no vDSO (a host booted with
+ * vdso32=0, or without the 32-bit vDSO). */
+static const char *cannot_run(const struct row *r)
+{
+#if defined(__i386__)
+	if ((r->batch == batch_getppid_vdso32 || r->batch == batch_lab_null_vdso32) &&
+	    !lab_vdso_entry())
+		return "no vDSO in this process (AT_SYSINFO is 0)";
+#endif
+	(void)r;
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	struct lab_bench b = { .prog = "bench_user", .unit = "calls",
@@ -209,8 +223,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *why = cannot_run(&rows[i]);
+
 		if (b.host && rows[i].lab)
 			continue;
+		if (why) {
+			if (lab_bench_left_out(&b, rows[i].name, why))
+				return 1;
+			continue;
+		}
 		timed[nt] = (struct lab_timed){
 			.path = rows[i].name, .what = rows[i].what,
 			.batch = rows[i].batch,

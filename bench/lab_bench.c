@@ -294,6 +294,24 @@ int lab_bench_report(struct lab_bench *b, struct lab_timed *t)
 	return 0;
 }
 
+int lab_bench_left_out(const struct lab_bench *b, const char *path,
+		       const char *why)
+{
+	char line[LAB_ROW_MAX];
+	int len = lab_row_format_left_out(line, sizeof(line), LAB_ABI, path, why);
+
+	if (len < 0) {
+		fprintf(stderr, "%s: row %s does not format\n", b->prog, path);
+		return -1;
+	}
+	fprintf(stderr, "%s: %s left out: %s\n", b->prog, path, why);
+	if (fwrite(line, 1, (size_t)len, stdout) != (size_t)len || fflush(stdout)) {
+		fprintf(stderr, "%s: writing row %s: %s\n", b->prog, path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 void lab_bench_coarse_note(const struct lab_bench *b)
 {
 	/* Under icount a step is one instruction, and the count exact. */

@@ -122,6 +122,11 @@ void lab_bench_time(const struct lab_bench *b, struct lab_timed *t,
 /* Writes a timed row's line on stdout: 0, or -1 after one line on stderr. */
 int lab_bench_report(struct lab_bench *b, struct lab_timed *t);
 
+/* A row this program cannot time where it runs: a left-out row on stdout
+ * (lab_row.h) and the same on stderr. 0, or -1 after one line on stderr. */
+int lab_bench_left_out(const struct lab_bench *b, const char *path,
+		       const char *why);
+
 /* After the rows: one line on stderr if some row's figures were coarse. */
 void lab_bench_coarse_note(const struct lab_bench *b);
 

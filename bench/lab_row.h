@@ -48,8 +48,16 @@
  * flagged). Rows written before the k-best have neither field, and the
  * host reads them as rows without one.
  *
- * `path` and `what` are the program's own constants: no quote, backslash
- * or control character may appear in them (lab_row_format() refuses).
+ * A row the program cannot measure where it runs (the host's kernel gives
+ * this 32-bit process no vDSO; the host refuses io_uring) is written as a
+ * left-out row instead, the reason in place of the statistics:
+ *
+ *   {"schema":"lab-row/1","abi":"i386","path":"getppid_vdso32",
+ *    "left_out":"no vDSO in this process (AT_SYSINFO is 0)"}
+ *
+ * `path`, `what` and a reason are the program's own constants: no quote,
+ * backslash or control character may appear in them (lab_row_format()
+ * refuses).
  */
 #ifndef LAB_ROW_H
 #define LAB_ROW_H
@@ -116,6 +124,23 @@ static inline int lab_row_format(char *buf, size_t size, const char *abi,
 {
 	return lab_row_format_ops(buf, size, abi, path, what, tsc_khz,
 				  batches, iters, 0, s);
+}
+
+/* A left-out row: why path was not measured here. Its length, or -1. */
+static inline int lab_row_format_left_out(char *buf, size_t size,
+					  const char *abi, const char *path,
+					  const char *why)
+{
+	int n;
+
+	if (!lab_row_plain(abi) || !lab_row_plain(path) || !lab_row_plain(why))
+		return -1;
+	n = snprintf(buf, size,
+		     "{\"schema\":\"%s\",\"abi\":\"%s\",\"path\":\"%s\",\"left_out\":\"%s\"}\n",
+		     LAB_ROW_SCHEMA, abi, path, why);
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	return n;
 }
 
 #endif /* LAB_ROW_H */

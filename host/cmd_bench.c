@@ -95,12 +95,11 @@ out:
 /*
  * The host's runs: bench_user and bench_batch, 64- and 32-bit, HOST_RUNS
  * times. A program this host cannot start (an i386 one without 32-bit
- * emulation) is left out of every run; its one line is kept in *left (the
- * first run's lines) for the report. A program that started and failed
- * ends make bench.
+ * emulation) is left out of every run, said once here and once under the
+ * report's table (from the runs' meta.json). A program that started and
+ * failed ends make bench.
  */
-static void host_runs(const struct lab_opts *o, const char *raw, struct report *rep,
-		      json_t *left)
+static void host_runs(const struct lab_opts *o, const char *raw, struct report *rep)
 {
 	char *b64 = xasprintf("%s/bench_user", o->guest), *b32 = xasprintf("%s/bench_user32", o->guest);
 	char *bb64 = xasprintf("%s/bench_batch", o->guest), *bb32 = xasprintf("%s/bench_batch32", o->guest);
@@ -117,12 +116,9 @@ static void host_runs(const struct lab_opts *o, const char *raw, struct report *
 		host_bench_run(dir, cmds, sizeof(cmds) / sizeof(*cmds), &res);
 		if (res.failed)
 			die("a benchmark failed on the host; see %s/stderr.txt", dir);
-		for (size_t j = 0; i == 1 && j < res.nleft; j++) {
+		for (size_t j = 0; i == 1 && j < res.nleft; j++)
 			say("host: %s", res.left[j]);
-			json_array_append_new(left, json_string(res.left[j]));
-		}
-		if (res.ran)
-			rep->runs[rep->nruns++] = lab_load_run(dir);
+		rep->runs[rep->nruns++] = lab_load_run(dir);
 		host_result_free(&res);
 		free(dir);
 	}
@@ -139,7 +135,7 @@ int cmd_bench(int argc, char **argv)
 	struct run *runs[HOST_RUNS + 4];
 	struct report rep = { .runs = runs };
 	char *raw, *trace;
-	json_t *perf, *left;
+	json_t *perf;
 	int ret;
 
 	lab_opts_parse(argc, argv, &o);
@@ -152,12 +148,11 @@ int cmd_bench(int argc, char **argv)
 	lab_lock(o.out);
 	boot_install_signals();
 	raw = xasprintf("%s/raw", o.out);
-	left = json_array();
 	if (o.arch != ARCH_X86_64)
 		say("no host runs: the %s guest's programs do not run on this host",
 		    arch_name(o.arch));
 	else
-		host_runs(&o, raw, &rep, left);
+		host_runs(&o, raw, &rep);
 	perf = o.arch == ARCH_X86_64 ? beside_perf(raw, o.guest) : NULL;
 	for (size_t i = 0; i < 4; i++) {
 		struct lab_opts k = o;
@@ -176,8 +171,7 @@ int cmd_bench(int argc, char **argv)
 			die("%s: %s", dir, runs[rep.nruns - 1]->problems[0]);
 		free(dir);
 	}
-	rep.extra = json_pack("{s:o?, s:o}", "perf_bench_syscall_basic", perf,
-			      "host_left_out", left);
+	rep.extra = json_pack("{s:o?}", "perf_bench_syscall_basic", perf);
 	trace = xasprintf("%s/trace/report.md", o.out);
 	if (file_exists(trace))
 		rep.trace_md = "trace/report.md";
@@ -190,8 +184,6 @@ int cmd_bench(int argc, char **argv)
 		free(path);
 	}
 	report_table(stdout, &rep);
-	for (size_t i = 0; i < json_array_size(left); i++)
-		printf("host: %s\n", json_string_value(json_array_get(left, i)));
 	ret = report_write(o.out, &rep);
 	if (!ret)
 		printf("\nreport: %s/report.md (table, charts), %s/bench.json, %s/bench.csv\n",

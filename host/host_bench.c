@@ -26,15 +26,17 @@
 
 extern char **environ;
 
-/* Why the host cannot start a program (errno e from posix_spawn). */
-static char *left_out_line(const struct host_cmd *c, int e)
+char *host_left_out_line(const char *abi, const char *programs, const char *error)
 {
-	const char *prog = strrchr(c->argv[0], '/');
+	return xasprintf("%s rows left out: this host cannot run %s (%s%s)", abi, programs,
+			 error, !strcmp(abi, "i386") ? ": its kernel has no 32-bit emulation" : "");
+}
 
-	prog = prog ? prog + 1 : c->argv[0];
-	return xasprintf("%s rows left out: this host cannot run %s (%s%s)", c->abi, prog,
-			 strerror(e), !strcmp(c->abi, "i386") ?
-			 ": its kernel has no 32-bit emulation" : "");
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
 }
 
 /* Starts c with stdout to rows_tmp (truncated) and stderr appended to errs:
@@ -100,11 +102,11 @@ static void run_one(const struct host_cmd *c, const char *dir,
 	int status = 0;
 
 	if (pid == -ENOEXEC && res->nleft < HOST_LEFT_MAX) {
-		char *line = left_out_line(c, ENOEXEC);
-
-		res->left[res->nleft++] = line;
+		res->left[res->nleft++] = host_left_out_line(c->abi, base_name(c->argv[0]),
+							     strerror(ENOEXEC));
 		json_array_append_new(left, json_pack("{s:s, s:s, s:s}", "abi", c->abi,
-						      "program", c->argv[0], "reason", line));
+						      "program", c->argv[0], "error",
+						      strerror(ENOEXEC)));
 	} else if (pid < 0) {
 		note(errs, "cannot run %s: %s", c->argv[0], strerror((int)-pid));
 		res->failed++;

@@ -3,9 +3,9 @@
  * run directory of mode "host" (rows.jsonl, stderr.txt, meta.json).
  *
  * Hosts differ: one has no 32-bit emulation (an i386 program gets
- * ENOEXEC from execve), another lacks a program. A program the host cannot
- * start is left out, with its reason in one line, in meta.json's
- * "left_out" and in the result; every other program still runs and its
+ * ENOEXEC from execve). A program the host cannot start is left out: said
+ * in one line, recorded in meta.json's "left_out" ({"abi", "program",
+ * "error"} each) and in the result; every other program still runs and its
  * rows are kept. A program that started and then failed (a non-zero exit,
  * a signal) is a failure: its rows are dropped, since a program that died
  * part-way says nothing about the rows it wrote before.
@@ -35,5 +35,9 @@ struct host_result {
 void host_bench_run(const char *dir, const struct host_cmd *cmds, size_t n,
 		    struct host_result *res);
 void host_result_free(struct host_result *res);
+
+/* The one line for the programs (names, comma-separated) of an ABI that
+ * the host cannot start, execve() having said error. */
+char *host_left_out_line(const char *abi, const char *programs, const char *error);
 
 #endif

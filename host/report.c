@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "host_bench.h"
 #include "util.h"
 /* the k-best's window and tolerance, for the legend: the engine's own */
 #include "../bench/lab_stats.h"
@@ -253,6 +254,89 @@ static void format_cell(char *buf, size_t size, const struct report *r,
 		snprintf(buf, size, "%s", val);
 }
 
+/*
+ * What the runs left out, one line each, deduplicated across the runs of a
+ * series (every host run of make bench says the same): a program the host
+ * could not start (the run's meta.json "left_out", host_bench.h) and a row
+ * its program could not measure there (a left-out row, bench/lab_row.h).
+ */
+/* Appends line (freed) to the array unless it is there already. */
+static void add_unique(json_t *lines, char *line)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(lines, i, v)
+		if (!strcmp(json_string_value(v), line))
+			break;
+	if (i == json_array_size(lines))
+		json_array_append_new(lines, json_string(line));
+	free(line);
+}
+
+/* A string field of o, copied, or "?" when it has none. */
+static char *field(json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	return xstrdup(v ? v : "?");
+}
+
+/*
+ * The line for entry k of a run's meta.json "left_out": every program of
+ * the same ABI the host refused with the same error, in one line (i386:
+ * bench_user32 and bench_batch32 are one fact about the host).
+ */
+static char *program_line(const char *series, json_t *left, size_t k)
+{
+	json_t *e = json_array_get(left, k), *v;
+	char *abi = field(e, "abi"), *err = field(e, "error"), *line, *text;
+	struct strbuf progs = { 0 };
+	size_t i;
+
+	json_array_foreach(left, i, v) {
+		char *prog = field(v, "program"), *a = field(v, "abi"), *x = field(v, "error");
+		const char *slash = strrchr(prog, '/');
+
+		if (!strcmp(a, abi) && !strcmp(x, err))
+			sb_printf(&progs, "%s%s", progs.len ? ", " : "", slash ? slash + 1 : prog);
+		free(prog);
+		free(a);
+		free(x);
+	}
+	line = host_left_out_line(abi, progs.s, err);
+	text = xasprintf("%s: %s", series, line);
+	free(line);
+	free(abi);
+	free(err);
+	sb_free(&progs);
+	return text;
+}
+
+static json_t *left_out_lines(const struct report *r)
+{
+	json_t *lines = json_array();
+
+	for (size_t i = 0; i < r->nruns; i++) {
+		const struct run *run = r->runs[i];
+		json_t *meta_left = json_object_get(run->meta, "left_out"), *v;
+		char *series = series_of(run->name);
+		size_t k;
+
+		json_array_foreach(meta_left, k, v)
+			add_unique(lines, program_line(series, meta_left, k));
+		for (size_t j = 0; j < run->rows.nleft; j++) {
+			const struct left_out *l = &run->rows.left[j];
+			char *line = xasprintf("%s: %s/%s left out: %s", series, l->abi,
+					       l->path, l->why);
+
+			add_unique(lines, line);
+		}
+		free(series);
+	}
+	return lines;
+}
+
 #define COL_W 20	/* a column of the main table */
 #define DUAL_W 32	/* one with the k-best beside the median */
 
@@ -261,6 +345,8 @@ void report_table(FILE *f, const struct report *r)
 	struct layout l;
 	char head[64], buf[128];
 	bool *kb, any = false;
+	json_t *left, *v;
+	size_t k;
 
 	build(r, &l);
 	kb = xcalloc(l.ns ? l.ns : 1, sizeof(*kb));
@@ -305,6 +391,10 @@ void report_table(FILE *f, const struct report *r)
 			   "which a busy host leaves in place. '!': in some run no batches agreed, and\n"
 			   "the k-best is that run's minimum.\n",
 			   LAB_KBEST_K, LAB_KBEST_K - 1, LAB_KBEST_TOL_PCT);
+	left = left_out_lines(r);
+	json_array_foreach(left, k, v)
+		fprintf(f, "%s%s\n", k ? "" : "\n", json_string_value(v));
+	json_decref(left);
 	free(kb);
 	layout_free(&l);
 }
@@ -864,6 +954,7 @@ static int write_json(FILE *f, const struct report *r)
 	json_object_set_new(root, "rows", json_rows(r));
 	json_object_set_new(root, "curves", json_curves(r, &crossings));
 	json_object_set_new(root, "crossovers", crossings);
+	json_object_set_new(root, "left_out", left_out_lines(r));
 	if (r->extra)
 		json_object_set(root, "extra", r->extra);
 	ret = json_dumpf(root, f, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -939,7 +1030,10 @@ static void write_md(FILE *f, const struct report *r, bool icount_chart,
 		   "  `mitigations=off`.\n\n```\n");
 	report_table(f, r);
 	fprintf(f, "```\n\n");
-	if (json_is_object(perf))
+	if (json_string_value(json_object_get(perf, "left_out")))
+		fprintf(f, "**Beside `perf bench syscall basic`**: not measured: %s.\n\n",
+			json_string_value(json_object_get(perf, "left_out")));
+	else if (json_is_object(perf))
 		fprintf(f, "**Beside `perf bench syscall basic`** (getppid(), this host): perf's mean over\n"
 			   "%lld calls: %.1f ns per call. The lab's own %lld calls right before it: mean %.1f ns,\n"
 			   "median %.1f ns. Means over the same stretch of time agree; a median leaves out\n"

@@ -86,6 +86,54 @@ static const char *row_error(json_t *o, struct row *r)
 	return NULL;
 }
 
+/* A left-out row: schema, abi, path and a reason, nothing else. */
+static const char *left_out_error(json_t *o, struct left_out *l)
+{
+	const char *schema, *abi, *path, *why;
+
+	if (json_unpack(o, "{s:s, s:s, s:s, s:s !}", "schema", &schema, "abi", &abi,
+			"path", &path, "left_out", &why))
+		return "a left-out row has schema, abi, path and left_out (a string), nothing else";
+	if (strcmp(schema, "lab-row/1"))
+		return "unknown schema";
+	if (!*path || !*abi || !*why)
+		return "empty path, abi or reason";
+	l->abi = xstrdup(abi);
+	l->path = xstrdup(path);
+	l->why = xstrdup(why);
+	return NULL;
+}
+
+/* One line's object into rs (run joined); NULL, or why it is no row. */
+static const char *add_line(json_t *o, const char *run, const char *mode,
+			    const char *mitigations, struct rows *rs)
+{
+	struct left_out l = { 0 };
+	struct row r = { 0 };
+	const char *why;
+
+	if (json_is_object(o) && json_object_get(o, "left_out")) {
+		if ((why = left_out_error(o, &l)))
+			return why;
+		l.run = xstrdup(run);
+		rs->left = xrealloc(rs->left, (rs->nleft + 1) * sizeof(l));
+		rs->left[rs->nleft++] = l;
+		return NULL;
+	}
+	if ((why = row_error(o, &r))) {
+		free(r.abi);
+		free(r.path);
+		free(r.what);
+		return why;
+	}
+	r.run = xstrdup(run);
+	r.mode = xstrdup(mode);
+	r.mitigations = xstrdup(mitigations);
+	rs->v = xrealloc(rs->v, (rs->n + 1) * sizeof(r));
+	rs->v[rs->n++] = r;
+	return NULL;
+}
+
 int rows_parse(const char *text, const char *run, const char *mode,
 	       const char *mitigations, struct rows *rs, char **problem)
 {
@@ -95,7 +143,6 @@ int rows_parse(const char *text, const char *run, const char *mode,
 	while (text && *text) {
 		size_t n = strcspn(text, "\n");
 		bool terminated = text[n] == '\n';
-		struct row r = { 0 };
 		const char *why = NULL;
 		json_error_t err;
 		json_t *o;
@@ -111,21 +158,12 @@ int rows_parse(const char *text, const char *run, const char *mode,
 		else if (!o)
 			why = "not JSON";
 		else
-			why = row_error(o, &r);
+			why = add_line(o, run, mode, mitigations, rs);
 		json_decref(o);
 		if (why) {
 			if (!bad)
 				*problem = xasprintf("line %d: %s", lineno, why);
 			bad++;
-			free(r.abi);
-			free(r.path);
-			free(r.what);
-		} else {
-			r.run = xstrdup(run);
-			r.mode = xstrdup(mode);
-			r.mitigations = xstrdup(mitigations);
-			rs->v = xrealloc(rs->v, (rs->n + 1) * sizeof(r));
-			rs->v[rs->n++] = r;
 		}
 		text += n + terminated;
 	}
@@ -147,6 +185,15 @@ void rows_free(struct rows *rs)
 	free(rs->v);
 	rs->v = NULL;
 	rs->n = 0;
+	for (size_t i = 0; i < rs->nleft; i++) {
+		free(rs->left[i].run);
+		free(rs->left[i].abi);
+		free(rs->left[i].path);
+		free(rs->left[i].why);
+	}
+	free(rs->left);
+	rs->left = NULL;
+	rs->nleft = 0;
 }
 
 const struct row *rows_find(const struct rows *rs, const char *abi,

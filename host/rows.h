@@ -36,9 +36,16 @@ struct row {
 /* The most operations a curve row may say one crossing carries. */
 #define ROW_OPS_MAX 1048576
 
+/* A row its program could not measure where it ran, and why. */
+struct left_out {
+	char *run, *abi, *path, *why;
+};
+
 struct rows {
 	struct row *v;
 	size_t n;
+	struct left_out *left;	/* left-out rows (bench/lab_row.h) */
+	size_t nleft;
 };
 
 /*

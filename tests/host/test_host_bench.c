@@ -5,7 +5,8 @@
  * kept), one this host cannot run (ENOEXEC, as an i386 program on a kernel
  * without 32-bit emulation: left out with one line, not a failure); then a
  * host that runs the 64-bit program and not the 32-bit one, read back
- * through the one parser: the 64-bit rows are all there.
+ * through the one parser: the 64-bit rows are all there; and the report's
+ * table of two such runs says once what was left out, and why.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -21,6 +22,7 @@
 #include <jansson.h>
 
 #include "host_bench.h"
+#include "report.h"
 #include "run.h"
 #include "util.h"
 
@@ -125,8 +127,10 @@ static void enoexec_is_left_out(void **state)
 	left = json_object_get(meta, "left_out");
 	assert_int_equal(json_array_size(left), 1);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(left, 0), "abi")), "i386");
-	assert_string_equal(json_string_value(json_object_get(json_array_get(left, 0), "reason")),
-			    res.left[0]);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(left, 0), "error")),
+			    "Exec format error");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(left, 0), "program")),
+			    prog);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(meta, "outcome"), "name")),
 			    "ok");
 	json_decref(meta);
@@ -164,6 +168,72 @@ static void the_64bit_rows_stay_without_32bit_emulation(void **state)
 	free(dir);
 }
 
+/* The report's table from the runs in dirs, as text. */
+static char *table_of(const char *const *dirs, size_t n)
+{
+	struct run *runs[4];
+	struct report rep = { .runs = runs, .nruns = n };
+	char *text = NULL, *err = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	for (size_t i = 0; i < n; i++) {
+		runs[i] = run_load(dirs[i], i ? "host.2" : "host.1", &err);
+		assert_non_null(runs[i]);
+	}
+	report_table(f, &rep);
+	fclose(f);
+	for (size_t i = 0; i < n; i++)
+		run_free(runs[i]);
+	return text;
+}
+
+static size_t count(const char *text, const char *line)
+{
+	size_t n = 0;
+
+	for (const char *p = text; (p = strstr(p, line)); p += strlen(line))
+		n++;
+	return n;
+}
+
+static void the_table_says_what_was_left_out_once(void **state)
+{
+	/* Two runs of a host without 32-bit emulation or io_uring: two i386
+	 * programs refused, a 64-bit one that measures a row and leaves one
+	 * out (bench/lab_row.h). The table says each thing once. */
+	char *p64 = program("bench_batch", "echo '" ROW("function_call") "'; echo '"
+			    "{\"schema\":\"lab-row/1\",\"abi\":\"x86_64\",\"path\":\"batch_uring\","
+			    "\"left_out\":\"io_uring_queue_init(1) failed (Operation not permitted)\"}'");
+	char *pu = program("bench_user32", NULL), *pb = program("bench_batch32", NULL);
+	const char *const a64[] = { p64, NULL }, *const au[] = { pu, NULL }, *const ab[] = { pb, NULL };
+	const struct host_cmd cmds[] = { { "x86_64", a64 }, { "i386", au }, { "i386", ab } };
+	struct host_result r1, r2;
+	char *d1 = run("host.1", cmds, 3, &r1), *d2 = run("host.2", cmds, 3, &r2);
+	const char *const dirs[] = { d1, d2 };
+	char *table;
+
+	(void)state;
+	assert_int_equal(r1.ran, 1);
+	assert_int_equal(r1.nleft, 2);
+	table = table_of(dirs, 2);
+	assert_int_equal(1, count(table, "host: i386 rows left out: this host cannot run "
+				  "bin-bench_user32, bin-bench_batch32 (Exec format error: its "
+				  "kernel has no 32-bit emulation)\n"));
+	assert_int_equal(1, count(table, "host: x86_64/batch_uring left out: "
+				  "io_uring_queue_init(1) failed (Operation not permitted)\n"));
+	assert_int_equal(1, count(table, "x86_64/function_call"));
+	free(table);
+	host_result_free(&r1);
+	host_result_free(&r2);
+	free(p64);
+	free(pu);
+	free(pb);
+	free(d1);
+	free(d2);
+}
+
 static int setup(void **state)
 {
 	char tmpl[] = "/tmp/test_host_bench.XXXXXX";
@@ -191,6 +261,7 @@ int main(void)
 		cmocka_unit_test(rows_of_a_failed_program_are_dropped),
 		cmocka_unit_test(enoexec_is_left_out),
 		cmocka_unit_test(the_64bit_rows_stay_without_32bit_emulation),
+		cmocka_unit_test(the_table_says_what_was_left_out_once),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

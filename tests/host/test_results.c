@@ -428,6 +428,51 @@ static void kbest_fields_bad(void **state)
 	}
 }
 
+static void left_out_rows(void **state)
+{
+	/* A row its program could not measure: schema, abi, path and a
+	 * reason, nothing else; bad ones first. */
+	static const struct {
+		const char *line, *why;
+	} bad[] = {
+		{ "{\"schema\":\"lab-row/1\",\"abi\":\"i386\",\"path\":\"p\",\"left_out\":\"\"}",
+		  "line 1: empty path, abi or reason" },
+		{ "{\"schema\":\"lab-row/1\",\"abi\":\"i386\",\"path\":\"p\",\"left_out\":1}",
+		  "line 1: a left-out row has schema, abi, path and left_out (a string), nothing else" },
+		{ "{\"schema\":\"lab-row/1\",\"abi\":\"i386\",\"left_out\":\"why\"}",
+		  "line 1: a left-out row has schema, abi, path and left_out (a string), nothing else" },
+		{ "{\"schema\":\"lab-row/1\",\"abi\":\"i386\",\"path\":\"p\",\"left_out\":\"why\",\"median\":5}",
+		  "line 1: a left-out row has schema, abi, path and left_out (a string), nothing else" },
+		{ "{\"schema\":\"lab-row/2\",\"abi\":\"i386\",\"path\":\"p\",\"left_out\":\"why\"}",
+		  "line 1: unknown schema" },
+	};
+	const char *good = "{\"schema\":\"lab-row/1\",\"abi\":\"i386\",\"path\":\"getppid_vdso32\","
+			   "\"left_out\":\"no vDSO in this process (AT_SYSINFO is 0)\"}\n";
+	struct rows rs = { 0 };
+	char *problem;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		char *text = xasprintf("%s\n", bad[i].line);
+
+		assert_int_equal(1, rows_parse(text, "r", "host", "default", &rs, &problem));
+		assert_string_equal(bad[i].why, problem);
+		assert_int_equal(0, rs.n);
+		assert_int_equal(0, rs.nleft);
+		free(problem);
+		free(text);
+	}
+	assert_int_equal(0, rows_parse(good, "host.1", "host", "default", &rs, &problem));
+	assert_null(problem);
+	assert_int_equal(0, rs.n);
+	assert_int_equal(1, rs.nleft);
+	assert_string_equal("host.1", rs.left[0].run);
+	assert_string_equal("i386", rs.left[0].abi);
+	assert_string_equal("getppid_vdso32", rs.left[0].path);
+	assert_string_equal("no vDSO in this process (AT_SYSINFO is 0)", rs.left[0].why);
+	rows_free(&rs);
+}
+
 static void recorded_host_run_without_kbest(void **state)
 {
 	/* A host run (bench_user --host) from before the k-best: every row
@@ -1034,6 +1079,7 @@ int main(void)
 		cmocka_unit_test(curve_rows_with_bad_ops),
 		cmocka_unit_test(recorded_run_with_bad_ops),
 		cmocka_unit_test(kbest_fields_bad),
+		cmocka_unit_test(left_out_rows),
 		cmocka_unit_test(recorded_host_run_without_kbest),
 		cmocka_unit_test(recorded_host_run_with_kbest),
 		cmocka_unit_test(kselftest_made_to_fail),

@@ -39,10 +39,9 @@
  *
  * kbest: lab_stats.h's k-best, a near-minimum that holds on a busy host
  * (LAB_KBEST_K batches that agree within LAB_KBEST_TOL_PCT percent, the
- * lowest such), in milliticks per call like the others. In the user-space
- * programs' rows (lab_stats_row()) it is matched: the row's raw batches'
- * k-best less the empty loop's k-best; in the module's, the k-best of the
- * per-call figures, the empty loop's median subtracted. kbest_rank: the
+ * lowest such), in milliticks per call like the others, matched
+ * (lab_stats_row(), in the programs and the module alike): the row's raw
+ * batches' k-best less the empty loop's k-best. kbest_rank: the
  * rank of the batch it was taken from (1: the fastest), or 0 when no
  * window qualified and kbest is only the minimum (the host shows it
  * flagged). Rows written before the k-best have neither field, and the

@@ -236,10 +236,9 @@ static void bench_time(void (*fn)(unsigned int n, u64 *ticks),
 /* Times every row into rows; 0 or -errno. */
 static int bench_run(void)
 {
-	struct lab_stats s;
-	u64 *samples, overhead;
+	struct lab_stats e, s;
+	u64 *samples;
 	size_t i, size;
-	unsigned int b;
 	int len, ret = 0;
 
 	samples = kmalloc_array(bench_batches + bench_batches / 10,
@@ -251,10 +250,12 @@ static int bench_run(void)
 		goto out;
 	}
 
-	/* The overhead: the empty loop's median batch (timer and loop). */
+	/*
+	 * The overhead: the empty loop (timer and loop), its median batch
+	 * taken from each batch, its k-best from the k-best.
+	 */
 	bench_time(batch_empty, false, samples);
-	lab_stats_compute(samples, bench_batches, &s);
-	overhead = s.median;
+	lab_stats_compute(samples, bench_batches, &e);
 
 	for (i = 0; i < ARRAY_SIZE(bench_rows); i++) {
 		const struct bench_row *r = &bench_rows[i];
@@ -262,11 +263,8 @@ static int bench_run(void)
 		if (r->dispatch && !DISPATCH_EXPORTED)
 			continue;
 		bench_time(r->batch, r->may_sleep, samples);
-		for (b = 0; b < bench_batches; b++)
-			samples[b] = lab_per_call_milli(samples[b],
-							r->raw ? 0 : overhead,
-							bench_iters);
-		lab_stats_compute(samples, bench_batches, &s);
+		lab_stats_row(samples, bench_batches, r->raw ? NULL : &e,
+			      bench_iters, &s);
 		len = lab_row_format(rows + rows_len, size - rows_len,
 				     "kernel", r->path, r->what, bench_khz,
 				     bench_batches, bench_iters, &s);

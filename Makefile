@@ -165,14 +165,14 @@ patch-tree: $(PATCHED)
 # Each kernel: tinyconfig, the lab's fragment, the architecture's, the variant's.
 KCONFIG := config/lab.config config/$(ARCH).config
 KBUILD_KERNEL = $(KLOCK) env $(KARCH) scripts/build-kernel.sh $(KSRC)
-$(KOBJ)/.lab-built: $(PATCHED) $(KCONFIG) scripts/build-kernel.sh
+$(KOBJ)/.lab-built: $(PATCHED) $(KCONFIG) scripts/build-kernel.sh config/renamed
 	@$(KBUILD_KERNEL) $(KOBJ) $(KCONFIG)
 	@touch $@
-$(KOBJ_NOSYS)/.lab-built: $(PATCHED) $(KCONFIG) config/lab-nosyscalls.config scripts/build-kernel.sh
+$(KOBJ_NOSYS)/.lab-built: $(PATCHED) $(KCONFIG) config/lab-nosyscalls.config scripts/build-kernel.sh config/renamed
 	@$(KBUILD_KERNEL) $(KOBJ_NOSYS) $(KCONFIG) config/lab-nosyscalls.config
 	@touch $@
 # A third: the family built, its dispatch exports off (the option's default).
-$(KOBJ_NOEXP)/.lab-built: $(PATCHED) $(KCONFIG) config/lab-noexports.config scripts/build-kernel.sh
+$(KOBJ_NOEXP)/.lab-built: $(PATCHED) $(KCONFIG) config/lab-noexports.config scripts/build-kernel.sh config/renamed
 	@$(KBUILD_KERNEL) $(KOBJ_NOEXP) $(KCONFIG) config/lab-noexports.config
 	@touch $@
 kernel: $(KOBJ)/.lab-built
@@ -359,6 +359,8 @@ test: deps-test deps-trace $(TEST_BOOTS) $(PATCHES)/series
 	@echo "==> the lab's scripts and host tool against bad input"
 	@tests/host/test_scripts.sh $(TOOLS)/lab-tbl $(KERNEL_TARBALL) $(BZIMAGE) $(INITRAMFS) \
 		$(BUILD)/scripts-test $(LAB) >$(BUILD)/host-tests/scripts.tap 2>&1 || true
+	@tests/host/test_patcher.sh $(TOOLS)/lab-tbl $(BUILD)/patcher-test $(KERNEL_TARBALL) \
+		/usr/src/linux-source-6.12.tar.xz >$(BUILD)/host-tests/patcher.tap 2>&1 || true
 	@tests/host/test_checkpatch.sh $(KSRC) >$(BUILD)/host-tests/checkpatch.tap 2>&1 || true
 	@tests/host/test_man.sh docs/man2 >$(BUILD)/host-tests/man.tap 2>&1 || true
 	@tests/host/test_packages.sh >$(BUILD)/host-tests/packages.tap 2>&1 || true

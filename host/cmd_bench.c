@@ -116,8 +116,8 @@ static void host_runs(const struct lab_opts *o, const char *raw, struct report *
 		host_bench_run(dir, cmds, sizeof(cmds) / sizeof(*cmds), &res);
 		if (res.failed)
 			die("a benchmark failed on the host; see %s/stderr.txt", dir);
-		for (size_t j = 0; i == 1 && j < res.nleft; j++)
-			say("host: %s", res.left[j]);
+		for (size_t j = 0; i == 1 && j < json_array_size(res.lines); j++)
+			say("host: %s", json_string_value(json_array_get(res.lines, j)));
 		rep->runs[rep->nruns++] = lab_load_run(dir);
 		host_result_free(&res);
 		free(dir);

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,10 +27,12 @@
 
 extern char **environ;
 
-char *host_left_out_line(const char *abi, const char *programs, const char *error)
+/* A string field of o, or "?" when it has none. */
+static const char *field(json_t *o, const char *key)
 {
-	return xasprintf("%s rows left out: this host cannot run %s (%s%s)", abi, programs,
-			 error, !strcmp(abi, "i386") ? ": its kernel has no 32-bit emulation" : "");
+	const char *v = json_string_value(json_object_get(o, key));
+
+	return v ? v : "?";
 }
 
 static const char *base_name(const char *path)
@@ -37,6 +40,31 @@ static const char *base_name(const char *path)
 	const char *slash = strrchr(path, '/');
 
 	return slash ? slash + 1 : path;
+}
+
+json_t *host_left_out_lines(json_t *left_out)
+{
+	json_t *lines = json_array(), *e, *v;
+	size_t i, j;
+
+	json_array_foreach(left_out, i, e) {
+		const char *abi = field(e, "abi"), *err = field(e, "error");
+		struct strbuf progs = { 0 };
+		bool first = true;
+
+		json_array_foreach(left_out, j, v) {
+			if (strcmp(field(v, "abi"), abi) || strcmp(field(v, "error"), err))
+				continue;
+			first = first && j >= i;	/* this ABI and error's first entry */
+			sb_printf(&progs, "%s%s", progs.len ? ", " : "", base_name(field(v, "program")));
+		}
+		if (first)
+			json_array_append_new(lines, json_sprintf("%s rows left out: this host cannot run %s (%s%s)",
+								  abi, progs.s, err, !strcmp(abi, "i386") ?
+								  ": its kernel has no 32-bit emulation" : ""));
+		sb_free(&progs);
+	}
+	return lines;
 }
 
 /* Starts c with stdout to rows_tmp (truncated) and stderr appended to errs:
@@ -101,9 +129,8 @@ static void run_one(const struct host_cmd *c, const char *dir,
 	size_t ran0 = res->ran;
 	int status = 0;
 
-	if (pid == -ENOEXEC && res->nleft < HOST_LEFT_MAX) {
-		res->left[res->nleft++] = host_left_out_line(c->abi, base_name(c->argv[0]),
-							     strerror(ENOEXEC));
+	if (pid == -ENOEXEC) {
+		res->nleft++;
 		json_array_append_new(left, json_pack("{s:s, s:s, s:s}", "abi", c->abi,
 						      "program", c->argv[0], "error",
 						      strerror(ENOEXEC)));
@@ -151,6 +178,7 @@ void host_bench_run(const char *dir, const struct host_cmd *cmds, size_t n,
 		run_one(&cmds[i], dir, res, left);
 	}
 	json_object_set_new(meta, "commands", jcmds);
+	res->lines = host_left_out_lines(left);
 	json_object_set_new(meta, "left_out", left);
 	meta_set_outcome(meta, res->failed ? "failed" : "ok", res->failed ? 1 : 0,
 			 res->failed ? "a host benchmark failed: see stderr.txt" : "");
@@ -162,7 +190,6 @@ void host_bench_run(const char *dir, const struct host_cmd *cmds, size_t n,
 
 void host_result_free(struct host_result *res)
 {
-	for (size_t i = 0; i < res->nleft; i++)
-		free(res->left[i]);
+	json_decref(res->lines);
 	memset(res, 0, sizeof(*res));
 }

@@ -13,6 +13,7 @@
 #ifndef LAB_HOST_BENCH_H
 #define LAB_HOST_BENCH_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 /* One program: the ABI of its rows ("x86_64", "i386") and its argv. */
@@ -21,13 +22,11 @@ struct host_cmd {
 	const char *const *argv;	/* NULL-terminated */
 };
 
-#define HOST_LEFT_MAX 8
-
 struct host_result {
-	size_t ran;			/* programs that ran and exited 0 */
-	size_t failed;			/* programs that started and failed */
-	size_t nleft;			/* programs this host cannot start */
-	char *left[HOST_LEFT_MAX];	/* one line each: "i386 rows left out: ..." */
+	size_t ran;		/* programs that ran and exited 0 */
+	size_t failed;		/* programs that started and failed */
+	size_t nleft;		/* programs this host cannot start */
+	json_t *lines;		/* what was left out, host_left_out_lines() */
 };
 
 /* Runs cmds[0..n-1] into dir (emptied first). Dies only when dir cannot be
@@ -36,8 +35,10 @@ void host_bench_run(const char *dir, const struct host_cmd *cmds, size_t n,
 		    struct host_result *res);
 void host_result_free(struct host_result *res);
 
-/* The one line for the programs (names, comma-separated) of an ABI that
- * the host cannot start, execve() having said error. */
-char *host_left_out_line(const char *abi, const char *programs, const char *error);
+/* The lines that say what a run's meta.json "left_out" holds: one for each
+ * ABI and error, naming every program so refused ("i386 rows left out:
+ * this host cannot run bench_user32, bench_batch32 (Exec format error: its
+ * kernel has no 32-bit emulation)"). A new array of strings. */
+json_t *host_left_out_lines(json_t *left_out);
 
 #endif

@@ -274,57 +274,19 @@ static void add_unique(json_t *lines, char *line)
 	free(line);
 }
 
-/* A string field of o, copied, or "?" when it has none. */
-static char *field(json_t *o, const char *key)
-{
-	const char *v = json_string_value(json_object_get(o, key));
-
-	return xstrdup(v ? v : "?");
-}
-
-/*
- * The line for entry k of a run's meta.json "left_out": every program of
- * the same ABI the host refused with the same error, in one line (i386:
- * bench_user32 and bench_batch32 are one fact about the host).
- */
-static char *program_line(const char *series, json_t *left, size_t k)
-{
-	json_t *e = json_array_get(left, k), *v;
-	char *abi = field(e, "abi"), *err = field(e, "error"), *line, *text;
-	struct strbuf progs = { 0 };
-	size_t i;
-
-	json_array_foreach(left, i, v) {
-		char *prog = field(v, "program"), *a = field(v, "abi"), *x = field(v, "error");
-		const char *slash = strrchr(prog, '/');
-
-		if (!strcmp(a, abi) && !strcmp(x, err))
-			sb_printf(&progs, "%s%s", progs.len ? ", " : "", slash ? slash + 1 : prog);
-		free(prog);
-		free(a);
-		free(x);
-	}
-	line = host_left_out_line(abi, progs.s, err);
-	text = xasprintf("%s: %s", series, line);
-	free(line);
-	free(abi);
-	free(err);
-	sb_free(&progs);
-	return text;
-}
-
 static json_t *left_out_lines(const struct report *r)
 {
 	json_t *lines = json_array();
 
 	for (size_t i = 0; i < r->nruns; i++) {
 		const struct run *run = r->runs[i];
-		json_t *meta_left = json_object_get(run->meta, "left_out"), *v;
+		json_t *progs = host_left_out_lines(json_object_get(run->meta, "left_out")), *v;
 		char *series = series_of(run->name);
 		size_t k;
 
-		json_array_foreach(meta_left, k, v)
-			add_unique(lines, program_line(series, meta_left, k));
+		json_array_foreach(progs, k, v)
+			add_unique(lines, xasprintf("%s: %s", series, json_string_value(v)));
+		json_decref(progs);
 		for (size_t j = 0; j < run->rows.nleft; j++) {
 			const struct left_out *l = &run->rows.left[j];
 			char *line = xasprintf("%s: %s/%s left out: %s", series, l->abi,

@@ -121,7 +121,9 @@ static void enoexec_is_left_out(void **state)
 	assert_int_equal(res.failed, 0);
 	assert_int_equal(res.ran, 0);
 	assert_int_equal(res.nleft, 1);
-	assert_string_equal(res.left[0], "i386 rows left out: this host cannot run bin-bench_user32 "
+	assert_int_equal(json_array_size(res.lines), 1);
+	assert_string_equal(json_string_value(json_array_get(res.lines, 0)),
+			    "i386 rows left out: this host cannot run bin-bench_user32 "
 			    "(Exec format error: its kernel has no 32-bit emulation)");
 	assert_non_null(meta);
 	left = json_object_get(meta, "left_out");
@@ -154,7 +156,7 @@ static void the_64bit_rows_stay_without_32bit_emulation(void **state)
 	assert_int_equal(res.ran, 1);
 	assert_int_equal(res.failed, 0);
 	assert_int_equal(res.nleft, 1);
-	assert_non_null(strstr(res.left[0], "i386 rows left out"));
+	assert_non_null(strstr(json_string_value(json_array_get(res.lines, 0)), "i386 rows left out"));
 	r = run_load(dir, "host", &err);
 	assert_non_null(r);
 	assert_int_equal(r->rows.n, 2);
@@ -217,6 +219,7 @@ static void the_table_says_what_was_left_out_once(void **state)
 	(void)state;
 	assert_int_equal(r1.ran, 1);
 	assert_int_equal(r1.nleft, 2);
+	assert_int_equal(json_array_size(r1.lines), 1);
 	table = table_of(dirs, 2);
 	assert_int_equal(1, count(table, "host: i386 rows left out: this host cannot run "
 				  "bin-bench_user32, bin-bench_batch32 (Exec format error: its "

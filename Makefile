@@ -5,8 +5,11 @@
 #   make test   host unit tests + in-guest kselftests + KUnit; "N passed, N failed"
 #   make bench  every path timed: host, vm and icount, mitigations on and off
 #
-# KSRC=/path/to/tree uses another kernel tree (default: Debian's
-# linux-source-6.1, extracted under build/). LAB_MODE=auto|tcg|kvm|icount.
+# KVER=6.1|6.12 picks Debian's kernel source package (linux-source-KVER,
+# extracted under build/src/, built in build/linux-source-KVER/; the two
+# versions' builds live side by side). The default is 6.1 for now:
+# make run KVER=6.12 is the opt-in. KSRC=/path/to/tree uses any other
+# kernel tree instead. LAB_MODE=auto|tcg|kvm|icount.
 # ARCH=arm64 does each job for arm64 (QEMU's virt machine, cross-built);
 # x86_64 is the default. The two architectures' builds live side by side.
 
@@ -17,8 +20,15 @@ SHELL := /bin/bash
 BUILD ?= build
 LAB_MODE ?= auto
 BOOT_TIMEOUT ?= 300
-KERNEL_TARBALL ?= /usr/src/linux-source-6.1.tar.xz
-DEFAULT_KSRC := $(BUILD)/src/linux-source-6.1
+# The versions of Debian's source packages the lab knows (config/debian-packages:
+# job ksrc-KVER). Its paths are KVER's alone, so 6.1's are what they always were.
+KVERS := 6.1 6.12
+KVER ?= 6.1
+ifeq ($(filter $(KVERS),$(KVER)),)
+$(error KVER=$(KVER): the lab knows $(KVERS) (Debian's linux-source-* packages); KSRC= takes any other tree)
+endif
+KERNEL_TARBALL ?= /usr/src/linux-source-$(KVER).tar.xz
+DEFAULT_KSRC := $(BUILD)/src/linux-source-$(KVER)
 KSRC ?= $(DEFAULT_KSRC)
 # A tree is known by its absolute path (symlinks resolved), not its name:
 # everything built from it (the patch stamp, both kernels, the module, the
@@ -28,7 +38,7 @@ KSRC ?= $(DEFAULT_KSRC)
 # SHA-256 of its path).
 KSRC_PATH := $(or $(realpath $(KSRC)),$(abspath $(KSRC)))
 KSRC_IS_DEFAULT := $(if $(filter $(or $(realpath $(DEFAULT_KSRC)),$(abspath $(DEFAULT_KSRC))),$(KSRC_PATH)),yes)
-KNAME := $(if $(KSRC_IS_DEFAULT),linux-source-6.1,$(notdir $(KSRC_PATH))-$(shell printf '%s' '$(KSRC_PATH)' | sha256sum | cut -c1-12))
+KNAME := $(if $(KSRC_IS_DEFAULT),linux-source-$(KVER),$(notdir $(KSRC_PATH))-$(shell printf '%s' '$(KSRC_PATH)' | sha256sum | cut -c1-12))
 KTREE := $(BUILD)/$(KNAME)
 
 # The architecture: the kernel's name for it, its cross compilers (the
@@ -77,10 +87,10 @@ PKG_MAP := config/debian-packages
 pkgs = $(sort $(shell awk -v jobs='$(1)' '!/^\#/ && NF == 4 { n = split($$4, j, ","); \
 	for (i = 1; i <= n; i++) if (index(" " jobs " ", " " j[i] " ")) print $$2 }' $(PKG_MAP)))
 DEPS := $(call pkgs,build $(ARCH))
-DEPS_KSRC := $(if $(KSRC_IS_DEFAULT),$(call pkgs,ksrc))
+DEPS_KSRC := $(if $(KSRC_IS_DEFAULT),$(call pkgs,ksrc ksrc-$(KVER)))
 # make test runs both architectures and checks the patch series (whose
 # selftests it builds for both): everything, before the first build.
-DEPS_TEST := $(call pkgs,build x86_64 arm64 ksrc test trace patches)
+DEPS_TEST := $(call pkgs,build x86_64 arm64 ksrc ksrc-$(KVER) test trace patches)
 DEPS_PATCHES := $(call pkgs,build patches)
 DEPS_BENCH := $(call pkgs,bench)
 DEPS_TRACE := $(call pkgs,trace)
@@ -116,11 +126,11 @@ deps-bench:
 # --- the kernel source ------------------------------------------------------
 
 $(DEFAULT_KSRC)/Makefile: | deps
-	@[ -f $(KERNEL_TARBALL) ] || { echo "error: no kernel source tarball $(KERNEL_TARBALL) (Debian package linux-source-6.1)" >&2; exit 1; }
+	@[ -f $(KERNEL_TARBALL) ] || { echo "error: no kernel source tarball $(KERNEL_TARBALL) (Debian package linux-source-$(KVER))" >&2; exit 1; }
 	@echo "==> extracting $(KERNEL_TARBALL)"
 	@rm -rf $(BUILD)/src/.extract && mkdir -p $(BUILD)/src/.extract
 	@tar -xf $(KERNEL_TARBALL) -C $(BUILD)/src/.extract
-	@rm -rf $(DEFAULT_KSRC) && mv $(BUILD)/src/.extract/linux-source-6.1 $(DEFAULT_KSRC)
+	@rm -rf $(DEFAULT_KSRC) && mv $(BUILD)/src/.extract/linux-source-$(KVER) $(DEFAULT_KSRC)
 	@rm -rf $(BUILD)/src/.extract
 
 # Another tree is checked before anything runs: one line and a non-zero exit.

@@ -14,7 +14,7 @@ set -uo pipefail
 lab=$(cd "$(dirname "$0")/../.." && pwd)
 . "$lab/tests/host/tap.sh"
 map=$lab/config/debian-packages
-jobs=" build x86_64 arm64 ksrc test trace bench patches "
+jobs=" build x86_64 arm64 ksrc ksrc-6.1 ksrc-6.12 test trace bench patches "
 # Words in command position that are no program there: strings, modes,
 # registers and variables that share a program's name.
 not_programs=" file kvm less pc python red tbl w as "

@@ -74,9 +74,12 @@ GUEST := $(AB)/guest
 MODULES := $(AB)/module
 MODULES_NOEXP := $(AB)/module-noexports
 TOOLS := $(BUILD)/tools
-OUT := $(BUILD)/out$(ARCH_DIR)
+# Another version's results go beside 6.1's, under its name (build/out/6.12/,
+# results/6.12/), so a run on one does not overwrite the other's.
+KVER_DIR := $(if $(and $(KSRC_IS_DEFAULT),$(filter-out 6.1,$(KVER))),/$(KVER))
+OUT := $(BUILD)/out$(KVER_DIR)$(ARCH_DIR)
 PATCHES := $(BUILD)/patches
-BENCH_OUT ?= results$(ARCH_DIR)
+BENCH_OUT ?= results$(KVER_DIR)$(ARCH_DIR)
 
 # Debian packages, by job, from config/debian-packages (what each job runs
 # or reads, and the package it comes from; .ci/run and
@@ -342,7 +345,7 @@ LAB_TEST = $(LAB) test $(LAB_BOOT) --kernel-nosys $(BZIMAGE_NOSYS) \
 TRACE_CHECK = echo "==> make trace ($(ARCH), default mitigations) against icount (log: $(OUT)/test-trace.log)"; \
 	mkdir -p $(OUT) && rm -f $(OUT)/test-trace/check.tap; \
 	$(LAB) trace $(LAB_BOOT) --out $(OUT)/test-trace --check-only >$(OUT)/test-trace.log 2>&1 || true
-ARM64_OUT := $(BUILD)/out/arm64
+ARM64_OUT := $(BUILD)/out$(KVER_DIR)/arm64
 
 ifeq ($(ARCH),arm64)
 test: deps-test deps-trace $(TEST_BOOTS)

@@ -6,7 +6,8 @@
 #   x86_64  LAB_NR64_*: the generated asm/unistd_64.h; LAB_NR32_*: unistd_32.h
 #   arm64   LAB_NR64_*: arm64's asm/unistd.h, preprocessed (the generic
 #           table); LAB_NR32_*: the AArch32 compat table, asm/unistd32.h,
-#           counted by __NR_compat_syscalls
+#           counted by __NR_compat_syscalls (6.11 on: the generated
+#           asm/unistd_32.h, counted by its own __NR_syscalls)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -36,11 +37,20 @@ out=$(
 		aarch64-linux-gnu-gcc -E -dM -nostdinc -I"$ksrc/arch/arm64/include/uapi" -I"$gen" \
 			-I"$ksrc/include/uapi" -include asm/unistd.h -x c /dev/null |
 			table 64 "asm/unistd.h (arm64)"
-		{
-			grep '^#define __NR_' "$ksrc/arch/arm64/include/asm/unistd32.h"
-			awk '$2 == "__NR_compat_syscalls" { print "#define __NR_syscalls " $3 }' \
-				"$ksrc/arch/arm64/include/asm/unistd.h"
-		} | table 32 "asm/unistd32.h (arm64's AArch32 table)"
+		# Since 6.11 the AArch32 numbers come from arch/arm64/tools/syscall_32.tbl
+		# into the build's asm/unistd_32.h (with its own __NR_syscalls), which
+		# asm/unistd32.h includes; before, asm/unistd32.h numbered them by
+		# hand and asm/unistd.h counted them (__NR_compat_syscalls).
+		gen32=$kobj/arch/arm64/include/generated/asm/unistd_32.h
+		if [ -f "$gen32" ]; then
+			table 32 "asm/unistd_32.h (arm64's AArch32 table)" <"$gen32"
+		else
+			{
+				grep '^#define __NR_' "$ksrc/arch/arm64/include/asm/unistd32.h"
+				awk '$2 == "__NR_compat_syscalls" { print "#define __NR_syscalls " $3 }' \
+					"$ksrc/arch/arm64/include/asm/unistd.h"
+			} | table 32 "asm/unistd32.h (arm64's AArch32 table)"
+		fi
 		;;
 	*) die "ARCH=$arch: x86_64 or arm64" ;;
 	esac

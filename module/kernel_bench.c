@@ -54,6 +54,7 @@
 #include <linux/slab.h>
 #include <linux/syscalls.h>
 #include <linux/timekeeping.h>
+#include <linux/version.h>
 #include <asm/syscall.h>
 #include <asm/unistd.h>
 #ifdef CONFIG_X86
@@ -286,11 +287,25 @@ out:
 
 #ifdef CONFIG_ARM64
 /*
+ * The cycle counter's index in a perf event's hw.idx. 6.1's PMUv3 driver
+ * numbers it 0 (ARMV8_IDX_CYCLE_COUNTER, the event counters from 1); the
+ * driver's rework for more than 32 counters (6.11) dropped that remapping,
+ * and 6.12's indices are the hardware's: the cycle counter is 31
+ * (ARMV8_PMU_CYCLE_IDX, drivers/perf/arm_pmuv3.c). With 0 on 6.12 the
+ * check below never matched, and the rows fell back to the generic timer.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define BENCH_CYCLE_IDX	31
+#else
+#define BENCH_CYCLE_IDX	0
+#endif
+
+/*
  * The cycle counter on this CPU for the run: a pinned CPU-cycles event,
  * 64 bits wide (attr.config1 bit 0: it never overflows, so perf never
  * rewrites the counter under a batch), counting at EL0 and EL1. Only if
- * it sits in the cycle counter (hw.idx 0, ARMV8_IDX_CYCLE_COUNTER) and is
- * active; otherwise the generic timer, and bench_why says why.
+ * it sits in the cycle counter (hw.idx BENCH_CYCLE_IDX) and is active;
+ * otherwise the generic timer, and bench_why says why.
  */
 static void bench_counter_start(void)
 {
@@ -309,7 +324,7 @@ static void bench_counter_start(void)
 					      NULL, NULL, NULL);
 	if (IS_ERR(ev)) {
 		bench_why = "no CPU-cycles perf event on this CPU";
-	} else if (ev->state != PERF_EVENT_STATE_ACTIVE || ev->hw.idx != 0) {
+	} else if (ev->state != PERF_EVENT_STATE_ACTIVE || ev->hw.idx != BENCH_CYCLE_IDX) {
 		bench_why = "the CPU-cycles event did not get the cycle counter";
 		perf_event_release_kernel(ev);
 	} else {

@@ -38,9 +38,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#if defined(__arm__)
 #include <sys/auxv.h>
-#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -237,14 +235,14 @@ int main(int argc, char **argv)
 			.batch = rows[i].batch,
 			.empty = rows[i].batch != batch_empty ? batch_empty : NULL,
 		};
-#if defined(__arm__)
-		/* An arm64 kernel gives AArch32 tasks a vDSO only when built
-		 * with a 32-bit compiler (CONFIG_COMPAT_VDSO); without one,
-		 * glibc's clock_gettime() makes the system call. */
+		/* A process without a vDSO (an arm64 kernel gives AArch32
+		 * tasks one only when built with a 32-bit compiler,
+		 * CONFIG_COMPAT_VDSO; a host booted with vdso=0 or vdso32=0):
+		 * glibc's clock_gettime() then makes the system call, and the
+		 * row says so. */
 		if (rows[i].batch == batch_vdso_clock_gettime &&
 		    !getauxval(AT_SYSINFO_EHDR))
-			timed[nt].what = "clock_gettime(CLOCK_MONOTONIC): no vDSO in this process (a kernel without CONFIG_COMPAT_VDSO), so the system call";
-#endif
+			timed[nt].what = "clock_gettime(CLOCK_MONOTONIC): no vDSO in this process, so the system call";
 		if (lab_bench_add(&b, &timed[nt]))
 			return 1;
 		nt++;

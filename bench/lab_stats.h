@@ -189,8 +189,13 @@ static inline int lab_stats_compute(lab_u64 *v, size_t n, struct lab_stats *s)
 	s->p99 = lab_percentile(v, n, 99);
 	s->kbest = lab_kbest(v, n, &s->kbest_rank);
 	s->mean = (sum + n / 2) / n;
-	/* Variance without overflow: each squared deviation divided by n as it
-	 * is added, the remainders carried so that nothing is lost. */
+	/*
+	 * Variance without overflowing the sum: each squared deviation
+	 * divided by n as it is added, the remainders carried so that
+	 * nothing is lost. Exact while each deviation is under 2^32
+	 * milliticks (its square fits in 64 bits): 4.3 million ticks, about
+	 * 1.6 ms a call at 2.6 GHz, far beyond any row the lab times.
+	 */
 	for (i = 0; i < n; i++) {
 		lab_u64 d = v[i] > s->mean ? v[i] - s->mean : s->mean - v[i];
 		lab_u64 sq = d * d;

@@ -126,7 +126,7 @@ static void run_one(const struct host_cmd *c, const char *dir,
 	char *tmp = xasprintf("%s/rows.%d.tmp", dir, (int)(res->ran + res->failed + res->nleft));
 	char *rows = xasprintf("%s/rows.jsonl", dir), *errs = xasprintf("%s/stderr.txt", dir);
 	pid_t pid = spawn(c, tmp, errs);
-	size_t ran0 = res->ran;
+	bool ok = false;
 	int status = 0;
 
 	if (pid == -ENOEXEC) {
@@ -148,8 +148,11 @@ static void run_one(const struct host_cmd *c, const char *dir,
 		else if (append_file(tmp, rows))
 			note(errs, "cannot append %s's rows to %s", c->argv[0], rows);
 		else
+			ok = true;
+		if (ok)
 			res->ran++;
-		res->failed += res->ran == ran0;
+		else
+			res->failed++;
 	}
 	unlink(tmp);
 	free(tmp);

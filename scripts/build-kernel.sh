@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# build-kernel.sh KSRC KOBJ FRAGMENT...: configure and build a lab kernel
-# out of tree (O=KOBJ): `make tinyconfig`, the fragments merged onto it with
+# build-kernel.sh [--from KOBJ] KSRC KOBJ FRAGMENT...: configure and build a lab kernel
+# out of tree (O=KOBJ): what `make tinyconfig` makes, the fragments merged onto it with
 # the kernel's scripts/kconfig/merge_config.sh, then `make`. A .config that
 # comes out the same as before is left untouched, so kbuild rebuilds only
 # what really changed. ARCH (x86_64, the default, or arm64) and
@@ -8,11 +8,26 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-[ $# -ge 3 ] || die "usage: build-kernel.sh KSRC KOBJ FRAGMENT..."
+from=
+if [ "${1:-}" = --from ]; then
+	[ $# -ge 2 ] && [ -f "$2/.config" ] || die "--from ${2:-}: not a built kernel directory"
+	from=$(cd "$2" && pwd)
+	shift 2
+fi
+[ $# -ge 3 ] || die "usage: build-kernel.sh [--from KOBJ] KSRC KOBJ FRAGMENT..."
 ksrc=$(cd "$1" && pwd)
 mkdir -p "$2"
 kobj=$(cd "$2" && pwd)
 shift 2
+# A variant of a kernel already built from the same tree starts as a copy
+# of that build (time stamps kept): kbuild's fixdep has recorded which
+# CONFIG_ symbols each object depends on, so only the objects that depend
+# on the options the variant changes are compiled again, then the link.
+if [ -n "$from" ] && [ ! -f "$kobj/.config" ]; then
+	say "starting $kobj as a copy of $from"
+	cp -a "$from/." "$kobj/"
+	rm -f "$kobj/.lab-built"
+fi
 frags=()
 for f in "$@"; do
 	[ -f "$f" ] || die "no config fragment $f"
@@ -26,8 +41,25 @@ say "configuring $(make -s -C "$ksrc" kernelversion) for $karch in $kobj (tinyco
 cfg=$kobj/lab-config
 rm -rf "$cfg"
 mkdir -p "$cfg"
-"${kmake[@]}" KCONFIG_CONFIG="$cfg/tiny.config" tinyconfig >"$cfg/log" 2>&1 ||
-	die "make tinyconfig failed; log: $cfg/log"
+# What `make tinyconfig` does, spelled out: allnoconfig with
+# tiny-base.config, then kernel/configs/tiny.config and the architecture's
+# merged onto it and olddefconfig. Before 6.2 its second step merges into
+# .config, not into KCONFIG_CONFIG: 6.1's tinyconfig under KCONFIG_CONFIG
+# was allnoconfig plus tiny-base alone. Then the lab's fragments.
+case $karch in x86_64 | i386) srcarch=x86 ;; *) srcarch=$karch ;; esac
+tiny=()
+for f in kernel/configs/tiny.config "arch/$srcarch/configs/tiny.config"; do
+	[ ! -f "$ksrc/$f" ] || tiny+=("$ksrc/$f")
+done
+[ ${#tiny[@]} -gt 0 ] || die "no kernel/configs/tiny.config in $ksrc"
+"${kmake[@]}" KCONFIG_CONFIG="$cfg/base.config" \
+	KCONFIG_ALLCONFIG="$ksrc/kernel/configs/tiny-base.config" allnoconfig >"$cfg/log" 2>&1 ||
+	die "make allnoconfig (tiny-base.config) failed; log: $cfg/log"
+(cd "$ksrc" && ARCH=$karch scripts/kconfig/merge_config.sh -m -O "$cfg" "$cfg/base.config" "${tiny[@]}") \
+	>>"$cfg/log" 2>&1 || die "merge_config.sh (tiny.config) failed; log: $cfg/log"
+mv "$cfg/.config" "$cfg/tiny.config"
+"${kmake[@]}" KCONFIG_CONFIG="$cfg/tiny.config" olddefconfig >>"$cfg/log" 2>&1 ||
+	die "make olddefconfig (tinyconfig) failed; log: $cfg/log"
 (cd "$ksrc" && ARCH=$karch \
 	scripts/kconfig/merge_config.sh -O "$kobj" "$cfg/tiny.config" "${frags[@]}") \
 	>>"$cfg/log" 2>&1 || die "merge_config.sh failed; log: $cfg/log"

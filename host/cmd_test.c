@@ -3,7 +3,7 @@
  *          --kernel-noexports BZIMAGE --kobj-noexports KOBJ
  *          --initrd-noexports CPIO
  *          --out OUT [--host-tap DIR] [--trace-tap FILE] [--mode M] [--timeout S]
- *          [--with-summary LABEL=FILE]
+ *          [--with-summary LABEL=FILE ...] [--lab-only]
  * make test's boots and its summary:
  *   - the lab kernel with two vCPUs, plan "test": the module's checks, the
  *     kselftests (threads among them, contending on both CPUs), and KUnit's
@@ -22,8 +22,12 @@
  * but the first has one vCPU, as every measurement does (--smp is not
  * taken). The summary is computed from the model; the exit status follows it.
  * Its own rows are saved as OUT/summary.json (summary.h); --with-summary
- * adds another run's (make test: arm64's boots in the x86_64 whole, each
- * row labelled "arm64: ..."; not there or damaged, it is a failure).
+ * adds another run's, and may be repeated (make test: arm64's boots and the
+ * other kernel version's in the x86_64 whole, each row labelled
+ * "arm64: ...", "6.1: ..."; not there or damaged, it is a failure).
+ * --lab-only: the lab kernel's boots alone (test plan, the two icount
+ * boots and their checks), for a kernel version that is not the default
+ * (make test boots the variants on the default version only).
  * --arch arm64 boots the arm64 kernels (TCG or icount; auto is TCG) and
  * checks the order of the rows arm64's programs write.
  */
@@ -297,27 +301,75 @@ static void add_tap_file(struct summary *s, const char *path, const char *label,
 	free(text);
 }
 
+/* The boots of the kernels beside the lab kernel's: the one without the
+ * family, the failure path, the one without the dispatch exports. */
+static void variant_boots(struct summary *s, const struct lab_opts *o)
+{
+	struct lab_opts x = *o;
+	struct run *nosys, *red, *noexp;
+
+	nosys = boot_plan(s, o, o->kernel_nosys, o->mode, 1, "enosys", "nosyscalls",
+			  "no-family kernel");
+	if (nosys)
+		sum_add_run(s, "no-family kernel", nosys, NULL);
+	red = boot_plan(s, o, o->kernel, o->mode, 1, "red", "red",
+			"lab kernel with a module check made to fail");
+	add_checks(s, "failure path: a failing module check", red_checks(red),
+		   o->out, "red.tap");
+	/* The exports-off kernel boots with its own build and initramfs. */
+	x.kernel = o->kernel_noexp;
+	x.kobj = o->kobj_noexp;
+	x.initrd = o->initrd_noexp;
+	noexp = boot_plan(s, &x, x.kernel, o->mode, 1, "noexports", "noexports",
+			  "kernel without the dispatch exports");
+	if (noexp)
+		sum_add_run(s, "exports-off kernel", noexp, "lab_syscalls");
+	add_checks(s, "exports off: skips said, rows left out, family works",
+		   noexports_checks(noexp, o->arch), o->out, "noexports.tap");
+	run_free(nosys);
+	run_free(red);
+	run_free(noexp);
+}
+
+/* Other lab tests' saved rows (--with-summary LABEL=FILE), each row
+ * labelled "LABEL: ...": a file not there or damaged is a failure. */
+static void add_summaries(struct summary *s, const struct lab_opts *o)
+{
+	for (unsigned int i = 0; i < o->nwith_summary; i++) {
+		char *label = xstrdup(o->with_summary[i]), *file = strchr(label, '=');
+		char *prefix;
+
+		*file++ = '\0';
+		prefix = xasprintf("%s: ", label);
+		sum_add_saved(s, prefix, file);
+		free(prefix);
+		free(label);
+	}
+}
+
+static void check_opts(const struct lab_opts *o)
+{
+	if (!o->out || !o->kernel || (!o->lab_only && (!o->kernel_nosys ||
+	    !o->kernel_noexp || !o->kobj_noexp || !o->initrd_noexp)))
+		die("usage: lab test --kernel BZIMAGE --kobj KOBJ --initrd CPIO --out OUT {--lab-only | --kernel-nosys BZIMAGE --kernel-noexports BZIMAGE --kobj-noexports KOBJ --initrd-noexports CPIO} [--host-tap DIR] [--trace-tap FILE] [--mitigations-tap FILE] [--wiring-tap FILE] [--with-summary LABEL=FILE ...] [--mode M] [--timeout S]");
+	if (o->lab_only && (o->kernel_nosys || o->kernel_noexp))
+		die("lab test: --lab-only boots no other kernel (--kernel-nosys, --kernel-noexports)");
+	for (unsigned int i = 0; i < o->nwith_summary; i++)
+		if (!strchr(o->with_summary[i], '='))
+			die("--with-summary %s: LABEL=FILE (e.g. arm64=build/out/arm64/test/summary.json)",
+			    o->with_summary[i]);
+}
+
 int cmd_test(int argc, char **argv)
 {
 	struct lab_opts o;
 	struct summary s = { 0 };
 	struct ktap_counts t;
-	struct lab_opts x;
-	struct run *lab, *nosys, *ic1, *ic2, *red, *noexp;
+	struct run *lab, *ic1, *ic2;
 	char *summary_path;
 
 	lab_opts_parse(argc, argv, &o);
-	if (!o.out || !o.kernel || !o.kernel_nosys ||
-	    !o.kernel_noexp || !o.kobj_noexp || !o.initrd_noexp)
-		die("usage: lab test --kernel BZIMAGE --kernel-nosys BZIMAGE --kobj KOBJ --initrd CPIO --kernel-noexports BZIMAGE --kobj-noexports KOBJ --initrd-noexports CPIO --out OUT [--host-tap DIR] [--trace-tap FILE] [--mitigations-tap FILE] [--wiring-tap FILE] [--with-summary LABEL=FILE] [--mode M] [--timeout S]");
-	if (o.with_summary && !strchr(o.with_summary, '='))
-		die("--with-summary %s: LABEL=FILE (e.g. arm64=build/out/arm64/test/summary.json)",
-		    o.with_summary);
-	/* The exports-off kernel boots with its own build and initramfs. */
-	x = o;
-	x.kernel = o.kernel_noexp;
-	x.kobj = o.kobj_noexp;
-	x.initrd = o.initrd_noexp;
+	check_opts(&o);
 	lab_lock(o.out);
 	boot_install_signals();
 	if (o.host_tap)
@@ -326,10 +378,6 @@ int cmd_test(int argc, char **argv)
 	lab = boot_plan(&s, &o, o.kernel, o.mode, TEST_SMP, "test", "lab", "lab kernel");
 	if (lab)
 		sum_add_run(&s, "lab kernel", lab, "lab_syscalls");
-	nosys = boot_plan(&s, &o, o.kernel_nosys, o.mode, 1, "enosys", "nosyscalls",
-			  "no-family kernel");
-	if (nosys)
-		sum_add_run(&s, "no-family kernel", nosys, NULL);
 	ic1 = boot_plan(&s, &o, o.kernel, MODE_ICOUNT, 1, "bench-quick", "icount-1",
 			"lab kernel under icount (1 of 2)");
 	ic2 = boot_plan(&s, &o, o.kernel, MODE_ICOUNT, 1, "bench-quick", "icount-2",
@@ -340,17 +388,8 @@ int cmd_test(int argc, char **argv)
 		add_checks(&s, "icount: identical runs, ordering",
 			   icount_checks(ic1, ic2, o.arch), o.out, "icount.tap");
 	}
-	red = boot_plan(&s, &o, o.kernel, o.mode, 1, "red", "red",
-			"lab kernel with a module check made to fail");
-	add_checks(&s, "failure path: a failing module check", red_checks(red),
-		   o.out, "red.tap");
-
-	noexp = boot_plan(&s, &x, x.kernel, o.mode, 1, "noexports", "noexports",
-			  "kernel without the dispatch exports");
-	if (noexp)
-		sum_add_run(&s, "exports-off kernel", noexp, "lab_syscalls");
-	add_checks(&s, "exports off: skips said, rows left out, family works",
-		   noexports_checks(noexp, o.arch), o.out, "noexports.tap");
+	if (!o.lab_only)
+		variant_boots(&s, &o);
 
 	add_tap_file(&s, o.trace_tap, "trace: totals vs icount, symbols", "trace");
 	add_tap_file(&s, o.mitigations_tap, "mitigations: really off, reproducible, attributed",
@@ -358,29 +397,18 @@ int cmd_test(int argc, char **argv)
 	add_tap_file(&s, o.wiring_tap, "wiring: IDT, MSRs, tables vs the build", "wiring");
 
 	/* This run's rows alone, for a make test that includes it in its
-	 * whole (arm64's in x86_64's); then another's, if asked. */
+	 * whole (arm64's in x86_64's, another kernel version's); then
+	 * theirs, if asked. */
 	summary_path = xasprintf("%s/summary.json", o.out);
 	if (sum_save(&s, summary_path))
 		sum_add_failure(&s, "summary", "could not save the summary");
-	if (o.with_summary) {
-		char *label = xstrdup(o.with_summary), *file = strchr(label, '=');
-		char *prefix;
-
-		*file++ = '\0';
-		prefix = xasprintf("%s: ", label);
-		sum_add_saved(&s, prefix, file);
-		free(prefix);
-		free(label);
-	}
+	add_summaries(&s, &o);
 	printf("\nresults (logs under %s):\n", o.out);
 	t = sum_print(&s, stdout);
 	free(summary_path);
 	sum_free(&s);
 	run_free(lab);
-	run_free(nosys);
 	run_free(ic1);
 	run_free(ic2);
-	run_free(red);
-	run_free(noexp);
 	return t.failed == 0 && t.passed > 0 ? 0 : 1;
 }

@@ -69,6 +69,7 @@ void lab_opts_parse(int argc, char **argv, struct lab_opts *o)
 		{ "mitigations-tap", required_argument, NULL, 'X' },
 		{ "wiring-tap", required_argument, NULL, 'W' },
 		{ "with-summary", required_argument, NULL, 'Y' },
+		{ "lab-only", no_argument, NULL, 'L' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "smp", required_argument, NULL, 's' },
@@ -101,7 +102,12 @@ void lab_opts_parse(int argc, char **argv, struct lab_opts *o)
 		case 'T': o->trace_tap = optarg; break;
 		case 'X': o->mitigations_tap = optarg; break;
 		case 'W': o->wiring_tap = optarg; break;
-		case 'Y': o->with_summary = optarg; break;
+		case 'Y':
+			if (o->nwith_summary == LAB_WITH_SUMMARY_MAX)
+				die("--with-summary: at most %d", LAB_WITH_SUMMARY_MAX);
+			o->with_summary[o->nwith_summary++] = optarg;
+			break;
+		case 'L': o->lab_only = true; break;
 		case 'm':
 			m = mode_parse(optarg);
 			if (m < 0)

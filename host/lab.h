@@ -6,6 +6,7 @@
 #ifndef LAB_LAB_H
 #define LAB_LAB_H
 
+#include <stdbool.h>
 #include "boot.h"
 #include "run.h"
 
@@ -27,7 +28,11 @@ struct lab_opts {
 	const char *kernel_noexp, *kobj_noexp, *initrd_noexp;
 	const char *append, *guest, *host_tap, *trace_tap, *mitigations_tap;
 	const char *wiring_tap;
-	const char *with_summary;	/* LABEL=FILE: another lab test's summary.json */
+	/* --with-summary LABEL=FILE (repeatable): other lab tests' summary.json */
+#define LAB_WITH_SUMMARY_MAX 8
+	const char *with_summary[LAB_WITH_SUMMARY_MAX];
+	unsigned int nwith_summary;
+	bool lab_only;		/* --lab-only: lab test boots the lab kernel alone */
 	enum lab_mode mode;
 	enum lab_arch arch;	/* --arch x86_64|arm64: the guest's (default x86_64) */
 	unsigned int smp;	/* --smp N: vCPUs (0: the default, 1) */

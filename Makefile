@@ -5,11 +5,11 @@
 #   make test   host unit tests + in-guest kselftests + KUnit; "N passed, N failed"
 #   make bench  every path timed: host, vm and icount, mitigations on and off
 #
-# KVER=6.1|6.12 picks Debian's kernel source package (linux-source-KVER,
+# KVER=6.12|6.1 picks Debian's kernel source package (linux-source-KVER,
 # extracted under build/src/, built in build/linux-source-KVER/; the two
-# versions' builds live side by side). The default is 6.1 for now:
-# make run KVER=6.12 is the opt-in. KSRC=/path/to/tree uses any other
-# kernel tree instead. LAB_MODE=auto|tcg|kvm|icount.
+# versions' builds live side by side). The default is 6.12, the newest
+# long-term kernel in Debian 12's archive. KSRC=/path/to/tree uses any
+# other kernel tree instead. LAB_MODE=auto|tcg|kvm|icount.
 # ARCH=arm64 does each job for arm64 (QEMU's virt machine, cross-built);
 # x86_64 is the default. The two architectures' builds live side by side.
 
@@ -21,9 +21,10 @@ BUILD ?= build
 LAB_MODE ?= auto
 BOOT_TIMEOUT ?= 300
 # The versions of Debian's source packages the lab knows (config/debian-packages:
-# job ksrc-KVER). Its paths are KVER's alone, so 6.1's are what they always were.
+# job ksrc-KVER). Its paths are KVER's alone.
 KVERS := 6.1 6.12
-KVER ?= 6.1
+DEFAULT_KVER := 6.12
+KVER ?= $(DEFAULT_KVER)
 ifeq ($(filter $(KVERS),$(KVER)),)
 $(error KVER=$(KVER): the lab knows $(KVERS) (Debian's linux-source-* packages); KSRC= takes any other tree)
 endif
@@ -74,9 +75,9 @@ GUEST := $(AB)/guest
 MODULES := $(AB)/module
 MODULES_NOEXP := $(AB)/module-noexports
 TOOLS := $(BUILD)/tools
-# Another version's results go beside 6.1's, under its name (build/out/6.12/,
-# results/6.12/), so a run on one does not overwrite the other's.
-KVER_DIR := $(if $(and $(KSRC_IS_DEFAULT),$(filter-out 6.1,$(KVER))),/$(KVER))
+# Another version's results go beside the default's, under its name
+# (build/out/6.1/, results/6.1/), so a run on one does not overwrite the other's.
+KVER_DIR := $(if $(and $(KSRC_IS_DEFAULT),$(filter-out $(DEFAULT_KVER),$(KVER))),/$(KVER))
 OUT := $(BUILD)/out$(KVER_DIR)$(ARCH_DIR)
 PATCHES := $(BUILD)/patches
 BENCH_OUT ?= results$(KVER_DIR)$(ARCH_DIR)
@@ -91,9 +92,9 @@ pkgs = $(sort $(shell awk -v jobs='$(1)' '!/^\#/ && NF == 4 { n = split($$4, j, 
 	for (i = 1; i <= n; i++) if (index(" " jobs " ", " " j[i] " ")) print $$2 }' $(PKG_MAP)))
 DEPS := $(call pkgs,build $(ARCH))
 DEPS_KSRC := $(if $(KSRC_IS_DEFAULT),$(call pkgs,ksrc ksrc-$(KVER)))
-# make test runs both architectures and checks the patch series (whose
-# selftests it builds for both): everything, before the first build.
-DEPS_TEST := $(call pkgs,build x86_64 arm64 ksrc ksrc-$(KVER) test trace patches)
+# make test runs both architectures on both versions and checks the patch
+# series (whose selftests it builds for both): everything, before the first build.
+DEPS_TEST := $(call pkgs,build x86_64 arm64 ksrc $(addprefix ksrc-,$(KVERS)) test trace patches)
 DEPS_PATCHES := $(call pkgs,build patches)
 DEPS_BENCH := $(call pkgs,bench)
 DEPS_TRACE := $(call pkgs,trace)
@@ -181,12 +182,15 @@ KBUILD_KERNEL = $(KLOCK) env $(KARCH) scripts/build-kernel.sh $(KSRC)
 $(KOBJ)/.lab-built: $(PATCHED) $(KCONFIG) scripts/build-kernel.sh config/renamed
 	@$(KBUILD_KERNEL) $(KOBJ) $(KCONFIG)
 	@touch $@
-$(KOBJ_NOSYS)/.lab-built: $(PATCHED) $(KCONFIG) config/lab-nosyscalls.config scripts/build-kernel.sh config/renamed
-	@$(KBUILD_KERNEL) $(KOBJ_NOSYS) $(KCONFIG) config/lab-nosyscalls.config
+# The variants start as a copy of the lab kernel's build (build-kernel.sh
+# --from): kbuild recompiles only what their few options change.
+KBUILD_VARIANT = $(KLOCK) env $(KARCH) scripts/build-kernel.sh --from $(KOBJ) $(KSRC)
+$(KOBJ_NOSYS)/.lab-built: $(KOBJ)/.lab-built $(KCONFIG) config/lab-nosyscalls.config scripts/build-kernel.sh config/renamed
+	@$(KBUILD_VARIANT) $(KOBJ_NOSYS) $(KCONFIG) config/lab-nosyscalls.config
 	@touch $@
 # A third: the family built, its dispatch exports off (the option's default).
-$(KOBJ_NOEXP)/.lab-built: $(PATCHED) $(KCONFIG) config/lab-noexports.config scripts/build-kernel.sh config/renamed
-	@$(KBUILD_KERNEL) $(KOBJ_NOEXP) $(KCONFIG) config/lab-noexports.config
+$(KOBJ_NOEXP)/.lab-built: $(KOBJ)/.lab-built $(KCONFIG) config/lab-noexports.config scripts/build-kernel.sh config/renamed
+	@$(KBUILD_VARIANT) $(KOBJ_NOEXP) $(KCONFIG) config/lab-noexports.config
 	@touch $@
 kernel: $(KOBJ)/.lab-built
 kernel-nosys: $(KOBJ_NOSYS)/.lab-built
@@ -331,33 +335,52 @@ TRACE_OUT := $(BENCH_OUT)/trace
 trace: deps-trace $(KOBJ)/.lab-built $(INITRAMFS) $(LAB)
 	@$(LAB) trace $(LAB_BOOT) --out $(TRACE_OUT)
 
-# make test: both architectures in one summary. x86_64's boots, the host's
-# tests and the checks of make trace, wiring and mitigations; then arm64's
-# boots and trace check (make test-boots ARCH=arm64, its rows saved as
-# build/out/arm64/test/summary.json), included in the whole, each row
-# "arm64: ...". make test ARCH=arm64 runs arm64's part alone.
-TEST_BOOTS := $(KOBJ)/.lab-built $(KOBJ_NOSYS)/.lab-built $(KOBJ_NOEXP)/.lab-built \
-	$(INITRAMFS) $(INITRAMFS_NOEXP) $(LAB)
-LAB_TEST = $(LAB) test $(LAB_BOOT) --kernel-nosys $(BZIMAGE_NOSYS) \
+# make test: both architectures and both kernel versions in one summary.
+# The default version (KVER) on x86_64: its boots (the lab kernel and its
+# two variants), the host's tests and the checks of make trace, wiring and
+# mitigations; then its arm64 boots and trace check (make test-boots
+# ARCH=arm64, rows saved as build/out/arm64/test/summary.json); then every
+# other version's lab kernel on both architectures (make test-boots
+# KVER=6.1 TEST_LAB_ONLY=yes: the test plan, the icount checks, the trace
+# check; its variants are not built). Each saved summary is included in
+# the whole, its rows labelled "arm64: ...", "6.1 x86_64: ...".
+# make test ARCH=arm64 runs arm64's part of the default version alone.
+TEST_LAB_ONLY ?=
+TEST_BOOTS := $(KOBJ)/.lab-built $(INITRAMFS) $(LAB) $(if $(TEST_LAB_ONLY),, \
+	$(KOBJ_NOSYS)/.lab-built $(KOBJ_NOEXP)/.lab-built $(INITRAMFS_NOEXP))
+LAB_TEST = $(LAB) test $(LAB_BOOT) $(if $(TEST_LAB_ONLY),--lab-only,--kernel-nosys $(BZIMAGE_NOSYS) \
 	--kernel-noexports $(BZIMAGE_NOEXP) --kobj-noexports $(KOBJ_NOEXP) \
-	--initrd-noexports $(INITRAMFS_NOEXP) --out $(OUT)/test --mode $(LAB_MODE) \
+	--initrd-noexports $(INITRAMFS_NOEXP)) --out $(OUT)/test --mode $(LAB_MODE) \
 	--trace-tap $(OUT)/test-trace/check.tap
-TRACE_CHECK = echo "==> make trace ($(ARCH), default mitigations) against icount (log: $(OUT)/test-trace.log)"; \
+TRACE_CHECK = echo "==> make trace ($(ARCH), $(KVER), default mitigations) against icount (log: $(OUT)/test-trace.log)"; \
 	mkdir -p $(OUT) && rm -f $(OUT)/test-trace/check.tap; \
 	$(LAB) trace $(LAB_BOOT) --out $(OUT)/test-trace --check-only >$(OUT)/test-trace.log 2>&1 || true
-ARM64_OUT := $(BUILD)/out$(KVER_DIR)/arm64
+# Where a version's and an architecture's make test-boots writes.
+kver_dir = $(if $(filter-out $(DEFAULT_KVER),$(1)),/$(1))
+test_out = $(BUILD)/out$(call kver_dir,$(1))$(if $(filter arm64,$(2)),/arm64)
+OTHER_KVERS := $(if $(KSRC_IS_DEFAULT),$(filter-out $(KVER),$(KVERS)))
+# The other versions' halves, VERSION:ARCH, run one by one.
+OTHER_TESTS := $(foreach v,$(OTHER_KVERS),$(foreach a,x86_64 arm64,$(v):$(a)))
+tv = $(word 1,$(subst :, ,$(1)))
+ta = $(word 2,$(subst :, ,$(1)))
+other_test = echo "==> $(call tv,$(1)) $(call ta,$(1)): its lab kernel, boots and trace check (log: $(call test_out,$(call tv,$(1)),$(call ta,$(1)))/test.log)"; \
+	rm -f $(call test_out,$(call tv,$(1)),$(call ta,$(1)))/test/summary.json; \
+	$(MAKE) -s KVER=$(call tv,$(1)) ARCH=$(call ta,$(1)) TEST_LAB_ONLY=yes test-boots || true;
+OTHER_SUMMARIES := $(foreach t,$(OTHER_TESTS),--with-summary \
+	'$(call tv,$(t)) $(call ta,$(t))=$(call test_out,$(call tv,$(t)),$(call ta,$(t)))/test/summary.json')
 
-ifeq ($(ARCH),arm64)
-test: deps-test deps-trace $(TEST_BOOTS)
-	@$(TRACE_CHECK)
-	@$(LAB_TEST)
-# make test's arm64 half: the boots and the trace check, the summary saved
-# for x86_64's make test to include (the verdict is the whole's).
+# One version's and architecture's boots and trace check, the summary
+# saved for make test to include (the verdict is the whole's).
 test-boots: deps-test deps-trace $(TEST_BOOTS)
 	@$(TRACE_CHECK)
 	@rm -f $(OUT)/test/summary.json
 	@$(LAB_TEST) >$(OUT)/test.log 2>&1 || true
 .PHONY: test-boots
+
+ifeq ($(ARCH),arm64)
+test: deps-test deps-trace $(TEST_BOOTS)
+	@$(TRACE_CHECK)
+	@$(LAB_TEST)
 else
 test: deps-test deps-trace $(TEST_BOOTS) $(PATCHES)/series
 	@$(MAKE) -s host-tests
@@ -370,10 +393,10 @@ test: deps-test deps-trace $(TEST_BOOTS) $(PATCHES)/series
 	@$(LAB) mitigations $(LAB_MIT) --out $(OUT)/test-mitigations --only nopti --check-only \
 		>$(OUT)/test-mitigations.log 2>&1 || true
 	@echo "==> the lab's scripts and host tool against bad input"
-	@tests/host/test_scripts.sh $(TOOLS)/lab-tbl $(KERNEL_TARBALL) $(BZIMAGE) $(INITRAMFS) \
+	@tests/host/test_scripts.sh $(TOOLS)/lab-tbl /usr/src/linux-source-6.1.tar.xz $(BZIMAGE) $(INITRAMFS) \
 		$(BUILD)/scripts-test $(LAB) >$(BUILD)/host-tests/scripts.tap 2>&1 || true
-	@tests/host/test_patcher.sh $(TOOLS)/lab-tbl $(BUILD)/patcher-test $(KERNEL_TARBALL) \
-		/usr/src/linux-source-6.12.tar.xz >$(BUILD)/host-tests/patcher.tap 2>&1 || true
+	@tests/host/test_patcher.sh $(TOOLS)/lab-tbl $(BUILD)/patcher-test \
+		$(foreach v,$(KVERS),/usr/src/linux-source-$(v).tar.xz) >$(BUILD)/host-tests/patcher.tap 2>&1 || true
 	@tests/host/test_checkpatch.sh $(KSRC) >$(BUILD)/host-tests/checkpatch.tap 2>&1 || true
 	@tests/host/test_man.sh docs/man2 >$(BUILD)/host-tests/man.tap 2>&1 || true
 	@tests/host/test_packages.sh >$(BUILD)/host-tests/packages.tap 2>&1 || true
@@ -384,9 +407,10 @@ test: deps-test deps-trace $(TEST_BOOTS) $(PATCHES)/series
 	@echo "==> arm64: its kernels (built once), boots and trace check (log: $(ARM64_OUT)/test.log)"
 	@rm -f $(ARM64_OUT)/test/summary.json
 	@$(MAKE) -s ARCH=arm64 test-boots || true
+	@$(foreach t,$(OTHER_TESTS),$(call other_test,$(t)))
 	@$(LAB_TEST) --host-tap $(BUILD)/host-tests \
 		--mitigations-tap $(OUT)/test-mitigations/check.tap --wiring-tap $(OUT)/test-wiring/check.tap \
-		--with-summary arm64=$(ARM64_OUT)/test/summary.json
+		--with-summary arm64=$(ARM64_OUT)/test/summary.json $(OTHER_SUMMARIES)
 endif
 
 # --- the patch series ---------------------------------------------------------------------

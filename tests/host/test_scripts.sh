@@ -121,7 +121,7 @@ cp -a "$pristine" "$kb/build/src/linux-source-6.1"
 cp -a "$pristine" "$kb/elsewhere/linux-source-6.1"
 first=$kb/build/src/linux-source-6.1 second=$kb/elsewhere/linux-source-6.1
 ln -s elsewhere/linux-source-6.1 "$kb/link"
-km() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C "$lab" BUILD="$kb/build" "$@"; }
+km() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C "$lab" BUILD="$kb/build" KVER=6.1 "$@"; }
 # The object directory `make kernel` would build KSRC's kernel in.
 kobj_of() { km -n "$@" kernel 2>/dev/null |
 	awk '{ for (i = 1; i < NF - 1; i++) if ($i ~ /build-kernel\.sh$/) { print $(i + 2); exit } }'; }
@@ -132,7 +132,7 @@ check "the default tree keeps its readable build directory" \
 check "a second tree with the same name is patched and built in a directory of its own" \
 	'[[ "$kobj2" == "$kb/build/linux-source-6.1-"????????????"/lab" ]] &&
 	 grep -q "patch-kernel\.sh $second " <<<"$plan2" &&
-	 grep -q "build-kernel\.sh $second ${kobj2%/lab}/nosyscalls " <<<"$plan2"' "$plan2"
+	 grep -q "build-kernel\.sh --from $kobj2 $second ${kobj2%/lab}/nosyscalls " <<<"$plan2"' "$plan2"
 check "the same tree named through a symlink or an untidy path shares that directory" \
 	'[ "$(kobj_of KSRC="$kb/link")" = "$kobj2" ] &&
 	 [ "$(kobj_of KSRC="$kb/elsewhere/./linux-source-6.1/")" = "$kobj2" ] &&

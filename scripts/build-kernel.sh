@@ -27,6 +27,11 @@ if [ -n "$from" ] && [ ! -f "$kobj/.config" ]; then
 	say "starting $kobj as a copy of $from"
 	cp -a "$from/." "$kobj/"
 	rm -f "$kobj/.lab-built"
+	# The host tools kbuild builds under tools/ (objtool) record their
+	# output directory in their .cmd files; with another one they would be
+	# built again, and every object objtool checked would be compiled again.
+	grep -rlIZ --include='.*.cmd' -F -e "$from" "$kobj/tools" 2>/dev/null |
+		xargs -0 -r sed -i "s|$from|$kobj|g"
 fi
 frags=()
 for f in "$@"; do

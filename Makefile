@@ -77,9 +77,11 @@ MODULES_NOEXP := $(AB)/module-noexports
 TOOLS := $(BUILD)/tools
 # Another version's results go beside the default's, under its name
 # (build/out/6.1/, results/6.1/), so a run on one does not overwrite the other's.
-KVER_DIR := $(if $(and $(KSRC_IS_DEFAULT),$(filter-out $(DEFAULT_KVER),$(KVER))),/$(KVER))
+kver_dir = $(if $(filter-out $(DEFAULT_KVER),$(1)),/$(1))
+KVER_DIR := $(if $(KSRC_IS_DEFAULT),$(call kver_dir,$(KVER)))
 OUT := $(BUILD)/out$(KVER_DIR)$(ARCH_DIR)
-PATCHES := $(BUILD)/patches$(KVER_DIR)
+# The series is made from the tarball of KVER, whatever KSRC is.
+PATCHES := $(BUILD)/patches$(call kver_dir,$(KVER))
 BENCH_OUT ?= results$(KVER_DIR)$(ARCH_DIR)
 
 # Debian packages, by job, from config/debian-packages (what each job runs
@@ -356,7 +358,6 @@ TRACE_CHECK = echo "==> make trace ($(ARCH), $(KVER), default mitigations) again
 	mkdir -p $(OUT) && rm -f $(OUT)/test-trace/check.tap; \
 	$(LAB) trace $(LAB_BOOT) --out $(OUT)/test-trace --check-only >$(OUT)/test-trace.log 2>&1 || true
 # Where a version's and an architecture's make test-boots writes.
-kver_dir = $(if $(filter-out $(DEFAULT_KVER),$(1)),/$(1))
 test_out = $(BUILD)/out$(call kver_dir,$(1))$(if $(filter arm64,$(2)),/arm64)
 OTHER_KVERS := $(if $(KSRC_IS_DEFAULT),$(filter-out $(KVER),$(KVERS)))
 # The other versions' halves, VERSION:ARCH, run one by one.
@@ -416,7 +417,7 @@ endif
 # --- the patch series ---------------------------------------------------------------------
 # make patches: the lab's change to Debian's pristine source (KVER) as a git
 # format-patch series (scripts/patches.sh; the messages in kernel/patch/series/),
-# 6.1's in build/patches/, another version's in build/patches/KVER/.
+# the default version's in build/patches/, another's in build/patches/KVER/.
 PATCHES_INPUTS := $(KERNEL_INPUTS) $(wildcard kernel/patch/series/* kernel/selftests/lab_syscalls/*) \
 	kernel/selftests/lab_syscalls/.gitignore tests/guest/hello_test.c tests/guest/batch_test.c tests/guest/enosys_test.c \
 	tests/guest/lab_test.h user/lab_syscall.h scripts/patches.sh scripts/lib.sh

@@ -370,6 +370,8 @@ other_test = echo "==> $(call tv,$(1)) $(call ta,$(1)): its lab kernel, boots an
 OTHER_SUMMARIES := $(foreach t,$(OTHER_TESTS),--with-summary \
 	'$(call tv,$(t)) $(call ta,$(t))=$(call test_out,$(call tv,$(t)),$(call ta,$(t)))/test/summary.json')
 
+ARM64_OUT := $(BUILD)/out$(KVER_DIR)/arm64
+
 # One version's and architecture's boots and trace check, the summary
 # saved for make test to include (the verdict is the whole's).
 test-boots: deps-test deps-trace $(TEST_BOOTS)

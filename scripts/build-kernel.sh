@@ -25,16 +25,19 @@ shift 2
 # on the options the variant changes are compiled again, then the link.
 if [ -n "$from" ] && [ ! -f "$kobj/.config" ]; then
 	say "starting $kobj as a copy of $from"
-	cp -a "$from/." "$kobj/"
-	rm -f "$kobj/.lab-built"
+	# Copied aside and renamed: an interrupted copy is not a build.
+	rm -rf "$kobj.copy"
+	cp -a "$from/." "$kobj.copy/"
+	rm -f "$kobj.copy/.lab-built"
 	# The host tools kbuild builds under tools/ (objtool) record their
 	# output directory in their .cmd files; with another one they would be
 	# built again, and every object objtool checked would be compiled again.
 	# (arm64 has no objtool; grep's status 1 is "none found".)
-	if [ -d "$kobj/tools" ]; then
-		{ grep -rlIZ --include='.*.cmd' -F -e "$from" "$kobj/tools" || [ $? -eq 1 ]; } |
+	if [ -d "$kobj.copy/tools" ]; then
+		{ grep -rlIZ --include='.*.cmd' -F -e "$from" "$kobj.copy/tools" || [ $? -eq 1 ]; } |
 			xargs -0 -r sed -i "s|$from|$kobj|g"
 	fi
+	rm -rf "$kobj" && mv "$kobj.copy" "$kobj"
 fi
 frags=()
 for f in "$@"; do

@@ -1,7 +1,9 @@
 /*
- * lab summary [--host-tap DIR] [RUN_DIR...]
- * The test summary of stored runs (each a directory lab boot wrote) and of
- * the host's TAP files (DIR/NAME.tap): one row per program or step, why each
+ * lab summary [--host-tap DIR] [--with-summary [LABEL=]FILE ...] [RUN_DIR...]
+ * The test summary of stored runs (each a directory lab boot wrote), of
+ * the host's TAP files (DIR/NAME.tap) and of the summaries lab test saved
+ * (their rows labelled "LABEL: ..."; a file not there or damaged is a
+ * failure; make test puts its halves together so): one row per program or step, why each
  * failure failed, and "N passed, N failed, N skipped". Exit status 0 only
  * if nothing failed and something passed.
  */
@@ -20,8 +22,8 @@ int cmd_summary(int argc, char **argv)
 	struct lab_opts o;
 
 	lab_opts_parse(argc, argv, &o);
-	if (!o.host_tap && o.positional >= argc)
-		die("usage: lab summary [--host-tap DIR] [RUN_DIR...]");
+	if (!o.host_tap && !o.nwith_summary && o.positional >= argc)
+		die("usage: lab summary [--host-tap DIR] [--with-summary [LABEL=]FILE ...] [RUN_DIR...]");
 	if (o.host_tap)
 		summary_add_tap_dir(&s, o.host_tap);
 	for (int i = o.positional; i < argc; i++) {
@@ -30,6 +32,8 @@ int cmd_summary(int argc, char **argv)
 		sum_add_run(&s, r->name, r, NULL);
 		run_free(r);
 	}
+	for (unsigned int i = 0; i < o.nwith_summary; i++)
+		sum_add_saved_spec(&s, o.with_summary[i]);
 	t = sum_print(&s, stdout);
 	sum_free(&s);
 	return t.failed == 0 && t.passed > 0 ? 0 : 1;

@@ -331,22 +331,6 @@ static void variant_boots(struct summary *s, const struct lab_opts *o)
 	run_free(noexp);
 }
 
-/* Other lab tests' saved rows (--with-summary LABEL=FILE), each row
- * labelled "LABEL: ...": a file not there or damaged is a failure. */
-static void add_summaries(struct summary *s, const struct lab_opts *o)
-{
-	for (unsigned int i = 0; i < o->nwith_summary; i++) {
-		char *label = xstrdup(o->with_summary[i]), *file = strchr(label, '=');
-		char *prefix;
-
-		*file++ = '\0';
-		prefix = xasprintf("%s: ", label);
-		sum_add_saved(s, prefix, file);
-		free(prefix);
-		free(label);
-	}
-}
-
 static void check_opts(const struct lab_opts *o)
 {
 	if (!o->out || !o->kernel || (!o->lab_only && (!o->kernel_nosys ||
@@ -354,10 +338,6 @@ static void check_opts(const struct lab_opts *o)
 		die("usage: lab test --kernel BZIMAGE --kobj KOBJ --initrd CPIO --out OUT {--lab-only | --kernel-nosys BZIMAGE --kernel-noexports BZIMAGE --kobj-noexports KOBJ --initrd-noexports CPIO} [--host-tap DIR] [--trace-tap FILE] [--mitigations-tap FILE] [--wiring-tap FILE] [--with-summary LABEL=FILE ...] [--mode M] [--timeout S]");
 	if (o->lab_only && (o->kernel_nosys || o->kernel_noexp))
 		die("lab test: --lab-only boots no other kernel (--kernel-nosys, --kernel-noexports)");
-	for (unsigned int i = 0; i < o->nwith_summary; i++)
-		if (!strchr(o->with_summary[i], '='))
-			die("--with-summary %s: LABEL=FILE (e.g. arm64=build/out/arm64/test/summary.json)",
-			    o->with_summary[i]);
 }
 
 int cmd_test(int argc, char **argv)
@@ -402,7 +382,8 @@ int cmd_test(int argc, char **argv)
 	summary_path = xasprintf("%s/summary.json", o.out);
 	if (sum_save(&s, summary_path))
 		sum_add_failure(&s, "summary", "could not save the summary");
-	add_summaries(&s, &o);
+	for (unsigned int i = 0; i < o.nwith_summary; i++)
+		sum_add_saved_spec(&s, o.with_summary[i]);
 	printf("\nresults (logs under %s):\n", o.out);
 	t = sum_print(&s, stdout);
 	free(summary_path);

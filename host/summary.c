@@ -425,6 +425,20 @@ void sum_add_saved(struct summary *s, const char *prefix, const char *path)
 	json_decref(root);
 }
 
+void sum_add_saved_spec(struct summary *s, const char *spec)
+{
+	const char *eq = strchr(spec, '=');
+	char *prefix;
+
+	if (!eq) {
+		sum_add_saved(s, "", spec);
+		return;
+	}
+	prefix = xasprintf("%.*s: ", (int)(eq - spec), spec);
+	sum_add_saved(s, prefix, eq + 1);
+	free(prefix);
+}
+
 void sum_free(struct summary *s)
 {
 	for (size_t i = 0; i < s->n; i++)

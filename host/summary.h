@@ -43,6 +43,9 @@ int sum_save(const struct summary *s, const char *path);
 /* A saved summary's rows, each label after prefix. A file that is not
  * there, not a summary or not self-consistent is one failure. */
 void sum_add_saved(struct summary *s, const char *prefix, const char *path);
+/* The same from "LABEL=FILE" (rows labelled "LABEL: ...") or "FILE"
+ * (rows as they were saved). */
+void sum_add_saved_spec(struct summary *s, const char *spec);
 /* The table and the totals line; returns the totals. */
 struct ktap_counts sum_print(const struct summary *s, FILE *f);
 void sum_free(struct summary *s);

@@ -1063,6 +1063,35 @@ static void saved_summary_round_trip(void **state)
 	sum_free(&b);
 }
 
+/* "LABEL=FILE" labels the rows, "FILE" keeps them as saved, and a spec
+ * naming no file is one failure under its label. */
+static void saved_summary_spec(void **state)
+{
+	struct summary a = { 0 }, b = { 0 };
+	char dir[] = "/tmp/lab-summary-dir-XXXXXX", *path, *spec;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = xasprintf("%s/summary.json", dir);
+	sum_add_failure(&a, "lab kernel", "a boot that timed out");
+	assert_int_equal(sum_save(&a, path), 0);
+	spec = xasprintf("6.1 arm64=%s", path);
+	sum_add_saved_spec(&b, "6.1 arm64=/no/such/summary.json");
+	sum_add_saved_spec(&b, spec);
+	sum_add_saved_spec(&b, path);
+	assert_int_equal(b.n, 3);
+	assert_string_equal(b.v[0].label, "6.1 arm64: (summary)");
+	assert_int_equal(b.v[0].c.failed, 1);
+	assert_string_equal(b.v[1].label, "6.1 arm64: lab kernel");
+	assert_string_equal(b.v[2].label, "lab kernel");
+	unlink(path);
+	rmdir(dir);
+	free(spec);
+	free(path);
+	sum_free(&a);
+	sum_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1101,6 +1130,7 @@ int main(void)
 		cmocka_unit_test(trouble_lines),
 		cmocka_unit_test(saved_summary_missing_or_damaged),
 		cmocka_unit_test(saved_summary_round_trip),
+		cmocka_unit_test(saved_summary_spec),
 		cmocka_unit_test(every_recorded_case_is_tested),
 	};
 

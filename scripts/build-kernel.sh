@@ -79,7 +79,14 @@ mv "$cfg/.config" "$cfg/tiny.config"
 # in the final .config: a typo or an unmet dependency fails the build here.
 # A renamed option (config/renamed) is set under both names: the one this
 # kernel does not have is not asked for when the other one stuck.
-lost=$(awk -v renamed="$(dirname "$0")/../config/renamed" '
+# An option a later kernel removed (config/removed) is not asked for of a
+# kernel whose Kconfig files do not define it at all.
+removed=$(grep -v '^#' "$(dirname "$0")/../config/removed" | awk 'NF { print $1 }')
+gone=" "
+for name in $removed; do
+	grep -rqsxF --include='Kconfig*' "config $name" "$ksrc" || gone+="CONFIG_$name "
+done
+lost=$(awk -v renamed="$(dirname "$0")/../config/renamed" -v gone="$gone" '
 	BEGIN {
 		while ((getline l < renamed) > 0)
 			if (l !~ /^#/ && split(l, f) == 2) {
@@ -97,7 +104,7 @@ lost=$(awk -v renamed="$(dirname "$0")/../config/renamed" '
 			if (n in have) {
 				if (have[n] != want[n])
 					printf "%s (got: %s)\n", want[n], have[n]
-			} else if (want[n] !~ /is not set$/ &&
+			} else if (want[n] !~ /is not set$/ && !index(gone, " " n " ") &&
 				   !((n in other) && (other[n] in want) && (other[n] in have) &&
 				     have[other[n]] == want[other[n]])) {
 				printf "%s (got: absent)\n", want[n]

@@ -181,17 +181,17 @@ patch-tree: $(PATCHED)
 # Each kernel: tinyconfig, the lab's fragment, the architecture's, the variant's.
 KCONFIG := config/lab.config config/$(ARCH).config
 KBUILD_KERNEL = $(KLOCK) env $(KARCH) scripts/build-kernel.sh $(KSRC)
-$(KOBJ)/.lab-built: $(PATCHED) $(KCONFIG) scripts/build-kernel.sh config/renamed
+$(KOBJ)/.lab-built: $(PATCHED) $(KCONFIG) scripts/build-kernel.sh config/renamed config/removed
 	@$(KBUILD_KERNEL) $(KOBJ) $(KCONFIG)
 	@touch $@
 # The variants start as a copy of the lab kernel's build (build-kernel.sh
 # --from): kbuild recompiles only what their few options change.
 KBUILD_VARIANT = $(KLOCK) env $(KARCH) scripts/build-kernel.sh --from $(KOBJ) $(KSRC)
-$(KOBJ_NOSYS)/.lab-built: $(KOBJ)/.lab-built $(KCONFIG) config/lab-nosyscalls.config scripts/build-kernel.sh config/renamed
+$(KOBJ_NOSYS)/.lab-built: $(KOBJ)/.lab-built $(KCONFIG) config/lab-nosyscalls.config scripts/build-kernel.sh config/renamed config/removed
 	@$(KBUILD_VARIANT) $(KOBJ_NOSYS) $(KCONFIG) config/lab-nosyscalls.config
 	@touch $@
 # A third: the family built, its dispatch exports off (the option's default).
-$(KOBJ_NOEXP)/.lab-built: $(KOBJ)/.lab-built $(KCONFIG) config/lab-noexports.config scripts/build-kernel.sh config/renamed
+$(KOBJ_NOEXP)/.lab-built: $(KOBJ)/.lab-built $(KCONFIG) config/lab-noexports.config scripts/build-kernel.sh config/renamed config/removed
 	@$(KBUILD_VARIANT) $(KOBJ_NOEXP) $(KCONFIG) config/lab-noexports.config
 	@touch $@
 kernel: $(KOBJ)/.lab-built
@@ -340,13 +340,16 @@ trace: deps-trace $(KOBJ)/.lab-built $(INITRAMFS) $(LAB)
 # make test: both architectures and both kernel versions in one summary.
 # The default version (KVER) on x86_64: its boots (the lab kernel and its
 # two variants), the host's tests and the checks of make trace, wiring and
-# mitigations; then its arm64 boots and trace check (make test-boots
-# ARCH=arm64, rows saved as build/out/arm64/test/summary.json); then every
-# other version's lab kernel on both architectures (make test-boots
-# KVER=6.1 TEST_LAB_ONLY=yes: the test plan, the icount checks, the trace
-# check; its variants are not built). Each saved summary is included in
-# the whole, its rows labelled "arm64: ...", "6.1 x86_64: ...".
-# make test ARCH=arm64 runs arm64's part of the default version alone.
+# mitigations. Beside it, in the background: its arm64 boots and trace
+# check (make test-boots ARCH=arm64), and, one after the other, every other
+# version's lab kernel on both architectures (make test-boots KVER=6.1
+# TEST_LAB_ONLY=yes: the test plan, the icount checks, the trace check; its
+# variants are not built). They can share the two cores: QEMU's TCG runs a
+# vCPU per thread, what is checked is counted in instructions, which load
+# does not change, and kernel builds take turns (KLOCK). Each part saves
+# its rows (OUT/test/summary.json); lab summary puts them together, other
+# parts' rows labelled "arm64: ...", "6.1 x86_64: ...", and one that did not
+# finish is a failure. make test ARCH=arm64 runs arm64's part alone.
 TEST_LAB_ONLY ?=
 TEST_BOOTS := $(KOBJ)/.lab-built $(INITRAMFS) $(LAB) $(if $(TEST_LAB_ONLY),, \
 	$(KOBJ_NOSYS)/.lab-built $(KOBJ_NOEXP)/.lab-built $(INITRAMFS_NOEXP))
@@ -360,20 +363,19 @@ TRACE_CHECK = echo "==> make trace ($(ARCH), $(KVER), default mitigations) again
 # Where a version's and an architecture's make test-boots writes.
 test_out = $(BUILD)/out$(call kver_dir,$(1))$(if $(filter arm64,$(2)),/arm64)
 OTHER_KVERS := $(if $(KSRC_IS_DEFAULT),$(filter-out $(KVER),$(KVERS)))
-# The other versions' halves, VERSION:ARCH, run one by one.
+# The other versions' parts, VERSION:ARCH.
 OTHER_TESTS := $(foreach v,$(OTHER_KVERS),$(foreach a,x86_64 arm64,$(v):$(a)))
 tv = $(word 1,$(subst :, ,$(1)))
 ta = $(word 2,$(subst :, ,$(1)))
-other_test = echo "==> $(call tv,$(1)) $(call ta,$(1)): its lab kernel, boots and trace check (log: $(call test_out,$(call tv,$(1)),$(call ta,$(1)))/test.log)"; \
-	rm -f $(call test_out,$(call tv,$(1)),$(call ta,$(1)))/test/summary.json; \
-	$(MAKE) -s KVER=$(call tv,$(1)) ARCH=$(call ta,$(1)) TEST_LAB_ONLY=yes test-boots || true;
-OTHER_SUMMARIES := $(foreach t,$(OTHER_TESTS),--with-summary \
-	'$(call tv,$(t)) $(call ta,$(t))=$(call test_out,$(call tv,$(t)),$(call ta,$(t)))/test/summary.json')
-
+other_out = $(call test_out,$(call tv,$(1)),$(call ta,$(1)))
+other_test = $(MAKE) -s KVER=$(call tv,$(1)) ARCH=$(call ta,$(1)) TEST_LAB_ONLY=yes test-boots || true;
 ARM64_OUT := $(BUILD)/out$(KVER_DIR)/arm64
+TEST_PARTS := $(ARM64_OUT) $(foreach t,$(OTHER_TESTS),$(call other_out,$(t)))
+TEST_SUMMARIES := --with-summary arm64=$(ARM64_OUT)/test/summary.json \
+	$(foreach t,$(OTHER_TESTS),--with-summary '$(call tv,$(t)) $(call ta,$(t))=$(call other_out,$(t))/test/summary.json')
 
-# One version's and architecture's boots and trace check, the summary
-# saved for make test to include (the verdict is the whole's).
+# One version's and architecture's boots and trace check, the rows saved
+# for make test to include (the verdict is the whole's).
 test-boots: deps-test deps-trace $(TEST_BOOTS)
 	@$(TRACE_CHECK)
 	@rm -f $(OUT)/test/summary.json
@@ -385,16 +387,10 @@ test: deps-test deps-trace $(TEST_BOOTS)
 	@$(TRACE_CHECK)
 	@$(LAB_TEST)
 else
-test: deps-test deps-trace $(TEST_BOOTS) $(PATCHES)/series
+# The host's checks: unit tests, scripts against bad input, the patcher,
+# the series, the manual pages, the package list.
+host-checks: $(PATCHES)/series
 	@$(MAKE) -s host-tests
-	@$(TRACE_CHECK)
-	@rm -f $(OUT)/test-mitigations/check.tap $(OUT)/test-wiring/check.tap
-	@echo "==> make wiring: the IDT, the MSRs, the tables (log: $(OUT)/test-wiring.log)"
-	@$(LAB) wiring $(LAB_BOOT) --ksrc $(KSRC) --out $(OUT)/test-wiring --mode $(LAB_MODE) --check-only \
-		>$(OUT)/test-wiring.log 2>&1 || true
-	@echo "==> make mitigations, PTI alone, against the defaults (log: $(OUT)/test-mitigations.log)"
-	@$(LAB) mitigations $(LAB_MIT) --out $(OUT)/test-mitigations --only nopti --check-only \
-		>$(OUT)/test-mitigations.log 2>&1 || true
 	@echo "==> the lab's scripts and host tool against bad input"
 	@tests/host/test_scripts.sh $(TOOLS)/lab-tbl /usr/src/linux-source-6.1.tar.xz $(BZIMAGE) $(INITRAMFS) \
 		$(BUILD)/scripts-test $(LAB) >$(BUILD)/host-tests/scripts.tap 2>&1 || true
@@ -407,13 +403,29 @@ test: deps-test deps-trace $(TEST_BOOTS) $(PATCHES)/series
 		>$(BUILD)/host-tests/arm64_status.tap 2>&1 || true
 	@tests/host/test_patches.sh $(KERNEL_TARBALL) $(PATCHES) $(KSRC) $(BUILD)/patches-test \
 		>$(BUILD)/host-tests/patches.tap 2>&1 || true
-	@echo "==> arm64: its kernels (built once), boots and trace check (log: $(ARM64_OUT)/test.log)"
-	@rm -f $(ARM64_OUT)/test/summary.json
-	@$(MAKE) -s ARCH=arm64 test-boots || true
-	@$(foreach t,$(OTHER_TESTS),$(call other_test,$(t)))
-	@$(LAB_TEST) --host-tap $(BUILD)/host-tests \
-		--mitigations-tap $(OUT)/test-mitigations/check.tap --wiring-tap $(OUT)/test-wiring/check.tap \
-		--with-summary arm64=$(ARM64_OUT)/test/summary.json $(OTHER_SUMMARIES)
+.PHONY: host-checks
+
+test: deps-test deps-trace $(TEST_BOOTS) $(PATCHES)/series
+	@rm -f $(OUT)/test/summary.json $(addsuffix /test/summary.json,$(TEST_PARTS))
+	@echo "==> in the background: arm64's boots, then $(OTHER_KVERS)'s on both architectures (logs: $(addsuffix /test.log,$(TEST_PARTS)))"
+	@trap 'kill 0' INT TERM; \
+	{ $(MAKE) -s ARCH=arm64 test-boots || true; } >$(BUILD)/test-arm64.out 2>&1 & \
+	{ $(foreach t,$(OTHER_TESTS),$(call other_test,$(t))) } >$(BUILD)/test-other.out 2>&1 & \
+	$(MAKE) -s host-checks; \
+	$(TRACE_CHECK); \
+	rm -f $(OUT)/test-mitigations/check.tap $(OUT)/test-wiring/check.tap; \
+	echo "==> make wiring: the IDT, the MSRs, the tables (log: $(OUT)/test-wiring.log)"; \
+	$(LAB) wiring $(LAB_BOOT) --ksrc $(KSRC) --out $(OUT)/test-wiring --mode $(LAB_MODE) --check-only \
+		>$(OUT)/test-wiring.log 2>&1; \
+	echo "==> make mitigations, PTI alone, against the defaults (log: $(OUT)/test-mitigations.log)"; \
+	$(LAB) mitigations $(LAB_MIT) --out $(OUT)/test-mitigations --only nopti --check-only \
+		>$(OUT)/test-mitigations.log 2>&1; \
+	echo "==> $(ARCH) $(KVER): the boots (log: $(OUT)/test.log)"; \
+	$(LAB_TEST) --host-tap $(BUILD)/host-tests --mitigations-tap $(OUT)/test-mitigations/check.tap \
+		--wiring-tap $(OUT)/test-wiring/check.tap >$(OUT)/test.log 2>&1; \
+	echo "==> waiting for the background parts"; wait; \
+	grep -h '^==> ' $(BUILD)/test-arm64.out $(BUILD)/test-other.out; \
+	$(LAB) summary --with-summary $(OUT)/test/summary.json $(TEST_SUMMARIES)
 endif
 
 # --- the patch series ---------------------------------------------------------------------

@@ -472,6 +472,13 @@ $(BUILD)/host-tests/test_host_bench: tests/host/test_host_bench.c host/host_benc
 $(BUILD)/host-tests/test_compare: tests/host/test_compare.c host/compare.c host/compare.h $(PARSER_SRC)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/compare.c $(PARSER_SRC) -ljansson -lcmocka -lm
+# Two kernel versions side by side, on constructed trace directories (tests/kcompare/).
+HOST_TESTS += $(BUILD)/host-tests/test_kcompare
+KCMP_TEST_SRC := host/kcompare.c host/kcompare_write.c host/mitigation.c $(PARSER_SRC)
+$(BUILD)/host-tests/test_kcompare: tests/host/test_kcompare.c $(KCMP_TEST_SRC) host/kcompare.h host/mitigation.h \
+		$(shell find tests/kcompare -type f 2>/dev/null)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_TEST_CFLAGS) -DLAB_KC_DATA='"tests/kcompare"' -o $@ $< $(KCMP_TEST_SRC) -ljansson -lcmocka -lm
 $(BUILD)/host-tests/test_%: tests/host/test_%.c $(PARSER_SRC) $(LAB_HDR) $(wildcard tests/data/*/*)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -DLAB_TEST_DATA='"tests/data"' -o $@ $< $(PARSER_SRC) -ljansson -lcmocka

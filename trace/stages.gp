@@ -2,10 +2,13 @@
 # mitigation setting, one colour per stage. lab trace (host/trace.c) runs
 #   gnuplot -e "datafile='DIR/chart-stages.dat'; outfile='DIR/chart-stages.png'" trace/stages.gp
 # datafile: tab separated, a header row (stage names), the first column the
-# bar's label, one column per stage.
+# bar's label, one column per stage. charttitle (optional): another title;
+# lab compare-kernels draws its chart (a path's bars, one per kernel
+# version) with this script too.
+if (!exists("charttitle")) charttitle = "Instructions per stage, one call each (traced with QEMU's gdbstub)"
 set terminal pngcairo size 1200,650 font ",10" noenhanced
 set output outfile
-set title "Instructions per stage, one call each (traced with QEMU's gdbstub)"
+set title charttitle
 set ylabel "instructions"
 set style data histograms
 set style histogram rowstacked

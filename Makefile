@@ -337,6 +337,25 @@ TRACE_OUT := $(BENCH_OUT)/trace
 trace: deps-trace $(KOBJ)/.lab-built $(INITRAMFS) $(LAB)
 	@$(LAB) trace $(LAB_BOOT) --out $(TRACE_OUT)
 
+# make compare-kernels: the same paths on 6.1 and 6.12 (lab compare-kernels).
+# For each version, lab trace with the default mitigations (the traced
+# lab_null paths and an icount boot of bench-quick) into
+# results/compare-kernels/ARCH/KVER, then the two side by side in
+# results/compare-kernels/ARCH/. Without ARCH=, x86_64 and then arm64, as
+# make bench does; a trace whose own checks fail still leaves its listings,
+# and the comparison says which checks failed.
+KCMP_OUT := results/compare-kernels
+KCMP_BOTH := $(if $(filter file,$(origin ARCH)),yes)
+compare-kernels-trace: deps-trace $(KOBJ)/.lab-built $(INITRAMFS) $(LAB)
+	@$(LAB) trace $(LAB_BOOT) --mitigations default --out $(KCMP_OUT)/$(ARCH)/$(KVER) || \
+		echo "==> lab trace (KVER=$(KVER), $(ARCH)): a check failed ($(KCMP_OUT)/$(ARCH)/$(KVER)/check.tap)"
+compare-kernels: $(LAB)
+	@$(MAKE) -s KVER=6.1 compare-kernels-trace
+	@$(MAKE) -s KVER=6.12 compare-kernels-trace
+	@$(LAB) compare-kernels --out $(KCMP_OUT)/$(ARCH) $(KCMP_OUT)/$(ARCH)/6.1 $(KCMP_OUT)/$(ARCH)/6.12
+	$(if $(KCMP_BOTH),@$(MAKE) -s ARCH=arm64 compare-kernels)
+.PHONY: compare-kernels compare-kernels-trace
+
 # make test: both architectures and both kernel versions in one summary.
 # The default version (KVER) on x86_64: its boots (the lab kernel and its
 # two variants), the host's tests and the checks of make trace, wiring and

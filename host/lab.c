@@ -12,6 +12,7 @@
  *   lab mitigations  make mitigations: what each mitigation adds, traced
  *   lab wiring   make wiring: the IDT gate, MSRs and tables, read and checked
  *   lab compare  make bench's x86_64 and arm64 figures side by side
+ *   lab compare-kernels  make compare-kernels: two kernel versions' traces side by side
  */
 #define _GNU_SOURCE
 #include "lab.h"
@@ -41,13 +42,14 @@ static const struct {
 	{ "mitigations", cmd_mitigations, "what each mitigation adds, instruction by instruction" },
 	{ "wiring", cmd_wiring, "the IDT gate, MSRs and tables behind a system call" },
 	{ "compare", cmd_compare, "x86_64 beside arm64, from make bench's icount runs" },
+	{ "compare-kernels", cmd_compare_kernels, "two kernel versions' traced paths and icount rows" },
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: lab COMMAND [OPTIONS]\n\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
-		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].what);
+		fprintf(f, "  %-15s %s\n", commands[i].name, commands[i].what);
 }
 
 void lab_opts_parse(int argc, char **argv, struct lab_opts *o)

@@ -1,0 +1,106 @@
+/*
+ * lab compare-kernels [--out DIR] OLD_TRACE_DIR NEW_TRACE_DIR
+ *
+ * make compare-kernels: one architecture's paths on two kernel versions,
+ * side by side (kcompare.h). Each operand is what `lab trace --mitigations
+ * default` wrote for one version (make compare-kernels: results/
+ * compare-kernels/ARCH/KVER). The terminal gets each traced lab_null
+ * path's total, every icount row and each path's largest per-function
+ * differences; DIR (default: NEW_TRACE_DIR's parent) gets
+ *
+ *   compare-kernels.md    per path, stage and function; every row; the
+ *                         vulnerability files that differ
+ *   compare-kernels.json  the same (schema lab-compare-kernels/1)
+ *   chart-kernels.png     per path and version, instructions per stage
+ *                         (trace/stages.gp; its data in chart-kernels.dat)
+ *
+ * each written under a temporary name and renamed. A side that is missing
+ * or damaged, of another architecture, guest or command line, is one line
+ * and exit 1, and nothing is written.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kcompare.h"
+#include "lab.h"
+#include "plot.h"
+#include "util.h"
+
+/* The chart, from its data; returns its file name, or NULL (said why). */
+static const char *chart(const char *out, const struct kcompare *k)
+{
+	char *dat = xasprintf("%s/chart-kernels.dat", out), *png = xasprintf("%s/chart-kernels.png", out);
+	char *title = xasprintf("charttitle='Instructions per stage, %s beside %s (%s, one traced call each)'",
+				k->release[KC_OLD], k->release[KC_NEW], k->arch);
+	char *why = NULL;
+	struct out_file f;
+	bool drawn = false;
+
+	if (out_open(&f, dat))
+		die("cannot write %s: %s", dat, strerror(errno));
+	kc_chart_data(f.f, k);
+	if (out_commit(&f))
+		die("cannot write %s", dat);
+	if (strchr(k->release[KC_OLD], '\'') || strchr(k->release[KC_NEW], '\''))
+		why = xstrdup("a ' in a kernel release");
+	else
+		drawn = plot("trace/stages.gp", dat, png, title, &why);
+	if (!drawn)
+		say("no chart: %s", why);
+	free(why);
+	free(title);
+	free(dat);
+	free(png);
+	return drawn ? "chart-kernels.png" : NULL;
+}
+
+static void write_json(const char *path, const struct kcompare *k)
+{
+	json_t *j = kc_json(k);
+	char *text = json_dumps(j, JSON_INDENT(2));
+
+	if (!text)
+		die("encoding %s failed", path);
+	write_file(path, text, strlen(text));
+	free(text);
+	json_decref(j);
+}
+
+int cmd_compare_kernels(int argc, char **argv)
+{
+	struct lab_opts o;
+	struct kcompare k;
+	struct out_file f;
+	char *err, *copy, *md, *js;
+	const char *out, *png;
+
+	lab_opts_parse(argc, argv, &o);
+	if (argc - o.positional != 2)
+		die("usage: lab compare-kernels [--out DIR] OLD_TRACE_DIR NEW_TRACE_DIR");
+	if (kc_build(&k, argv[o.positional], argv[o.positional + 1], &err))
+		die("%s", err);
+	copy = xstrdup(argv[o.positional + 1]);
+	out = o.out ? o.out : dirname(copy);
+	kc_print(stdout, &k);
+	if (mkdir_p(out))
+		die("cannot make %s: %s", out, strerror(errno));
+	png = chart(out, &k);
+	md = xasprintf("%s/compare-kernels.md", out);
+	if (out_open(&f, md))
+		die("cannot write %s: %s", md, strerror(errno));
+	kc_markdown(f.f, &k, png);
+	if (out_commit(&f))
+		die("cannot write %s", md);
+	js = xasprintf("%s/compare-kernels.json", out);
+	write_json(js, &k);
+	printf("\n%s beside %s: %s, %s%s%s\n", k.release[KC_OLD], k.release[KC_NEW], md, js,
+	       png ? ", " : "", png ? png : "");
+	free(md);
+	free(js);
+	free(copy);
+	kc_free(&k);
+	return 0;
+}

@@ -11,6 +11,9 @@
  *   compare-kernels.md    per path, stage and function; every row; the
  *                         vulnerability files that differ
  *   compare-kernels.json  the same (schema lab-compare-kernels/1)
+ *   <path>.diff           per traced path, the instructions one version
+ *                         has and the other lacks, each with its symbol,
+ *                         stage and kind (as lab mitigations' <switch>.diff)
  *   chart-kernels.png     per path and version, instructions per stage
  *                         (trace/stages.gp; its data in chart-kernels.dat)
  *
@@ -69,6 +72,21 @@ static void write_json(const char *path, const struct kcompare *k)
 	json_decref(j);
 }
 
+static void write_diffs(const char *out, const struct kcompare *k)
+{
+	for (size_t p = 0; p < k->npaths; p++) {
+		char *path = xasprintf("%s/%s.diff", out, k->paths[p].name);
+		struct out_file f;
+
+		if (out_open(&f, path))
+			die("cannot write %s: %s", path, strerror(errno));
+		kc_diff_text(f.f, k, &k->paths[p]);
+		if (out_commit(&f))
+			die("cannot write %s", path);
+		free(path);
+	}
+}
+
 int cmd_compare_kernels(int argc, char **argv)
 {
 	struct lab_opts o;
@@ -87,6 +105,7 @@ int cmd_compare_kernels(int argc, char **argv)
 	kc_print(stdout, &k);
 	if (mkdir_p(out))
 		die("cannot make %s: %s", out, strerror(errno));
+	write_diffs(out, &k);
 	png = chart(out, &k);
 	md = xasprintf("%s/compare-kernels.md", out);
 	if (out_open(&f, md))

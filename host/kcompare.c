@@ -286,6 +286,76 @@ static void group_by_stage(struct kc_path *p)
 	p->funcs = sorted;
 }
 
+/* The text with its addresses left out: "<sym+0x1f>" as "<sym>", a
+ * branch's "0x... <" as "<", nine or more hex digits as "0x?". */
+static char *without_addresses(const char *t)
+{
+	struct strbuf b = { 0 };
+
+	while (*t) {
+		size_t hex = !strncmp(t, "0x", 2) ? strspn(t + 2, "0123456789abcdef") : 0;
+
+		if (hex && !strncmp(t + 2 + hex, " <", 2)) {
+			t += 2 + hex + 1;
+		} else if (hex >= 9) {
+			sb_add(&b, "0x?", 3);
+			t += 2 + hex;
+		} else if (*t == '+' && !strncmp(t + 1, "0x", 2) &&
+			   t[3 + strspn(t + 3, "0123456789abcdef")] == '>') {
+			t += 3 + strspn(t + 3, "0123456789abcdef");
+		} else {
+			sb_add(&b, t++, 1);
+		}
+	}
+	return b.s ? b.s : xstrdup("");
+}
+
+/* The listing as mit_diff() should match it: the function for the
+ * address, the text without addresses. */
+static void comparable(const struct mit_listing *l, struct mit_listing *c)
+{
+	c->n = l->n;
+	c->v = xcalloc(l->n + 1, sizeof(*c->v));
+	for (size_t i = 0; i < l->n; i++) {
+		c->v[i].pc = xstrdup(l->v[i].func);
+		c->v[i].text = without_addresses(l->v[i].text);
+		c->v[i].sym = xstrdup(l->v[i].sym);
+		c->v[i].stage = xstrdup(l->v[i].stage);
+		c->v[i].func = xstrdup(l->v[i].func);
+	}
+}
+
+static void add_change(struct kc_path *p, enum kc_side s, const struct mit_listing *l, size_t i)
+{
+	const struct mit_insn *in = &l->v[i];
+	enum mit_class kind = mit_classify(l, i);
+
+	p->changes = xrealloc(p->changes, (p->nchanges + 1) * sizeof(*p->changes));
+	p->changes[p->nchanges++] = (struct kc_change){ .side = s, .sym = xstrdup(in->sym),
+		.text = xstrdup(in->text), .stage = xstrdup(in->stage), .kind = kind };
+	p->changed_kinds[s][kind]++;
+	func_of(p, stage_index(p, in->stage), in->func)->changed[s]++;
+}
+
+/* The instructions one side has and the other lacks, each counted in its
+ * function. */
+static void build_changes(struct kc_path *p, const struct mit_listing *l[KC_SIDES])
+{
+	struct mit_listing c[KC_SIDES];
+	struct mit_diff d;
+
+	for (int s = 0; s < KC_SIDES; s++)
+		comparable(l[s], &c[s]);
+	mit_diff(&c[KC_OLD], &c[KC_NEW], &d);
+	for (size_t i = 0; i < d.nremoved; i++)
+		add_change(p, KC_OLD, l[KC_OLD], d.removed[i]);
+	for (size_t i = 0; i < d.nadded; i++)
+		add_change(p, KC_NEW, l[KC_NEW], d.added[i]);
+	mit_diff_free(&d);
+	for (int s = 0; s < KC_SIDES; s++)
+		mit_listing_free(&c[s]);
+}
+
 static void build_path(struct kc_path *p, const char *name, const struct mit_listing *l[KC_SIDES])
 {
 	memset(p, 0, sizeof(*p));
@@ -304,6 +374,7 @@ static void build_path(struct kc_path *p, const char *name, const struct mit_lis
 	for (size_t i = 0; i < p->nfuncs; i++)
 		for (int s = 0; s < KC_SIDES; s++)
 			p->funcs[i].absent[s] = !listing_has(l[s], p->funcs[i].name);
+	build_changes(p, l);
 	group_by_stage(p);
 }
 
@@ -409,6 +480,12 @@ void kc_free(struct kcompare *k)
 			free(k->paths[p].stages[i].name);
 		for (size_t i = 0; i < k->paths[p].nfuncs; i++)
 			free(k->paths[p].funcs[i].name);
+		for (size_t i = 0; i < k->paths[p].nchanges; i++) {
+			free(k->paths[p].changes[i].sym);
+			free(k->paths[p].changes[i].text);
+			free(k->paths[p].changes[i].stage);
+		}
+		free(k->paths[p].changes);
 		free(k->paths[p].stages);
 		free(k->paths[p].funcs);
 		free(k->paths[p].name);

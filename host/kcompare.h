@@ -49,6 +49,21 @@ struct kc_func {
 	size_t stage;			/* index into the path's stages */
 	size_t n[KC_SIDES];
 	bool absent[KC_SIDES];		/* nowhere in that side's listing of the path */
+	size_t changed[KC_SIDES];	/* of n, the instructions the other side lacks */
+};
+
+/*
+ * An instruction one side's listing has and the other's lacks, by
+ * mitigation.h's difference (the longest common subsequence) of the two
+ * listings with each instruction known by its function and its text, its
+ * addresses left out: a branch's target is its symbol alone, an address
+ * of nine hex digits or more is 0x?. (The two kernels' addresses differ
+ * throughout; mit_diff() on the raw listings would match nothing.)
+ */
+struct kc_change {
+	enum kc_side side;		/* KC_OLD: only the old has it; KC_NEW: only the new */
+	char *sym, *text, *stage;
+	enum mit_class kind;
 };
 
 struct kc_path {
@@ -59,6 +74,9 @@ struct kc_path {
 	struct kc_func *funcs;		/* by stage, then in the order they ran */
 	size_t nfuncs;
 	size_t kinds[KC_SIDES][MC_COUNT];
+	struct kc_change *changes;	/* the old's first, then the new's, each in order */
+	size_t nchanges;
+	size_t changed_kinds[KC_SIDES][MC_COUNT];
 };
 
 struct kcompare {
@@ -97,5 +115,8 @@ void kc_print(FILE *f, const struct kcompare *k);
 void kc_markdown(FILE *f, const struct kcompare *k, const char *chart);
 json_t *kc_json(const struct kcompare *k);
 void kc_chart_data(FILE *f, const struct kcompare *k);
+/* A path's instruction-level difference, as lab mitigations writes its
+ * <switch>.diff: "-" only in the old, "+" only in the new. */
+void kc_diff_text(FILE *f, const struct kcompare *k, const struct kc_path *p);
 
 #endif

@@ -12,6 +12,8 @@
 
 #include "util.h"
 
+static size_t changed_total(const struct kc_path *p, enum kc_side s);
+
 /* The per-function differences shown on the terminal, per path. */
 #define TOP_FUNCS 8
 
@@ -99,8 +101,9 @@ void kc_print(FILE *f, const struct kcompare *k)
 		const struct kc_path *pa = &k->paths[p];
 		size_t *idx = xcalloc(pa->nfuncs + 1, sizeof(*idx)), n = by_difference(pa, idx);
 
-		fprintf(f, "\n%s: %zu function%s differ%s", pa->name, n, n == 1 ? "" : "s",
-			n == 1 ? "s" : "");
+		fprintf(f, "\n%s: %zu instructions only in %s, %zu only in %s; %zu function%s differ%s",
+			pa->name, changed_total(pa, KC_OLD), k->release[KC_OLD], changed_total(pa, KC_NEW),
+			k->release[KC_NEW], n, n == 1 ? "" : "s", n == 1 ? "s" : "");
 		fprintf(f, n > TOP_FUNCS ? " (the %d largest; all in compare-kernels.md)\n" : "\n",
 			TOP_FUNCS);
 		for (size_t i = 0; i < n && i < TOP_FUNCS; i++) {
@@ -140,12 +143,36 @@ static void md_rows(FILE *f, const struct kcompare *k)
 					k->rows[i].path, k->rows[i].left_out[s]);
 }
 
+static size_t changed_total(const struct kc_path *p, enum kc_side s)
+{
+	size_t n = 0;
+
+	for (int c = 0; c < MC_COUNT; c++)
+		n += p->changed_kinds[s][c];
+	return n;
+}
+
+/* " fence or serialising 0 against 1; ...; ordinary 16 against 19.\n" */
+static void kinds_words(FILE *f, const size_t (*kinds)[MC_COUNT])
+{
+	bool any = false;
+
+	for (int c = MC_COUNT - 1; c >= 0; c--) {
+		if (!kinds[KC_OLD][c] && !kinds[KC_NEW][c])
+			continue;
+		fprintf(f, "%s %s %zu against %zu", any ? ";" : "", mit_class_names[c],
+			kinds[KC_OLD][c], kinds[KC_NEW][c]);
+		any = true;
+	}
+	fprintf(f, "%s.\n\n", any ? "" : " none");
+}
+
 static void md_path(FILE *f, const struct kcompare *k, const struct kc_path *p)
 {
-	fprintf(f, "\n### %s\n\n| stage | function | %s | %s | difference | |\n"
-		   "|---|---|---:|---:|---:|---|\n", p->name, k->release[KC_OLD], k->release[KC_NEW]);
+	fprintf(f, "\n### %s\n\n| stage | function | %s | %s | difference | changed (-/+) | |\n"
+		   "|---|---|---:|---:|---:|---:|---|\n", p->name, k->release[KC_OLD], k->release[KC_NEW]);
 	for (size_t s = 0; s < p->nstages; s++) {
-		fprintf(f, "| **%s** | | **%zu** | **%zu** | **%+ld** | |\n", p->stages[s].name,
+		fprintf(f, "| **%s** | | **%zu** | **%zu** | **%+ld** | | |\n", p->stages[s].name,
 			p->stages[s].n[KC_OLD], p->stages[s].n[KC_NEW],
 			(long)p->stages[s].n[KC_NEW] - (long)p->stages[s].n[KC_OLD]);
 		for (size_t i = 0; i < p->nfuncs; i++) {
@@ -155,18 +182,20 @@ static void md_path(FILE *f, const struct kcompare *k, const struct kc_path *p)
 			if (fn->stage != s)
 				continue;
 			only = only_text(k, fn);
-			fprintf(f, "| | `%s` | %zu | %zu | %+ld | %s |\n", fn->name, fn->n[KC_OLD],
-				fn->n[KC_NEW], kc_func_diff(fn), only);
+			fprintf(f, "| | `%s` | %zu | %zu | %+ld | -%zu/+%zu | %s |\n", fn->name,
+				fn->n[KC_OLD], fn->n[KC_NEW], kc_func_diff(fn), fn->changed[KC_OLD],
+				fn->changed[KC_NEW], only);
 			free(only);
 		}
 	}
-	fprintf(f, "| **total** | | **%zu** | **%zu** | **%+ld** | |\n\nBy kind (what an "
-		   "instruction count treats as one like any other):", p->total[KC_OLD],
-		p->total[KC_NEW], (long)p->total[KC_NEW] - (long)p->total[KC_OLD]);
-	for (int c = MC_COUNT - 1; c >= 0; c--)
-		if (p->kinds[KC_OLD][c] || p->kinds[KC_NEW][c])
-			fprintf(f, " %s %zu against %zu%s", mit_class_names[c], p->kinds[KC_OLD][c],
-				p->kinds[KC_NEW][c], c ? ";" : ".\n");
+	fprintf(f, "| **total** | | **%zu** | **%zu** | **%+ld** | -%zu/+%zu | |\n\nBy kind (what "
+		   "an instruction count treats as one like any other), %s against %s:",
+		p->total[KC_OLD], p->total[KC_NEW], (long)p->total[KC_NEW] - (long)p->total[KC_OLD],
+		changed_total(p, KC_OLD), changed_total(p, KC_NEW), k->release[KC_OLD],
+		k->release[KC_NEW]);
+	kinds_words(f, p->kinds);
+	fprintf(f, "Of those, the instructions the other version lacks (`%s.diff`):", p->name);
+	kinds_words(f, p->changed_kinds);
 }
 
 /* lab trace's own checks on each side: a failed one is said here. */
@@ -199,8 +228,12 @@ void kc_markdown(FILE *f, const struct kcompare *k, const char *chart)
 	if (chart)
 		fprintf(f, "\n![instructions per stage, per path and version](%s)\n", chart);
 	fprintf(f, "\n## Per stage and function\n\nEach function's instructions in each stage "
-		   "(a function that moved between stages is in both); *only in* marks a function "
-		   "that one version's listing of the path does not have at all.\n");
+		   "(a function that moved between stages is in both); *changed* counts those the "
+		   "other version's listing lacks (-: only in %s, +: only in %s; the longest common "
+		   "subsequence of function and instruction, addresses left out, as `make "
+		   "mitigations` diffs a switch; every one in `<path>.diff`); *only in* marks a "
+		   "function that one version's listing of the path does not have at all.\n",
+		k->release[KC_OLD], k->release[KC_NEW]);
 	for (size_t p = 0; p < k->npaths; p++)
 		md_path(f, k, &k->paths[p]);
 	md_checks(f, k);
@@ -234,9 +267,11 @@ static json_t *path_json(const struct kc_path *p)
 
 			if (fn->stage == s)
 				json_array_append_new(funcs, json_pack(
-					"{s:s, s:I, s:I, s:I, s:s?}", "function", fn->name,
+					"{s:s, s:I, s:I, s:I, s:I, s:I, s:s?}", "function", fn->name,
 					"old", (json_int_t)fn->n[KC_OLD], "new", (json_int_t)fn->n[KC_NEW],
-					"difference", (json_int_t)kc_func_diff(fn), "only",
+					"difference", (json_int_t)kc_func_diff(fn),
+					"only_old", (json_int_t)fn->changed[KC_OLD],
+					"only_new", (json_int_t)fn->changed[KC_NEW], "only",
 					fn->absent[KC_OLD] != fn->absent[KC_NEW] ?
 					(fn->absent[KC_OLD] ? "new" : "old") : NULL));
 		}
@@ -246,9 +281,13 @@ static json_t *path_json(const struct kc_path *p)
 							(json_int_t)p->stages[s].n[KC_NEW],
 							"functions", funcs));
 	}
-	for (int c = 0; c < MC_COUNT; c++)
-		json_object_set_new(kinds, mit_class_names[c], pair((double)p->kinds[KC_OLD][c],
-								    (double)p->kinds[KC_NEW][c]));
+	for (int c = 0; c < MC_COUNT; c++) {
+		json_t *o = pair((double)p->kinds[KC_OLD][c], (double)p->kinds[KC_NEW][c]);
+
+		json_object_set_new(o, "only_old", json_integer((json_int_t)p->changed_kinds[KC_OLD][c]));
+		json_object_set_new(o, "only_new", json_integer((json_int_t)p->changed_kinds[KC_NEW][c]));
+		json_object_set_new(kinds, mit_class_names[c], o);
+	}
 	return json_pack("{s:s, s:I, s:I, s:o, s:o}", "path", p->name, "old",
 			 (json_int_t)p->total[KC_OLD], "new", (json_int_t)p->total[KC_NEW],
 			 "stages", stages, "kinds", kinds);
@@ -331,4 +370,18 @@ void kc_chart_data(FILE *f, const struct kcompare *k)
 			}
 			fprintf(f, "\n");
 		}
+}
+
+void kc_diff_text(FILE *f, const struct kcompare *k, const struct kc_path *p)
+{
+	fprintf(f, "## %s path: %zu instructions on %s, %zu on %s\n"
+		   "## - only on %s, + only on %s (matched by function and instruction, "
+		   "addresses left out)\n", p->name, p->total[KC_OLD], k->release[KC_OLD],
+		p->total[KC_NEW], k->release[KC_NEW], k->release[KC_OLD], k->release[KC_NEW]);
+	for (size_t i = 0; i < p->nchanges; i++) {
+		const struct kc_change *c = &p->changes[i];
+
+		fprintf(f, "%s %-40s %-30s %-45s %s\n", c->side == KC_OLD ? "-" : "+", c->sym,
+			c->stage, c->text, mit_class_names[c->kind]);
+	}
 }

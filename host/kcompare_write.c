@@ -75,6 +75,8 @@ static size_t by_difference(const struct kc_path *p, size_t *idx)
 
 void kc_print(FILE *f, const struct kcompare *k)
 {
+	size_t more = 0;
+
 	fprintf(f, "%s: %s beside %s (guest CPU %s, icount, default mitigations)\n\n", k->arch,
 		k->release[KC_OLD], k->release[KC_NEW], k->cpu);
 	for (int s = 0; s < KC_SIDES; s++)
@@ -89,14 +91,21 @@ void kc_print(FILE *f, const struct kcompare *k)
 	fprintf(f, "\n%-40s %12s %12s %8s\n", "icount row (median instructions)",
 		k->release[KC_OLD], k->release[KC_NEW], "diff");
 	for (size_t i = 0; i < k->nrows; i++) {
-		char *name = row_name(&k->rows[i]), v[KC_SIDES][24], d[24];
+		char *name, v[KC_SIDES][24], d[24];
 
+		if (k->rows[i].ops > 1) {	/* a curve's further points: in the .md */
+			more++;
+			continue;
+		}
+		name = row_name(&k->rows[i]);
 		for (int s = 0; s < KC_SIDES; s++)
 			value_text(v[s], sizeof(v[s]), k->rows[i].v[s]);
 		diff_text(d, sizeof(d), &k->rows[i]);
 		fprintf(f, "%-40s %12s %12s %8s\n", name, v[KC_OLD], v[KC_NEW], d);
 		free(name);
 	}
+	if (more)
+		fprintf(f, "(and %zu more points of the curves, ops 2 and up: compare-kernels.md)\n", more);
 	for (size_t p = 0; p < k->npaths; p++) {
 		const struct kc_path *pa = &k->paths[p];
 		size_t *idx = xcalloc(pa->nfuncs + 1, sizeof(*idx)), n = by_difference(pa, idx);

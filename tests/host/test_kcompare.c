@@ -340,6 +340,10 @@ static void what_the_writers_say(void **state)
 	assert_non_null(strstr(txt, "syscall: 3 instructions only in 6.1.192, 7 only in 6.12.57; "
 				    "4 functions differ\n     +4  clear_bhb_loop"));
 	assert_non_null(strstr(txt, "only in 6.12.57"));
+	/* a curve's first point on the terminal, the others in the .md */
+	assert_non_null(strstr(txt, "x86_64/batch_lab_batch (ops 1)"));
+	assert_null(strstr(txt, "x86_64/batch_lab_batch (ops 4)"));
+	assert_non_null(strstr(txt, "(and 1 more points of the curves, ops 2 and up: compare-kernels.md)"));
 	dat = written(kc_chart_data, &k);
 	assert_non_null(strstr(dat, "stage\tsyscall instruction\tentry (asm)\tentry work and dispatch\t"));
 	assert_non_null(strstr(dat, "\nsyscall (6.12.57)\t1\t9\t6\t3\t2\t3\t0\n"));

@@ -286,23 +286,41 @@ static void group_by_stage(struct kc_path *p)
 	p->funcs = sorted;
 }
 
-/* The text with its addresses left out: "<sym+0x1f>" as "<sym>", a
- * branch's "0x... <" as "<", nine or more hex digits as "0x?". */
+static size_t hex_digits(const char *t)
+{
+	return strspn(t, "0123456789abcdef");
+}
+
+/*
+ * The text with what differs between two builds of the same code left
+ * out: a branch's or a comment's address before "<sym>", the offset in
+ * "<sym+0x1f>" or "<sym+31>", a RIP-relative displacement, an immediate
+ * ("$0x1c3", a switch's case), and any other address (nine or more hex
+ * digits) as "0x?".
+ */
 static char *without_addresses(const char *t)
 {
 	struct strbuf b = { 0 };
 
 	while (*t) {
-		size_t hex = !strncmp(t, "0x", 2) ? strspn(t + 2, "0123456789abcdef") : 0;
+		bool neg = *t == '-' && !strncmp(t + 1, "0x", 2);
+		const char *h = t + neg + 2;
+		size_t hex = !strncmp(t + neg, "0x", 2) ? hex_digits(h) : 0;
 
-		if (hex && !strncmp(t + 2 + hex, " <", 2)) {
-			t += 2 + hex + 1;
+		if (hex && !neg && !strncmp(h + hex, " <", 2)) {
+			t = h + hex + 1;			/* "0x... <sym>": "<sym>" */
+		} else if (hex && !strncmp(h + hex, "(%rip)", 6)) {
+			t = h + hex;				/* "-0x1e7(%rip)": "(%rip)" */
+		} else if (*t == '$' && (t[1] == '-' || (t[1] >= '0' && t[1] <= '9'))) {
+			t += 1 + (t[1] == '-');
+			t += !strncmp(t, "0x", 2) ? 2 + hex_digits(t + 2) : strspn(t, "0123456789");
+			sb_add(&b, "$?", 2);
+		} else if (*t == '+' && strchr(t, '>') &&
+			   (size_t)(strchr(t, '>') - t) == 1 + strspn(t + 1, "0123456789abcdefx")) {
+			t = strchr(t, '>');			/* "<sym+31>": "<sym>" */
 		} else if (hex >= 9) {
 			sb_add(&b, "0x?", 3);
-			t += 2 + hex;
-		} else if (*t == '+' && !strncmp(t + 1, "0x", 2) &&
-			   t[3 + strspn(t + 3, "0123456789abcdef")] == '>') {
-			t += 3 + strspn(t + 3, "0123456789abcdef");
+			t = h + hex;
 		} else {
 			sb_add(&b, t++, 1);
 		}

@@ -55,10 +55,13 @@ struct kc_func {
 /*
  * An instruction one side's listing has and the other's lacks, by
  * mitigation.h's difference (the longest common subsequence) of the two
- * listings with each instruction known by its function and its text, its
- * addresses left out: a branch's target is its symbol alone, an address
- * of nine hex digits or more is 0x?. (The two kernels' addresses differ
- * throughout; mit_diff() on the raw listings would match nothing.)
+ * listings with each instruction known by its function and its text with
+ * what differs between two builds of the same code left out: a branch's
+ * target is its symbol alone (no address, no offset), a RIP-relative
+ * operand has no displacement, an immediate is $? (a switch comparing the
+ * number with other cases' numbers is the same code), any other address
+ * 0x?. (The two kernels' addresses differ throughout; mit_diff() on the
+ * raw listings would match nothing.)
  */
 struct kc_change {
 	enum kc_side side;		/* KC_OLD: only the old has it; KC_NEW: only the new */

@@ -115,8 +115,8 @@ int cmd_compare_kernels(int argc, char **argv)
 		die("cannot write %s", md);
 	js = xasprintf("%s/compare-kernels.json", out);
 	write_json(js, &k);
-	printf("\n%s beside %s: %s, %s%s%s\n", k.release[KC_OLD], k.release[KC_NEW], md, js,
-	       png ? ", " : "", png ? png : "");
+	printf("\n%s beside %s: %s, %s%s%s%s\n", k.release[KC_OLD], k.release[KC_NEW], md, js,
+	       png ? ", " : "", png ? out : "", png ? "/chart-kernels.png" : "");
 	free(md);
 	free(js);
 	free(copy);

@@ -387,7 +387,9 @@ OTHER_TESTS := $(foreach v,$(OTHER_KVERS),$(foreach a,x86_64 arm64,$(v):$(a)))
 tv = $(word 1,$(subst :, ,$(1)))
 ta = $(word 2,$(subst :, ,$(1)))
 other_out = $(call test_out,$(call tv,$(1)),$(call ta,$(1)))
-other_test = $(MAKE) -s KVER=$(call tv,$(1)) ARCH=$(call ta,$(1)) TEST_LAB_ONLY=yes test-boots || true;
+# Each part's kernels first, then its boots: kernel builds take turns, so
+# the next one starts as soon as the last ends, not after its boots.
+other_make = $(MAKE) -s KVER=$(call tv,$(1)) ARCH=$(call ta,$(1)) TEST_LAB_ONLY=yes $(2) || true;
 ARM64_OUT := $(BUILD)/out$(KVER_DIR)/arm64
 TEST_PARTS := $(ARM64_OUT) $(foreach t,$(OTHER_TESTS),$(call other_out,$(t)))
 TEST_SUMMARIES := --with-summary arm64=$(ARM64_OUT)/test/summary.json \
@@ -395,11 +397,12 @@ TEST_SUMMARIES := --with-summary arm64=$(ARM64_OUT)/test/summary.json \
 
 # One version's and architecture's boots and trace check, the rows saved
 # for make test to include (the verdict is the whole's).
+test-kernels: deps-test $(TEST_BOOTS)
 test-boots: deps-test deps-trace $(TEST_BOOTS)
 	@$(TRACE_CHECK)
 	@rm -f $(OUT)/test/summary.json
 	@$(LAB_TEST) >$(OUT)/test.log 2>&1 || true
-.PHONY: test-boots
+.PHONY: test-boots test-kernels
 
 ifeq ($(ARCH),arm64)
 test: deps-test deps-trace $(TEST_BOOTS)
@@ -429,7 +432,8 @@ test: deps-test deps-trace $(TEST_BOOTS) $(PATCHES)/series
 	@echo "==> in the background: arm64's boots, then $(OTHER_KVERS)'s on both architectures (logs: $(addsuffix /test.log,$(TEST_PARTS)))"
 	@trap 'kill 0' INT TERM; \
 	{ $(MAKE) -s ARCH=arm64 test-boots || true; } >$(BUILD)/test-arm64.out 2>&1 & \
-	{ $(foreach t,$(OTHER_TESTS),$(call other_test,$(t))) } >$(BUILD)/test-other.out 2>&1 & \
+	{ $(foreach t,$(OTHER_TESTS),$(call other_make,$(t),test-kernels)) \
+	  $(foreach t,$(OTHER_TESTS),$(call other_make,$(t),test-boots)) } >$(BUILD)/test-other.out 2>&1 & \
 	$(MAKE) -s host-checks; \
 	$(TRACE_CHECK); \
 	rm -f $(OUT)/test-mitigations/check.tap $(OUT)/test-wiring/check.tap; \

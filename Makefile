@@ -360,10 +360,10 @@ compare-kernels: $(LAB)
 # The default version (KVER) on x86_64: its boots (the lab kernel and its
 # two variants), the host's tests and the checks of make trace, wiring and
 # mitigations. Beside it, in the background: its arm64 boots and trace
-# check (make test-boots ARCH=arm64), and, one after the other, every other
-# version's lab kernel on both architectures (make test-boots KVER=6.1
-# TEST_LAB_ONLY=yes: the test plan, the icount checks, the trace check; its
-# variants are not built). They can share the two cores: QEMU's TCG runs a
+# check (make test-boots ARCH=arm64), and every other version's lab kernel
+# on both architectures: first its kernels (make test-kernels), then its
+# boots (make test-boots KVER=6.1 TEST_LAB_ONLY=yes: the test plan, the
+# icount checks, the trace check; its variants are not built). They can share the two cores: QEMU's TCG runs a
 # vCPU per thread, what is checked is counted in instructions, which load
 # does not change, and kernel builds take turns (KLOCK). Each part saves
 # its rows (OUT/test/summary.json); lab summary puts them together, other

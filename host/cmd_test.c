@@ -22,9 +22,9 @@
  * but the first has one vCPU, as every measurement does (--smp is not
  * taken). The summary is computed from the model; the exit status follows it.
  * Its own rows are saved as OUT/summary.json (summary.h); --with-summary
- * adds another run's, and may be repeated (make test: arm64's boots and the
- * other kernel version's in the x86_64 whole, each row labelled
- * "arm64: ...", "6.1: ..."; not there or damaged, it is a failure).
+ * adds another run's, and may be repeated, each row labelled "LABEL: ..."
+ * (not there or damaged, it is a failure); make test itself puts its parts
+ * together with lab summary --with-summary, the same function.
  * --lab-only: the lab kernel's boots alone (test plan, the two icount
  * boots and their checks), for a kernel version that is not the default
  * (make test boots the variants on the default version only).

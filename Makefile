@@ -98,6 +98,9 @@ DEPS_KSRC := $(if $(KSRC_IS_DEFAULT),$(call pkgs,ksrc ksrc-$(KVER)))
 # series (whose selftests it builds for both): everything, before the first build.
 DEPS_TEST := $(call pkgs,build x86_64 arm64 ksrc $(addprefix ksrc-,$(KVERS)) test trace patches)
 DEPS_PATCHES := $(call pkgs,build patches)
+# What building a kernel needs (its tree, the compiler for ARCH), before
+# the rest: make test installs the rest while the first kernel builds.
+DEPS_KBUILD := $(call pkgs,build $(filter arm64,$(ARCH))) $(DEPS_KSRC)
 DEPS_BENCH := $(call pkgs,bench)
 DEPS_TRACE := $(call pkgs,trace)
 
@@ -112,7 +115,7 @@ GUEST_TEST_CFLAGS := $(subst -std=c11,-std=gnu11,$(GUEST_CFLAGS)) \
 	-isystem $(KSRC)/tools/testing/selftests -Itests/guest \
 	-fsanitize=undefined -fsanitize-undefined-trap-on-error
 
-.PHONY: run test bench asm trace mitigations wiring deps deps-test deps-bench deps-trace patch-tree kernel kernel-nosys module guest initramfs clean distclean
+.PHONY: run test bench asm trace mitigations wiring deps deps-kbuild deps-test-background deps-test deps-bench deps-trace patch-tree kernel kernel-nosys module guest initramfs clean distclean
 .PHONY: FORCE
 
 deps:
@@ -121,6 +124,12 @@ deps-patches:
 	@scripts/deps.sh $(DEPS) $(DEPS_PATCHES)
 deps-test:
 	@scripts/deps.sh $(DEPS_TEST)
+deps-kbuild:
+	@scripts/deps.sh $(DEPS_KBUILD)
+# make test's packages, installed in the background (its log in BUILD);
+# whatever needs one of them waits for it (deps.sh takes turns).
+deps-test-background: deps-kbuild
+	@scripts/deps.sh --background $(BUILD)/deps-test.log $(DEPS_TEST)
 # The host's unit tests alone: the compiler and the test libraries.
 deps-host-tests:
 	@scripts/deps.sh $(call pkgs,build test)
@@ -131,7 +140,7 @@ deps-bench:
 
 # --- the kernel source ------------------------------------------------------
 
-$(DEFAULT_KSRC)/Makefile: | deps
+$(DEFAULT_KSRC)/Makefile: | deps-kbuild
 	@[ -f $(KERNEL_TARBALL) ] || { echo "error: no kernel source tarball $(KERNEL_TARBALL) (Debian package linux-source-$(KVER))" >&2; exit 1; }
 	@echo "==> extracting $(KERNEL_TARBALL)"
 	@rm -rf $(BUILD)/src/.extract && mkdir -p $(BUILD)/src/.extract
@@ -149,14 +158,14 @@ KSRC_READY := $(if $(KSRC_IS_DEFAULT),$(DEFAULT_KSRC)/Makefile)
 
 # --- host tools ---------------------------------------------------------------
 
-$(TOOLS)/lab-tbl: tools/lab-tbl.c tools/syscall_table.c tools/syscall_table.h | deps
+$(TOOLS)/lab-tbl: tools/lab-tbl.c tools/syscall_table.c tools/syscall_table.h | deps-kbuild
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ tools/lab-tbl.c tools/syscall_table.c
 # The host tool: boots, supervises, parses and reports (host/lab.c).
 LAB_SRC := $(wildcard host/*.c)
 LAB_HDR := $(wildcard host/*.h) guest/lab_trouble.h bench/lab_stats.h
 LAB := $(TOOLS)/lab
-$(LAB): $(LAB_SRC) $(LAB_HDR) | deps
+$(LAB): $(LAB_SRC) $(LAB_HDR) | deps-kbuild
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -Ihost -Iguest -o $@ $(LAB_SRC) -ljansson -lm
 
@@ -172,7 +181,7 @@ KLOCK = mkdir -p $(BUILD) && flock $(BUILD)/.kernel.lock
 # to recompile, and is not even started when no input changed.
 # The patch stamp also records which tree it stands for (KTREE/ksrc).
 PATCHED := $(KTREE)/.lab-patched
-$(PATCHED): $(KERNEL_INPUTS) | $(KSRC_READY) deps
+$(PATCHED): $(KERNEL_INPUTS) | $(KSRC_READY) deps-kbuild
 	@mkdir -p $(@D)
 	@$(KLOCK) scripts/patch-kernel.sh $(KSRC) $(TOOLS)/lab-tbl
 	@echo '$(KSRC_PATH)' >$(@D)/ksrc
@@ -284,6 +293,9 @@ GUEST_BINS := $(addprefix $(GUEST)/,user_syscall user_syscall32 user_functioncal
 	hello_test hello_test32 batch_test batch_test32 enosys_test enosys_test32 \
 	threads_test threads_test32 bench_user bench_user32 bench_batch bench_batch32 \
 	$(if $(filter x86_64,$(ARCH)),vdso_bytes32))
+# The compilers for ARCH's guest programs (make test installs them while
+# its first kernel builds).
+$(GUEST_BINS): | deps
 guest: $(GUEST)/init $(GUEST_BINS)
 
 # One initramfs for every plan, packed by the kernel's own usr/gen_init_cpio.
@@ -427,7 +439,7 @@ host-checks: $(PATCHES)/series
 		>$(BUILD)/host-tests/patches.tap 2>&1 || true
 .PHONY: host-checks
 
-test: deps-test deps-trace $(TEST_BOOTS) $(PATCHES)/series
+test: deps-test-background $(TEST_BOOTS) $(PATCHES)/series deps-test deps-trace
 	@rm -f $(OUT)/test/summary.json $(addsuffix /test/summary.json,$(TEST_PARTS))
 	@echo "==> in the background: arm64's boots, then $(OTHER_KVERS)'s on both architectures (logs: $(addsuffix /test.log,$(TEST_PARTS)))"
 	@trap 'kill 0' INT TERM; \

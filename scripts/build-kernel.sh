@@ -52,29 +52,46 @@ say "configuring $(make -s -C "$ksrc" kernelversion) for $karch in $kobj (tinyco
 cfg=$kobj/lab-config
 rm -rf "$cfg"
 mkdir -p "$cfg"
-# What `make tinyconfig` does, spelled out: allnoconfig with
-# tiny-base.config, then kernel/configs/tiny.config and the architecture's
-# merged onto it and olddefconfig. Before 6.2 its second step merges into
-# .config, not into KCONFIG_CONFIG: 6.1's tinyconfig under KCONFIG_CONFIG
-# was allnoconfig plus tiny-base alone. Then the lab's fragments.
+# make_tinyconfig: $cfg/tiny.config, what `make tinyconfig` does, spelled
+# out: allnoconfig with tiny-base.config, then kernel/configs/tiny.config
+# and the architecture's merged onto it and olddefconfig. Before 6.2 its
+# second step merges into .config, not into KCONFIG_CONFIG: 6.1's
+# tinyconfig under KCONFIG_CONFIG was allnoconfig plus tiny-base alone.
+make_tinyconfig() {
+	"${kmake[@]}" KCONFIG_CONFIG="$cfg/base.config" \
+		KCONFIG_ALLCONFIG="$ksrc/kernel/configs/tiny-base.config" allnoconfig >"$cfg/log" 2>&1 ||
+		die "make allnoconfig (tiny-base.config) failed; log: $cfg/log"
+	merge -O "$cfg" "$cfg/base.config" "${tiny[@]}" || die "merge_config.sh (tiny.config) failed; log: $cfg/log"
+	mv "$cfg/.config" "$cfg/tiny.config"
+	"${kmake[@]}" KCONFIG_CONFIG="$cfg/tiny.config" olddefconfig >>"$cfg/log" 2>&1 ||
+		die "make olddefconfig (tinyconfig) failed; log: $cfg/log"
+}
+# merge ARGS...: the kernel's merge_config.sh -m, run in $cfg, where it
+# leaves its temporary files (in the tree, a make test checking the tree
+# beside this build would see them).
+merge() {
+	(cd "$cfg" && ARCH=$karch "$ksrc/scripts/kconfig/merge_config.sh" -m "$@") >>"$cfg/log" 2>&1
+}
 case $karch in x86_64 | i386) srcarch=x86 ;; *) srcarch=$karch ;; esac
 tiny=()
 for f in kernel/configs/tiny.config "arch/$srcarch/configs/tiny.config"; do
 	[ ! -f "$ksrc/$f" ] || tiny+=("$ksrc/$f")
 done
 [ ${#tiny[@]} -gt 0 ] || die "no kernel/configs/tiny.config in $ksrc"
-"${kmake[@]}" KCONFIG_CONFIG="$cfg/base.config" \
-	KCONFIG_ALLCONFIG="$ksrc/kernel/configs/tiny-base.config" allnoconfig >"$cfg/log" 2>&1 ||
-	die "make allnoconfig (tiny-base.config) failed; log: $cfg/log"
-(cd "$ksrc" && ARCH=$karch scripts/kconfig/merge_config.sh -m -O "$cfg" "$cfg/base.config" "${tiny[@]}") \
-	>>"$cfg/log" 2>&1 || die "merge_config.sh (tiny.config) failed; log: $cfg/log"
-mv "$cfg/.config" "$cfg/tiny.config"
-"${kmake[@]}" KCONFIG_CONFIG="$cfg/tiny.config" olddefconfig >>"$cfg/log" 2>&1 ||
-	die "make olddefconfig (tinyconfig) failed; log: $cfg/log"
-(cd "$ksrc" && ARCH=$karch \
-	scripts/kconfig/merge_config.sh -O "$kobj" "$cfg/tiny.config" "${frags[@]}") \
-	>>"$cfg/log" 2>&1 || die "merge_config.sh failed; log: $cfg/log"
-[ -f "$kobj/.config" ] || die "merge_config.sh wrote no $kobj/.config; log: $cfg/log"
+# A variant takes the tinyconfig of the kernel it is a copy of: the same
+# tree and architecture (its configuration runs Kconfig three times).
+if [ -n "$from" ] && [ -f "$from/lab-config/tiny.config" ]; then
+	cp "$from/lab-config/tiny.config" "$cfg/tiny.config"
+else
+	make_tinyconfig
+fi
+# Then the lab's fragments, and alldefconfig, as merge_config.sh without
+# -m would run it.
+merge -O "$cfg" "$cfg/tiny.config" "${frags[@]}" || die "merge_config.sh failed; log: $cfg/log"
+mv "$cfg/.config" "$cfg/merged.config"
+"${kmake[@]}" KCONFIG_ALLCONFIG="$cfg/merged.config" alldefconfig >>"$cfg/log" 2>&1 ||
+	die "make alldefconfig failed; log: $cfg/log"
+[ -f "$kobj/.config" ] || die "make alldefconfig wrote no $kobj/.config; log: $cfg/log"
 # Every line of the fragments (the last one to set an option wins) must be
 # in the final .config: a typo or an unmet dependency fails the build here.
 # A renamed option (config/renamed) is set under both names: the one this

@@ -98,6 +98,19 @@ check "an interrupted boot leaves no QEMU behind" 'sleep 0.5; no_qemu "$work/b4"
 expect_error "two runs in one directory at once: busy" "busy" \
 	flock "$work/.lock" "$labtool" boot --kernel "$bzimage" --initrd "$initrd" --out "$work/b5"
 
+# Packages: installs take turns (deps.sh's lock, here in WORK), and each
+# looks for what is missing only when its turn comes.
+expect_error "deps.sh --background without a log" "usage: deps.sh" \
+	env TMPDIR="$work" "$lab/scripts/deps.sh" --background
+TMPDIR="$work" flock "$work/lab-deps.lock" sleep 2 &
+sleep 0.3
+start=$(date +%s%N)
+TMPDIR="$work" "$lab/scripts/deps.sh" make >/dev/null 2>&1
+waited=$((($(date +%s%N) - start) / 1000000))
+wait
+check "deps.sh waits its turn while another install holds the lock" '[ "$waited" -ge 1500 ]' \
+	"it returned after ${waited} ms"
+
 # Reports: garbage in, one line out, and the last good report left alone.
 mkdir -p "$work/rep"
 echo "good report" >"$work/rep/report.md"

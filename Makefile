@@ -371,19 +371,22 @@ compare-kernels: $(LAB)
 # make test: both architectures and both kernel versions in one summary.
 # The default version (KVER) on x86_64: its boots (the lab kernel and its
 # two variants), the host's tests and the checks of make trace, wiring and
-# mitigations. Beside it, in the background: its arm64 boots and trace
-# check (make test-boots ARCH=arm64), and every other version's lab kernel
-# on both architectures: first its kernels (make test-kernels), then its
-# boots (make test-boots KVER=6.1 TEST_LAB_ONLY=yes: the test plan, the
-# icount checks, the trace check; its variants are not built). They can share the two cores: QEMU's TCG runs a
-# vCPU per thread, what is checked is counted in instructions, which load
-# does not change, and kernel builds take turns (KLOCK). Each part saves
-# its rows (OUT/test/summary.json); lab summary puts them together, other
-# parts' rows labelled "arm64: ...", "6.1 x86_64: ...", and one that did not
-# finish is a failure. make test ARCH=arm64 runs arm64's part alone.
+# mitigations. Beside it, in the background, one after the other, the
+# kernels of the other parts: its arm64 kernels, then every other
+# version's lab kernel on both architectures (make test-kernels); as soon
+# as a part's kernels are built, its boots start (make test-boots: for the
+# other versions TEST_LAB_ONLY=yes, the test plan, the icount checks, the
+# trace check, no variants) while the next part's kernel builds. Kernel
+# builds take turns (KLOCK), so the next one starts when the last ends.
+# The parts share the two cores: QEMU's TCG runs a vCPU per thread, and
+# what is checked is counted in instructions, which load does not change.
+# Each part saves its rows (OUT/test/summary.json); lab summary puts them
+# together, other parts' rows labelled "arm64: ...", "6.1 x86_64: ...",
+# and one that did not finish is a failure. make test ARCH=arm64 runs
+# arm64's part alone.
 TEST_LAB_ONLY ?=
-TEST_BOOTS := $(KOBJ)/.lab-built $(INITRAMFS) $(LAB) $(if $(TEST_LAB_ONLY),, \
-	$(KOBJ_NOSYS)/.lab-built $(KOBJ_NOEXP)/.lab-built $(INITRAMFS_NOEXP))
+TEST_KERNELS := $(KOBJ)/.lab-built $(if $(TEST_LAB_ONLY),,$(KOBJ_NOSYS)/.lab-built $(KOBJ_NOEXP)/.lab-built)
+TEST_BOOTS := $(TEST_KERNELS) $(INITRAMFS) $(LAB) $(if $(TEST_LAB_ONLY),,$(INITRAMFS_NOEXP))
 LAB_TEST = $(LAB) test $(LAB_BOOT) $(if $(TEST_LAB_ONLY),--lab-only,--kernel-nosys $(BZIMAGE_NOSYS) \
 	--kernel-noexports $(BZIMAGE_NOEXP) --kobj-noexports $(KOBJ_NOEXP) \
 	--initrd-noexports $(INITRAMFS_NOEXP)) --out $(OUT)/test --mode $(LAB_MODE) \
@@ -399,9 +402,16 @@ OTHER_TESTS := $(foreach v,$(OTHER_KVERS),$(foreach a,x86_64 arm64,$(v):$(a)))
 tv = $(word 1,$(subst :, ,$(1)))
 ta = $(word 2,$(subst :, ,$(1)))
 other_out = $(call test_out,$(call tv,$(1)),$(call ta,$(1)))
-# Each part's kernels first, then its boots: kernel builds take turns, so
-# the next one starts as soon as the last ends, not after its boots.
-other_make = $(MAKE) -s KVER=$(call tv,$(1)) ARCH=$(call ta,$(1)) TEST_LAB_ONLY=yes $(2) || true;
+# The background parts in the order their kernels are built: this
+# version's arm64 (DEFAULT), then the others'. part_make: a part's make.
+BG_PARTS := DEFAULT:arm64 $(OTHER_TESTS)
+part_make = $(MAKE) -s $(if $(filter DEFAULT,$(call tv,$(1))),ARCH=arm64,KVER=$(call tv,$(1)) \
+	ARCH=$(call ta,$(1)) TEST_LAB_ONLY=yes)
+part_out = $(if $(filter DEFAULT,$(call tv,$(1))),$(ARM64_OUT),$(call other_out,$(1)))
+# Each part's kernels, and then, beside the next part's, its boots.
+BG_CHAIN = $(foreach p,$(BG_PARTS),mkdir -p $(call part_out,$(p)); \
+	$(call part_make,$(p)) test-kernels >>$(BUILD)/test-kernels.out 2>&1 || true; \
+	{ $(call part_make,$(p)) test-boots >$(call part_out,$(p))/test-make.out 2>&1 || true; } & ) wait
 ARM64_OUT := $(BUILD)/out$(KVER_DIR)/arm64
 TEST_PARTS := $(ARM64_OUT) $(foreach t,$(OTHER_TESTS),$(call other_out,$(t)))
 TEST_SUMMARIES := --with-summary arm64=$(ARM64_OUT)/test/summary.json \
@@ -409,7 +419,7 @@ TEST_SUMMARIES := --with-summary arm64=$(ARM64_OUT)/test/summary.json \
 
 # One version's and architecture's boots and trace check, the rows saved
 # for make test to include (the verdict is the whole's).
-test-kernels: deps-test $(TEST_BOOTS)
+test-kernels: deps-test $(TEST_KERNELS)
 test-boots: deps-test deps-trace $(TEST_BOOTS)
 	@$(TRACE_CHECK)
 	@rm -f $(OUT)/test/summary.json
@@ -439,13 +449,16 @@ host-checks: $(PATCHES)/series
 		>$(BUILD)/host-tests/patches.tap 2>&1 || true
 .PHONY: host-checks
 
-test: deps-test-background $(TEST_BOOTS) $(PATCHES)/series deps-test deps-trace
-	@rm -f $(OUT)/test/summary.json $(addsuffix /test/summary.json,$(TEST_PARTS))
-	@echo "==> in the background: arm64's boots, then $(OTHER_KVERS)'s on both architectures (logs: $(addsuffix /test.log,$(TEST_PARTS)))"
+# What the foreground needs after its kernels (built before the background
+# starts, and the host tool, which every part uses).
+test-prep: $(TEST_BOOTS) $(PATCHES)/series deps-test deps-trace
+.PHONY: test-prep
+test: deps-test-background $(TEST_KERNELS) $(LAB)
+	@rm -f $(OUT)/test/summary.json $(addsuffix /test/summary.json,$(TEST_PARTS)) $(BUILD)/test-kernels.out
+	@echo "==> in the background: arm64's kernels, then $(OTHER_KVERS)'s on both architectures, each part's boots when its kernels are built (logs: $(BUILD)/test-kernels.out $(addsuffix /test.log,$(TEST_PARTS)))"
 	@trap 'kill 0' INT TERM; \
-	{ $(MAKE) -s ARCH=arm64 test-boots || true; } >$(BUILD)/test-arm64.out 2>&1 & \
-	{ $(foreach t,$(OTHER_TESTS),$(call other_make,$(t),test-kernels)) \
-	  $(foreach t,$(OTHER_TESTS),$(call other_make,$(t),test-boots)) } >$(BUILD)/test-other.out 2>&1 & \
+	{ $(BG_CHAIN); } & \
+	$(MAKE) -s test-prep || { echo "make test: the $(ARCH) $(KVER) part could not be built; stopping the background parts" >&2; kill 0; }; \
 	$(MAKE) -s host-checks; \
 	$(TRACE_CHECK); \
 	rm -f $(OUT)/test-mitigations/check.tap $(OUT)/test-wiring/check.tap; \
@@ -459,7 +472,7 @@ test: deps-test-background $(TEST_BOOTS) $(PATCHES)/series deps-test deps-trace
 	$(LAB_TEST) --host-tap $(BUILD)/host-tests --mitigations-tap $(OUT)/test-mitigations/check.tap \
 		--wiring-tap $(OUT)/test-wiring/check.tap >$(OUT)/test.log 2>&1; \
 	echo "==> waiting for the background parts"; wait; \
-	grep -h '^==> ' $(BUILD)/test-arm64.out $(BUILD)/test-other.out; \
+	grep -hs '^==> ' $(BUILD)/test-kernels.out $(foreach p,$(BG_PARTS),$(call part_out,$(p))/test-make.out); \
 	$(LAB) summary --with-summary $(OUT)/test/summary.json $(TEST_SUMMARIES)
 endif
 

@@ -456,7 +456,7 @@ test-prep: $(TEST_BOOTS) $(PATCHES)/series deps-test deps-trace
 test: deps-test-background $(TEST_KERNELS) $(LAB)
 	@rm -f $(OUT)/test/summary.json $(addsuffix /test/summary.json,$(TEST_PARTS)) $(BUILD)/test-kernels.out
 	@echo "==> in the background: arm64's kernels, then $(OTHER_KVERS)'s on both architectures, each part's boots when its kernels are built (logs: $(BUILD)/test-kernels.out $(addsuffix /test.log,$(TEST_PARTS)))"
-	@trap 'kill 0' INT TERM; \
+	@trap 'trap - INT TERM; kill 0' INT TERM; \
 	{ $(BG_CHAIN); } & \
 	$(MAKE) -s test-prep || { echo "make test: the $(ARCH) $(KVER) part could not be built; stopping the background parts" >&2; kill 0; }; \
 	$(MAKE) -s host-checks; \

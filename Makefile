@@ -370,8 +370,9 @@ compare-kernels: $(LAB)
 
 # make test: both architectures and both kernel versions in one summary.
 # The default version (KVER) on x86_64: its boots (the lab kernel and its
-# two variants), the host's tests and the checks of make trace, wiring and
-# mitigations. Beside it, in the background, one after the other, the
+# two variants) and the checks of make trace, wiring and mitigations, the
+# host's checks beside them (make host-checks, their rows added by lab
+# summary). Beside it, in the background, one after the other, the
 # kernels of the other parts: its arm64 kernels, then every other
 # version's lab kernel on both architectures (make test-kernels); as soon
 # as a part's kernels are built, its boots start (make test-boots: for the
@@ -408,8 +409,13 @@ BG_PARTS := DEFAULT:arm64 $(OTHER_TESTS)
 part_make = $(MAKE) -s $(if $(filter DEFAULT,$(call tv,$(1))),ARCH=arm64,KVER=$(call tv,$(1)) \
 	ARCH=$(call ta,$(1)) TEST_LAB_ONLY=yes)
 part_out = $(if $(filter DEFAULT,$(call tv,$(1))),$(ARM64_OUT),$(call other_out,$(1)))
-# Each part's kernels, and then, beside the next part's, its boots.
-BG_CHAIN = $(foreach p,$(BG_PARTS),mkdir -p $(call part_out,$(p)); \
+# Each part's kernels, and then, beside the next part's, its boots. The
+# other versions' trees are extracted and patched at the start, beside
+# arm64's kernels (waited for before their first kernel).
+BG_CHAIN = trees=; $(foreach v,$(OTHER_KVERS),{ $(MAKE) -s KVER=$(v) patch-tree \
+	>>$(BUILD)/test-kernels.out 2>&1 || true; } & trees="$$trees $$!";) \
+	$(foreach p,$(BG_PARTS),mkdir -p $(call part_out,$(p)); \
+	$(if $(filter DEFAULT,$(call tv,$(p))),,[ -z "$$trees" ] || wait $$trees; trees=;) \
 	$(call part_make,$(p)) test-kernels >>$(BUILD)/test-kernels.out 2>&1 || true; \
 	{ $(call part_make,$(p)) test-boots >$(call part_out,$(p))/test-make.out 2>&1 || true; } & ) wait
 ARM64_OUT := $(BUILD)/out$(KVER_DIR)/arm64
@@ -459,7 +465,8 @@ test: deps-test-background $(TEST_KERNELS) $(LAB)
 	@trap 'trap - INT TERM; kill 0' INT TERM; \
 	{ $(BG_CHAIN); } & \
 	$(MAKE) -s test-prep || { echo "make test: the $(ARCH) $(KVER) part could not be built; stopping the background parts" >&2; kill 0; }; \
-	$(MAKE) -s host-checks; \
+	rm -f $(BUILD)/host-tests/*.tap; \
+	{ $(MAKE) -s host-checks >$(BUILD)/host-checks.out 2>&1 || true; } & \
 	$(TRACE_CHECK); \
 	rm -f $(OUT)/test-mitigations/check.tap $(OUT)/test-wiring/check.tap; \
 	echo "==> make wiring: the IDT, the MSRs, the tables (log: $(OUT)/test-wiring.log)"; \
@@ -469,11 +476,11 @@ test: deps-test-background $(TEST_KERNELS) $(LAB)
 	$(LAB) mitigations $(LAB_MIT) --out $(OUT)/test-mitigations --only nopti --check-only \
 		>$(OUT)/test-mitigations.log 2>&1; \
 	echo "==> $(ARCH) $(KVER): the boots (log: $(OUT)/test.log)"; \
-	$(LAB_TEST) --host-tap $(BUILD)/host-tests --mitigations-tap $(OUT)/test-mitigations/check.tap \
+	$(LAB_TEST) --mitigations-tap $(OUT)/test-mitigations/check.tap \
 		--wiring-tap $(OUT)/test-wiring/check.tap >$(OUT)/test.log 2>&1; \
-	echo "==> waiting for the background parts"; wait; \
-	grep -hs '^==> ' $(BUILD)/test-kernels.out $(foreach p,$(BG_PARTS),$(call part_out,$(p))/test-make.out); \
-	$(LAB) summary --with-summary $(OUT)/test/summary.json $(TEST_SUMMARIES)
+	echo "==> waiting for the host's checks and the background parts"; wait; \
+	grep -hs '^==> ' $(BUILD)/host-checks.out $(BUILD)/test-kernels.out $(foreach p,$(BG_PARTS),$(call part_out,$(p))/test-make.out); \
+	$(LAB) summary --host-tap $(BUILD)/host-tests --with-summary $(OUT)/test/summary.json $(TEST_SUMMARIES)
 endif
 
 # --- the patch series ---------------------------------------------------------------------

@@ -28,11 +28,17 @@ bad=$(awk -v jobs="$jobs" '!/^#/ && NF {
 	if (!ok) printf "line %d: %s\n", FNR, $0 }' "$map")
 check "every line of config/debian-packages: what, package, image yes/no, known jobs" '[ -z "$bad" ]' "$bad"
 
-# The package dpkg says owns a path (usrmerge: /bin and /usr/bin alike).
+# The package dpkg says owns a path (usrmerge: /bin and /usr/bin alike),
+# from one index of dpkg's file lists, "PATH<tab>PACKAGE" sorted for look
+# (dpkg -S would read every list again for each path).
+index=$(mktemp)
+trap 'rm -f "$index"' EXIT
+awk '{ f = FILENAME; sub(/.*\//, "", f); sub(/\.list$/, "", f); sub(/:.*/, "", f); print $0 "\t" f }' \
+	/var/lib/dpkg/info/*.list | LC_ALL=C sort >"$index"
 owner() {
 	local p
 	for p in "$1" "/usr$1" "${1#/usr}" "$(realpath -- "$1" 2>/dev/null)"; do
-		dpkg -S "$p" 2>/dev/null | grep -v '^diversion' | sed -n '1s/:.*//p' | grep . && return
+		LC_ALL=C look -- "$p"$'\t' "$index" | sed -n '1s/.*\t//p' | grep . && return
 	done
 }
 installed() { [ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null | cut -c1-2)" = ii ]; }

@@ -110,6 +110,24 @@ static int status_port = -1;
 /* What PID 1 has written to each port (the status line reports them). */
 static unsigned long long sent_ktap, sent_rows, sent_facts;
 static unsigned int step_timeout_s = 600;
+#define MAX_STEP_TIMEOUT_S 86400u
+
+/* 0, *s set: v is a whole number of seconds from 1 to MAX_STEP_TIMEOUT_S
+ * (no sign, no space, nothing after it); -1 otherwise. */
+static int parse_seconds(const char *v, unsigned int *s)
+{
+	char *end;
+	unsigned long n;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || *end || n < 1 || n > MAX_STEP_TIMEOUT_S)
+		return -1;
+	*s = (unsigned int)n;
+	return 0;
+}
 
 /* Writes all of buf to fd; gives up on an error other than EINTR. */
 static void put(int fd, const char *buf, size_t n)
@@ -862,8 +880,12 @@ int main(void)
 		finish(3);
 	}
 #endif
-	if (cmdline_value("lab.step_timeout", value, sizeof(value)))
-		step_timeout_s = (unsigned int)strtoul(value, NULL, 10);
+	if (cmdline_value("lab.step_timeout", value, sizeof(value)) &&
+	    parse_seconds(value, &step_timeout_s)) {
+		out(ktap, "KTAP version 1\n1..1\nnot ok 1 lab.step_timeout=%s: not a whole number of seconds from 1 to %u\n",
+		    value, MAX_STEP_TIMEOUT_S);
+		finish(1);
+	}
 	if (cmdline_value("lab.mode", value, sizeof(value)))
 		setenv("LAB_MODE", value, 1);
 	if (!cmdline_value("lab.plan", value, sizeof(value)))

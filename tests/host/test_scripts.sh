@@ -77,8 +77,16 @@ expect_error "a directory that is not a kernel tree is refused" "not an x86 Linu
 expect_error "make with KSRC that is not a kernel tree" "is not a kernel tree" \
 	make -s -C "$lab" KSRC="$work/nowhere" kernel
 
-# no_qemu DIR: no process of the run in DIR is left.
+# no_qemu DIR: no process of the run in DIR is left. started DIR: one
+# appears within ten seconds (so that no_qemu after it means something).
 no_qemu() { ! pgrep -f "file:$1/ktap.txt" >/dev/null; }
+started() {
+	for _ in $(seq 100); do
+		pgrep -f "file:$1/ktap.txt" >/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
 boot() { "$labtool" boot --kernel "$bzimage" --initrd "$initrd" --plan probe "$@"; }
 
 expect_error "boot without a kernel image" "no kernel image" \
@@ -91,10 +99,14 @@ expect_error "a guest kernel that panics ends the run with its console log" \
 	"Kernel panic.*console log: .*console.log" \
 	boot --out "$work/b3" --mode tcg --append "rdinit=/no/such/init"
 boot --out "$work/b4" --mode tcg >/dev/null 2>&1 &
-sleep 0.5
+check "a boot's QEMU runs (the one interrupted next)" 'started "$work/b4"'
 kill -INT $!
 wait $! 2>/dev/null
 check "an interrupted boot leaves no QEMU behind" 'sleep 0.5; no_qemu "$work/b4"'
+boot --out "$work/b6" --mode tcg --append "lab.step_timeout=abc" >/dev/null 2>&1
+check "a step timeout that is not a whole number fails the plan, named" \
+	'grep -q "^not ok 1 lab.step_timeout=abc: not a whole number of seconds" "$work/b6/ktap.txt"' \
+	"$(cat "$work/b6/ktap.txt" 2>/dev/null)"
 expect_error "two runs in one directory at once: busy" "busy" \
 	flock "$work/.lock" "$labtool" boot --kernel "$bzimage" --initrd "$initrd" --out "$work/b5"
 

@@ -95,7 +95,8 @@ pkgs = $(sort $(shell awk -v jobs='$(1)' '!/^\#/ && NF == 4 { n = split($$4, j, 
 DEPS := $(call pkgs,build $(ARCH))
 DEPS_KSRC := $(if $(KSRC_IS_DEFAULT),$(call pkgs,ksrc ksrc-$(KVER)))
 # make test runs both architectures on both versions and checks the patch
-# series (whose selftests it builds for both): everything, before the first build.
+# series (whose selftests it builds for both): everything (make test's
+# kernel needs first, deps-kbuild; the rest beside its build).
 DEPS_TEST := $(call pkgs,build x86_64 arm64 ksrc $(addprefix ksrc-,$(KVERS)) test trace patches)
 DEPS_PATCHES := $(call pkgs,build patches)
 # What building a kernel needs (its tree, the compiler for ARCH), before

@@ -120,31 +120,25 @@ static char *icount_checks(const struct run *a, const struct run *b,
 	for (size_t i = 0; i < a->rows.n; i++) {
 		const struct row *r = &a->rows.v[i];
 		const struct row *w = b ? rows_find(&b->rows, r->abi, r->path, r->ops) : NULL;
-		double one = (double)r->stat[ST_MEDIAN] / 1000.0;
-		double two = w ? (double)w->stat[ST_MEDIAN] / 1000.0 : -1;
+		/* The median: a timer tick in a rare batch can move the tail
+		 * (the vDSO retries its read), never the median. But io_uring's
+		 * batches alternate between two counts, every io_uring_enter()
+		 * of one batch some 45 instructions dearer than in the next
+		 * (6.12 x86_64, N=32: 273.375 and 274.781 a NOP, ten batches
+		 * each): the median of the twenty falls on either, and a tick
+		 * in one batch decides which. For them, the fewest a batch
+		 * took, the floor that only more work raises, must agree. */
+		bool uring = !strncmp(r->path, "batch_uring", 11);
+		enum row_stat st = uring ? ST_MIN : ST_MEDIAN;
+		double one = (double)r->stat[st] / 1000.0;
+		double two = w ? (double)w->stat[st] / 1000.0 : -1;
 		char ops[24] = "";
 
 		if (r->ops)	/* a curve row: one per N */
 			snprintf(ops, sizeof(ops), " N=%u", r->ops);
-		if (!strncmp(r->path, "batch_uring", 11)) {
-			/* io_uring's batches alternate between two counts, every
-			 * io_uring_enter() of one batch some 45 instructions
-			 * dearer than in the next (6.12 x86_64, N=32: 273.375
-			 * and 274.781 a NOP, ten batches each): the median of
-			 * the twenty falls on either, and a tick in one batch
-			 * decides which. The fewest a batch took is the floor
-			 * that only more work raises: that must be the same. */
-			double lo1 = (double)r->stat[ST_MIN] / 1000.0;
-			double lo2 = w ? (double)w->stat[ST_MIN] / 1000.0 : -1;
-
-			sb_printf(&k, "%sok %d %s/%s%s: fewest a batch took identical in two boots (%.3f, %.3f instructions)\n",
-				  lo1 == lo2 ? "" : "not ", ++n, r->abi, r->path, ops, lo1, lo2);
-			continue;
-		}
-		/* The median: a timer tick in a rare batch can move the tail
-		 * (the vDSO retries its read), never the median. */
-		sb_printf(&k, "%sok %d %s/%s%s: median identical in two boots (%.3f, %.3f instructions)\n",
-			  one == two ? "" : "not ", ++n, r->abi, r->path, ops, one, two);
+		sb_printf(&k, "%sok %d %s/%s%s: %s identical in two boots (%.3f, %.3f instructions)\n",
+			  one == two ? "" : "not ", ++n, r->abi, r->path, ops,
+			  uring ? "fewest a batch took" : "median", one, two);
 	}
 	for (size_t i = 0; i < norder; i++) {
 		double v = median_of(a, order[i].abi, order[i].path);

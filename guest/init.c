@@ -34,27 +34,30 @@
  *          as the kselftest harness and kernel_syscall.ko do), then the
  *          step's own "ok N NAME" / "not ok N NAME" with "# " lines saying
  *          why. A line a program left unterminated is terminated here.
- *   ttyS2  benchmark rows (JSON lines, bench/lab_row.h), written by the
- *          benchmarks themselves
+ *   ttyS2  benchmark rows (JSON lines, bench/lab_row.h), the benchmarks'
+ *          standard output, passed on by PID 1
  *   ttyS3  facts (one JSON object a line) from "info" steps
- *
- * and the guest's status (0: every step passed) goes to QEMU through
- * isa-debug-exit; then it powers off.
  *
  * On arm64 (QEMU's virt machine: one PL011, the console, ttyAMA0) the
  * streams are virtio-serial ports found by name
  * (/sys/class/virtio-ports/vportNpM/name -> /dev/vportNpM): lab.ktap,
- * lab.rows, lab.facts, and lab.status. A program's benchmark rows pass
- * through PID 1 (a pipe), so PID 1 knows every byte it sent on each port.
- * There is no isa-debug-exit: the status is one JSON line on lab.status,
- * written last,
+ * lab.rows and lab.facts.
+ *
+ * On both, the guest's status (0: every step passed) is one JSON line on a
+ * virtio-serial port of its own, lab.status, written last,
  *
  *   {"status":0,"bytes":{"ktap":N,"rows":N,"facts":N}}
  *
- * and then PID 1 powers off (PSCI SYSTEM_OFF: QEMU exits 0 whatever
- * happened). The host counts a boot without that line, with a malformed
- * one, or whose files hold other byte counts than the guest sent, as a
- * failure. Each step has a time limit
+ * A program's benchmark rows pass through PID 1 (a pipe), so PID 1 knows
+ * every byte it sent on each stream. Then PID 1 ends the machine (x86_64:
+ * a reboot, which QEMU's -no-reboot turns into its exit; arm64: PSCI
+ * SYSTEM_OFF): QEMU exits 0 whatever happened. The host counts a boot
+ * without that line, with a malformed one, or whose files hold other byte
+ * counts than the guest sent, as a failure. (x86_64 once used
+ * isa-debug-exit: QEMU's own failure, exit 1, read as "status 0"; and
+ * under KVM nested in QEMU's TCG the outb from user space took a #GP, as
+ * TCG's I/O-bitmap check wants an available TSS and the TSS KVM loads for
+ * its guest is marked busy.) Each step has a time limit
  * (lab.step_timeout=SECONDS, default 600): a step that exceeds it is killed
  * and fails. lab.mode=MODE reaches the programs as LAB_MODE.
  */
@@ -82,20 +85,21 @@
 
 #if defined(__x86_64__)
 #define LAB_ARCH "x86_64"
-/* Serial ports ttyS1-3; the status through isa-debug-exit. */
-#define LAB_ISA_DEBUG_EXIT 1
-#include <sys/io.h>
-#define DEBUG_EXIT_PORT 0xf4
+/* The streams on serial ports ttyS1-3. */
+#define LAB_SERIAL_STREAMS 1
+/* Ends the machine: QEMU runs with -no-reboot. */
+#define LAB_END RB_AUTOBOOT
 #elif defined(__aarch64__)
 #define LAB_ARCH "arm64"
-/* virtio-serial ports by name; the status on lab.status. */
-#define LAB_VIRTIO_PORTS 1
-/* How long the ports may take to appear (the driver adds them as the
- * host's control messages arrive, possibly after PID 1 has started). */
-#define PORT_WAIT_MS 30000
+/* PSCI SYSTEM_OFF */
+#define LAB_END RB_POWER_OFF
 #else
 #error "the lab's PID 1 knows x86_64 and arm64"
 #endif
+/* How long the virtio-serial ports may take to appear (the driver adds
+ * them as the host's control messages arrive, possibly after PID 1 has
+ * started). */
+#define PORT_WAIT_MS 30000
 
 /* The architectures a plan's only= may name. */
 static const char *const known_arches[] = { "x86_64", "arm64" };
@@ -103,10 +107,7 @@ static const char *const known_arches[] = { "x86_64", "arm64" };
 #define MAX_ARGS 32
 #define MAX_STEPS 64
 
-static int ktap = -1, rows = -1, facts = -1;
-#ifdef LAB_VIRTIO_PORTS
-static int status_port = -1;
-#endif
+static int ktap = -1, rows = -1, facts = -1, status_port = -1;
 /* What PID 1 has written to each port (the status line reports them). */
 static unsigned long long sent_ktap, sent_rows, sent_facts;
 static unsigned int step_timeout_s = 600;
@@ -179,33 +180,21 @@ static void console(const char *msg)
 	}
 }
 
-#ifdef LAB_ISA_DEBUG_EXIT
 static void finish(int status)
 {
+	char line[256];
+
+#ifdef LAB_SERIAL_STREAMS
 	/* write() returns once the bytes are in the tty's buffer; the ports
-	 * must have sent them before QEMU exits (seen with two vCPUs: the end
-	 * of the results was lost). */
+	 * must have sent them before the status line says they were sent
+	 * (seen with two vCPUs: the end of the results was lost). */
 	if (ktap >= 0)
 		tcdrain(ktap);
 	if (rows >= 0)
 		tcdrain(rows);
 	if (facts >= 0)
 		tcdrain(facts);
-	sync();
-	/* QEMU exits with (status << 1) | 1. */
-	if (ioperm(DEBUG_EXIT_PORT, 1, 1) == 0)
-		outb((unsigned char)status, DEBUG_EXIT_PORT);
-	else
-		console("ioperm(0xf4) failed: cannot report status");
-	reboot(RB_POWER_OFF);
-	for (;;)
-		pause();
-}
-#else
-static void finish(int status)
-{
-	char line[256];
-
+#endif
 	/*
 	 * A virtio-serial write() returns once the buffer is queued and the
 	 * host notified; the host counts bytes against this line, so a loss
@@ -227,12 +216,11 @@ static void finish(int status)
 	if (facts >= 0)
 		close(facts);
 	sync();
-	/* PSCI SYSTEM_OFF: QEMU exits 0; the status is the line above. */
-	reboot(RB_POWER_OFF);
+	/* QEMU exits 0; the status is the line above. */
+	reboot(LAB_END);
 	for (;;)
 		pause();
 }
-#endif
 
 static void mount_all(void)
 {
@@ -245,7 +233,7 @@ static void mount_all(void)
 	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 }
 
-#ifdef LAB_ISA_DEBUG_EXIT
+#ifdef LAB_SERIAL_STREAMS
 static int open_port(const char *path)
 {
 	struct termios t;
@@ -263,7 +251,6 @@ static int open_port(const char *path)
 
 static int read_file(const char *path, char *buf, size_t size);
 
-#ifdef LAB_VIRTIO_PORTS
 /* The virtio-serial port called name (/sys/class/virtio-ports/X/name), as
  * /dev/X opened for writing; -1 while there is none. */
 static int open_named_port(const char *name)
@@ -290,18 +277,21 @@ static int open_named_port(const char *name)
 	return fd;
 }
 
-/* All four ports, waiting for the driver to add them; 0 when all are open. */
+/* The status port, and on arm64 the streams' ports, waiting for the
+ * driver to add them; 0 when all are open. */
 static int open_virtio_ports(void)
 {
 	static const struct timespec tick = { 0, 20 * 1000 * 1000 };
 
 	for (int waited = 0;; waited += 20) {
+#ifndef LAB_SERIAL_STREAMS
 		if (ktap < 0)
 			ktap = open_named_port("lab.ktap");
 		if (rows < 0)
 			rows = open_named_port("lab.rows");
 		if (facts < 0)
 			facts = open_named_port("lab.facts");
+#endif
 		if (status_port < 0)
 			status_port = open_named_port("lab.status");
 		if (ktap >= 0 && rows >= 0 && facts >= 0 && status_port >= 0)
@@ -311,7 +301,6 @@ static int open_virtio_ports(void)
 		nanosleep(&tick, NULL);
 	}
 }
-#endif
 
 static int read_file(const char *path, char *buf, size_t size)
 {
@@ -614,13 +603,8 @@ static int step_exec(char **argv, int stdout_to_rows)
 	struct indenter in = { 1 };
 	int pipefd[2], rowsfd[2] = { -1, -1 }, status, timed_out = 0;
 	pid_t pid;
-#ifdef LAB_VIRTIO_PORTS
 	/* rows: through a pipe of PID 1's, which counts what it sends */
 	const int rows_via_pipe = stdout_to_rows;
-#else
-	/* rows: the serial port itself is the program's stdout */
-	const int rows_via_pipe = 0;
-#endif
 
 	if (pipe2(pipefd, O_CLOEXEC)) {
 		out(ktap, "# pipe: %s\n", strerror(errno));
@@ -866,12 +850,16 @@ int main(void)
 	int failed = 0, n;
 
 	mount_all();
-#ifdef LAB_ISA_DEBUG_EXIT
+#ifdef LAB_SERIAL_STREAMS
 	ktap = open_port("/dev/ttyS1");
 	rows = open_port("/dev/ttyS2");
 	facts = open_port("/dev/ttyS3");
 	if (ktap < 0 || rows < 0 || facts < 0) {
 		console("no result ports (/dev/ttyS1, ttyS2, ttyS3)");
+		finish(3);
+	}
+	if (open_virtio_ports()) {
+		console("no status port (virtio-serial lab.status)");
 		finish(3);
 	}
 #else

@@ -27,7 +27,17 @@
 #define TCG_CPU "Haswell-noTSX"
 #define QEMU_ARM64 "qemu-system-aarch64"
 #define ARM64_CPU "cortex-a72"
-#define KVM_PROBE_TIMEOUT_S 20
+/* The CPU model kvm mode asks for: the host's own, so that the guest
+ * kernel picks its mitigations for the real CPU and the times are its. */
+#define KVM_CPU "host"
+/*
+ * The KVM probe boots the lab kernel with an empty plan: its boot-time
+ * KUnit suite and nothing else. Under KVM on hardware that takes about a
+ * second; under KVM nested in QEMU's TCG (make test-kvm) several seconds
+ * more, and the host may be busy. The limit is for a KVM that hangs, not a
+ * race: it must not turn a slow nested boot into a fallback to TCG.
+ */
+#define KVM_PROBE_TIMEOUT_S 90
 /* After a trouble line, how long the rest of the report may take to come. */
 #define TROUBLE_GRACE_MS 1000
 
@@ -64,6 +74,16 @@ int mode_parse(const char *name)
 		if (strcmp(name, mode_names[i]) == 0)
 			return i;
 	return -1;
+}
+
+const char *host_mode_label(enum lab_mode m)
+{
+	struct meta_virt v;
+
+	if (m != MODE_KVM)
+		return mode_name(m);
+	meta_host_virt(&v);
+	return v.virtualised ? MODE_LABEL_KVM_NESTED : mode_name(m);
 }
 
 const char *outcome_name(enum lab_outcome o)
@@ -173,7 +193,7 @@ static char **qemu_argv(const struct boot_opts *o, enum lab_mode mode,
 	A("-nodefaults"); A("-display"); A("none"); A("-no-reboot");
 	switch (mode) {
 	case MODE_KVM:
-		A("-accel"); A("kvm"); A("-cpu"); A("host");
+		A("-accel"); A("kvm"); A("-cpu"); A(KVM_CPU);
 		break;
 	case MODE_ICOUNT:
 		/* One thread for all vCPUs: icount needs it, even with -smp N. */
@@ -200,7 +220,18 @@ static char **qemu_argv(const struct boot_opts *o, enum lab_mode mode,
 	A("-serial"); A("file:%s/ktap.txt", dir);
 	A("-serial"); A("file:%s/rows.jsonl", dir);
 	A("-serial"); A("file:%s/facts.jsonl", dir);
-	A("-device"); A("isa-debug-exit,iobase=0xf4,iosize=0x04");
+	/* the status line (status.h), on a virtio-serial port as on arm64 */
+	{
+		const struct port_file *st = &arm64_ports[ARM64_NPORTS - 1];
+		char *path = xasprintf("%s/%s", dir, st->file);
+		char *esc = qemu_opt_escape(path);
+
+		A("-device"); A("virtio-serial-pci");
+		A("-chardev"); A("file,id=%s,path=%s", st->id, esc);
+		A("-device"); A("virtserialport,chardev=%s,name=%s", st->id, st->port);
+		free(esc);
+		free(path);
+	}
 	if (o->gdb) {
 		A("-S");
 		A("-gdb"); A("unix:%s,server=on,wait=off", o->gdb);
@@ -274,33 +305,26 @@ static void qemu_without_status(struct boot_result *r, const char *qemu_log, int
 		 last[0] ? ": " : "", last);
 }
 
-/* Runs QEMU once in dir; fills r (not r->mode). */
-static void run_qemu(const struct boot_opts *o, enum lab_mode mode,
-		     const char *plan, const char *dir, unsigned int timeout_s,
-		     struct boot_result *r, json_t *meta)
+int qemu_supervised(char *const *argv, const char *dir, unsigned int timeout_s,
+		    const char *what, struct boot_result *r)
 {
-	char *cmdline, *console_path = xasprintf("%s/console.log", dir);
+	char *console_path = xasprintf("%s/console.log", dir);
 	char *qemu_log = xasprintf("%s/qemu.log", dir);
-	char **argv = qemu_argv(o, mode, plan, dir, &cmdline);
 	long long start = now_ms(), deadline = start + timeout_s * 1000LL;
 	long long kill_at = -1;
 	struct console c = { 0 };
-	int pipefd[2], status = 0, killed = 0;
+	int pipefd[2], status = 0, killed = 0, code = -1;
 	pid_t parent = getpid(), pid;
-	json_t *jargv = json_array();
 
-	for (char **p = argv; *p; p++)
-		json_array_append_new(jargv, json_string(*p));
-	json_object_set_new(meta, "qemu_argv", jargv);
-	json_object_set_new(meta, "cmdline", json_string(cmdline));
 	r->guest_status = -1;
 	r->reason[0] = '\0';
-
 	c.log = fopen(console_path, "w");
 	if (!c.log || pipe2(pipefd, O_CLOEXEC)) {
 		r->outcome = OUTCOME_ERROR;
 		snprintf(r->reason, sizeof(r->reason), "cannot write %s: %s",
 			 console_path, strerror(errno));
+		if (c.log)
+			fclose(c.log);
 		goto out;
 	}
 	pid = fork();
@@ -338,8 +362,7 @@ static void run_qemu(const struct boot_opts *o, enum lab_mode mode,
 		} else if (now >= deadline && !killed) {
 			r->outcome = OUTCOME_TIMEOUT;
 			snprintf(r->reason, sizeof(r->reason),
-				 "the guest hung: no end after %us (mode %s)",
-				 timeout_s, mode_name(mode));
+				 "the guest hung: no end after %us (%s)", timeout_s, what);
 			killed = 1;
 		} else if (c.trouble[0] && kill_at < 0) {
 			kill_at = now + TROUBLE_GRACE_MS;
@@ -370,46 +393,99 @@ static void run_qemu(const struct boot_opts *o, enum lab_mode mode,
 		console_line_end(&c);
 	fclose(c.log);
 	if (!killed) {
-		int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-
+		code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 		if (c.trouble[0]) {
 			r->outcome = OUTCOME_TROUBLE;
 			snprintf(r->reason, sizeof(r->reason),
 				 "the guest kernel failed: %s", c.trouble);
-		} else if (o->arch == ARCH_ARM64 && code == 0) {
-			/* a power-off (or a reboot, with -no-reboot): the
-			 * status is the guest's line, or there is none */
-			arm64_status(dir, r);
-		} else if (o->arch == ARCH_ARM64) {
-			qemu_without_status(r, qemu_log, code, "(a guest's power-off exits 0)");
-		} else if (code > 0 && (code & 1)) {
-			/* isa-debug-exit: QEMU exits with (status << 1) | 1 */
-			r->guest_status = code >> 1;
-			r->outcome = r->guest_status ? OUTCOME_FAILED : OUTCOME_OK;
-			if (r->guest_status)
-				snprintf(r->reason, sizeof(r->reason),
-					 "the guest said status %d: a step failed",
-					 r->guest_status);
-		} else {
-			qemu_without_status(r, qemu_log, code, "and no status from the guest");
+			code = -1;
+		} else if (code) {
+			qemu_without_status(r, qemu_log, code,
+					    "(a guest's power-off or reboot exits 0): no status from the guest");
 		}
 	}
 out:
+	free(console_path);
+	free(qemu_log);
+	return killed ? -1 : code;
+}
+
+/* Runs QEMU once in dir; fills r (not r->mode). */
+static void run_qemu(const struct boot_opts *o, enum lab_mode mode,
+		     const char *plan, const char *dir, unsigned int timeout_s,
+		     struct boot_result *r, json_t *meta)
+{
+	char *cmdline, **argv = qemu_argv(o, mode, plan, dir, &cmdline);
+	char *what = xasprintf("mode %s", mode_name(mode));
+	long long start = now_ms();
+	json_t *jargv = json_array();
+
+	for (char **p = argv; *p; p++)
+		json_array_append_new(jargv, json_string(*p));
+	json_object_set_new(meta, "qemu_argv", jargv);
+	json_object_set_new(meta, "cmdline", json_string(cmdline));
+	/* a power-off or a reboot (with -no-reboot): the status is the
+	 * guest's line, or there is none */
+	if (qemu_supervised(argv, dir, timeout_s, what, r) == 0)
+		status_line_read(dir, r);
 	json_object_set_new(meta, "seconds",
 			    json_real((double)(now_ms() - start) / 1000));
 	free_argv(argv);
 	free(cmdline);
-	free(console_path);
-	free(qemu_log);
+	free(what);
 }
 
-/* auto: KVM where a short probe boot works, TCG otherwise. */
+/* path's identity for the probe's cache: "path size mtime", or "path -". */
+static void probe_key_file(struct strbuf *b, const char *path)
+{
+	struct stat st;
+
+	if (path && stat(path, &st) == 0)
+		sb_printf(b, "%s %lld %lld.%09ld; ", path, (long long)st.st_size,
+			  (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	else
+		sb_printf(b, "%s -; ", path ? path : "(none)");
+}
+
+/*
+ * What the probe's answer depends on: the kernel and the initramfs it
+ * booted, the QEMU that booted it (the first in PATH) and the CPU model
+ * asked for. A cached answer is used only for the same key: a rebuilt
+ * initramfs or an upgraded QEMU is probed again.
+ */
+static char *probe_key(const struct boot_opts *o)
+{
+	struct strbuf b = { 0 };
+	const char *path = getenv("PATH");
+	char *qemu = NULL;
+
+	for (const char *p = path ? path : ""; *p && !qemu;) {
+		size_t n = strcspn(p, ":");
+		char *cand = xasprintf("%.*s/%s", (int)n, p, QEMU);
+
+		if (access(cand, X_OK) == 0)
+			qemu = cand;
+		else
+			free(cand);
+		p += n + (p[n] == ':');
+	}
+	probe_key_file(&b, o->kernel);
+	probe_key_file(&b, o->initrd);
+	probe_key_file(&b, qemu ? qemu : QEMU);
+	sb_printf(&b, "-cpu %s", KVM_CPU);
+	free(qemu);
+	return b.s;
+}
+
+/*
+ * auto: KVM where a short probe boot works, TCG otherwise. The answer is
+ * kept in o->probe_cache as two lines, the answer and its key (probe_key);
+ * an interrupted probe is no answer and is not kept.
+ */
 static enum lab_mode resolve_auto(const struct boot_opts *o, json_t *meta)
 {
 	struct boot_result pr;
-	struct stat ks, cs;
-	char *probe_dir, answer[16] = "";
-	FILE *f;
+	char *probe_dir, *key, *cached, answer[16] = "";
 	json_t *pm;
 
 	if (o->arch == ARCH_ARM64) {
@@ -417,7 +493,6 @@ static enum lab_mode resolve_auto(const struct boot_opts *o, json_t *meta)
 				    json_string("not probed: an arm64 guest on this x86_64 host runs under TCG only"));
 		return MODE_TCG;
 	}
-	pm = json_object();
 	if (file_exists("/sys/module/kvm_pvm")) {
 		json_object_set_new(meta, "kvm_probe",
 				    json_string("skipped: the host's hypervisor is PVM (/sys/module/kvm_pvm), under which guest kernels cannot run with KVM"));
@@ -427,32 +502,42 @@ static enum lab_mode resolve_auto(const struct boot_opts *o, json_t *meta)
 		json_object_set_new(meta, "kvm_probe", json_string("no usable /dev/kvm"));
 		return MODE_TCG;
 	}
-	if (o->probe_cache && stat(o->probe_cache, &cs) == 0 &&
-	    stat(o->kernel, &ks) == 0 && cs.st_mtime >= ks.st_mtime &&
-	    (f = fopen(o->probe_cache, "r"))) {
-		if (!fgets(answer, sizeof(answer), f))
-			answer[0] = '\0';
-		fclose(f);
-		answer[strcspn(answer, "\n")] = '\0';
-		if (!strcmp(answer, "kvm") || !strcmp(answer, "tcg")) {
+	key = probe_key(o);
+	cached = o->probe_cache ? read_file(o->probe_cache, NULL) : NULL;
+	if (cached) {
+		char *nl = strchr(cached, '\n');
+
+		bool hit = nl && (!strncmp(cached, "kvm\n", 4) || !strncmp(cached, "tcg\n", 4)) &&
+			   !strcmp(nl + 1, key);
+		enum lab_mode m = !strncmp(cached, "kvm\n", 4) ? MODE_KVM : MODE_TCG;
+
+		if (hit) {
+			*nl = '\0';
 			json_object_set_new(meta, "kvm_probe",
-					    json_sprintf("cached: %s", answer));
-			return strcmp(answer, "kvm") ? MODE_TCG : MODE_KVM;
+					    json_sprintf("cached: %s (%s)", cached, o->probe_cache));
+		}
+		free(cached);
+		if (hit) {
+			free(key);
+			return m;
 		}
 	}
 	probe_dir = xasprintf("%s/kvm-probe", o->out);
 	mkdir_p(probe_dir);
+	pm = json_object();
 	run_qemu(o, MODE_KVM, "probe", probe_dir, KVM_PROBE_TIMEOUT_S, &pr, pm);
+	json_object_set(meta, "kvm_probe_seconds", json_object_get(pm, "seconds"));
 	json_decref(pm);
 	free(probe_dir);
 	snprintf(answer, sizeof(answer), "%s",
 		 pr.outcome == OUTCOME_OK ? "kvm" : "tcg");
-	if (o->probe_cache) {
-		char line[8];
+	if (o->probe_cache && pr.outcome != OUTCOME_INTERRUPTED) {
+		char *text = xasprintf("%s\n%s", answer, key);
 
-		snprintf(line, sizeof(line), "%s\n", answer);
-		write_file(o->probe_cache, line, strlen(line));
+		write_file(o->probe_cache, text, strlen(text));
+		free(text);
 	}
+	free(key);
 	if (pr.outcome != OUTCOME_OK)
 		say("KVM probe failed (%s): using TCG", pr.reason);
 	json_object_set_new(meta, "kvm_probe",
@@ -492,6 +577,9 @@ int lab_boot(const struct boot_opts *o, struct boot_result *r)
 		meta_set_kernel(meta, o->kobj);
 	r->mode = o->mode == MODE_AUTO ? resolve_auto(o, meta) : o->mode;
 	json_object_set_new(meta, "mode", json_string(mode_name(r->mode)));
+	/* What every time from this run is labelled with (run_mode()): KVM on
+	 * a host that is itself a virtual machine is nested, never hardware. */
+	json_object_set_new(meta, "mode_label", json_string(host_mode_label(r->mode)));
 	run_qemu(o, r->mode, o->plan, o->out, o->timeout_s, r, meta);
 	meta_set_outcome(meta, outcome_name(r->outcome), r->guest_status, r->reason);
 	path = xasprintf("%s/meta.json", o->out);

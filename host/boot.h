@@ -12,28 +12,29 @@
  *   ktap.txt      the results (KTAP, from the guest's PID 1)
  *   rows.jsonl    benchmark rows (bench/lab_row.h)
  *   facts.jsonl   facts about the guest kernel
- *   status.json   arm64 only: the guest's status line (see below)
+ *   status.json   the guest's status line (see below)
  *   qemu.log      QEMU's own messages
- *   meta.json     written when the run happens: host, arch, QEMU and its
- *                 command line, mode, mitigations, kernel, plan, outcome
+ *   meta.json     written when the run happens: host (and whether it is
+ *                 itself a virtual machine), arch, QEMU and its command
+ *                 line, mode, mitigations, kernel, plan, outcome
  *
- * x86_64 (qemu-system-x86_64 -M pc): the streams are serial ports ttyS1-3,
- * and the guest's status reaches QEMU's exit code through isa-debug-exit
- * ((status << 1) | 1).
- *
+ * x86_64 (qemu-system-x86_64 -M pc): the streams are serial ports ttyS1-3.
  * arm64 (qemu-system-aarch64 -M virt -cpu cortex-a72, TCG only: this host
  * is x86_64): the virt machine has one PL011, the console; the streams are
- * virtio-serial ports (virtio-mmio) named lab.ktap, lab.rows, lab.facts and
- * lab.status, each a -chardev file. There is no isa-debug-exit: PID 1 writes
- * one line on lab.status, last,
+ * virtio-serial ports (virtio-mmio) named lab.ktap, lab.rows and lab.facts,
+ * each a -chardev file.
+ *
+ * On both, PID 1 writes one line on a virtio-serial port named lab.status
+ * (x86_64: virtio-serial-pci), last,
  *
  *   {"status":N,"bytes":{"ktap":N,"rows":N,"facts":N}}
  *
- * and powers off (PSCI SYSTEM_OFF: QEMU exits 0, as it does after a panic
- * with -no-reboot). So the boot counts as finished only when QEMU exited 0
- * and status.json holds exactly that line, well formed, with the byte
- * counts of the files the host has: no line, a malformed one, or a count
- * that differs (output lost on the way) is a failed boot.
+ * and ends the machine (x86_64: a reboot, arm64: PSCI SYSTEM_OFF; QEMU
+ * exits 0, as it does after a panic with -no-reboot). So the boot counts as
+ * finished only when QEMU exited 0 and status.json holds exactly that line,
+ * well formed, with the byte counts of the files the host has: no line, a
+ * malformed one, or a count that differs (output lost on the way) is a
+ * failed boot (status.h says why not isa-debug-exit).
  */
 #ifndef LAB_BOOT_H
 #define LAB_BOOT_H
@@ -86,6 +87,11 @@ struct boot_result {
 };
 
 const char *mode_name(enum lab_mode m);
+/* The name a run's times are labelled with: the mode's, but KVM on a host
+ * that is itself a virtual machine (the CPU's hypervisor flag) is
+ * "kvm-nested": its times are not hardware times. */
+#define MODE_LABEL_KVM_NESTED "kvm-nested"
+const char *host_mode_label(enum lab_mode m);
 /* -1 for a name that is no mode. */
 int mode_parse(const char *name);
 const char *outcome_name(enum lab_outcome o);
@@ -99,6 +105,18 @@ const char *arch_mode_refusal(enum lab_arch a, enum lab_mode m);
 /* Boots once; fills *r. Returns 0 when the guest finished (OK or FAILED),
  * -1 otherwise. Dies only on bad options. */
 int lab_boot(const struct boot_opts *o, struct boot_result *r);
+
+/*
+ * Runs argv (a QEMU whose console is its standard output) supervised, as
+ * lab_boot does: dir/console.log and dir/qemu.log, killed at timeout_s
+ * (the reason names what), at a kernel-trouble line on the console, or on
+ * a signal. Returns QEMU's exit code when it ended by itself and showed no
+ * trouble, and fills r then only for a non-zero code (NO_STATUS, ERROR);
+ * -1 after filling r (TIMEOUT, TROUBLE, INTERRUPTED, ERROR). The guest's
+ * status after an exit 0 is the caller's to read.
+ */
+int qemu_supervised(char *const *argv, const char *dir, unsigned int timeout_s,
+		    const char *what, struct boot_result *r);
 
 /* Set by the signal handler: the whole job should stop. */
 extern volatile int lab_interrupted;

@@ -24,10 +24,12 @@ int cmd_boot(int argc, char **argv)
 		die("usage: lab boot --kernel IMAGE --initrd CPIO --plan NAME --out DIR [--arch x86_64|arm64] [--mode M] [--timeout S] [--append ARGS] [--smp N]");
 	parent = xstrdup(o.out);
 	lab_lock(dirname(parent));
-	free(parent);
 	boot_install_signals();
 	b = lab_boot_opts(&o, o.plan, o.out);
+	/* auto's probe answer beside the run directory, which is emptied */
+	b.probe_cache = xasprintf("%s/kvm-probe.answer", parent);
 	if (lab_boot(&b, &r))
 		die("%s; console log: %s/console.log", r.reason, o.out);
+	free(parent);
 	return r.guest_status;
 }

@@ -26,6 +26,8 @@ static const char *mode_label(const char *mode)
 		return "icount (QEMU -icount shift=0: the benchmark's figures are exact instruction counts)";
 	if (!strcmp(mode, "kvm"))
 		return "kvm (hardware virtualisation)";
+	if (!strcmp(mode, MODE_LABEL_KVM_NESTED))
+		return "kvm-nested (KVM on a host that is itself a virtual machine: nested times, not hardware times)";
 	return "tcg (QEMU emulation: any time here is emulation time, not hardware time)";
 }
 

@@ -2,10 +2,14 @@
 #define _GNU_SOURCE
 #include "meta.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 
 #include "util.h"
 
@@ -28,6 +32,53 @@ static char *cpu_model(void)
 	return model;
 }
 
+/* Whether /proc/cpuinfo's first flags line has the hypervisor flag: the
+ * CPU says it is a virtual one (CPUID.1:ECX bit 31). */
+static bool cpu_flag_hypervisor(void)
+{
+	char *text = read_file("/proc/cpuinfo", NULL), *p, *end;
+	bool found = false;
+
+	p = text ? strstr(text, "\nflags") : NULL;
+	if (p) {
+		end = strchr(p + 1, '\n');
+		if (end)
+			*end = '\0';
+		found = strstr(p, " hypervisor ") || (end && !strcmp(end - 11, " hypervisor"));
+	}
+	free(text);
+	return found;
+}
+
+/* The hypervisor's signature (CPUID 0x40000000: "KVMKVMKVM",
+ * "TCGTCGTCGTCG", "Microsoft Hv", ...), or "" when there is none. */
+static void hypervisor_signature(char sig[13])
+{
+	sig[0] = '\0';
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned int a, b, c, d;
+
+	__cpuid(0x40000000, a, b, c, d);
+	(void)a;
+	memcpy(sig, &b, 4);
+	memcpy(sig + 4, &c, 4);
+	memcpy(sig + 8, &d, 4);
+	sig[12] = '\0';
+	for (int i = 0; i < 12; i++)
+		if (sig[i] && (sig[i] < 0x20 || sig[i] > 0x7e))
+			sig[0] = '\0';
+#endif
+}
+
+void meta_host_virt(struct meta_virt *v)
+{
+	v->virtualised = cpu_flag_hypervisor();
+	if (v->virtualised)
+		hypervisor_signature(v->hypervisor);
+	else
+		v->hypervisor[0] = '\0';
+}
+
 json_t *meta_new_run(const char *plan, const char *append)
 {
 	json_t *m = json_object(), *host = json_object();
@@ -42,9 +93,15 @@ json_t *meta_new_run(const char *plan, const char *append)
 	json_object_set_new(m, "append", json_string(append ? append : ""));
 	json_object_set_new(m, "mitigations",
 			    json_string(append && strstr(append, "mitigations=off") ? "off" : "default"));
+	struct meta_virt v;
+
 	s = cpu_model();
 	json_object_set_new(host, "cpu", json_string(s));
 	free(s);
+	/* a host that is itself a virtual machine: KVM there is nested */
+	meta_host_virt(&v);
+	json_object_set_new(host, "virtualised", json_boolean(v.virtualised));
+	json_object_set_new(host, "hypervisor", json_string(v.hypervisor));
 	if (uname(&u) == 0) {
 		json_object_set_new(host, "kernel", json_string(u.release));
 		json_object_set_new(host, "machine", json_string(u.machine));

@@ -8,13 +8,22 @@
 #define LAB_META_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #define META_SCHEMA "lab-run/1"
 
+/* Whether this machine is itself a virtual machine (the CPU's hypervisor
+ * flag), and its hypervisor's CPUID signature ("" if none or unknown). */
+struct meta_virt {
+	bool virtualised;
+	char hypervisor[13];
+};
+void meta_host_virt(struct meta_virt *v);
+
 /* A new record: schema, plan, the extra command line and the mitigations
  * it asks for ("off" if it says mitigations=off, else "default"), start
- * time, host (CPU, kernel), arch (the host's), QEMU version (x86_64's),
- * compiler. */
+ * time, host (CPU, kernel, virtualised, hypervisor), arch (the host's),
+ * QEMU version (x86_64's), compiler. */
 json_t *meta_new_run(const char *plan, const char *append);
 /* The guest's architecture ("x86_64", "arm64"; meta_new_run records the
  * host's own, for runs on the host) and the QEMU binary that boots it

@@ -228,7 +228,10 @@ const char *run_meta(const struct run *r, const char *key)
 
 const char *run_mode(const struct run *r)
 {
-	return run_meta(r, "mode");
+	/* a kvm run on a virtual host says so (boot.h: host_mode_label()) */
+	const char *label = run_meta(r, "mode_label");
+
+	return *label ? label : run_meta(r, "mode");
 }
 
 const char *run_mitigations(const struct run *r)

@@ -33,6 +33,8 @@ void run_free(struct run *r);
 
 /* meta.json's field, or "" */
 const char *run_meta(const struct run *r, const char *key);
+/* The mode its times are labelled with: meta.json's mode_label where it
+ * has one ("kvm-nested": KVM on a virtual host), else its mode. */
 const char *run_mode(const struct run *r);
 const char *run_mitigations(const struct run *r);
 const char *run_outcome(const struct run *r);

@@ -27,7 +27,7 @@ static long long file_size(const char *dir, const char *file)
 	return size;
 }
 
-void arm64_status(const char *dir, struct boot_result *r)
+void status_line_read(const char *dir, struct boot_result *r)
 {
 	char *path = xasprintf("%s/status.json", dir);
 	size_t len = 0;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# lab boot --arch arm64 end to end, against a stand-in for QEMU; TAP.
+# lab boot --arch arm64 (and x86_64's status line) end to end, against a
+# stand-in for QEMU; TAP.
 #   test_arm64_status.sh LAB WORKDIR
 # arm64 has no isa-debug-exit: the guest's status is one JSON line on the
 # lab.status port (status.h; every wrong kind of line is test_status's, in
@@ -65,6 +66,46 @@ fake() {
 
 fake ok 0 ok '^$' "the right status line (a path with a comma): the guest's 0, a pass"
 fake qemu-fails 1 no-status "QEMU exited with 1" "QEMU exiting non-zero: a failure, whatever the status file says"
+
+# x86_64: the same line on its virtio-serial port, the streams on ttyS1-3
+# (-serial file:PATH, in that order). QEMU's own failure exits 1, which
+# isa-debug-exit's encoding once read as the guest's "status 0".
+cat >"$work/bin/qemu-system-x86_64" <<'SH'
+#!/usr/bin/env bash
+[ "${1:-}" = --version ] && { echo "stand-in qemu-system-x86_64"; exit 0; }
+serial=() status=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-serial) [[ $2 == file:* ]] && serial+=("${2#file:}"); shift ;;
+	-chardev) [[ $2 == file,id=status,path=* ]] && status=${2#file,id=status,path=}; shift ;;
+	esac
+	shift
+done
+[ "$FAKE_CASE" = qemu-fails ] && { echo "qemu-system-x86_64: -accel kvmx: invalid accelerator kvmx" >&2; exit 1; }
+printf 'KTAP version 1\n1..1\nok 1 step\n' >"${serial[0]}"
+: >"${serial[1]}"
+echo '{}' >"${serial[2]}"
+[ "$FAKE_CASE" = no-line ] && exit 0
+echo '{"status":0,"bytes":{"ktap":30,"rows":0,"facts":3}}' >"$status"
+exit 0
+SH
+chmod +x "$work/bin/qemu-system-x86_64"
+fake_x86() {
+	local c=$1 want_rc=$2 want_outcome=$3 pat=$4 name=$5 rc=0 out outcome
+	local dir="$work/runs/x86-$c"
+	out=$(FAKE_CASE=$c PATH="$work/bin:$PATH" "$labtool" boot --kernel "$work/Image" \
+		--initrd "$work/initrd" --plan x --mode tcg --out "$dir" 2>&1 >/dev/null) || rc=$?
+	outcome=$(jq -r '.outcome.name + " " + .arch' "$dir/meta.json" 2>/dev/null)
+	if [ "$rc" = "$want_rc" ] && [ "$outcome" = "$want_outcome x86_64" ] &&
+	   grep -qE "$pat" <<<"${out:-}"; then
+		ok "$name"
+	else
+		notok "$name" "exit $rc, outcome '$outcome', said: $out"
+	fi
+}
+fake_x86 ok 0 ok '^$' "x86_64: the status line on lab.status: the guest's 0, a pass"
+fake_x86 qemu-fails 1 no-status "QEMU exited with 1" "x86_64: QEMU's own failure (exit 1) is no status, not the guest's 0"
+fake_x86 no-line 1 no-status "no status from the guest" "x86_64: QEMU exiting 0 without the guest's line is no status"
 
 b=(boot --kernel "$work/Image" --initrd "$work/initrd" --plan x)
 expect_error "kvm for arm64 is refused" "mode kvm cannot boot an arm64 guest" \

@@ -80,7 +80,7 @@ static void one_case(void **state)
 		put(dir, "facts.jsonl", FACTS);
 		if (c->status)
 			put(dir, "status.json", c->status);
-		arm64_status(dir, &r);
+		status_line_read(dir, &r);
 		if (r.outcome != c->outcome)
 			fail_msg("%s: outcome %d, want %d (%s)", c->name, (int)r.outcome,
 				 (int)c->outcome, r.reason);

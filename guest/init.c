@@ -55,9 +55,9 @@
  * without that line, with a malformed one, or whose files hold other byte
  * counts than the guest sent, as a failure. (x86_64 once used
  * isa-debug-exit: QEMU's own failure, exit 1, read as "status 0"; and
- * under KVM nested in QEMU's TCG the outb from user space took a #GP, as
- * TCG's I/O-bitmap check wants an available TSS and the TSS KVM loads for
- * its guest is marked busy.) Each step has a time limit
+ * under KVM nested in QEMU's TCG the outb from user space took a #GP,
+ * most likely because TCG's I/O-bitmap check wants an available TSS and
+ * the TSS KVM loads for its guest is marked busy.) Each step has a time limit
  * (lab.step_timeout=SECONDS, default 600): a step that exceeds it is killed
  * and fails. lab.mode=MODE reaches the programs as LAB_MODE.
  */

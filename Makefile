@@ -484,6 +484,24 @@ test: deps-test-background $(TEST_KERNELS) $(LAB)
 	$(LAB) summary --host-tap $(BUILD)/host-tests --with-summary $(OUT)/test/summary.json $(TEST_SUMMARIES)
 endif
 
+# make test-kvm: the lab's kvm mode run for real where the host has no KVM
+# (lab nested): a TCG guest (L1: Debian's 6.1 kernel, KVM's modules,
+# busybox, this QEMU, the host tool, the lab kernel and its initramfs;
+# scripts/kvm-l1.sh, the two .debs cached in build/kvm-l1/debs) runs lab
+# boot --mode auto, plan run, and carries the run directory back. Its rows
+# are saved in OUT/test-kvm/summary.json, for lab summary --with-summary
+# kvm=FILE. x86_64 only.
+KVM_L1 := $(BUILD)/kvm-l1
+KVM_L1_CPIO := $(KVM_L1)/l1.cpio
+$(KVM_L1_CPIO): $(LAB) $(KOBJ)/.lab-built $(INITRAMFS) scripts/kvm-l1.sh guest/kvm-l1/init
+	@scripts/kvm-l1.sh $(KVM_L1) $(LAB) $(BZIMAGE) $(INITRAMFS) $(KOBJ) guest/kvm-l1/init >$@.list
+	@$(KOBJ)/usr/gen_init_cpio $@.list >$@
+KVM_TIMEOUT ?= 600
+test-kvm: deps-test $(KVM_L1_CPIO)
+	@$(LAB) nested --kernel $(KVM_L1)/vmlinuz --initrd $(KVM_L1_CPIO) \
+		--out $(OUT)/test-kvm --timeout $(KVM_TIMEOUT)
+.PHONY: test-kvm
+
 # --- the patch series ---------------------------------------------------------------------
 # make patches: the lab's change to Debian's pristine source (KVER) as a git
 # format-patch series (scripts/patches.sh; the messages in kernel/patch/series/),
@@ -524,6 +542,11 @@ $(BUILD)/host-tests/test_status: tests/host/test_status.c host/status.c host/sta
 $(BUILD)/host-tests/test_host_bench: tests/host/test_host_bench.c host/host_bench.c host/report.c host/meta.c $(PARSER_SRC) $(LAB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/host_bench.c host/report.c host/meta.c $(PARSER_SRC) -ljansson -lcmocka -lm
+# make test-kvm's carried run directory, on archives made in the test.
+HOST_TESTS += $(BUILD)/host-tests/test_untar
+$(BUILD)/host-tests/test_untar: tests/host/test_untar.c host/untar.c host/untar.h host/util.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/untar.c host/util.c -lcmocka
 # x86_64 beside arm64, on rows made in the test.
 $(BUILD)/host-tests/test_compare: tests/host/test_compare.c host/compare.c host/compare.h $(PARSER_SRC)
 	@mkdir -p $(@D)

@@ -13,6 +13,7 @@
  *   lab wiring   make wiring: the IDT gate, MSRs and tables, read and checked
  *   lab compare  make bench's x86_64 and arm64 figures side by side
  *   lab compare-kernels  make compare-kernels: two kernel versions' traces side by side
+ *   lab nested   make test-kvm: the kvm mode run for real, in a TCG guest with KVM
  */
 #define _GNU_SOURCE
 #include "lab.h"
@@ -43,6 +44,7 @@ static const struct {
 	{ "wiring", cmd_wiring, "the IDT gate, MSRs and tables behind a system call" },
 	{ "compare", cmd_compare, "x86_64 beside arm64, from make bench's icount runs" },
 	{ "compare-kernels", cmd_compare_kernels, "two kernel versions' traced paths and icount rows" },
+	{ "nested", cmd_nested, "kvm mode for real: lab boot --mode auto inside a TCG guest with KVM" },
 };
 
 static void usage(FILE *f)

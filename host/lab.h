@@ -21,6 +21,7 @@ int cmd_mitigations(int argc, char **argv);
 int cmd_wiring(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_compare_kernels(int argc, char **argv);
+int cmd_nested(int argc, char **argv);
 
 /* What the commands are told, all by the same long options. */
 struct lab_opts {

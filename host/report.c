@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "boot.h"
 #include "host_bench.h"
 #include "util.h"
 /* the k-best's window and tolerance, for the legend: the engine's own */
@@ -343,6 +344,12 @@ void report_table(FILE *f, const struct report *r)
 		   "the same run's function call. host: this machine's kernel, hardware ns;\n"
 		   "±N%% = spread (max - min) / median over the runs. tcg: QEMU emulation time,\n"
 		   "not hardware time. kvm: hardware virtualisation.\n");
+	for (size_t j = 0; j < l.ns; j++)
+		if (!strcmp(l.s[j].mode, MODE_LABEL_KVM_NESTED)) {
+			fprintf(f, "kvm-nested: KVM on a host that is itself a virtual machine (its CPU's\n"
+				   "hypervisor flag): nested times, not hardware times.\n");
+			break;
+		}
 	if (any)
 		fprintf(f, "median | k-best: the median of the runs' medians, then the median of the\n"
 			   "runs' k-bests, each with its own spread. A run's median is its middle batch,\n"

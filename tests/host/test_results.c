@@ -738,6 +738,25 @@ static void rows_in_ns(void **state)
 	run_free(r);
 }
 
+static void rows_kvm_nested(void **state)
+{
+	/* make test-kvm's run (lab nested): KVM in a guest of QEMU's TCG; the
+	 * run and every row say kvm-nested, never kvm (hardware) */
+	struct run *r = load("kvm-nested");
+
+	(void)state;
+	assert_int_equal(0, r->nproblems);
+	assert_string_equal("kvm", run_meta(r, "mode"));
+	assert_string_equal("kvm-nested", run_mode(r));
+	assert_true(json_is_true(json_object_get(json_object_get(r->meta, "host"), "virtualised")));
+	assert_int_equal(26, r->rows.n);
+	for (size_t i = 0; i < r->rows.n; i++)
+		assert_string_equal("kvm-nested", r->rows.v[i].mode);
+	assert_string_equal("ns", row_unit(&r->rows.v[0]));
+	expect_summary(r, NULL, 48, 0, 0, NULL);
+	run_free(r);
+}
+
 static void rows_in_instructions_under_icount(void **state)
 {
 	/* icount: a tick is an instruction; instructions = milliticks / 1000 */
@@ -926,7 +945,7 @@ static void cmocka_reason_after_the_result(void **state)
 static const char *const known_cases[] = {
 	"bad-meta", "died-mid-plan", "empty-ktap", "enosys", "garbage-results",
 	"garbage-rows", "host-tap", "interrupted", "kselftest-fail", "kunit",
-	"kunit-absent", "long-name", "module-fail", "no-meta", "no-newline",
+	"kunit-absent", "kvm-nested", "long-name", "module-fail", "no-meta", "no-newline",
 	"panic", "panic-at-boot", "rows-bad-ops", "rows-curves", "rows-good",
 	"rows-icount", "rows-kbest", "rows-no-kbest", "rows-truncated",
 	"signal", "step-timeout", "timeout-at-start", "wrong-schema",
@@ -1122,6 +1141,7 @@ int main(void)
 		cmocka_unit_test(clean_real_run),
 		cmocka_unit_test(clean_run_with_kunit),
 		cmocka_unit_test(rows_in_ns),
+		cmocka_unit_test(rows_kvm_nested),
 		cmocka_unit_test(rows_in_instructions_under_icount),
 		cmocka_unit_test(crossovers_on_a_recorded_run),
 		cmocka_unit_test(crossovers_on_recorded_figures),

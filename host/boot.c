@@ -580,6 +580,8 @@ int lab_boot(const struct boot_opts *o, struct boot_result *r)
 	/* What every time from this run is labelled with (run_mode()): KVM on
 	 * a host that is itself a virtual machine is nested, never hardware. */
 	json_object_set_new(meta, "mode_label", json_string(host_mode_label(r->mode)));
+	if (r->mode == MODE_KVM)
+		meta_set_kvm(meta);
 	run_qemu(o, r->mode, o->plan, o->out, o->timeout_s, r, meta);
 	meta_set_outcome(meta, outcome_name(r->outcome), r->guest_status, r->reason);
 	path = xasprintf("%s/meta.json", o->out);

@@ -16,7 +16,11 @@
  *   qemu.log      QEMU's own messages
  *   meta.json     written when the run happens: host (and whether it is
  *                 itself a virtual machine), arch, QEMU and its command
- *                 line, mode, mitigations, kernel, plan, outcome
+ *                 line, mode and the label its times carry (mode_label:
+ *                 kvm-nested on a virtual host), the host's KVM module and
+ *                 its nested and paging parameters (kvm runs), the KVM
+ *                 probe's answer and seconds (auto), mitigations, kernel,
+ *                 plan, outcome
  *
  * x86_64 (qemu-system-x86_64 -M pc): the streams are serial ports ttyS1-3.
  * arm64 (qemu-system-aarch64 -M virt -cpu cortex-a72, TCG only: this host

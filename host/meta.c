@@ -79,6 +79,36 @@ void meta_host_virt(struct meta_virt *v)
 		v->hypervisor[0] = '\0';
 }
 
+void meta_set_kvm(json_t *meta)
+{
+	static const struct {
+		const char *module, *paging;
+	} mods[] = { { "kvm_amd", "npt" }, { "kvm_intel", "ept" } };
+
+	for (size_t i = 0; i < sizeof(mods) / sizeof(*mods); i++) {
+		char *dir = xasprintf("/sys/module/%s/parameters", mods[i].module);
+		char *nested = xasprintf("%s/nested", dir), *paging = xasprintf("%s/%s", dir, mods[i].paging);
+		char *n = read_file(nested, NULL), *p = read_file(paging, NULL);
+
+		if (n || p) {
+			if (n)
+				n[strcspn(n, "\n")] = '\0';
+			if (p)
+				p[strcspn(p, "\n")] = '\0';
+			json_object_set_new(meta, "kvm",
+					    json_pack("{s:s, s:s, s:s}", "module", mods[i].module,
+						      "nested", n ? n : "", mods[i].paging, p ? p : ""));
+		}
+		free(n);
+		free(p);
+		free(nested);
+		free(paging);
+		free(dir);
+		if (json_object_get(meta, "kvm"))
+			return;
+	}
+}
+
 json_t *meta_new_run(const char *plan, const char *append)
 {
 	json_t *m = json_object(), *host = json_object();

@@ -30,6 +30,9 @@ json_t *meta_new_run(const char *plan, const char *append);
  * (its version replaces qemu-system-x86_64's); for arm64 the compiler is
  * the cross compiler, aarch64-linux-gnu-gcc. */
 void meta_set_arch(json_t *meta, const char *arch, const char *qemu);
+/* For a kvm run: the host's KVM module and its parameters, "kvm":
+ * {"module":"kvm_amd","nested":"1","npt":"Y"} (kvm_intel: ept). */
+void meta_set_kvm(json_t *meta);
 /* The lab kernel's release and config hash, from its build directory. */
 void meta_set_kernel(json_t *meta, const char *kobj);
 void meta_set_outcome(json_t *meta, const char *name, int guest_status,

@@ -4,6 +4,8 @@
 #   make run    build everything, boot the lab kernel, show the family at work
 #   make test   host unit tests + in-guest kselftests + KUnit; "N passed, N failed"
 #   make bench  every path timed: host, vm and icount, mitigations on and off
+#   make test-kvm  the kvm mode for real: lab boot --mode auto under KVM
+#               nested in a TCG guest (its rows saved for lab summary)
 #
 # KVER=6.12|6.1 picks Debian's kernel source package (linux-source-KVER,
 # extracted under build/src/, built in build/linux-source-KVER/; the two

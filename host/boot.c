@@ -506,7 +506,6 @@ static enum lab_mode resolve_auto(const struct boot_opts *o, json_t *meta)
 	cached = o->probe_cache ? read_file(o->probe_cache, NULL) : NULL;
 	if (cached) {
 		char *nl = strchr(cached, '\n');
-
 		bool hit = nl && (!strncmp(cached, "kvm\n", 4) || !strncmp(cached, "tcg\n", 4)) &&
 			   !strcmp(nl + 1, key);
 		enum lab_mode m = !strncmp(cached, "kvm\n", 4) ? MODE_KVM : MODE_TCG;

@@ -500,7 +500,7 @@ $(KVM_L1)/vmlinuz $(KVM_L1_CPIO) &: $(LAB) $(KOBJ)/.lab-built $(INITRAMFS) scrip
 	@$(KOBJ)/usr/gen_init_cpio $(KVM_L1_CPIO).list >$(KVM_L1_CPIO)
 # L1's whole run; L2's boots inside it get two thirds of it.
 KVM_TIMEOUT ?= 300
-test-kvm: deps-test $(KVM_L1)/vmlinuz $(KVM_L1_CPIO)
+test-kvm: deps $(KVM_L1)/vmlinuz $(KVM_L1_CPIO)
 	@rm -f $(OUT)/test-kvm/summary.json
 	@$(LAB) nested --kernel $(KVM_L1)/vmlinuz --initrd $(KVM_L1_CPIO) \
 		--out $(OUT)/test-kvm --timeout $(KVM_TIMEOUT)

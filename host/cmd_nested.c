@@ -167,7 +167,7 @@ static void show_times(double l1_s, const struct run *r)
 	printf("times (wall clock; L1 is TCG, L2 is KVM nested under it: not hardware times)\n");
 	printf("  L1 boot to power-off, everything included   %.1f s\n", l1_s);
 	if (json_is_number(ps))
-		printf("  L2 probe boot, kvm-nested                   %.1f s\n", json_number_value(ps));
+		printf("  L2 probe boot (-accel kvm)                  %.1f s\n", json_number_value(ps));
 	if (json_is_number(rs))
 		printf("  L2 plan boot, %-30s %.1f s\n", r ? run_mode(r) : "", json_number_value(rs));
 }

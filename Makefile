@@ -496,6 +496,7 @@ endif
 KVM_L1 := $(BUILD)/kvm-l1
 KVM_L1_CPIO := $(KVM_L1)/l1.cpio
 $(KVM_L1)/vmlinuz $(KVM_L1_CPIO) &: $(LAB) $(KOBJ)/.lab-built $(INITRAMFS) scripts/kvm-l1.sh guest/kvm-l1/init
+	@mkdir -p $(KVM_L1)
 	@scripts/kvm-l1.sh $(KVM_L1) $(LAB) $(BZIMAGE) $(INITRAMFS) $(KOBJ) guest/kvm-l1/init >$(KVM_L1_CPIO).list
 	@$(KOBJ)/usr/gen_init_cpio $(KVM_L1_CPIO).list >$(KVM_L1_CPIO)
 # L1's whole run; L2's boots inside it get two thirds of it.

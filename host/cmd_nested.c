@@ -71,7 +71,7 @@ static char **l1_argv(const struct lab_opts *o, const char *dir)
 	 * after L2's plan boot began (QEMU at 0 % CPU, L1's own 15-second
 	 * progress line never came again), as if one timer interrupt was
 	 * lost while TCG ran L2 and no timer was armed after it; with a
-	 * periodic tick none of four did. (Not understood further.)
+	 * periodic tick none of fifteen did. (Not understood further.)
 	 */
 	A("-append"); A("console=ttyS0 panic=-1 mitigations=off quiet nohz=off highres=off lab.plan=%s lab.timeout=%u%s%s",
 			o->plan, o->timeout_s * 2 / 3, o->append ? " " : "", o->append ? o->append : "");

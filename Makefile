@@ -463,7 +463,8 @@ host-checks: $(PATCHES)/series
 test-prep: $(TEST_BOOTS) $(PATCHES)/series deps-test deps-trace
 .PHONY: test-prep
 test: deps-test-background $(TEST_KERNELS) $(LAB)
-	@rm -f $(OUT)/test/summary.json $(addsuffix /test/summary.json,$(TEST_PARTS)) $(BUILD)/test-kernels.out
+	@rm -f $(OUT)/test/summary.json $(addsuffix /test/summary.json,$(TEST_PARTS)) $(BUILD)/test-kernels.out \
+		$(OUT)/test-kvm/summary.json
 	@echo "==> in the background: arm64's kernels, then $(OTHER_KVERS)'s on both architectures, each part's boots when its kernels are built (logs: $(BUILD)/test-kernels.out $(addsuffix /test.log,$(TEST_PARTS)))"
 	@trap 'trap - INT TERM; kill 0' INT TERM; \
 	{ $(BG_CHAIN); } & \
@@ -481,9 +482,12 @@ test: deps-test-background $(TEST_KERNELS) $(LAB)
 	echo "==> $(ARCH) $(KVER): the boots (log: $(OUT)/test.log)"; \
 	$(LAB_TEST) --mitigations-tap $(OUT)/test-mitigations/check.tap \
 		--wiring-tap $(OUT)/test-wiring/check.tap >$(OUT)/test.log 2>&1; \
+	echo "==> make test-kvm: lab boot --mode auto under KVM, in a TCG guest (log: $(OUT)/test-kvm.log)"; \
+	$(MAKE) -s test-kvm >$(OUT)/test-kvm.log 2>&1; \
 	echo "==> waiting for the host's checks and the background parts"; wait; \
 	grep -hs '^==> ' $(BUILD)/host-checks.out $(BUILD)/test-kernels.out $(foreach p,$(BG_PARTS),$(call part_out,$(p))/test-make.out); \
-	$(LAB) summary --host-tap $(BUILD)/host-tests --with-summary $(OUT)/test/summary.json $(TEST_SUMMARIES)
+	$(LAB) summary --host-tap $(BUILD)/host-tests --with-summary $(OUT)/test/summary.json $(TEST_SUMMARIES) \
+		--with-summary kvm=$(OUT)/test-kvm/summary.json
 endif
 
 # make test-kvm: the lab's kvm mode run for real where the host has no KVM

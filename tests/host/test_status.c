@@ -67,37 +67,56 @@ static void put(const char *dir, const char *file, const char *text)
 	free(path);
 }
 
+/* Each case in a directory of its own, removed even when the case fails. */
+struct fixture {
+	const struct status_case *c;
+	char dir[32];
+};
+
+static int make_dir(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof(*f));
+
+	f->c = *state;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/lab-status-XXXXXX");
+	if (!mkdtemp(f->dir)) {
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int remove_dir(void **state)
+{
+	struct fixture *f = *state;
+
+	rm_rf(f->dir);
+	free(f);
+	return 0;
+}
+
 static void one_case(void **state)
 {
-	{
-		const struct status_case *c = *state;
-		char dir[] = "/tmp/lab-status-XXXXXX";
-		struct boot_result r = { .outcome = OUTCOME_OK, .guest_status = -1 };
+	const struct fixture *f = *state;
+	const struct status_case *c = f->c;
+	struct boot_result r = { .outcome = OUTCOME_OK, .guest_status = -1 };
 
-		assert_non_null(mkdtemp(dir));
-		put(dir, "ktap.txt", KTAP);
-		put(dir, "rows.jsonl", "");
-		put(dir, "facts.jsonl", FACTS);
-		if (c->status)
-			put(dir, "status.json", c->status);
-		status_line_read(dir, &r);
-		if (r.outcome != c->outcome)
-			fail_msg("%s: outcome %d, want %d (%s)", c->name, (int)r.outcome,
-				 (int)c->outcome, r.reason);
-		if (c->reason && !strstr(r.reason, c->reason))
-			fail_msg("%s: reason \"%s\" does not say \"%s\"", c->name, r.reason, c->reason);
-		if (!c->reason && r.reason[0])
-			fail_msg("%s: a reason for a pass: %s", c->name, r.reason);
-		if (c->outcome == OUTCOME_OK || c->outcome == OUTCOME_FAILED)
-			assert_int_equal(r.guest_status, c->guest_status);
-		for (size_t p = 0; p < ARM64_NPORTS; p++) {
-			char *path = xasprintf("%s/%s", dir, arm64_ports[p].file);
-
-			unlink(path);
-			free(path);
-		}
-		rmdir(dir);
-	}
+	put(f->dir, "ktap.txt", KTAP);
+	put(f->dir, "rows.jsonl", "");
+	put(f->dir, "facts.jsonl", FACTS);
+	if (c->status)
+		put(f->dir, "status.json", c->status);
+	status_line_read(f->dir, &r);
+	if (r.outcome != c->outcome)
+		fail_msg("%s: outcome %d, want %d (%s)", c->name, (int)r.outcome,
+			 (int)c->outcome, r.reason);
+	if (c->reason && !strstr(r.reason, c->reason))
+		fail_msg("%s: reason \"%s\" does not say \"%s\"", c->name, r.reason, c->reason);
+	if (!c->reason && r.reason[0])
+		fail_msg("%s: a reason for a pass: %s", c->name, r.reason);
+	if (c->outcome == OUTCOME_OK || c->outcome == OUTCOME_FAILED)
+		assert_int_equal(r.guest_status, c->guest_status);
 }
 
 int main(void)
@@ -106,7 +125,7 @@ int main(void)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
 		tests[i] = (struct CMUnitTest){ .name = cases[i].name, .test_func = one_case,
+						.setup_func = make_dir, .teardown_func = remove_dir,
 						.initial_state = (void *)&cases[i] };
-	return _cmocka_run_group_tests("arm64 status", tests, sizeof(tests) / sizeof(*tests),
-				       NULL, NULL);
+	return cmocka_run_group_tests_name("arm64 status", tests, NULL, NULL);
 }

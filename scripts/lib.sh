@@ -21,21 +21,25 @@ install_if_changed() {
 	fi
 }
 
-# run_logged LOG CMD...: run CMD with its output in LOG, one progress line
-# with the elapsed time while it runs; on failure show the log's last lines.
+# run_logged LOG CMD...: run CMD with its output in LOG; on a terminal, one
+# progress line while it runs: the elapsed time and the steps done so far
+# (kbuild's "  CC      file" lines), beside the count of the last run that
+# succeeded (kept in LOG.steps); on failure show the log's last lines.
 run_logged() {
-	local log=$1 start pid rc
+	local log=$1 start pid rc last=
 	shift
 	mkdir -p "$(dirname "$log")"
+	[ -f "$log.steps" ] && last=" (the last build: $(cat "$log.steps"))"
 	start=$(date +%s)
 	"$@" >"$log" 2>&1 &
 	pid=$!
 	if [ -t 2 ]; then
 		while kill -0 "$pid" 2>/dev/null; do
-			printf '\r    ... %ds' $(($(date +%s) - start)) >&2
+			printf '\r\033[K    ... %ds, %d steps%s' $(($(date +%s) - start)) \
+				"$(log_steps "$log")" "$last" >&2
 			sleep 1
 		done
-		printf '\r' >&2
+		printf '\r\033[K' >&2
 	fi
 	rc=0
 	wait "$pid" || rc=$?
@@ -43,5 +47,7 @@ run_logged() {
 		tail -n 25 "$log" | sed 's/^/    | /' >&2
 		die "$1 failed (exit $rc); full log: $log"
 	fi
-	printf '    done in %ds (log: %s)\n' $(($(date +%s) - start)) "$log" >&2
+	log_steps "$log" >"$log.steps"
+	printf '    done in %ds, %d steps (log: %s)\n' $(($(date +%s) - start)) "$(log_steps "$log")" "$log" >&2
 }
+log_steps() { grep -c '^  [A-Z][A-Z0-9_]* ' "$1" || true; }

@@ -226,7 +226,7 @@ MODULE_SRC := module/Kbuild module/kernel_syscall.c module/kernel_bench.c module
 	bench/lab_stats.h bench/lab_row.h
 $(MODULE_KO) $(MODULE_BENCH_KO) $(MODULE_WIRING_KO) &: $(MODULE_SRC) $(KOBJ)/.lab-built
 	@mkdir -p $(@D)
-	@cp $(MODULE_SRC) $(KSRC)/tools/testing/selftests/kselftest_module.h $(@D)/
+	@cp $(MODULE_SRC) $(@D)/
 	@echo "==> building kernel_syscall.ko, kernel_bench.ko"
 	@$(MAKE) -s -C $(KOBJ) $(KARCH) M=$(abspath $(@D)) modules
 module: $(MODULE_KO) $(MODULE_BENCH_KO) $(MODULE_WIRING_KO)
@@ -237,7 +237,7 @@ MODULES_NOEXP_KO := $(MODULES_NOEXP)/kernel_syscall.ko $(MODULES_NOEXP)/kernel_b
 	$(if $(filter x86_64,$(ARCH)),$(MODULES_NOEXP)/kernel_wiring.ko)
 $(MODULES_NOEXP_KO) &: $(MODULE_SRC) $(KOBJ_NOEXP)/.lab-built
 	@mkdir -p $(@D)
-	@cp $(MODULE_SRC) $(KSRC)/tools/testing/selftests/kselftest_module.h $(@D)/
+	@cp $(MODULE_SRC) $(@D)/
 	@echo "==> building kernel_syscall.ko, kernel_bench.ko (dispatch exports off)"
 	@$(MAKE) -s -C $(KOBJ_NOEXP) $(KARCH) M=$(abspath $(@D)) modules
 

@@ -19,12 +19,13 @@
  *
  * The ksys_*() helpers are in the LAB_SYSCALLS symbol namespace.
  *
- * Every call is a check against the result docs/man2/ promises, in
- * the manner of the kernel's tools/testing/selftests/kselftest_module.h:
- * the results go to the kernel log as KTAP (the version line, the plan, one
+ * Every call is a check against the result docs/man2/ promises. The
+ * results go to the kernel log as KTAP (the version line, the plan, one
  * "ok N" or "not ok N" line a check, "# " lines saying what was expected and
- * what came back when a check fails), and if any check failed the load fails
- * with -EINVAL, as kstm_report() makes it.
+ * what came back when a check fails, the totals line), and if any check
+ * failed the load fails with -EINVAL, as kstm_report() makes it. The
+ * kernel's tools/testing/selftests/kselftest_module.h is not used: its
+ * KSTM_CHECK_ZERO() counts and logs "TC failed at" lines, no KTAP.
  *
  * The calls that take user pointers are given memory mapped into the loading
  * process (insmod's), since a syscall never accepts a kernel pointer where a

@@ -450,7 +450,7 @@ host-checks: $(PATCHES)/series
 	@tests/host/test_patcher.sh $(TOOLS)/lab-tbl $(BUILD)/patcher-test \
 		$(foreach v,$(KVERS),/usr/src/linux-source-$(v).tar.xz) >$(BUILD)/host-tests/patcher.tap 2>&1 || true
 	@tests/host/test_checkpatch.sh $(KSRC) >$(BUILD)/host-tests/checkpatch.tap 2>&1 || true
-	@tests/host/test_man.sh docs/man2 >$(BUILD)/host-tests/man.tap 2>&1 || true
+	@tests/host/test_man.sh docs/man1 docs/man2 >$(BUILD)/host-tests/man.tap 2>&1 || true
 	@tests/host/test_packages.sh >$(BUILD)/host-tests/packages.tap 2>&1 || true
 	@tests/host/test_arm64_status.sh $(LAB) $(BUILD)/arm64-status-test \
 		>$(BUILD)/host-tests/arm64_status.tap 2>&1 || true

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The lab's scripts and host tool against bad input and second runs; TAP.
 #   test_scripts.sh LAB_TBL TARBALL BZIMAGE INITRD WORKDIR LAB
-# Each case must end the way the README promises: a clear one-line error and
-# a non-zero exit, or (for a second run) no change at all.
+# Each case must end the way the documentation promises (docs/, lab(1)): a
+# clear one-line error and a non-zero exit, or (for a second run) no change
+# at all.
 set -uo pipefail
 lab=$(cd "$(dirname "$0")/../.." && pwd)
 lab_tbl=$1 tarball=$2 bzimage=$3 initrd=$4 work=$5 labtool=$6

@@ -1,7 +1,8 @@
 /*
  * lab mitigations [--arch x86_64] --kernel BZIMAGE --kobj KOBJ --initrd CPIO
- *                 --guest DIR --ksrc KSRC --out DIR --timeout S [--only NAME,...]
+ *                 --guest DIR --ksrc KSRC --out DIR [--timeout S] [--only NAME,...]
  *                 [--check-only | --report-only]
+ * (its options: commands.c; lab mitigations --help)
  *
  * make mitigations: what each speculative-execution mitigation adds to a
  * system call, instruction by instruction. The switches are the x86 ones
@@ -27,7 +28,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -75,60 +75,18 @@ struct args {
 	bool check_only, report_only;
 };
 
+/* The command line, into a (exits with one line if it is refused). */
 static void parse(int argc, char **argv, struct args *a)
 {
-	static const struct option opts[] = {
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "kobj", required_argument, NULL, 'b' },
-		{ "initrd", required_argument, NULL, 'i' },
-		{ "guest", required_argument, NULL, 'g' },
-		{ "ksrc", required_argument, NULL, 's' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "only", required_argument, NULL, 'O' },
-		{ "check-only", no_argument, NULL, 'c' },
-		{ "report-only", no_argument, NULL, 'r' },
-		{ "arch", required_argument, NULL, 'A' },
-		{ NULL, 0, NULL, 0 },
+	struct lab_opts o;
+	struct mitigations_opts m = { 0 };
+
+	lab_parse_or_exit(&lab_cmd_mitigations, argc, argv, &o, &m);
+	*a = (struct args){
+		.kernel = o.kernel, .kobj = o.kobj, .initrd = o.initrd, .guest = o.guest,
+		.ksrc = o.ksrc, .out = o.out, .only = m.only, .timeout = o.timeout_s,
+		.check_only = o.check_only, .report_only = m.report_only,
 	};
-	int c;
-
-	memset(a, 0, sizeof(*a));
-	a->timeout = 600;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		char *end;
-
-		switch (c) {
-		case 'k': a->kernel = optarg; break;
-		case 'b': a->kobj = optarg; break;
-		case 'i': a->initrd = optarg; break;
-		case 'g': a->guest = optarg; break;
-		case 's': a->ksrc = optarg; break;
-		case 'o': a->out = optarg; break;
-		case 'O': a->only = optarg; break;
-		case 'c': a->check_only = true; break;
-		case 'r': a->report_only = true; break;
-		case 'A':
-			/* the switches and paths are x86's */
-			if (arch_parse(optarg) < 0)
-				die("--arch: unknown architecture '%s' (x86_64 or arm64)", optarg);
-			if (arch_parse(optarg) != ARCH_X86_64)
-				die("lab mitigations: x86_64 only (no %s switches here yet)", optarg);
-			break;
-		case 't':
-			errno = 0;
-			a->timeout = (unsigned int)strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || a->timeout == 0)
-				die("--timeout wants a whole number of seconds above 0, not '%s'", optarg);
-			break;
-		default:
-			die("mitigations: unknown option or missing value: %s", argv[optind - 1]);
-		}
-	}
-	if (!a->kernel || !a->kobj || !a->initrd || !a->guest || !a->ksrc || !a->out ||
-	    optind != argc || (a->check_only && a->report_only))
-		die("usage: lab mitigations [--arch x86_64] --kernel BZIMAGE --kobj KOBJ --initrd CPIO --guest DIR --ksrc KSRC --out DIR [--timeout S] [--only NAME,...] [--check-only | --report-only]");
 }
 
 /* The switches, from the documentation, narrowed by --only. */

@@ -1,6 +1,8 @@
 /*
- * lab wiring --kernel BZIMAGE --kobj KOBJ --initrd CPIO --guest DIR
- *            --ksrc KSRC --out DIR [--mode M] [--timeout S] [--check-only]
+ * lab wiring [--arch x86_64] --kernel BZIMAGE --kobj KOBJ --initrd CPIO
+ *            [--guest DIR] --ksrc KSRC --out DIR [--mode M] [--timeout S]
+ *            [--check-only]
+ * (its options: commands.c; lab wiring --help; x86_64 only)
  * make wiring: the wiring behind a system call, read from the kernel the lab
  * built and booted. Boots the "wiring" plan (kernel_wiring.ko reads the IDT
  * gate of int $0x80, the syscall/sysenter MSRs and sys_call_table[], checks
@@ -167,29 +169,6 @@ static const char *vdso_entry(const char *hex, const char *dir, struct strbuf *d
 	return found;
 }
 
-struct wiring_args {
-	const char *ksrc;
-	bool check_only;
-};
-
-/* Takes --ksrc and --check-only out of argv; the rest is lab_opts'. */
-static int take_args(int argc, char **argv, struct wiring_args *w)
-{
-	int n = 0;
-
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--check-only")) {
-			w->check_only = true;
-		} else if (!strcmp(argv[i], "--ksrc") && i + 1 < argc) {
-			w->ksrc = argv[++i];
-		} else {
-			argv[n++] = argv[i];
-		}
-	}
-	argv[n] = NULL;
-	return n;
-}
-
 static const struct ktap_test *step(const struct run *r, const char *name)
 {
 	for (size_t i = 0; r->results && i < r->results->nsub; i++)
@@ -200,14 +179,13 @@ static const struct ktap_test *step(const struct run *r, const char *name)
 
 int cmd_wiring(int argc, char **argv)
 {
-	struct wiring_args w = { 0 };
 	struct lab_opts o;
 	struct boot_opts b;
 	struct boot_result br;
 	struct checks c = { 0 };
 	struct run *r;
 	json_t *f;
-	char *dir, *tap, *path, *text[7], buf[256], lines[7][256];
+	char *dir, *tap, *probe, *path, *text[7], buf[256], lines[7][256];
 	static const char *const files[7] = {
 		"lab/arch/x86/include/generated/asm/syscalls_64.h",
 		"lab/arch/x86/include/generated/asm/syscalls_32.h",
@@ -222,11 +200,10 @@ int cmd_wiring(int argc, char **argv)
 	long size64, holes64, size32, holes32;
 	bool nr_ok = true;
 
-	argc = take_args(argc, argv, &w);
-	lab_opts_parse(argc, argv, &o);
-	if (!o.out || !o.kobj || !o.initrd || !o.kernel || !w.ksrc)
-		die("usage: lab wiring --kernel BZIMAGE --kobj KOBJ --initrd CPIO --ksrc KSRC --out DIR [--mode M] [--timeout S] [--check-only]");
+	lab_parse_or_exit(&lab_cmd_wiring, argc, argv, &o, NULL);
 	lab_lock(o.out);
+	probe = lab_probe_path(o.out);
+	o.probe_cache = probe;
 	boot_install_signals();
 	dir = xasprintf("%s/run", o.out);
 	tap = xasprintf("%s/check.tap", o.out);
@@ -240,7 +217,7 @@ int cmd_wiring(int argc, char **argv)
 	/* the build's files: KOBJ's parent holds lab/ and gen/ */
 	for (int i = 0; i < 7; i++) {
 		if (i == 4 || i == 5)
-			path = xasprintf("%s/%s", w.ksrc, files[i]);
+			path = xasprintf("%s/%s", o.ksrc, files[i]);
 		else
 			path = xasprintf("%s/../%s", o.kobj, files[i]);
 		text[i] = read_file(path, NULL);
@@ -251,7 +228,7 @@ int cmd_wiring(int argc, char **argv)
 	table_of(text[0], &size64, &holes64);
 	table_of(text[1], &size32, &holes32);
 
-	if (!w.check_only) {
+	if (!o.check_only) {
 		printf("\nlogs  %s/: console.log, ktap.txt (kernel_wiring.ko's checks), facts.jsonl\n", dir);
 		printf("\n--- the IDT (store_idt(), read by kernel_wiring.ko)\n");
 		for (int i = 0; i < 2; i++) {
@@ -303,7 +280,7 @@ int cmd_wiring(int argc, char **argv)
 			nrs[j] = nr_of(lines[j]);
 		guest = num(f, "x86_64.family.%s.nr", family[i]);
 		sym = str(f, "x86_64.family.%s.symbol", family[i]);
-		if (!w.check_only) {
+		if (!o.check_only) {
 			printf("    %s\n", family[i]);
 			printf("      syscall_64.tbl  %s\n      syscalls_64.h   %s\n      unistd_64.h     %s\n      lab_syscall_nr.h %s\n",
 			       lines[4], lines[0], lines[2], lines[6]);
@@ -327,7 +304,7 @@ int cmd_wiring(int argc, char **argv)
 		const char *vendor = str(f, "msr.vendor");
 		bool intel = !strcmp(vendor, "GenuineIntel");
 
-		if (!w.check_only) {
+		if (!o.check_only) {
 			printf("\n--- the 32-bit vDSO's __kernel_vsyscall (AT_SYSINFO %s, image AT_SYSINFO_EHDR %s; bytes read in the guest, objdump -b binary -m i386 on the host)\n",
 			       str(r->facts, "vdso32.sysinfo"), str(r->facts, "vdso32.sysinfo_ehdr"));
 			for (char *l = dis.s, *e; l && *l; l = e + 1) {
@@ -381,7 +358,7 @@ int cmd_wiring(int argc, char **argv)
 		char *doc = checks_ktap(&c);
 
 		write_file(tap, doc, strlen(doc));
-		if (!w.check_only)
+		if (!o.check_only)
 			printf("\n--- checks (%s)\n%s", tap, doc);
 		printf("\n%u checks, %u failed\n", c.n, c.failed);
 		free(doc);
@@ -390,6 +367,7 @@ int cmd_wiring(int argc, char **argv)
 		free(text[i]);
 	run_free(r);
 	free(dir);
+	free(probe);
 	free(tap);
 	return c.failed ? 1 : 0;
 }

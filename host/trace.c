@@ -1,7 +1,9 @@
 /*
  * lab trace [--arch x86_64|arm64] --kernel BZIMAGE --kobj KOBJ_DIR --initrd CPIO
- *           --guest GUEST_DIR --out DIR --timeout S [--mitigations "default off"]
+ *           --guest GUEST_DIR --out DIR [--timeout S] [--mitigations "default off"]
  *           [--setting NAME=ARGS ...] [--check-only]
+ * (its options: commands.c; lab trace --help), or trace_run() (trace.h),
+ * which lab mitigations calls.
  *
  * make trace: per mitigation setting, boots the lab kernel (plan "trace")
  * under TCG with QEMU's gdbstub on a Unix socket, QEMU stopped at its first
@@ -45,7 +47,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
@@ -63,6 +64,7 @@
 #include "checks.h"
 #include "lab.h"
 #include "run.h"
+#include "trace.h"
 #include "util.h"
 
 /* The benchmark loop may lay out its code a little differently from the
@@ -168,7 +170,8 @@ static const struct trace_arch arches[] = {
 	},
 };
 
-/* The architecture traced (--arch). */
+/* The architecture traced: trace_run's (struct trace_opts' arch), set
+ * when it starts (not by the parser). */
 static const struct trace_arch *A = &arches[0];
 
 /* Whether the architecture has path p. */
@@ -217,7 +220,7 @@ struct path {
 	bool cut_off;
 };
 
-#define MAX_SETTINGS 64
+#define MAX_SETTINGS TRACE_SETTINGS_MAX
 
 struct setting {
 	const char *mit;	/* default, off, or a --setting's NAME */
@@ -377,94 +380,36 @@ static void show_tail(const char *path, int lines)
 	free(text);
 }
 
-static void parse_args(int argc, char **argv, struct args *a)
+/* The settings of t, in order, into a (its mits and appends); dies if t
+ * is not sound (trace_opts_check). */
+static void settings_of(const struct trace_opts *t, struct args *a)
 {
-	static const struct option longopts[] = {
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "kobj", required_argument, NULL, 'b' },
-		{ "initrd", required_argument, NULL, 'i' },
-		{ "guest", required_argument, NULL, 'g' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "mitigations", required_argument, NULL, 'M' },
-		{ "setting", required_argument, NULL, 'S' },
-		{ "check-only", no_argument, NULL, 'C' },
-		{ "arch", required_argument, NULL, 'A' },
-		{ 0 }
-	};
-	const char *mits = "default off", *extra[MAX_SETTINGS];
-	char *end, *copy, *save = NULL;
-	int nextra = 0;
-	unsigned long v;
-	int c;
+	const char *mits = t->mitigations ? t->mitigations :
+			   t->check_only && !t->nsettings ? "default" : "default off";
+	char why[400], *copy, *save = NULL;
 
+	if (trace_opts_check(t, why, sizeof(why)))
+		die("lab trace: %s", why);
 	memset(a, 0, sizeof(*a));
-	a->timeout_s = 300;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'k': a->kernel = optarg; break;
-		case 'b': a->kobj = optarg; break;
-		case 'i': a->initrd = optarg; break;
-		case 'g': a->guest = optarg; break;
-		case 'o': a->out = optarg; break;
-		case 'M': mits = optarg; break;
-		case 'S':
-			if (nextra == MAX_SETTINGS - 2)
-				die("--setting: at most %d", MAX_SETTINGS - 2);
-			extra[nextra++] = optarg;
-			break;
-		case 'C': a->check_only = true; break;
-		case 'A':
-			if (arch_parse(optarg) < 0)
-				die("--arch: unknown architecture '%s' (x86_64 or arm64)", optarg);
-			for (size_t i = 0; i < sizeof(arches) / sizeof(*arches); i++)
-				if (arches[i].arch == (enum lab_arch)arch_parse(optarg))
-					A = &arches[i];
-			break;
-		case 't':
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || v == 0 || v > 86400)
-				die("--timeout wants seconds (1 to 86400), not '%s'", optarg);
-			a->timeout_s = (unsigned int)v;
-			break;
-		default:
-			die("trace: unknown option or missing value: %s", argv[optind - 1]);
-		}
-	}
-	if (optind < argc || !a->kernel || !a->kobj || !a->initrd || !a->guest || !a->out)
-		die("usage: lab trace [--arch x86_64|arm64] --kernel BZIMAGE --kobj KOBJ_DIR --initrd CPIO --guest GUEST_DIR --out DIR --timeout S [--mitigations \"default off\"] [--setting NAME=ARGS ...] [--check-only]");
-	if (a->check_only && !nextra)
-		mits = "default";
 	copy = xstrdup(mits);
 	for (char *m = strtok_r(copy, " ,", &save); m; m = strtok_r(NULL, " ,", &save)) {
-		if (strcmp(m, "default") && strcmp(m, "off"))
-			die("--mitigations: '%s' is no setting (default, off)", m);
-		for (int i = 0; i < a->nmits; i++)
-			if (!strcmp(a->mits[i], m))
-				die("--mitigations: '%s' twice", m);
 		a->appends[a->nmits] = strcmp(m, "off") ? NULL : xstrdup("mitigations=off");
 		a->mits[a->nmits++] = xstrdup(m);
 	}
 	free(copy);
-	for (int k = 0; k < nextra; k++) {
-		const char *eq = strchr(extra[k], '=');
-		char *name = eq ? strndup(extra[k], (size_t)(eq - extra[k])) : NULL;
+	for (unsigned int k = 0; k < t->nsettings; k++) {
+		const char *eq = strchr(t->settings[k], '=');
 
-		if (!name || !*name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_.-") != strlen(name) ||
-		    !eq[1] || strchr(eq + 1, '"') || strchr(eq + 1, '\\'))
-			die("--setting wants NAME=ARGS (NAME of a-z, 0-9, _ . -; ARGS kernel command-line words), not '%s'",
-			    extra[k]);
-		for (int i = 0; i < a->nmits; i++)
-			if (!strcmp(a->mits[i], name))
-				die("--setting: '%s' twice", name);
 		a->appends[a->nmits] = xstrdup(eq + 1);
-		a->mits[a->nmits++] = name;
+		a->mits[a->nmits++] = strndup(t->settings[k], (size_t)(eq - t->settings[k]));
 	}
-	if (!a->nmits)
-		die("--mitigations: no setting given");
+	a->kernel = t->kernel;
+	a->kobj = t->kobj;
+	a->initrd = t->initrd;
+	a->guest = t->guest;
+	a->out = t->out;
+	a->timeout_s = t->timeout_s;
+	a->check_only = t->check_only;
 }
 
 /* ---- one traced boot -------------------------------------------------- */
@@ -1836,21 +1781,112 @@ static void free_setting(struct setting *s)
 	free(s->vdso_note);
 }
 
-int cmd_trace(int argc, char **argv)
+/* Dies unless every file the traced boots read is there. */
+static void need_files(const struct args *a)
+{
+	char *need[] = {
+		xstrdup(a->kernel), xstrdup(a->initrd),
+		xasprintf("%s/vmlinux", a->kobj),
+		xasprintf("%s/user_syscall", a->guest),
+		xasprintf("%s/user_functioncall", a->guest),
+		/* the 32-bit vDSO path's (x86), the AArch32 svc's (arm64) */
+		has_path(P_VDSO32) || has_path(P_SVC32) ?
+			xasprintf("%s/user_syscall32", a->guest) : NULL,
+		has_path(P_VDSO32) ? xasprintf("%s/" VDSO32_DBG, a->kobj) : NULL,
+	};
+
+	for (size_t i = 0; i < sizeof(need) / sizeof(*need); i++) {
+		if (need[i] && !file_exists(need[i]))
+			die("no %s (build the lab first)", need[i]);
+		free(need[i]);
+	}
+}
+
+/* A run that stops half-way leaves no results of an older one behind that
+ * could pass for its own (make test reads check.tap). */
+static void remove_results(const char *out)
 {
 	static const char *const results[] = {
 		"check.tap", "report.md", "chart-stages.dat", "chart-stages.png",
 	};
+
+	for (size_t i = 0; i < sizeof(results) / sizeof(*results); i++) {
+		char *path = xasprintf("%s/%s", out, results[i]);
+
+		if (unlink(path) && errno != ENOENT)
+			die("cannot remove %s: %s", path, strerror(errno));
+		free(path);
+	}
+}
+
+/* Setting j's directory and setting.json; its boots; 0 if it was traced. */
+static int one_setting(struct setting *s, const struct args *a, int j,
+		       const char *out, const char *script)
+{
+	json_t *o;
+	char *text, *sj;
+
+	s->mit = a->mits[j];
+	s->append = a->appends[j];
+	s->dir = xasprintf("%s/%s", out, s->mit);
+	if (rm_rf(s->dir) || mkdir_p(s->dir))
+		die("cannot make %s: %s", s->dir, strerror(errno));
+	o = json_pack("{s:s, s:s?}", "name", s->mit, "append", s->append);
+	text = json_dumps(o, JSON_INDENT(1));
+	sj = xasprintf("%s/setting.json", s->dir);
+	write_file(sj, text, strlen(text));
+	free(sj);
+	free(text);
+	json_decref(o);
+	if (trace_setting(s, a, script))
+		return -1;
+	for (int p = 0; p < NPATHS; p++)
+		stage_path(&s->p[p], p);
+	write_staged(s);
+	icount_setting(s, a);
+	return 0;
+}
+
+/* check.tap, the report and the chart, the summary; the checks failed. */
+static unsigned int conclude(const struct args *a, struct setting *all,
+			     struct setting **ok, int nok, const char *out)
+{
+	struct checks c = { 0 };
+	char *doc, *path;
+	bool have_chart = false;
+	unsigned int failed;
+
+	for (int j = 0; j < a->nmits; j++)
+		checks_of(&c, &all[j]);
+	doc = checks_ktap(&c);
+	path = xasprintf("%s/check.tap", out);
+	write_file(path, doc, strlen(doc));
+	free(path);
+	free(doc);
+	if (!a->check_only) {
+		if (nok)
+			have_chart = chart(out, ok, nok);
+		write_report(out, all, a->nmits, ok, nok, &c, have_chart);
+	}
+	print_summary(all, a->nmits, &c, out, !a->check_only);
+	failed = c.failed;
+	sb_free(&c.lines);
+	return failed;
+}
+
+int trace_run(const struct trace_opts *t)
+{
 	struct args a;
 	struct setting all[MAX_SETTINGS];
 	struct setting *ok[MAX_SETTINGS];
-	struct checks c = { 0 };
-	struct strbuf tap = { 0 };
-	char *script, *path, *out;
+	char *script, *out;
 	int nok = 0;
-	bool have_chart = false;
+	unsigned int failed;
 
-	parse_args(argc, argv, &a);
+	settings_of(t, &a);
+	for (size_t i = 0; i < sizeof(arches) / sizeof(*arches); i++)
+		if (arches[i].arch == t->arch)
+			A = &arches[i];
 	if (!have_program(A->gdb))
 		die("%s not found (Debian package %s)", A->gdb, A->gdb);
 	script = lab_file("trace/lab_trace.py");
@@ -1859,91 +1895,42 @@ int cmd_trace(int argc, char **argv)
 	out = absolute(a.out);
 	a.kobj = absolute(a.kobj);
 	a.guest = absolute(a.guest);
-	{
-		char *need[] = {
-			xstrdup(a.kernel), xstrdup(a.initrd),
-			xasprintf("%s/vmlinux", a.kobj),
-			xasprintf("%s/user_syscall", a.guest),
-			xasprintf("%s/user_functioncall", a.guest),
-			/* the 32-bit vDSO path's (x86), the AArch32 svc's (arm64) */
-			has_path(P_VDSO32) || has_path(P_SVC32) ?
-				xasprintf("%s/user_syscall32", a.guest) : NULL,
-			has_path(P_VDSO32) ? xasprintf("%s/" VDSO32_DBG, a.kobj) : NULL,
-		};
-
-		for (size_t i = 0; i < sizeof(need) / sizeof(*need); i++) {
-			if (need[i] && !file_exists(need[i]))
-				die("no %s (build the lab first)", need[i]);
-			free(need[i]);
-		}
-	}
+	need_files(&a);
 	lab_lock(out);
 	boot_install_signals();
-	/* A run that stops half-way leaves no results of an older one behind
-	 * that could pass for its own (make test reads check.tap). */
-	for (size_t i = 0; i < sizeof(results) / sizeof(*results); i++) {
-		path = xasprintf("%s/%s", out, results[i]);
-		if (unlink(path) && errno != ENOENT)
-			die("cannot remove %s: %s", path, strerror(errno));
-		free(path);
-	}
+	remove_results(out);
 
 	memset(all, 0, sizeof(all));
-	for (int j = 0; j < a.nmits; j++) {
-		struct setting *s = &all[j];
-
-		s->mit = a.mits[j];
-		s->append = a.appends[j];
-		s->dir = xasprintf("%s/%s", out, s->mit);
-		if (rm_rf(s->dir) || mkdir_p(s->dir))
-			die("cannot make %s: %s", s->dir, strerror(errno));
-		{
-			json_t *o = json_pack("{s:s, s:s?}", "name", s->mit, "append", s->append);
-			char *text = json_dumps(o, JSON_INDENT(1)), *sj = xasprintf("%s/setting.json", s->dir);
-
-			write_file(sj, text, strlen(text));
-			free(sj);
-			free(text);
-			json_decref(o);
-		}
-		if (trace_setting(s, &a, script))
-			continue;
-		for (int p = 0; p < NPATHS; p++)
-			stage_path(&s->p[p], p);
-		write_staged(s);
-		icount_setting(s, &a);
-		ok[nok++] = s;
-	}
-
 	for (int j = 0; j < a.nmits; j++)
-		checks_of(&c, &all[j]);
-	{
-		char *doc = checks_ktap(&c);
-
-		sb_printf(&tap, "%s", doc);
-		free(doc);
-	}
-	path = xasprintf("%s/check.tap", out);
-	write_file(path, tap.s, tap.len);
-	free(path);
-	sb_free(&tap);
-
-	if (!a.check_only) {
-		if (nok)
-			have_chart = chart(out, ok, nok);
-		write_report(out, all, a.nmits, ok, nok, &c, have_chart);
-	}
-	print_summary(all, a.nmits, &c, out, !a.check_only);
+		if (!one_setting(&all[j], &a, j, out, script))
+			ok[nok++] = &all[j];
+	failed = conclude(&a, all, ok, nok, out);
 
 	for (int j = 0; j < a.nmits; j++) {
 		free_setting(&all[j]);
 		free(a.mits[j]);
 		free(a.appends[j]);
 	}
-	sb_free(&c.lines);
 	free(script);
 	free(out);
 	free((char *)a.kobj);
 	free((char *)a.guest);
-	return c.failed ? 1 : 0;
+	return failed ? 1 : 0;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	struct lab_opts o;
+	struct trace_opts t = { 0 };
+
+	lab_parse_or_exit(&lab_cmd_trace, argc, argv, &o, &t);
+	t.arch = o.arch;
+	t.kernel = o.kernel;
+	t.kobj = o.kobj;
+	t.initrd = o.initrd;
+	t.guest = o.guest;
+	t.out = o.out;
+	t.timeout_s = o.timeout_s;
+	t.check_only = o.check_only;
+	return trace_run(&t);
 }

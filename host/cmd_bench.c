@@ -1,6 +1,8 @@
 /*
- * lab bench --kernel BZIMAGE --kobj KOBJ --initrd CPIO --guest DIR --out OUT
- *           [--mode auto|tcg|kvm] [--timeout S] [--plan bench|bench-quick]
+ * lab bench [--arch x86_64|arm64] --kernel BZIMAGE --kobj KOBJ --initrd CPIO
+ *           --guest DIR --out OUT [--mode auto|tcg|kvm] [--timeout S]
+ *           [--plan bench|bench-quick] [--smp N]
+ * (its options: commands.c; lab bench --help)
  * make bench: every path timed
  *   host.1 .. host.7  this machine's kernel, hardware time, seven runs (the
  *                     spread across them is part of the report): bench_user
@@ -134,18 +136,16 @@ int cmd_bench(int argc, char **argv)
 	struct lab_opts o;
 	struct run *runs[HOST_RUNS + 4];
 	struct report rep = { .runs = runs };
-	char *raw, *trace;
+	char *raw, *trace, *probe;
 	json_t *perf;
 	int ret;
 
-	lab_opts_parse(argc, argv, &o);
-	if (!o.out || !o.guest || !o.kernel)
-		die("usage: lab bench --kernel BZIMAGE --kobj KOBJ --initrd CPIO --guest DIR --out OUT [--mode M] [--timeout S]");
-	if (o.mode == MODE_ICOUNT)
-		die("LAB_MODE=icount: make bench runs icount itself; choose auto, tcg or kvm for its vm mode");
+	lab_parse_or_exit(&lab_cmd_bench, argc, argv, &o, NULL);
 	if (!strcmp(o.plan, "run"))
 		o.plan = "bench";
 	lab_lock(o.out);
+	probe = lab_probe_path(o.out);
+	o.probe_cache = probe;
 	boot_install_signals();
 	raw = xasprintf("%s/raw", o.out);
 	if (o.arch != ARCH_X86_64)
@@ -193,5 +193,6 @@ int cmd_bench(int argc, char **argv)
 		run_free(runs[i]);
 	free(raw);
 	free(trace);
+	free(probe);
 	return ret ? 1 : 0;
 }

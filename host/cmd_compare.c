@@ -43,13 +43,11 @@ int cmd_compare(int argc, char **argv)
 	struct out_file f;
 	json_t *j;
 
-	lab_opts_parse(argc, argv, &o);
-	if (argc - o.positional != 2)
-		die("usage: lab compare [--out DIR] X86_RESULTS ARM64_RESULTS");
-	out = o.out ? o.out : argv[o.positional];
+	lab_parse_or_exit(&lab_cmd_compare, argc, argv, &o, NULL);
+	out = o.out ? o.out : o.args[0];
 	for (int s = 0; s < SIDE_COUNT; s++)
 		for (int m = 0; m < MIT_COUNT; m++) {
-			runs[s][m] = load_side(argv[o.positional + s], names[m]);
+			runs[s][m] = load_side(o.args[s], names[m]);
 			rows[s][m] = &runs[s][m]->rows;
 		}
 	compare_build(&c, rows);

@@ -95,12 +95,10 @@ int cmd_compare_kernels(int argc, char **argv)
 	char *err, *copy, *md, *js;
 	const char *out, *png;
 
-	lab_opts_parse(argc, argv, &o);
-	if (argc - o.positional != 2)
-		die("usage: lab compare-kernels [--out DIR] OLD_TRACE_DIR NEW_TRACE_DIR");
-	if (kc_build(&k, argv[o.positional], argv[o.positional + 1], &err))
+	lab_parse_or_exit(&lab_cmd_compare_kernels, argc, argv, &o, NULL);
+	if (kc_build(&k, o.args[0], o.args[1], &err))
 		die("%s", err);
-	copy = xstrdup(argv[o.positional + 1]);
+	copy = xstrdup(o.args[1]);
 	out = o.out ? o.out : dirname(copy);
 	kc_print(stdout, &k);
 	if (mkdir_p(out))

@@ -1,13 +1,14 @@
 /*
  * lab mitigations [--arch x86_64] --kernel BZIMAGE --kobj KOBJ --initrd CPIO
- *                 --guest DIR --ksrc KSRC --out DIR --timeout S [--only NAME,...]
+ *                 --guest DIR --ksrc KSRC --out DIR [--timeout S] [--only NAME,...]
  *                 [--check-only | --report-only]
+ * (its options: commands.c; lab mitigations --help)
  *
  * make mitigations: what each speculative-execution mitigation adds to a
  * system call, instruction by instruction. The switches are the x86 ones
  * that the kernel's own documentation (KSRC/Documentation/admin-guide/
  * kernel-parameters.txt) lists as what `mitigations=off` stands for. Then
- * `lab trace` (this same program, as a child) boots the lab kernel once
+ * `lab trace` (trace_run(), trace.h) boots the lab kernel once
  * per setting: the defaults, everything off, each switch alone, and the
  * defaults again (to show the listings reproduce); each setting is one
  * single-stepped boot and one icount boot. Here: for each switch, the
@@ -27,18 +28,17 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "checks.h"
 #include "lab.h"
 #include "mitigation.h"
+#include "trace.h"
 #include "util.h"
 
 #define DOC "Documentation/admin-guide/kernel-parameters.txt"
@@ -75,60 +75,18 @@ struct args {
 	bool check_only, report_only;
 };
 
+/* The command line, into a (exits with one line if it is refused). */
 static void parse(int argc, char **argv, struct args *a)
 {
-	static const struct option opts[] = {
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "kobj", required_argument, NULL, 'b' },
-		{ "initrd", required_argument, NULL, 'i' },
-		{ "guest", required_argument, NULL, 'g' },
-		{ "ksrc", required_argument, NULL, 's' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "only", required_argument, NULL, 'O' },
-		{ "check-only", no_argument, NULL, 'c' },
-		{ "report-only", no_argument, NULL, 'r' },
-		{ "arch", required_argument, NULL, 'A' },
-		{ NULL, 0, NULL, 0 },
+	struct lab_opts o;
+	struct mitigations_opts m = { 0 };
+
+	lab_parse_or_exit(&lab_cmd_mitigations, argc, argv, &o, &m);
+	*a = (struct args){
+		.kernel = o.kernel, .kobj = o.kobj, .initrd = o.initrd, .guest = o.guest,
+		.ksrc = o.ksrc, .out = o.out, .only = m.only, .timeout = o.timeout_s,
+		.check_only = o.check_only, .report_only = m.report_only,
 	};
-	int c;
-
-	memset(a, 0, sizeof(*a));
-	a->timeout = 600;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		char *end;
-
-		switch (c) {
-		case 'k': a->kernel = optarg; break;
-		case 'b': a->kobj = optarg; break;
-		case 'i': a->initrd = optarg; break;
-		case 'g': a->guest = optarg; break;
-		case 's': a->ksrc = optarg; break;
-		case 'o': a->out = optarg; break;
-		case 'O': a->only = optarg; break;
-		case 'c': a->check_only = true; break;
-		case 'r': a->report_only = true; break;
-		case 'A':
-			/* the switches and paths are x86's */
-			if (arch_parse(optarg) < 0)
-				die("--arch: unknown architecture '%s' (x86_64 or arm64)", optarg);
-			if (arch_parse(optarg) != ARCH_X86_64)
-				die("lab mitigations: x86_64 only (no %s switches here yet)", optarg);
-			break;
-		case 't':
-			errno = 0;
-			a->timeout = (unsigned int)strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || a->timeout == 0)
-				die("--timeout wants a whole number of seconds above 0, not '%s'", optarg);
-			break;
-		default:
-			die("mitigations: unknown option or missing value: %s", argv[optind - 1]);
-		}
-	}
-	if (!a->kernel || !a->kobj || !a->initrd || !a->guest || !a->ksrc || !a->out ||
-	    optind != argc || (a->check_only && a->report_only))
-		die("usage: lab mitigations [--arch x86_64] --kernel BZIMAGE --kobj KOBJ --initrd CPIO --guest DIR --ksrc KSRC --out DIR [--timeout S] [--only NAME,...] [--check-only | --report-only]");
 }
 
 /* The switches, from the documentation, narrowed by --only. */
@@ -167,59 +125,32 @@ static void discover(const struct args *a, struct mit_switches *sw)
 	}
 }
 
-/* lab trace, as a child of this process, for every setting. */
+/* lab trace (trace_run) for every setting: s[0] is the defaults, the
+ * rest are its --setting ones. Its exit status. */
 static int run_trace(const struct args *a, struct setting *s, size_t ns)
 {
-	char **argv = xcalloc(32 + 2 * ns, sizeof(*argv)), *self, *tout, *timeout;
-	size_t n = 0;
+	struct trace_opts t = {
+		.arch = ARCH_X86_64, .kernel = a->kernel, .kobj = a->kobj,
+		.initrd = a->initrd, .guest = a->guest, .timeout_s = a->timeout,
+		.check_only = a->check_only, .mitigations = "default",
+	};
+	char *settings[TRACE_SETTINGS_MAX];
+	char *tout = xasprintf("%s/trace", a->out);
 	int status;
-	pid_t pid;
 
-	self = realpath("/proc/self/exe", NULL);
-	if (!self)
-		die("cannot find this program (/proc/self/exe): %s", strerror(errno));
-	tout = xasprintf("%s/trace", a->out);
-	timeout = xasprintf("%u", a->timeout);
-	argv[n++] = self;
-	argv[n++] = "trace";
-	argv[n++] = "--kernel";
-	argv[n++] = (char *)a->kernel;
-	argv[n++] = "--kobj";
-	argv[n++] = (char *)a->kobj;
-	argv[n++] = "--initrd";
-	argv[n++] = (char *)a->initrd;
-	argv[n++] = "--guest";
-	argv[n++] = (char *)a->guest;
-	argv[n++] = "--out";
-	argv[n++] = tout;
-	argv[n++] = "--timeout";
-	argv[n++] = timeout;
-	argv[n++] = "--mitigations";
-	argv[n++] = "default";
-	if (a->check_only)
-		argv[n++] = "--check-only";
-	for (size_t i = 1; i < ns; i++) {
-		argv[n++] = "--setting";
-		argv[n++] = xasprintf("%s=%s", s[i].name, s[i].append);
-	}
-	argv[n] = NULL;
+	if (ns - 1 > sizeof(t.settings) / sizeof(*t.settings))
+		die("%zu settings: lab trace takes at most %zu besides the defaults", ns - 1,
+		    sizeof(t.settings) / sizeof(*t.settings));
+	t.out = tout;
+	for (size_t i = 1; i < ns; i++)
+		t.settings[t.nsettings++] = settings[i - 1] =
+			xasprintf("%s=%s", s[i].name, s[i].append);
 	say("lab trace: %zu settings, each one traced boot and one icount boot", ns);
-	pid = fork();
-	if (pid < 0)
-		die("fork: %s", strerror(errno));
-	if (pid == 0) {
-		execv(self, argv);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	for (size_t i = a->check_only ? 17 : 16; i < n; i += 2)
-		free(argv[i + 1]);
-	free(argv);
-	free(self);
+	status = trace_run(&t);
+	for (size_t i = 1; i < ns; i++)
+		free(settings[i - 1]);
 	free(tout);
-	free(timeout);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return status;
 }
 
 /* What a setting's boots left: listings, its icount run, its facts. */

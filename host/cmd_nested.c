@@ -1,6 +1,7 @@
 /*
- * lab nested --kernel VMLINUZ --initrd L1_CPIO --out DIR [--plan NAME]
- *            [--timeout S] [--append L1_ARGS]
+ * lab nested [--arch x86_64] --kernel VMLINUZ --initrd L1_CPIO --out DIR
+ *            [--plan NAME] [--timeout S] [--append L1_ARGS]
+ * (its options: commands.c; lab nested --help; x86_64 only)
  * make test-kvm: the lab's kvm mode run for real, where the host has no
  * KVM of its own. QEMU's TCG emulates AMD SVM with nested paging, so a
  * first-level guest (L1: Debian's kernel, the initramfs scripts/kvm-l1.sh
@@ -186,9 +187,7 @@ int cmd_nested(int argc, char **argv)
 	int code, lab_status = -1;
 	double l1_s;
 
-	lab_opts_parse(argc, argv, &o);
-	if (!o.kernel || !o.initrd || !o.out || o.positional < argc)
-		die("usage: lab nested --kernel L1_VMLINUZ --initrd L1_CPIO --out DIR [--plan NAME] [--timeout S] [--append L1_ARGS]");
+	lab_parse_or_exit(&lab_cmd_nested, argc, argv, &o, NULL);
 	lab_lock(o.out);
 	boot_install_signals();
 	tar_path = xasprintf("%s/carry.tar", o.out);

@@ -23,15 +23,13 @@ int cmd_report(int argc, char **argv)
 	size_t rows = 0;
 	int ret;
 
-	lab_opts_parse(argc, argv, &o);
-	if (!o.out || o.positional >= argc)
-		die("usage: lab report --out DIR RUN_DIR...");
-	rep.runs = xcalloc((size_t)(argc - o.positional), sizeof(*rep.runs));
-	for (int i = o.positional; i < argc; i++) {
-		struct run *r = lab_load_run(argv[i]);
+	lab_parse_or_exit(&lab_cmd_report, argc, argv, &o, NULL);
+	rep.runs = xcalloc((size_t)o.nargs, sizeof(*rep.runs));
+	for (int i = 0; i < o.nargs; i++) {
+		struct run *r = lab_load_run(o.args[i]);
 
 		if (r->nproblems)
-			die("%s: %s", argv[i], r->problems[0]);
+			die("%s: %s", o.args[i], r->problems[0]);
 		rows += r->rows.n;
 		rep.runs[rep.nruns++] = r;
 	}

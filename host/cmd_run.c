@@ -1,6 +1,8 @@
 /*
  * lab run --kernel BZIMAGE --kobj KOBJ --initrd CPIO --guest DIR --out OUT
  *         [--mode auto|tcg|kvm|icount] [--timeout S] [--arch x86_64|arm64]
+ *         [--append ARGS] [--smp N]
+ * (its options: commands.c; lab run --help)
  * make run: boots the lab kernel with the "run" plan (under icount unless
  * another mode is asked for, so that its benchmark rows are exact
  * instruction counts), times the rows the host can run on the host, and
@@ -131,14 +133,14 @@ int cmd_run(int argc, char **argv)
 	struct run *runs[2];
 	struct report rep = { .runs = runs };
 	struct stat st;
-	char *dir, *hostdir;
+	char *dir, *hostdir, *probe;
 
-	lab_opts_parse(argc, argv, &o);
-	if (!o.out || !o.guest || !o.kobj)
-		die("usage: lab run --kernel BZIMAGE --kobj KOBJ --initrd CPIO --guest DIR --out OUT [--mode M] [--timeout S]");
+	lab_parse_or_exit(&lab_cmd_run, argc, argv, &o, NULL);
 	if (o.mode == MODE_AUTO)
 		o.mode = MODE_ICOUNT;
 	lab_lock(o.out);
+	probe = lab_probe_path(o.out);
+	o.probe_cache = probe;
 	boot_install_signals();
 	/* the columns of the table are named by these directories */
 	dir = xasprintf("%s/run/%s", o.out, mode_name(o.mode));
@@ -190,5 +192,6 @@ int cmd_run(int argc, char **argv)
 		run_free(runs[i]);
 	free(dir);
 	free(hostdir);
+	free(probe);
 	return t.failed ? 1 : 0;
 }

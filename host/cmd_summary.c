@@ -21,13 +21,11 @@ int cmd_summary(int argc, char **argv)
 	struct ktap_counts t;
 	struct lab_opts o;
 
-	lab_opts_parse(argc, argv, &o);
-	if (!o.host_tap && !o.nwith_summary && o.positional >= argc)
-		die("usage: lab summary [--host-tap DIR] [--with-summary [LABEL=]FILE ...] [RUN_DIR...]");
+	lab_parse_or_exit(&lab_cmd_summary, argc, argv, &o, NULL);
 	if (o.host_tap)
 		summary_add_tap_dir(&s, o.host_tap);
-	for (int i = o.positional; i < argc; i++) {
-		struct run *r = lab_load_run(argv[i]);
+	for (int i = 0; i < o.nargs; i++) {
+		struct run *r = lab_load_run(o.args[i]);
 
 		sum_add_run(&s, r->name, r, NULL);
 		run_free(r);

@@ -3,7 +3,9 @@
  *          --kernel-noexports BZIMAGE --kobj-noexports KOBJ
  *          --initrd-noexports CPIO
  *          --out OUT [--host-tap DIR] [--trace-tap FILE] [--mode M] [--timeout S]
+ *          [--mitigations-tap FILE] [--wiring-tap FILE] [--arch A] [--guest DIR]
  *          [--with-summary LABEL=FILE ...] [--lab-only]
+ * (its options: commands.c; lab test --help)
  * make test's boots and its summary:
  *   - the lab kernel with two vCPUs, plan "test": the module's checks, the
  *     kselftests (threads among them, contending on both CPUs), and KUnit's
@@ -328,26 +330,18 @@ static void variant_boots(struct summary *s, const struct lab_opts *o)
 	run_free(noexp);
 }
 
-static void check_opts(const struct lab_opts *o)
-{
-	if (!o->out || !o->kernel || (!o->lab_only && (!o->kernel_nosys ||
-	    !o->kernel_noexp || !o->kobj_noexp || !o->initrd_noexp)))
-		die("usage: lab test --kernel BZIMAGE --kobj KOBJ --initrd CPIO --out OUT {--lab-only | --kernel-nosys BZIMAGE --kernel-noexports BZIMAGE --kobj-noexports KOBJ --initrd-noexports CPIO} [--host-tap DIR] [--trace-tap FILE] [--mitigations-tap FILE] [--wiring-tap FILE] [--with-summary LABEL=FILE ...] [--mode M] [--timeout S]");
-	if (o->lab_only && (o->kernel_nosys || o->kernel_noexp))
-		die("lab test: --lab-only boots no other kernel (--kernel-nosys, --kernel-noexports)");
-}
-
 int cmd_test(int argc, char **argv)
 {
 	struct lab_opts o;
 	struct summary s = { 0 };
 	struct ktap_counts t;
 	struct run *lab, *ic1, *ic2;
-	char *summary_path;
+	char *summary_path, *probe;
 
-	lab_opts_parse(argc, argv, &o);
-	check_opts(&o);
+	lab_parse_or_exit(&lab_cmd_test, argc, argv, &o, NULL);
 	lab_lock(o.out);
+	probe = lab_probe_path(o.out);
+	o.probe_cache = probe;
 	boot_install_signals();
 	if (o.host_tap)
 		summary_add_tap_dir(&s, o.host_tap);
@@ -384,6 +378,7 @@ int cmd_test(int argc, char **argv)
 	printf("\nresults (logs under %s):\n", o.out);
 	t = sum_print(&s, stdout);
 	free(summary_path);
+	free(probe);
 	sum_free(&s);
 	run_free(lab);
 	run_free(ic1);

@@ -1,6 +1,8 @@
 /*
- * lab wiring --kernel BZIMAGE --kobj KOBJ --initrd CPIO --guest DIR
- *            --ksrc KSRC --out DIR [--mode M] [--timeout S] [--check-only]
+ * lab wiring [--arch x86_64] --kernel BZIMAGE --kobj KOBJ --initrd CPIO
+ *            [--guest DIR] --ksrc KSRC --out DIR [--mode M] [--timeout S]
+ *            [--check-only]
+ * (its options: commands.c; lab wiring --help; x86_64 only)
  * make wiring: the wiring behind a system call, read from the kernel the lab
  * built and booted. Boots the "wiring" plan (kernel_wiring.ko reads the IDT
  * gate of int $0x80, the syscall/sysenter MSRs and sys_call_table[], checks
@@ -167,29 +169,6 @@ static const char *vdso_entry(const char *hex, const char *dir, struct strbuf *d
 	return found;
 }
 
-struct wiring_args {
-	const char *ksrc;
-	bool check_only;
-};
-
-/* Takes --ksrc and --check-only out of argv; the rest is lab_opts'. */
-static int take_args(int argc, char **argv, struct wiring_args *w)
-{
-	int n = 0;
-
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--check-only")) {
-			w->check_only = true;
-		} else if (!strcmp(argv[i], "--ksrc") && i + 1 < argc) {
-			w->ksrc = argv[++i];
-		} else {
-			argv[n++] = argv[i];
-		}
-	}
-	argv[n] = NULL;
-	return n;
-}
-
 static const struct ktap_test *step(const struct run *r, const char *name)
 {
 	for (size_t i = 0; r->results && i < r->results->nsub; i++)
@@ -198,93 +177,82 @@ static const struct ktap_test *step(const struct run *r, const char *name)
 	return NULL;
 }
 
-int cmd_wiring(int argc, char **argv)
-{
-	struct wiring_args w = { 0 };
-	struct lab_opts o;
-	struct boot_opts b;
-	struct boot_result br;
-	struct checks c = { 0 };
-	struct run *r;
-	json_t *f;
-	char *dir, *tap, *path, *text[7], buf[256], lines[7][256];
-	static const char *const files[7] = {
-		"lab/arch/x86/include/generated/asm/syscalls_64.h",
-		"lab/arch/x86/include/generated/asm/syscalls_32.h",
-		"lab/arch/x86/include/generated/uapi/asm/unistd_64.h",
-		"lab/arch/x86/include/generated/uapi/asm/unistd_32.h",
-		"arch/x86/entry/syscalls/syscall_64.tbl",
-		"arch/x86/entry/syscalls/syscall_32.tbl",
-		"gen/lab_syscall_nr.h",
-	};
-	const struct ktap_test *mod;
-	const char *intel, *sym;
+/* The build's files the family's numbers are read from (KOBJ/.. or KSRC). */
+static const char *const files[] = {
+	"lab/arch/x86/include/generated/asm/syscalls_64.h",
+	"lab/arch/x86/include/generated/asm/syscalls_32.h",
+	"lab/arch/x86/include/generated/uapi/asm/unistd_64.h",
+	"lab/arch/x86/include/generated/uapi/asm/unistd_32.h",
+	"arch/x86/entry/syscalls/syscall_64.tbl",
+	"arch/x86/entry/syscalls/syscall_32.tbl",
+	"gen/lab_syscall_nr.h",
+};
+#define NFILES 7
+
+/* The sizes of the build's tables (syscalls_64.h, syscalls_32.h). */
+struct tables {
 	long size64, holes64, size32, holes32;
-	bool nr_ok = true;
+};
 
-	argc = take_args(argc, argv, &w);
-	lab_opts_parse(argc, argv, &o);
-	if (!o.out || !o.kobj || !o.initrd || !o.kernel || !w.ksrc)
-		die("usage: lab wiring --kernel BZIMAGE --kobj KOBJ --initrd CPIO --ksrc KSRC --out DIR [--mode M] [--timeout S] [--check-only]");
-	lab_lock(o.out);
-	boot_install_signals();
-	dir = xasprintf("%s/run", o.out);
-	tap = xasprintf("%s/check.tap", o.out);
-	say("booting the lab kernel (plan wiring, mode: %s)", mode_name(o.mode));
-	b = lab_boot_opts(&o, "wiring", dir);
-	if (lab_boot(&b, &br))
-		die("%s; console log: %s/console.log", br.reason, dir);
-	r = lab_load_run(dir);
-	f = r->facts ? json_object_get(r->facts, "wiring") : NULL;
+/* The build's files: KOBJ's parent holds lab/ and gen/; KSRC the .tbl ones. */
+static void read_build(const struct lab_opts *o, char *text[NFILES], struct checks *c)
+{
+	for (int i = 0; i < NFILES; i++) {
+		char *path = i == 4 || i == 5 ? xasprintf("%s/%s", o->ksrc, files[i]) :
+				 xasprintf("%s/../%s", o->kobj, files[i]);
 
-	/* the build's files: KOBJ's parent holds lab/ and gen/ */
-	for (int i = 0; i < 7; i++) {
-		if (i == 4 || i == 5)
-			path = xasprintf("%s/%s", w.ksrc, files[i]);
-		else
-			path = xasprintf("%s/../%s", o.kobj, files[i]);
 		text[i] = read_file(path, NULL);
 		if (!text[i])
-			check(&c, CHECK_FAIL, "the build's %s is readable", path);
+			check(c, CHECK_FAIL, "the build's %s is readable", path);
 		free(path);
 	}
-	table_of(text[0], &size64, &holes64);
-	table_of(text[1], &size32, &holes32);
+}
 
-	if (!w.check_only) {
-		printf("\nlogs  %s/: console.log, ktap.txt (kernel_wiring.ko's checks), facts.jsonl\n", dir);
-		printf("\n--- the IDT (store_idt(), read by kernel_wiring.ko)\n");
-		for (int i = 0; i < 2; i++) {
-			const char *v = i ? "idt.0x0e" : "idt.0x80";
+/* The IDT, the MSRs and the dispatch tables, printed. */
+static void print_wiring(json_t *f, const char *dir, const struct tables *t)
+{
+	printf("\nlogs  %s/: console.log, ktap.txt (kernel_wiring.ko's checks), facts.jsonl\n", dir);
+	printf("\n--- the IDT (store_idt(), read by kernel_wiring.ko)\n");
+	for (int i = 0; i < 2; i++) {
+		const char *v = i ? "idt.0x0e" : "idt.0x80";
 
-			printf("    vector %s  type %lld (%s), DPL %lld, selector %s, handler %s %s\n",
-			       v + 4, num(f, "%s.type", v),
-			       num(f, "%s.type", v) == 14 ? "interrupt gate" : "?",
-			       num(f, "%s.dpl", v), str(f, "%s.selector", v),
-			       str(f, "%s.handler", v), str(f, "%s.symbol", v));
-		}
-		printf("\n--- the MSRs (rdmsr, CPU vendor %s)\n", str(f, "msr.vendor"));
-		printf("    LSTAR         %s  %s  (64-bit syscall)\n", str(f, "msr.LSTAR.value"), str(f, "msr.LSTAR.symbol"));
-		printf("    CSTAR         %s  %s  (32-bit syscall%s)\n", str(f, "msr.CSTAR.value"), str(f, "msr.CSTAR.symbol"),
-		       *str(f, "msr.CSTAR_note") ? "; not written on Intel, which has none" : "");
-		printf("    STAR          %s  syscall loads CS %s (SS +8); sysret base %s (32-bit CS = base, SS = base+8, 64-bit CS = base+16)\n",
-		       str(f, "msr.STAR.value"), str(f, "msr.STAR.syscall_cs"), str(f, "msr.STAR.sysret_base"));
-		printf("    SYSCALL_MASK  %s  cleared on entry:", str(f, "msr.SYSCALL_MASK.value"));
-		for (size_t i = 0; i < json_array_size(json_object_get(json_object_get(json_object_get(f, "msr"), "SYSCALL_MASK"), "flags")); i++)
-			printf(" %s", json_string_value(json_array_get(json_object_get(json_object_get(json_object_get(f, "msr"), "SYSCALL_MASK"), "flags"), i)));
-		printf("\n    SYSENTER_CS   %s\n    SYSENTER_ESP  %s  (the CPU's entry stack, cpu_entry_area)\n    SYSENTER_EIP  %s  %s\n",
-		       str(f, "msr.SYSENTER_CS"), str(f, "msr.SYSENTER_ESP.value"),
-		       str(f, "msr.SYSENTER_EIP.value"), str(f, "msr.SYSENTER_EIP.symbol"));
-		printf("\n--- dispatch\n");
-		printf("    x86_64  NR_syscalls %lld, %lld holes (-> %s, ENOSYS), %lld implemented  [sys_call_table, read in the guest]\n",
-		       num(f, "x86_64.nr_syscalls"), num(f, "x86_64.holes"), str(f, "x86_64.ni_symbol"), num(f, "x86_64.implemented"));
-		printf("            from the build's syscalls_64.h: size %ld, %ld holes\n", size64, holes64);
-		printf("            nr %lld (one past the end): x64_sys_call() returns %lld (-ENOSYS is -38)\n",
-		       num(f, "x86_64.past_end.nr"), num(f, "x86_64.past_end.x64_sys_call"));
-		printf("    i386    IA32_NR_syscalls %lld [the module, compile time]; syscalls_32.h: size %ld, %ld holes [the build; ia32_sys_call_table is not exported]\n",
-		       num(f, "ia32_nr_syscalls"), size32, holes32);
-		printf("\n--- the family: .tbl line -> generated header -> number in user space\n");
+		printf("    vector %s  type %lld (%s), DPL %lld, selector %s, handler %s %s\n",
+		       v + 4, num(f, "%s.type", v),
+		       num(f, "%s.type", v) == 14 ? "interrupt gate" : "?",
+		       num(f, "%s.dpl", v), str(f, "%s.selector", v),
+		       str(f, "%s.handler", v), str(f, "%s.symbol", v));
 	}
+	printf("\n--- the MSRs (rdmsr, CPU vendor %s)\n", str(f, "msr.vendor"));
+	printf("    LSTAR         %s  %s  (64-bit syscall)\n", str(f, "msr.LSTAR.value"), str(f, "msr.LSTAR.symbol"));
+	printf("    CSTAR         %s  %s  (32-bit syscall%s)\n", str(f, "msr.CSTAR.value"), str(f, "msr.CSTAR.symbol"),
+	       *str(f, "msr.CSTAR_note") ? "; not written on Intel, which has none" : "");
+	printf("    STAR          %s  syscall loads CS %s (SS +8); sysret base %s (32-bit CS = base, SS = base+8, 64-bit CS = base+16)\n",
+	       str(f, "msr.STAR.value"), str(f, "msr.STAR.syscall_cs"), str(f, "msr.STAR.sysret_base"));
+	printf("    SYSCALL_MASK  %s  cleared on entry:", str(f, "msr.SYSCALL_MASK.value"));
+	for (size_t i = 0; i < json_array_size(json_object_get(json_object_get(json_object_get(f, "msr"), "SYSCALL_MASK"), "flags")); i++)
+		printf(" %s", json_string_value(json_array_get(json_object_get(json_object_get(json_object_get(f, "msr"), "SYSCALL_MASK"), "flags"), i)));
+	printf("\n    SYSENTER_CS   %s\n    SYSENTER_ESP  %s  (the CPU's entry stack, cpu_entry_area)\n    SYSENTER_EIP  %s  %s\n",
+	       str(f, "msr.SYSENTER_CS"), str(f, "msr.SYSENTER_ESP.value"),
+	       str(f, "msr.SYSENTER_EIP.value"), str(f, "msr.SYSENTER_EIP.symbol"));
+	printf("\n--- dispatch\n");
+	printf("    x86_64  NR_syscalls %lld, %lld holes (-> %s, ENOSYS), %lld implemented  [sys_call_table, read in the guest]\n",
+	       num(f, "x86_64.nr_syscalls"), num(f, "x86_64.holes"), str(f, "x86_64.ni_symbol"), num(f, "x86_64.implemented"));
+	printf("            from the build's syscalls_64.h: size %ld, %ld holes\n", t->size64, t->holes64);
+	printf("            nr %lld (one past the end): x64_sys_call() returns %lld (-ENOSYS is -38)\n",
+	       num(f, "x86_64.past_end.nr"), num(f, "x86_64.past_end.x64_sys_call"));
+	printf("    i386    IA32_NR_syscalls %lld [the module, compile time]; syscalls_32.h: size %ld, %ld holes [the build; ia32_sys_call_table is not exported]\n",
+	       num(f, "ia32_nr_syscalls"), t->size32, t->holes32);
+	printf("\n--- the family: .tbl line -> generated header -> number in user space\n");
+}
+
+/* The family's numbers, file by file (printed unless check_only), and
+ * each one's sys_call_table[] entry checked; whether the numbers agree. */
+static bool family_numbers(struct checks *c, json_t *f, char *text[NFILES], bool check_only)
+{
+	char buf[256], lines[NFILES][256];
+	const char *sym;
+	bool ok = true;
+
 	for (size_t i = 0; i < NFAMILY; i++) {
 		char needle[96];
 		long nrs[7], guest;
@@ -303,7 +271,7 @@ int cmd_wiring(int argc, char **argv)
 			nrs[j] = nr_of(lines[j]);
 		guest = num(f, "x86_64.family.%s.nr", family[i]);
 		sym = str(f, "x86_64.family.%s.symbol", family[i]);
-		if (!w.check_only) {
+		if (!check_only) {
 			printf("    %s\n", family[i]);
 			printf("      syscall_64.tbl  %s\n      syscalls_64.h   %s\n      unistd_64.h     %s\n      lab_syscall_nr.h %s\n",
 			       lines[4], lines[0], lines[2], lines[6]);
@@ -313,83 +281,129 @@ int cmd_wiring(int argc, char **argv)
 		}
 		if (nrs[0] != nrs[2] || nrs[2] != nrs[4] || nrs[2] != nrs[6] ||
 		    nrs[2] != guest || nrs[1] != nrs[3] || nrs[3] != nrs[5] || nrs[2] < 0 || nrs[3] < 0)
-			nr_ok = false;
+			ok = false;
 		snprintf(buf, sizeof(buf), "__x64_sys_%s", family[i]);
 		snprintf(needle, sizeof(needle), "__do_sys_%s", family[i]);
-		check(&c, !strcmp(sym, buf) || !strcmp(sym, needle),
+		check(c, !strcmp(sym, buf) || !strcmp(sym, needle),
 		      "sys_call_table[%ld] resolves to %s's wrapper (__x64_sys_%s, or __do_sys_%s at the same address): %s",
 		      guest, family[i], family[i], family[i], *sym ? sym : "nothing");
 	}
+	return ok;
+}
 
-	{
-		struct strbuf dis = { 0 };
-		const char *entry = vdso_entry(str(f ? r->facts : NULL, "vdso32.bytes"), o.out, &dis);
-		const char *vendor = str(f, "msr.vendor");
-		bool intel = !strcmp(vendor, "GenuineIntel");
+/* The 32-bit vDSO's entry instruction against the CPU's vendor. */
+static void vdso_check(struct checks *c, const struct run *r, json_t *f, const char *out,
+		       bool check_only)
+{
+	struct strbuf dis = { 0 };
+	const char *entry = vdso_entry(str(f ? r->facts : NULL, "vdso32.bytes"), out, &dis);
+	const char *vendor = str(f, "msr.vendor");
+	bool intel = !strcmp(vendor, "GenuineIntel");
 
-		if (!w.check_only) {
-			printf("\n--- the 32-bit vDSO's __kernel_vsyscall (AT_SYSINFO %s, image AT_SYSINFO_EHDR %s; bytes read in the guest, objdump -b binary -m i386 on the host)\n",
-			       str(r->facts, "vdso32.sysinfo"), str(r->facts, "vdso32.sysinfo_ehdr"));
-			for (char *l = dis.s, *e; l && *l; l = e + 1) {
-				e = strchrnul(l, '\n');
-				printf("    %.*s\n", (int)(e - l), l);
-				if (!*e)
-					break;
-			}
-			printf("    entry instruction here (%s): %s; on %s it would be %s\n", vendor,
-			       *entry ? entry : "not found", intel ? "AMD" : "Intel",
-			       intel ? "syscall (X86_FEATURE_SYSCALL32)" : "sysenter (X86_FEATURE_SYSENTER32)");
+	if (!check_only) {
+		printf("\n--- the 32-bit vDSO's __kernel_vsyscall (AT_SYSINFO %s, image AT_SYSINFO_EHDR %s; bytes read in the guest, objdump -b binary -m i386 on the host)\n",
+		       str(r->facts, "vdso32.sysinfo"), str(r->facts, "vdso32.sysinfo_ehdr"));
+		for (char *l = dis.s, *e; l && *l; l = e + 1) {
+			e = strchrnul(l, '\n');
+			printf("    %.*s\n", (int)(e - l), l);
+			if (!*e)
+				break;
 		}
-		check(&c, !strcmp(entry, intel ? "sysenter" : "syscall"),
-		      "the 32-bit vDSO enters with %s on this %s CPU (alternatives in vdso32/system_call.S): %s",
-		      intel ? "sysenter" : "syscall", vendor, *entry ? entry : "nothing found");
-		sb_free(&dis);
+		printf("    entry instruction here (%s): %s; on %s it would be %s\n", vendor,
+		       *entry ? entry : "not found", intel ? "AMD" : "Intel",
+		       intel ? "syscall (X86_FEATURE_SYSCALL32)" : "sysenter (X86_FEATURE_SYSENTER32)");
 	}
+	check(c, !strcmp(entry, intel ? "sysenter" : "syscall"),
+	      "the 32-bit vDSO enters with %s on this %s CPU (alternatives in vdso32/system_call.S): %s",
+	      intel ? "sysenter" : "syscall", vendor, *entry ? entry : "nothing found");
+	sb_free(&dis);
+}
+
+/* The guest's facts against the 6.1 source and the build's tables. */
+static void fact_checks(struct checks *c, const struct run *r, json_t *f,
+			const struct tables *t, bool nr_ok)
+{
+	const struct ktap_test *mod;
+	const char *intel;
 
 	mod = step(r, "kernel_wiring.ko");
-	check(&c, mod && mod->result == KTAP_PASS, "kernel_wiring.ko's own checks passed (ktap.txt)");
-	check(&c, f != NULL, "the guest's wiring facts arrived (facts.jsonl)");
-	check(&c, !strcmp(str(f, "idt.0x80.symbol"), "asm_int80_emulation") && num(f, "idt.0x80.dpl") == 3 &&
+	check(c, mod && mod->result == KTAP_PASS, "kernel_wiring.ko's own checks passed (ktap.txt)");
+	check(c, f != NULL, "the guest's wiring facts arrived (facts.jsonl)");
+	check(c, !strcmp(str(f, "idt.0x80.symbol"), "asm_int80_emulation") && num(f, "idt.0x80.dpl") == 3 &&
 	      num(f, "idt.0x80.type") == 14,
 	      "vector 0x80: interrupt gate, DPL 3, handler asm_int80_emulation (6.1.192's int80 entry; entry_INT80_compat before the int80 emulation fix): %s",
 	      str(f, "idt.0x80.symbol"));
-	check(&c, num(f, "idt.0x0e.dpl") == 0 && !strcmp(str(f, "idt.0x0e.symbol"), "asm_exc_page_fault"),
+	check(c, num(f, "idt.0x0e.dpl") == 0 && !strcmp(str(f, "idt.0x0e.symbol"), "asm_exc_page_fault"),
 	      "vector 0x0e: DPL 0 (user mode may not raise it), handler asm_exc_page_fault");
-	check(&c, !strcmp(str(f, "msr.LSTAR.symbol"), "entry_SYSCALL_64"), "MSR_LSTAR resolves to entry_SYSCALL_64");
+	check(c, !strcmp(str(f, "msr.LSTAR.symbol"), "entry_SYSCALL_64"), "MSR_LSTAR resolves to entry_SYSCALL_64");
 	intel = str(f, "msr.vendor");
 	if (!strcmp(intel, "GenuineIntel"))
-		check(&c, !strcmp(str(f, "msr.CSTAR.value"), "0x0"),
+		check(c, !strcmp(str(f, "msr.CSTAR.value"), "0x0"),
 		      "MSR_CSTAR is 0 on Intel (syscall_init() writes entry_SYSCALL_compat only on other vendors)");
 	else
-		check(&c, !strcmp(str(f, "msr.CSTAR.symbol"), "entry_SYSCALL_compat"), "MSR_CSTAR resolves to entry_SYSCALL_compat");
-	check(&c, !strcmp(str(f, "msr.SYSENTER_EIP.symbol"), "entry_SYSENTER_compat"),
+		check(c, !strcmp(str(f, "msr.CSTAR.symbol"), "entry_SYSCALL_compat"), "MSR_CSTAR resolves to entry_SYSCALL_compat");
+	check(c, !strcmp(str(f, "msr.SYSENTER_EIP.symbol"), "entry_SYSENTER_compat"),
 	      "MSR_IA32_SYSENTER_EIP resolves to entry_SYSENTER_compat");
-	check(&c, num(f, "x86_64.holes") + num(f, "x86_64.implemented") == num(f, "x86_64.nr_syscalls") &&
-	      num(f, "x86_64.nr_syscalls") == size64,
+	check(c, num(f, "x86_64.holes") + num(f, "x86_64.implemented") == num(f, "x86_64.nr_syscalls") &&
+	      num(f, "x86_64.nr_syscalls") == t->size64,
 	      "x86_64: holes + implemented == NR_syscalls (%lld) == the size of syscalls_64.h's table (%ld)",
-	      num(f, "x86_64.nr_syscalls"), size64);
-	check(&c, num(f, "x86_64.holes") == holes64,
+	      num(f, "x86_64.nr_syscalls"), t->size64);
+	check(c, num(f, "x86_64.holes") == t->holes64,
 	      "x86_64: the holes found by address in the guest (%lld) == those in syscalls_64.h (%ld)",
-	      num(f, "x86_64.holes"), holes64);
-	check(&c, num(f, "ia32_nr_syscalls") == size32,
+	      num(f, "x86_64.holes"), t->holes64);
+	check(c, num(f, "ia32_nr_syscalls") == t->size32,
 	      "i386: IA32_NR_syscalls (%lld) == the size of syscalls_32.h's table (%ld)",
-	      num(f, "ia32_nr_syscalls"), size32);
-	check(&c, num(f, "x86_64.past_end.x64_sys_call") == -38, "x86_64: one past the end, x64_sys_call() returns -ENOSYS");
-	check(&c, nr_ok, "the family's numbers agree: .tbl == generated syscalls_*.h == uapi unistd_*.h == lab_syscall_nr.h == the guest's table");
+	      num(f, "ia32_nr_syscalls"), t->size32);
+	check(c, num(f, "x86_64.past_end.x64_sys_call") == -38, "x86_64: one past the end, x64_sys_call() returns -ENOSYS");
+	check(c, nr_ok, "the family's numbers agree: .tbl == generated syscalls_*.h == uapi unistd_*.h == lab_syscall_nr.h == the guest's table");
+}
 
-	{
-		char *doc = checks_ktap(&c);
+int cmd_wiring(int argc, char **argv)
+{
+	struct lab_opts o;
+	struct boot_opts b;
+	struct boot_result br;
+	struct checks c = { 0 };
+	struct tables t;
+	struct run *r;
+	json_t *f;
+	char *dir, *tap, *probe, *text[NFILES], *doc;
+	bool nr_ok;
 
-		write_file(tap, doc, strlen(doc));
-		if (!w.check_only)
-			printf("\n--- checks (%s)\n%s", tap, doc);
-		printf("\n%u checks, %u failed\n", c.n, c.failed);
-		free(doc);
-	}
-	for (int i = 0; i < 7; i++)
+	lab_parse_or_exit(&lab_cmd_wiring, argc, argv, &o, NULL);
+	lab_lock(o.out);
+	probe = lab_probe_path(o.out);
+	o.probe_cache = probe;
+	boot_install_signals();
+	dir = xasprintf("%s/run", o.out);
+	tap = xasprintf("%s/check.tap", o.out);
+	say("booting the lab kernel (plan wiring, mode: %s)", mode_name(o.mode));
+	b = lab_boot_opts(&o, "wiring", dir);
+	if (lab_boot(&b, &br))
+		die("%s; console log: %s/console.log", br.reason, dir);
+	r = lab_load_run(dir);
+	f = r->facts ? json_object_get(r->facts, "wiring") : NULL;
+
+	read_build(&o, text, &c);
+	table_of(text[0], &t.size64, &t.holes64);
+	table_of(text[1], &t.size32, &t.holes32);
+	if (!o.check_only)
+		print_wiring(f, dir, &t);
+	nr_ok = family_numbers(&c, f, text, o.check_only);
+	vdso_check(&c, r, f, o.out, o.check_only);
+	fact_checks(&c, r, f, &t, nr_ok);
+
+	doc = checks_ktap(&c);
+	write_file(tap, doc, strlen(doc));
+	if (!o.check_only)
+		printf("\n--- checks (%s)\n%s", tap, doc);
+	printf("\n%u checks, %u failed\n", c.n, c.failed);
+	free(doc);
+	for (int i = 0; i < NFILES; i++)
 		free(text[i]);
 	run_free(r);
 	free(dir);
+	free(probe);
 	free(tap);
 	return c.failed ? 1 : 0;
 }

@@ -20,7 +20,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,139 +27,38 @@
 
 #include "util.h"
 
+/* The commands: each one's table (commands.c) and its function. */
 static const struct {
-	const char *name;
+	const struct lab_cmd *spec;
 	int (*fn)(int, char **);
-	const char *what;
 } commands[] = {
-	{ "boot", cmd_boot, "boot a lab kernel once into a run directory" },
-	{ "run", cmd_run, "boot, show the family at work, a short benchmark" },
-	{ "test", cmd_test, "every boot of the test suite, and the summary" },
-	{ "bench", cmd_bench, "every path timed in every mode, and the report" },
-	{ "report", cmd_report, "the benchmark report from stored runs" },
-	{ "summary", cmd_summary, "the test summary of stored runs and TAP files" },
-	{ "trace", cmd_trace, "single-step the paths with gdb, against icount" },
-	{ "mitigations", cmd_mitigations, "what each mitigation adds, instruction by instruction" },
-	{ "wiring", cmd_wiring, "the IDT gate, MSRs and tables behind a system call" },
-	{ "compare", cmd_compare, "x86_64 beside arm64, from make bench's icount runs" },
-	{ "compare-kernels", cmd_compare_kernels, "two kernel versions' traced paths and icount rows" },
-	{ "nested", cmd_nested, "kvm mode for real: lab boot --mode auto inside a TCG guest with KVM" },
+	{ &lab_cmd_boot, cmd_boot },
+	{ &lab_cmd_run, cmd_run },
+	{ &lab_cmd_test, cmd_test },
+	{ &lab_cmd_bench, cmd_bench },
+	{ &lab_cmd_report, cmd_report },
+	{ &lab_cmd_summary, cmd_summary },
+	{ &lab_cmd_trace, cmd_trace },
+	{ &lab_cmd_mitigations, cmd_mitigations },
+	{ &lab_cmd_wiring, cmd_wiring },
+	{ &lab_cmd_compare, cmd_compare },
+	{ &lab_cmd_compare_kernels, cmd_compare_kernels },
+	{ &lab_cmd_nested, cmd_nested },
 };
 
-static void usage(FILE *f)
+char *lab_probe_path(const char *out)
 {
-	fprintf(f, "usage: lab COMMAND [OPTIONS]\n\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
-		fprintf(f, "  %-15s %s\n", commands[i].name, commands[i].what);
-}
-
-void lab_opts_parse(int argc, char **argv, struct lab_opts *o)
-{
-	static const struct option longopts[] = {
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "kernel-nosys", required_argument, NULL, 'K' },
-		{ "kernel-noexports", required_argument, NULL, 'E' },
-		{ "kobj-noexports", required_argument, NULL, 'B' },
-		{ "initrd-noexports", required_argument, NULL, 'I' },
-		{ "kobj", required_argument, NULL, 'b' },
-		{ "initrd", required_argument, NULL, 'i' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "plan", required_argument, NULL, 'p' },
-		{ "append", required_argument, NULL, 'a' },
-		{ "guest", required_argument, NULL, 'g' },
-		{ "host-tap", required_argument, NULL, 'H' },
-		{ "trace-tap", required_argument, NULL, 'T' },
-		{ "mitigations-tap", required_argument, NULL, 'X' },
-		{ "wiring-tap", required_argument, NULL, 'W' },
-		{ "with-summary", required_argument, NULL, 'Y' },
-		{ "lab-only", no_argument, NULL, 'L' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "smp", required_argument, NULL, 's' },
-		{ "arch", required_argument, NULL, 'A' },
-		{ 0 }
-	};
-	int c, m;
-	char *end;
-	unsigned long v;
-
-	memset(o, 0, sizeof(*o));
-	o->timeout_s = 300;
-	o->plan = "run";
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'k': o->kernel = optarg; break;
-		case 'K': o->kernel_nosys = optarg; break;
-		case 'E': o->kernel_noexp = optarg; break;
-		case 'B': o->kobj_noexp = optarg; break;
-		case 'I': o->initrd_noexp = optarg; break;
-		case 'b': o->kobj = optarg; break;
-		case 'i': o->initrd = optarg; break;
-		case 'o': o->out = optarg; break;
-		case 'p': o->plan = optarg; break;
-		case 'a': o->append = optarg; break;
-		case 'g': o->guest = optarg; break;
-		case 'H': o->host_tap = optarg; break;
-		case 'T': o->trace_tap = optarg; break;
-		case 'X': o->mitigations_tap = optarg; break;
-		case 'W': o->wiring_tap = optarg; break;
-		case 'Y':
-			if (o->nwith_summary == LAB_WITH_SUMMARY_MAX)
-				die("--with-summary: at most %d", LAB_WITH_SUMMARY_MAX);
-			o->with_summary[o->nwith_summary++] = optarg;
-			break;
-		case 'L': o->lab_only = true; break;
-		case 'm':
-			m = mode_parse(optarg);
-			if (m < 0)
-				die("unknown mode '%s' (auto, tcg, kvm or icount)", optarg);
-			o->mode = (enum lab_mode)m;
-			break;
-		case 't':
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || v > 86400)
-				die("--timeout wants seconds (0 to 86400), not '%s'", optarg);
-			o->timeout_s = (unsigned int)v;
-			break;
-		case 'A':
-			m = arch_parse(optarg);
-			if (m < 0)
-				die("unknown architecture '%s' (x86_64 or arm64)", optarg);
-			o->arch = (enum lab_arch)m;
-			break;
-		case 's':
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || v < 1 || v > LAB_SMP_MAX)
-				die("--smp wants a number of vCPUs (1 to %d), not '%s'",
-				    LAB_SMP_MAX, optarg);
-			o->smp = (unsigned int)v;
-			break;
-		default:
-			die("%s: unknown option or missing value: %s", argv[0],
-			    argv[optind - 1]);
-		}
-	}
-	if (arch_mode_refusal(o->arch, o->mode))
-		die("%s", arch_mode_refusal(o->arch, o->mode));
-	o->positional = optind;
+	return xasprintf("%s/kvm-probe.answer", out);
 }
 
 struct boot_opts lab_boot_opts(const struct lab_opts *o, const char *plan,
 			       const char *dir)
 {
-	static char *probe;
-
-	if (!probe && o->out)
-		probe = xasprintf("%s/kvm-probe.answer", o->out);
 	return (struct boot_opts){
 		.kernel = o->kernel, .initrd = o->initrd, .plan = plan,
 		.out = dir, .append = o->append, .mode = o->mode,
-		.arch = o->arch, .smp = o->smp, .timeout_s = o->timeout_s, .probe_cache = probe,
-		.kobj = o->kobj,
+		.arch = o->arch, .smp = o->smp, .timeout_s = o->timeout_s,
+		.probe_cache = o->probe_cache, .kobj = o->kobj,
 	};
 }
 
@@ -194,11 +92,12 @@ struct run *lab_load_run(const char *dir)
 int main(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
+		lab_commands_help(argc < 2 ? stderr : stdout);
+		return argc < 2 ? LAB_EXIT_USAGE : 0;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
-		if (!strcmp(argv[1], commands[i].name))
+		if (!strcmp(argv[1], commands[i].spec->name))
 			return commands[i].fn(argc - 1, argv + 1);
-	die("unknown command '%s' (lab --help lists them)", argv[1]);
+	fprintf(stderr, "lab: unknown command '%s' (lab --help lists them)\n", argv[1]);
+	return LAB_EXIT_USAGE;
 }

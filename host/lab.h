@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include "boot.h"
+#include "opts.h"
 #include "run.h"
 
 int cmd_boot(int argc, char **argv);
@@ -23,9 +24,13 @@ int cmd_compare(int argc, char **argv);
 int cmd_compare_kernels(int argc, char **argv);
 int cmd_nested(int argc, char **argv);
 
-/* What the commands are told, all by the same long options. */
+/*
+ * What the commands are told, each option the same way in every command
+ * that takes it (opts.h: which command takes which).
+ */
 struct lab_opts {
 	const char *kernel, *kernel_nosys, *kobj, *initrd, *out, *plan;
+	const char *ksrc;	/* --ksrc: the kernel tree (mitigations, wiring) */
 	/* make test's kernel without the dispatch exports, its build, its initramfs */
 	const char *kernel_noexp, *kobj_noexp, *initrd_noexp;
 	const char *append, *guest, *host_tap, *trace_tap, *mitigations_tap;
@@ -38,11 +43,16 @@ struct lab_opts {
 	enum lab_mode mode;
 	enum lab_arch arch;	/* --arch x86_64|arm64: the guest's (default x86_64) */
 	unsigned int smp;	/* --smp N: vCPUs (0: the default, 1) */
-	unsigned int timeout_s;
-	int positional;		/* argv index of the first operand */
+	unsigned int timeout_s;	/* --timeout S (default 300) */
+	bool check_only;	/* --check-only: the checks, no report */
+	char **args;		/* the operands, in order */
+	int nargs;
+	/* not an option: where auto keeps the KVM probe's answer (NULL: not
+	 * kept); a command sets it (lab_probe_path) before its boots */
+	const char *probe_cache;
 };
-/* Parses argv (dies with one line on a bad option). */
-void lab_opts_parse(int argc, char **argv, struct lab_opts *o);
+/* OUT/kvm-probe.answer, malloc'd. */
+char *lab_probe_path(const char *out);
 /* Boot options from o, for plan into dir. */
 struct boot_opts lab_boot_opts(const struct lab_opts *o, const char *plan,
 			       const char *dir);

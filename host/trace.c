@@ -1,7 +1,9 @@
 /*
  * lab trace [--arch x86_64|arm64] --kernel BZIMAGE --kobj KOBJ_DIR --initrd CPIO
- *           --guest GUEST_DIR --out DIR --timeout S [--mitigations "default off"]
+ *           --guest GUEST_DIR --out DIR [--timeout S] [--mitigations "default off"]
  *           [--setting NAME=ARGS ...] [--check-only]
+ * (its options: commands.c; lab trace --help), or trace_run() (trace.h),
+ * which lab mitigations calls.
  *
  * make trace: per mitigation setting, boots the lab kernel (plan "trace")
  * under TCG with QEMU's gdbstub on a Unix socket, QEMU stopped at its first
@@ -45,7 +47,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
@@ -63,6 +64,7 @@
 #include "checks.h"
 #include "lab.h"
 #include "run.h"
+#include "trace.h"
 #include "util.h"
 
 /* The benchmark loop may lay out its code a little differently from the
@@ -168,13 +170,10 @@ static const struct trace_arch arches[] = {
 	},
 };
 
-/* The architecture traced (--arch). */
-static const struct trace_arch *A = &arches[0];
-
 /* Whether the architecture has path p. */
-static bool has_path(int p)
+static bool has_path(const struct trace_arch *arch, int p)
 {
-	return A->names[p] != NULL;
+	return arch->names[p] != NULL;
 }
 /*
  * The row's ops (bench/lab_row.h's curve rows: operations per crossing,
@@ -217,9 +216,10 @@ struct path {
 	bool cut_off;
 };
 
-#define MAX_SETTINGS 64
+#define MAX_SETTINGS TRACE_SETTINGS_MAX
 
 struct setting {
+	const struct trace_arch *arch;	/* the architecture traced */
 	const char *mit;	/* default, off, or a --setting's NAME */
 	const char *append;	/* its kernel command-line words, or NULL */
 	char *dir;
@@ -269,6 +269,7 @@ struct setting {
 };
 
 struct args {
+	const struct trace_arch *arch;	/* the architecture traced */
 	const char *kernel, *kobj, *initrd, *guest, *out;
 	unsigned int timeout_s;
 	bool check_only;
@@ -377,94 +378,36 @@ static void show_tail(const char *path, int lines)
 	free(text);
 }
 
-static void parse_args(int argc, char **argv, struct args *a)
+/* The settings of t, in order, into a (its mits and appends); dies if t
+ * is not sound (trace_opts_check). */
+static void settings_of(const struct trace_opts *t, struct args *a)
 {
-	static const struct option longopts[] = {
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "kobj", required_argument, NULL, 'b' },
-		{ "initrd", required_argument, NULL, 'i' },
-		{ "guest", required_argument, NULL, 'g' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "mitigations", required_argument, NULL, 'M' },
-		{ "setting", required_argument, NULL, 'S' },
-		{ "check-only", no_argument, NULL, 'C' },
-		{ "arch", required_argument, NULL, 'A' },
-		{ 0 }
-	};
-	const char *mits = "default off", *extra[MAX_SETTINGS];
-	char *end, *copy, *save = NULL;
-	int nextra = 0;
-	unsigned long v;
-	int c;
+	const char *mits = t->mitigations ? t->mitigations :
+			   t->check_only && !t->nsettings ? "default" : "default off";
+	char why[400], *copy, *save = NULL;
 
+	if (trace_opts_check(t, why, sizeof(why)))
+		die("lab trace: %s", why);
 	memset(a, 0, sizeof(*a));
-	a->timeout_s = 300;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'k': a->kernel = optarg; break;
-		case 'b': a->kobj = optarg; break;
-		case 'i': a->initrd = optarg; break;
-		case 'g': a->guest = optarg; break;
-		case 'o': a->out = optarg; break;
-		case 'M': mits = optarg; break;
-		case 'S':
-			if (nextra == MAX_SETTINGS - 2)
-				die("--setting: at most %d", MAX_SETTINGS - 2);
-			extra[nextra++] = optarg;
-			break;
-		case 'C': a->check_only = true; break;
-		case 'A':
-			if (arch_parse(optarg) < 0)
-				die("--arch: unknown architecture '%s' (x86_64 or arm64)", optarg);
-			for (size_t i = 0; i < sizeof(arches) / sizeof(*arches); i++)
-				if (arches[i].arch == (enum lab_arch)arch_parse(optarg))
-					A = &arches[i];
-			break;
-		case 't':
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || v == 0 || v > 86400)
-				die("--timeout wants seconds (1 to 86400), not '%s'", optarg);
-			a->timeout_s = (unsigned int)v;
-			break;
-		default:
-			die("trace: unknown option or missing value: %s", argv[optind - 1]);
-		}
-	}
-	if (optind < argc || !a->kernel || !a->kobj || !a->initrd || !a->guest || !a->out)
-		die("usage: lab trace [--arch x86_64|arm64] --kernel BZIMAGE --kobj KOBJ_DIR --initrd CPIO --guest GUEST_DIR --out DIR --timeout S [--mitigations \"default off\"] [--setting NAME=ARGS ...] [--check-only]");
-	if (a->check_only && !nextra)
-		mits = "default";
 	copy = xstrdup(mits);
 	for (char *m = strtok_r(copy, " ,", &save); m; m = strtok_r(NULL, " ,", &save)) {
-		if (strcmp(m, "default") && strcmp(m, "off"))
-			die("--mitigations: '%s' is no setting (default, off)", m);
-		for (int i = 0; i < a->nmits; i++)
-			if (!strcmp(a->mits[i], m))
-				die("--mitigations: '%s' twice", m);
 		a->appends[a->nmits] = strcmp(m, "off") ? NULL : xstrdup("mitigations=off");
 		a->mits[a->nmits++] = xstrdup(m);
 	}
 	free(copy);
-	for (int k = 0; k < nextra; k++) {
-		const char *eq = strchr(extra[k], '=');
-		char *name = eq ? strndup(extra[k], (size_t)(eq - extra[k])) : NULL;
+	for (unsigned int k = 0; k < t->nsettings; k++) {
+		const char *eq = strchr(t->settings[k], '=');
 
-		if (!name || !*name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_.-") != strlen(name) ||
-		    !eq[1] || strchr(eq + 1, '"') || strchr(eq + 1, '\\'))
-			die("--setting wants NAME=ARGS (NAME of a-z, 0-9, _ . -; ARGS kernel command-line words), not '%s'",
-			    extra[k]);
-		for (int i = 0; i < a->nmits; i++)
-			if (!strcmp(a->mits[i], name))
-				die("--setting: '%s' twice", name);
 		a->appends[a->nmits] = xstrdup(eq + 1);
-		a->mits[a->nmits++] = name;
+		a->mits[a->nmits++] = strndup(t->settings[k], (size_t)(eq - t->settings[k]));
 	}
-	if (!a->nmits)
-		die("--mitigations: no setting given");
+	a->kernel = t->kernel;
+	a->kobj = t->kobj;
+	a->initrd = t->initrd;
+	a->guest = t->guest;
+	a->out = t->out;
+	a->timeout_s = t->timeout_s;
+	a->check_only = t->check_only;
 }
 
 /* ---- one traced boot -------------------------------------------------- */
@@ -513,12 +456,13 @@ static pid_t spawn_boot(const struct boot_opts *b)
 	return pid;
 }
 
-static pid_t spawn_gdb(const char *config, const char *script, const char *log)
+static pid_t spawn_gdb(const struct trace_arch *arch, const char *config, const char *script,
+		       const char *log)
 {
 	json_t *s = json_string(config);
 	char *lit = json_dumps(s, JSON_ENCODE_ANY);
 	char *setcfg = xasprintf("python LAB_TRACE_CONFIG = %s", lit);
-	char *argv[] = { (char *)A->gdb, "-nx", "-batch", "-ex", setcfg, "-x",
+	char *argv[] = { (char *)arch->gdb, "-nx", "-batch", "-ex", setcfg, "-x",
 			 (char *)script, NULL };
 	pid_t parent = getpid(), pid;
 
@@ -552,6 +496,7 @@ static pid_t spawn_gdb(const char *config, const char *script, const char *log)
 static void write_config(const char *path, const struct args *a,
 			 const char *sock, const char *out)
 {
+	const struct trace_arch *arch = a->arch;
 	char *vmlinux = xasprintf("%s/vmlinux", a->kobj);
 	char *us = xasprintf("%s/user_syscall", a->guest);
 	char *uf = xasprintf("%s/user_functioncall", a->guest);
@@ -564,20 +509,20 @@ static void write_config(const char *path, const struct args *a,
 	json_t *c;
 
 	c = json_pack("{s:s, s:s, s:s, s:f, s:s, s:s, s:s, s:i, s:s}",
-		      "schema", "lab-trace-config/1", "arch", arch_name(A->arch),
+		      "schema", "lab-trace-config/1", "arch", arch_name(arch->arch),
 		      "socket", sock, "connect_wait_s", 5.0, "vmlinux", vmlinux,
 		      "user_syscall", us, "user_functioncall", uf,
 		      "max_steps", MAX_STEPS, "out", out);
 	/* the 32-bit vDSO path (x86), the AArch32 svc path (arm64) */
-	if (has_path(P_VDSO32) || has_path(P_SVC32))
+	if (has_path(arch, P_VDSO32) || has_path(arch, P_SVC32))
 		json_object_set_new(c, "user_syscall32", json_string(us32));
-	if (has_path(P_VDSO32))
+	if (has_path(arch, P_VDSO32))
 		json_object_set_new(c, "vdso32", json_string(vdso));
 	/* only read (its lab_batch() loop's set-up), never run; optional */
 	if (file_exists(bb))
 		json_object_set_new(c, "bench_batch", json_string(bb));
 	/* the same for the vDSO (svc) loop of the 32-bit benchmark */
-	if ((has_path(P_VDSO32) || has_path(P_SVC32)) && file_exists(bu32))
+	if ((has_path(arch, P_VDSO32) || has_path(arch, P_SVC32)) && file_exists(bu32))
 		json_object_set_new(c, "bench_user32", json_string(bu32));
 	/* and bench_user's loop of the null system call (read on arm64) */
 	if (file_exists(bu))
@@ -632,6 +577,7 @@ static char *symbol_base(const char *sym);
 /* trace.json (lab_trace.py's) into s; NULL or why not. */
 static char *load_trace(struct setting *s, const char *path)
 {
+	const struct trace_arch *arch = s->arch;
 	json_error_t err;
 	json_t *t = json_load_file(path, 0, &err), *paths, *sites, *cut;
 	char *why = NULL;
@@ -647,19 +593,19 @@ static char *load_trace(struct setting *s, const char *path)
 	}
 	s->setup = (int)json_integer_value(json_object_get(sites, "setup"));
 	for (int p = P_BATCH1; p <= P_INT80; p++) {
-		json_t *site = has_path(p) ? json_object_get(sites, A->names[p]) : NULL;
+		json_t *site = has_path(arch, p) ? json_object_get(sites, arch->names[p]) : NULL;
 
-		if (!has_path(p))
+		if (!has_path(arch, p))
 			continue;
 		if (!json_is_integer(json_object_get(site, "setup"))) {
-			why = xasprintf("%s: no %s call site", path, A->names[p]);
+			why = xasprintf("%s: no %s call site", path, arch->names[p]);
 			goto out;
 		}
 		s->batch_setup[p] = (int)json_integer_value(json_object_get(site, "setup"));
 	}
 	{
 		/* arm64: bench_user's loop of the null system call, as read */
-		json_t *site = json_object_get(sites, A->names[P_SYSCALL]);
+		json_t *site = json_object_get(sites, arch->names[P_SYSCALL]);
 		json_t *bench = json_object_get(site, "bench");
 		json_t *note = json_object_get(site, "bench_note");
 
@@ -669,14 +615,14 @@ static char *load_trace(struct setting *s, const char *path)
 		else if (json_is_string(note))
 			s->syscall_bench_note = xstrdup(json_string_value(note));
 	}
-	if (has_path(P_SVC32)) {
+	if (has_path(arch, P_SVC32)) {
 		/* arm64: the AArch32 svc's site, bench_user32's loop of it */
-		json_t *site = json_object_get(sites, A->names[P_SVC32]);
+		json_t *site = json_object_get(sites, arch->names[P_SVC32]);
 		json_t *bench = json_object_get(site, "bench");
 		json_t *note = json_object_get(site, "bench_note");
 
 		if (!json_is_integer(json_object_get(site, "setup"))) {
-			why = xasprintf("%s: no %s call site", path, A->names[P_SVC32]);
+			why = xasprintf("%s: no %s call site", path, arch->names[P_SVC32]);
 			goto out;
 		}
 		s->svc32_setup = (int)json_integer_value(json_object_get(site, "setup"));
@@ -689,7 +635,7 @@ static char *load_trace(struct setting *s, const char *path)
 	}
 	for (int p = 0; p < NPATHS; p++) {
 		/* the calls skipped for a refill of get_random_u16()'s batch */
-		json_t *site = has_path(p) ? json_object_get(sites, A->names[p]) : NULL;
+		json_t *site = has_path(arch, p) ? json_object_get(sites, arch->names[p]) : NULL;
 		json_t *skipped = json_object_get(site, "refills_skipped"), *one;
 		struct strbuf b = { 0 };
 		size_t i;
@@ -707,7 +653,7 @@ static char *load_trace(struct setting *s, const char *path)
 		}
 		s->refills[p] = b.s;
 	}
-	if (has_path(P_VDSO32)) {
+	if (has_path(arch, P_VDSO32)) {
 		json_t *v = json_object_get(sites, "vdso32");
 		json_t *run = json_object_get(v, "setup_run");
 		json_t *bench = json_object_get(v, "bench");
@@ -764,24 +710,24 @@ static char *load_trace(struct setting *s, const char *path)
 		}
 	}
 	for (int p = 0; p < NPATHS; p++) {
-		json_t *rows = has_path(p) ? json_object_get(paths, A->names[p]) : NULL;
+		json_t *rows = has_path(arch, p) ? json_object_get(paths, arch->names[p]) : NULL;
 		size_t i;
 		json_t *row;
 
-		if (!has_path(p))
+		if (!has_path(arch, p))
 			continue;
 		if (!json_is_array(rows) || !json_array_size(rows)) {
-			why = xasprintf("%s: no %s path", path, A->names[p]);
+			why = xasprintf("%s: no %s path", path, arch->names[p]);
 			goto out;
 		}
-		s->p[p].cut_off = json_is_true(json_object_get(cut, A->names[p]));
+		s->p[p].cut_off = json_is_true(json_object_get(cut, arch->names[p]));
 		s->p[p].v = xcalloc(json_array_size(rows), sizeof(struct insn));
 		json_array_foreach(rows, i, row) {
 			const char *pc, *sym, *text;
 
 			if (json_unpack(row, "[s,s,s]", &pc, &sym, &text)) {
 				why = xasprintf("%s: %s row %zu is no [pc, symbol, instruction]",
-						path, A->names[p], i + 1);
+						path, arch->names[p], i + 1);
 				goto out;
 			}
 			s->p[p].v[i] = (struct insn){ xstrdup(pc), xstrdup(sym), xstrdup(text), NULL };
@@ -797,6 +743,7 @@ out:
 static int trace_setting(struct setting *s, const struct args *a,
 			 const char *script)
 {
+	const struct trace_arch *arch = a->arch;
 	char *config = xasprintf("%s/trace-config.json", s->dir);
 	char *result = xasprintf("%s/trace.json", s->dir);
 	char *log = xasprintf("%s/gdb.log", s->dir);
@@ -812,7 +759,7 @@ static int trace_setting(struct setting *s, const struct args *a,
 	struct boot_opts b = {
 		.kernel = a->kernel, .initrd = a->initrd, .plan = "trace",
 		.out = bootdir, .mode = MODE_TCG, .timeout_s = a->timeout_s,
-		.kobj = a->kobj, .arch = A->arch,
+		.kobj = a->kobj, .arch = arch->arch,
 		.append = append,
 	};
 	long long deadline;
@@ -845,7 +792,7 @@ static int trace_setting(struct setting *s, const struct args *a,
 		sleep_ms(10);
 	}
 	if (!boot_ended && stat(sock, &st) == 0 && S_ISSOCK(st.st_mode)) {
-		gdb = spawn_gdb(config, script, log);
+		gdb = spawn_gdb(arch, config, script, log);
 		gdb_ok = wait_until(gdb, now_ms() + a->timeout_s * 1000LL,
 				    &gstatus, SIGKILL) == 0 &&
 			 WIFEXITED(gstatus) && WEXITSTATUS(gstatus) == 0 &&
@@ -942,12 +889,12 @@ static bool is_any(const char *s, const char *const *names)
  * first instruction back in a C function that ran before it (the
  * dispatcher it returns to) or in the exit work.
  */
-static void stage_path(struct path *p, int which)
+static void stage_path(const struct trace_arch *arch, struct path *p, int which)
 {
 	/* the return's stage, named after the instruction that returns */
-	const char *ret_stage = which == P_INT80 ? STAGE_RETURN_IRET : A->stage_return;
+	const char *ret_stage = which == P_INT80 ? STAGE_RETURN_IRET : arch->stage_return;
 	const char *body = which == P_BATCH1 || which == P_BATCH4 ? "lab_batch" : "lab_null";
-	const char *stage = A->stage_syscall;
+	const char *stage = arch->stage_syscall;
 	bool in_c = false, in_body = false, after_body = false;
 	char **before = xcalloc(p->n + 1, sizeof(char *));
 	size_t nbefore = 0;
@@ -976,8 +923,8 @@ static void stage_path(struct path *p, int which)
 			 * and after it */
 			stage = seen_kernel ? STAGE_VDSO_OUT : STAGE_VDSO_IN;
 		} else if (i == 0) {
-			stage = A->stage_syscall;
-		} else if (starts_with_any(base, A->asm_prefix) || is_any(base, A->asm_exact)) {
+			stage = arch->stage_syscall;
+		} else if (starts_with_any(base, arch->asm_prefix) || is_any(base, arch->asm_exact)) {
 			stage = !in_c ? STAGE_ENTRY : ret_stage;
 		} else if (strstr(base, "thunk")) {
 			/* keeps the stage that called it */
@@ -1012,13 +959,14 @@ static void stage_path(struct path *p, int which)
 
 static void write_staged(const struct setting *s)
 {
+	const struct trace_arch *arch = s->arch;
 	for (int p = 0; p < NPATHS; p++) {
 		struct strbuf b = { 0 };
 		char *path;
 
-		if (!has_path(p))
+		if (!has_path(arch, p))
 			continue;
-		path = xasprintf("%s/%s.staged", s->dir, A->names[p]);
+		path = xasprintf("%s/%s.staged", s->dir, arch->names[p]);
 
 		for (size_t i = 0; i < s->p[p].n; i++) {
 			const struct insn *in = &s->p[p].v[i];
@@ -1061,13 +1009,14 @@ static size_t count_stage(const struct path *p, const char *stage)
 
 static void icount_setting(struct setting *s, const struct args *a)
 {
+	const struct trace_arch *arch = a->arch;
 	char *dir = xasprintf("%s/icount", s->dir);
 	char *name = xasprintf("icount-%s", s->mit);
 	char *err = NULL;
 	struct boot_opts b = {
 		.kernel = a->kernel, .initrd = a->initrd, .plan = "bench-quick",
 		.out = dir, .mode = MODE_ICOUNT, .timeout_s = a->timeout_s,
-		.kobj = a->kobj, .arch = A->arch,
+		.kobj = a->kobj, .arch = arch->arch,
 		.append = s->append,
 	};
 	struct boot_result r;
@@ -1086,11 +1035,11 @@ static void icount_setting(struct setting *s, const struct args *a)
 		s->icount_note = err;
 	} else {
 		for (int p = 0; p < NPATHS; p++)
-			for (size_t i = 0; has_path(p) && i < run->rows.n && !s->have_icount[p]; i++) {
+			for (size_t i = 0; has_path(arch, p) && i < run->rows.n && !s->have_icount[p]; i++) {
 				const struct row *w = &run->rows.v[i];
 
-				if (!strcmp(w->path, A->icount_row[p][0]) &&
-				    !strcmp(w->abi, A->icount_row[p][1]) &&
+				if (!strcmp(w->path, arch->icount_row[p][0]) &&
+				    !strcmp(w->abi, arch->icount_row[p][1]) &&
 				    w->ops == icount_ops[p]) {
 					/* per operation: a crossing carries ops */
 					s->icount[p] = (double)w->stat[ST_MEDIAN] / 1000.0 *
@@ -1216,25 +1165,26 @@ static void free_fcounts(struct fcount *v, size_t n)
 
 static void checks_of(struct checks *c, const struct setting *s)
 {
+	const struct trace_arch *arch = s->arch;
 	const char *m = s->mit;
 	struct names stages = { 0 };
 
 	if (s->failure) {
 		sb_printf(&c->lines, "# %s\n", s->failure);
 		for (int p = 0; p < NPATHS; p++) {
-			if (!has_path(p))
+			if (!has_path(arch, p))
 				continue;
 			check(c, false, "trace %s (%s): traced vs icount %s: no trace",
-			      A->names[p], m, A->icount_row[p][0]);
+			      arch->names[p], m, arch->icount_row[p][0]);
 			check(c, false, "trace %s (%s): every instruction attributed to a symbol: no trace",
-			      A->names[p], m);
+			      arch->names[p], m);
 		}
 		check(c, false, "trace %s (%s): all six stages seen: no trace",
-		      A->names[P_SYSCALL], m);
-		if (has_path(P_SVC32))
+		      arch->names[P_SYSCALL], m);
+		if (has_path(arch, P_SVC32))
 			check(c, false, "trace %s (%s): all six stages seen: no trace",
-			      A->names[P_SVC32], m);
-		if (has_path(P_VDSO32))
+			      arch->names[P_SVC32], m);
+		if (has_path(arch, P_VDSO32))
 			check(c, false, "trace vdso32 (%s): all seven stages seen: no trace", m);
 		check(c, false, "trace batch (%s): per record (batch4 - batch1) / %d > 0: no trace",
 		      m, BATCH_MORE);
@@ -1246,7 +1196,7 @@ static void checks_of(struct checks *c, const struct setting *s)
 		char *repnote, *setupnote, *row;
 		size_t unnamed = 0;
 
-		if (!has_path(p))
+		if (!has_path(arch, p))
 			continue;
 		extra = icount_extra(s, p);
 		reps = rep_runs(&s->p[p]);
@@ -1260,9 +1210,9 @@ static void checks_of(struct checks *c, const struct setting *s)
 			xstrdup(" (bench_user's loop, as written)") :
 			p == P_SVC32 && s->svc32_bench_extra >= 0 ?
 			xstrdup(" (bench_user32's loop, as written)") : xstrdup("");
-		row = icount_ops[p] ? xasprintf("%s (ops %u) per crossing", A->icount_row[p][0],
+		row = icount_ops[p] ? xasprintf("%s (ops %u) per crossing", arch->icount_row[p][0],
 						      icount_ops[p])
-					  : xstrdup(A->icount_row[p][0]);
+					  : xstrdup(arch->icount_row[p][0]);
 		/* rounded to milliticks, the rows' unit: no float noise */
 		double diff = round((s->icount[p] - (double)tp->n - extra - reps) * 1000) / 1000;
 		bool agree = s->have_icount[p] && !tp->cut_off && fabs(diff) <= TOLERANCE;
@@ -1270,7 +1220,7 @@ static void checks_of(struct checks *c, const struct setting *s)
 		/* a diagnostic goes right before the result it explains */
 		if (tp->cut_off)
 			sb_printf(&c->lines, "# the %s path was cut off after %d instructions\n",
-				  A->names[p], MAX_STEPS);
+				  arch->names[p], MAX_STEPS);
 		if (!agree && s->icount_note)
 			sb_printf(&c->lines, "# %s\n", s->icount_note);
 		if ((p == P_BATCH1 || p == P_BATCH4) && s->bench_extra < 0)
@@ -1288,19 +1238,19 @@ static void checks_of(struct checks *c, const struct setting *s)
 		if (s->refills[p])
 			sb_printf(&c->lines, "# %s: skipped, as refilling get_random_u16()'s batch "
 				  "(icount's median leaves such calls out): %s; the next call traced\n",
-				  A->names[p], s->refills[p]);
+				  arch->names[p], s->refills[p]);
 		if (s->refilled[p])
 			sb_printf(&c->lines, "# %s: the traced call refilled get_random_u16()'s batch too "
 				  "(every call of the site did): not what icount's median counts\n",
-				  A->names[p]);
+				  arch->names[p]);
 		if (s->have_icount[p]) {
 			check(c, agree,
 			      "trace %s (%s): %zu traced + %d set-up%s%s vs icount %s %g (difference %g, tolerance %d)",
-			      A->names[p], m, tp->n, extra, setupnote, repnote, row, s->icount[p],
+			      arch->names[p], m, tp->n, extra, setupnote, repnote, row, s->icount[p],
 			      diff, TOLERANCE);
 		} else {
 			check(c, false, "trace %s (%s): %zu traced + %d set-up%s%s vs icount %s: no such row (abi %s)",
-			      A->names[p], m, tp->n, extra, setupnote, repnote, row, A->icount_row[p][1]);
+			      arch->names[p], m, tp->n, extra, setupnote, repnote, row, arch->icount_row[p][1]);
 		}
 		free(row);
 		free(repnote);
@@ -1309,25 +1259,25 @@ static void checks_of(struct checks *c, const struct setting *s)
 			unnamed += tp->v[i].sym[0] == '?';
 		if (unnamed)
 			sb_printf(&c->lines, "# %zu instructions without a symbol in %s/%s.staged\n",
-				  unnamed, s->dir, A->names[p]);
+				  unnamed, s->dir, arch->names[p]);
 		check(c, !unnamed, "trace %s (%s): every instruction attributed to a symbol",
-		      A->names[p], m);
+		      arch->names[p], m);
 	}
 	for (size_t i = 0; i < s->p[P_SYSCALL].n; i++)
 		names_add(&stages, s->p[P_SYSCALL].v[i].stage);
 	check(c, stages.n == SYSCALL_STAGES, "trace %s (%s): all six stages seen (%zu)",
-	      A->names[P_SYSCALL], m, stages.n);
+	      arch->names[P_SYSCALL], m, stages.n);
 	free(stages.v);
 	stages = (struct names){ 0 };
-	if (has_path(P_SVC32)) {
+	if (has_path(arch, P_SVC32)) {
 		for (size_t i = 0; i < s->p[P_SVC32].n; i++)
 			names_add(&stages, s->p[P_SVC32].v[i].stage);
 		check(c, stages.n == SYSCALL_STAGES, "trace %s (%s): all six stages seen (%zu)",
-		      A->names[P_SVC32], m, stages.n);
+		      arch->names[P_SVC32], m, stages.n);
 		free(stages.v);
 		stages = (struct names){ 0 };
 	}
-	if (has_path(P_VDSO32)) {
+	if (has_path(arch, P_VDSO32)) {
 		for (size_t i = 0; i < s->p[P_VDSO32].n; i++)
 			names_add(&stages, s->p[P_VDSO32].v[i].stage);
 		check(c, stages.n == VDSO_STAGES, "trace vdso32 (%s): all seven stages seen (%zu)",
@@ -1410,6 +1360,7 @@ static void symbol_table(struct strbuf *b, const struct path *p)
  * drawn by trace/stages.gp. Returns true if the chart is there. */
 static bool chart(const char *out, struct setting **ok, int nok)
 {
+	const struct trace_arch *arch = ok[0]->arch;
 	char *dat = xasprintf("%s/chart-stages.dat", out);
 	char *png = xasprintf("%s/chart-stages.png", out);
 	char *tmp = xasprintf("%s.lab-tmp", png);
@@ -1432,9 +1383,9 @@ static bool chart(const char *out, struct setting **ok, int nok)
 		for (int o = 0; o < NPATHS; o++) {
 			int p = path_order[o];
 
-			if (!has_path(p))
+			if (!has_path(arch, p))
 				continue;
-			sb_printf(&b, "%s (%s)", A->names[p], ok[j]->mit);
+			sb_printf(&b, "%s (%s)", arch->names[p], ok[j]->mit);
 			for (size_t k = 0; k < stages.n; k++)
 				sb_printf(&b, "\t%zu", count_stage(&ok[j]->p[p], stages.v[k]));
 			sb_printf(&b, "\n");
@@ -1485,6 +1436,7 @@ out:
  */
 static void batch_section(struct strbuf *b, struct setting **ok, int nok)
 {
+	const struct trace_arch *arch = ok[0]->arch;
 	sb_printf(b, "## lab_batch(): per record and once per crossing\n\n"
 		  "One `lab_batch()` of 1 and one of %d `LAB_BATCH_NULL` records, from\n"
 		  "`lab_call_site_batch1()` and `lab_call_site_batch4()` in user_syscall (the\n"
@@ -1496,8 +1448,8 @@ static void batch_section(struct strbuf *b, struct setting **ok, int nok)
 		  "  after the first also pass a `cond_resched()`, which the first does not);\n"
 		  "- **once per crossing** = T1 - per record: entry, dispatch, the batch's own\n"
 		  "  checks, exit and return, whatever the number of records.\n\n",
-		  BATCH_MORE + 1, A->syscall_insn,
-		  A->arch == ARCH_ARM64 ? "__arm64_sys_lab_batch" : "__x64_sys_lab_batch",
+		  BATCH_MORE + 1, arch->syscall_insn,
+		  arch->arch == ARCH_ARM64 ? "__arm64_sys_lab_batch" : "__x64_sys_lab_batch",
 		  BATCH_MORE);
 	sb_printf(b, "| |");
 	for (int j = 0; j < nok; j++)
@@ -1557,7 +1509,7 @@ static void batch_section(struct strbuf *b, struct setting **ok, int nok)
 		  "string instruction run (see *Against icount*).\n\n");
 
 	for (int p = P_BATCH1; p <= P_BATCH4; p++) {
-		sb_printf(b, "**%s**, per stage\n\n", A->names[p]);
+		sb_printf(b, "**%s**, per stage\n\n", arch->names[p]);
 		stage_table(b, ok, nok, p);
 		sb_printf(b, "\n");
 	}
@@ -1589,6 +1541,7 @@ static void write_report(const char *out, struct setting *all, int nall,
 			 struct setting **ok, int nok, const struct checks *c,
 			 bool have_chart)
 {
+	const struct trace_arch *arch = all[0].arch;
 	struct strbuf b = { 0 };
 	char *path = xasprintf("%s/report.md", out);
 	int setup = nok ? ok[0]->setup : 0;
@@ -1597,8 +1550,8 @@ static void write_report(const char *out, struct setting *all, int nall,
 		  "One call of each path, single-stepped in the lab kernel under TCG through\n"
 		  "QEMU's gdbstub (interrupts masked while stepping), symbolised by gdb against\n"
 		  "the minimal symbols of the lab kernel's `vmlinux` and of the static user\n"
-		  "programs.\n\n", arch_name(A->arch));
-	if (A->arch == ARCH_ARM64)
+		  "programs.\n\n", arch_name(arch->arch));
+	if (arch->arch == ARCH_ARM64)
 		sb_printf(&b, "- **svc**: from the `svc #0` in `lab_call_site_svc()` (x8 the lab_null\n"
 			  "  number) to the first user instruction after it: the EL0 synchronous\n"
 			  "  exception's vector (`vectors+0x400`), `el0t_64_sync` (kernel_entry),\n"
@@ -1644,15 +1597,15 @@ static void write_report(const char *out, struct setting *all, int nall,
 		sb_printf(&b, "## The null system call, per stage\n\n");
 		stage_table(&b, ok, nok, P_SYSCALL);
 	}
-	if (nok && has_path(P_SVC32)) {
+	if (nok && has_path(arch, P_SVC32)) {
 		sb_printf(&b, "\n## The null system call from a 32-bit (AArch32) program, per stage\n\n");
 		stage_table(&b, ok, nok, P_SVC32);
 	}
-	if (nok && has_path(P_INT80)) {
+	if (nok && has_path(arch, P_INT80)) {
 		sb_printf(&b, "\n## The null system call through int $0x80 (64-bit process), per stage\n\n");
 		stage_table(&b, ok, nok, P_INT80);
 	}
-	if (nok && has_path(P_VDSO32)) {
+	if (nok && has_path(arch, P_VDSO32)) {
 		sb_printf(&b, "\n## The null system call through the 32-bit vDSO, per stage\n\n"
 			  "From `call *` (the address of `__kernel_vsyscall`, AT_SYSINFO) in\n"
 			  "user_syscall32's `lab_call_site_vdso()` to the instruction after it: the\n"
@@ -1667,7 +1620,7 @@ static void write_report(const char *out, struct setting *all, int nall,
 		batch_section(&b, ok, nok);
 		sb_printf(&b, "## The in-kernel call and the function call\n\n");
 		for (int p = P_KERNEL; p <= P_FUNCTION; p++) {
-			sb_printf(&b, "**%s**\n\n", A->names[p]);
+			sb_printf(&b, "**%s**\n\n", arch->names[p]);
 			stage_table(&b, ok, nok, p);
 			sb_printf(&b, "\n");
 		}
@@ -1683,7 +1636,7 @@ static void write_report(const char *out, struct setting *all, int nall,
 			  "`%s`: the number in x8, the four arguments zeroed), so icount should be\n"
 			  "the traced total plus %d; for the in-kernel call and the function call,\n"
 			  "exactly the traced total.\n",
-			  ok[0]->syscall_bench_extra, A->syscall_site, setup, A->syscall_insn,
+			  ok[0]->syscall_bench_extra, arch->syscall_site, setup, arch->syscall_insn,
 			  ok[0]->syscall_bench_extra);
 	else
 		sb_printf(&b, "## Against icount\n\n"
@@ -1691,8 +1644,8 @@ static void write_report(const char *out, struct setting *all, int nall,
 			  "that includes the %d register set-up instructions the wrapper puts before\n"
 			  "`%s` (the loop repeats them), so icount should be the traced total plus\n"
 			  "%d; for the in-kernel call and the function call, exactly the traced total.\n",
-			  setup, A->syscall_insn, setup);
-	if (nok && has_path(P_SVC32) && ok[0]->svc32_bench_extra >= 0)
+			  setup, arch->syscall_insn, setup);
+	if (nok && has_path(arch, P_SVC32) && ok[0]->svc32_bench_extra >= 0)
 		sb_printf(&b, "For the AArch32 `svc` (icount's `lab_null_svc32`), what bench_user32's\n"
 			  "loop repeats besides the path, read from its code (`batch_lab_null_svc32()`,\n"
 			  "Thumb-2, less `batch_empty`'s loop): %d instructions, the number in r7 and\n"
@@ -1708,13 +1661,13 @@ static void write_report(const char *out, struct setting *all, int nall,
 			  "count in a register), and its loop control less the empty loop's\n"
 			  "(which the benchmark subtracts), %+d: icount should be the traced total\n"
 			  "plus %d.\n",
-			  ok[0]->bench_setup, A->syscall_insn, ok[0]->batch_setup[P_BATCH1],
+			  ok[0]->bench_setup, arch->syscall_insn, ok[0]->batch_setup[P_BATCH1],
 			  ok[0]->bench_extra - ok[0]->bench_setup, ok[0]->bench_extra);
 	else if (nok)
 		sb_printf(&b, "For `lab_batch()` (icount's `batch_lab_batch` rows), the benchmark's\n"
 			  "loop could not be read (%s): the call site's %d set-up instructions\n"
 			  "are assumed.\n", ok[0]->bench_note, ok[0]->batch_setup[P_BATCH1]);
-	if (A->arch == ARCH_ARM64)
+	if (arch->arch == ARCH_ARM64)
 		sb_printf(&b, "Allowed difference: %d instructions, for loop code the compiler may\n"
 			  "lay out differently.\n\n"
 			  "```\n%s```\n", TOLERANCE, c->lines.s ? c->lines.s : "");
@@ -1736,15 +1689,15 @@ static void write_report(const char *out, struct setting *all, int nall,
 			  "```\n%s```\n", TOLERANCE, c->lines.s ? c->lines.s : "");
 	for (int j = 0; j < nok; j++) {
 		sb_printf(&b, "\n## Per function, %s path, mitigations %s\n\n",
-			  A->names[P_SYSCALL], ok[j]->mit);
+			  arch->names[P_SYSCALL], ok[j]->mit);
 		symbol_table(&b, &ok[j]->p[P_SYSCALL]);
 	}
-	for (int j = 0; j < nok && has_path(P_SVC32); j++) {
+	for (int j = 0; j < nok && has_path(arch, P_SVC32); j++) {
 		sb_printf(&b, "\n## Per function, %s path (AArch32), mitigations %s\n\n",
-			  A->names[P_SVC32], ok[j]->mit);
+			  arch->names[P_SVC32], ok[j]->mit);
 		symbol_table(&b, &ok[j]->p[P_SVC32]);
 	}
-	for (int j = 0; j < nok && has_path(P_VDSO32); j++) {
+	for (int j = 0; j < nok && has_path(arch, P_VDSO32); j++) {
 		sb_printf(&b, "\n## Per function, 32-bit vDSO path, mitigations %s\n\n", ok[j]->mit);
 		symbol_table(&b, &ok[j]->p[P_VDSO32]);
 	}
@@ -1758,6 +1711,7 @@ static void write_report(const char *out, struct setting *all, int nall,
 static void print_summary(struct setting *all, int nall, const struct checks *c,
 			  const char *out, bool report)
 {
+	const struct trace_arch *arch = all[0].arch;
 	for (int j = 0; j < nall; j++) {
 		const struct setting *s = &all[j];
 		struct names stages = { 0 };
@@ -1768,8 +1722,8 @@ static void print_summary(struct setting *all, int nall, const struct checks *c,
 			continue;
 		}
 		for (int o = 0; o < NPATHS; o++)
-			if (has_path(path_order[o]))
-				printf("  %-9s %4zu instructions\n", A->names[path_order[o]],
+			if (has_path(arch, path_order[o]))
+				printf("  %-9s %4zu instructions\n", arch->names[path_order[o]],
 				       s->p[path_order[o]].n);
 		for (size_t i = 0; i < s->p[P_SYSCALL].n; i++)
 			names_add(&stages, s->p[P_SYSCALL].v[i].stage);
@@ -1779,12 +1733,12 @@ static void print_summary(struct setting *all, int nall, const struct checks *c,
 		free(stages.v);
 		/* the second way in, staged: x86's 32-bit vDSO, arm64's AArch32 svc */
 		for (int p = P_VDSO32; p <= P_SVC32; p++) {
-			if (!has_path(p))
+			if (!has_path(arch, p))
 				continue;
 			stages = (struct names){ 0 };
 			for (size_t i = 0; i < s->p[p].n; i++)
 				names_add(&stages, s->p[p].v[i].stage);
-			printf("    %s:\n", A->names[p]);
+			printf("    %s:\n", arch->names[p]);
 			for (size_t k = 0; k < stages.n; k++)
 				printf("      %-32s %4zu\n", stages.v[k],
 				       count_stage(&s->p[p], stages.v[k]));
@@ -1793,7 +1747,7 @@ static void print_summary(struct setting *all, int nall, const struct checks *c,
 		for (int p = 0; p < NPATHS; p++)
 			if (s->refills[p])
 				printf("  %s: refilled get_random_u16()'s batch, skipped: %s; the next call traced\n",
-				       A->names[p], s->refills[p]);
+				       arch->names[p], s->refills[p]);
 		printf("  lab_batch: per record (batch4 - batch1) / %d = %g, once per crossing %g\n",
 		       BATCH_MORE, per_record(s), (double)s->p[P_BATCH1].n - per_record(s));
 	}
@@ -1836,114 +1790,159 @@ static void free_setting(struct setting *s)
 	free(s->vdso_note);
 }
 
-int cmd_trace(int argc, char **argv)
+/* Dies unless every file the traced boots read is there. */
+static void need_files(const struct args *a)
+{
+	const struct trace_arch *arch = a->arch;
+	char *need[] = {
+		xstrdup(a->kernel), xstrdup(a->initrd),
+		xasprintf("%s/vmlinux", a->kobj),
+		xasprintf("%s/user_syscall", a->guest),
+		xasprintf("%s/user_functioncall", a->guest),
+		/* the 32-bit vDSO path's (x86), the AArch32 svc's (arm64) */
+		has_path(arch, P_VDSO32) || has_path(arch, P_SVC32) ?
+			xasprintf("%s/user_syscall32", a->guest) : NULL,
+		has_path(arch, P_VDSO32) ? xasprintf("%s/" VDSO32_DBG, a->kobj) : NULL,
+	};
+
+	for (size_t i = 0; i < sizeof(need) / sizeof(*need); i++) {
+		if (need[i] && !file_exists(need[i]))
+			die("no %s (build the lab first)", need[i]);
+		free(need[i]);
+	}
+}
+
+/* A run that stops half-way leaves no results of an older one behind that
+ * could pass for its own (make test reads check.tap). */
+static void remove_results(const char *out)
 {
 	static const char *const results[] = {
 		"check.tap", "report.md", "chart-stages.dat", "chart-stages.png",
 	};
+
+	for (size_t i = 0; i < sizeof(results) / sizeof(*results); i++) {
+		char *path = xasprintf("%s/%s", out, results[i]);
+
+		if (unlink(path) && errno != ENOENT)
+			die("cannot remove %s: %s", path, strerror(errno));
+		free(path);
+	}
+}
+
+/* Setting j's directory and setting.json; its boots; 0 if it was traced. */
+static int one_setting(struct setting *s, const struct args *a, int j,
+		       const char *out, const char *script)
+{
+	json_t *o;
+	char *text, *sj;
+
+	s->arch = a->arch;
+	s->mit = a->mits[j];
+	s->append = a->appends[j];
+	s->dir = xasprintf("%s/%s", out, s->mit);
+	if (rm_rf(s->dir) || mkdir_p(s->dir))
+		die("cannot make %s: %s", s->dir, strerror(errno));
+	o = json_pack("{s:s, s:s?}", "name", s->mit, "append", s->append);
+	text = json_dumps(o, JSON_INDENT(1));
+	sj = xasprintf("%s/setting.json", s->dir);
+	write_file(sj, text, strlen(text));
+	free(sj);
+	free(text);
+	json_decref(o);
+	if (trace_setting(s, a, script))
+		return -1;
+	for (int p = 0; p < NPATHS; p++)
+		stage_path(s->arch, &s->p[p], p);
+	write_staged(s);
+	icount_setting(s, a);
+	return 0;
+}
+
+/* check.tap, the report and the chart, the summary; the checks failed. */
+static unsigned int conclude(const struct args *a, struct setting *all,
+			     struct setting **ok, int nok, const char *out)
+{
+	struct checks c = { 0 };
+	char *doc, *path;
+	bool have_chart = false;
+	unsigned int failed;
+
+	for (int j = 0; j < a->nmits; j++)
+		checks_of(&c, &all[j]);
+	doc = checks_ktap(&c);
+	path = xasprintf("%s/check.tap", out);
+	write_file(path, doc, strlen(doc));
+	free(path);
+	free(doc);
+	if (!a->check_only) {
+		if (nok)
+			have_chart = chart(out, ok, nok);
+		write_report(out, all, a->nmits, ok, nok, &c, have_chart);
+	}
+	print_summary(all, a->nmits, &c, out, !a->check_only);
+	failed = c.failed;
+	sb_free(&c.lines);
+	return failed;
+}
+
+int trace_run(const struct trace_opts *t)
+{
 	struct args a;
 	struct setting all[MAX_SETTINGS];
 	struct setting *ok[MAX_SETTINGS];
-	struct checks c = { 0 };
-	struct strbuf tap = { 0 };
-	char *script, *path, *out;
+	char *script, *out;
 	int nok = 0;
-	bool have_chart = false;
+	unsigned int failed;
 
-	parse_args(argc, argv, &a);
-	if (!have_program(A->gdb))
-		die("%s not found (Debian package %s)", A->gdb, A->gdb);
+	settings_of(t, &a);
+	a.arch = &arches[0];
+	for (size_t i = 0; i < sizeof(arches) / sizeof(*arches); i++)
+		if (arches[i].arch == t->arch)
+			a.arch = &arches[i];
+	if (!have_program(a.arch->gdb))
+		die("%s not found (Debian package %s)", a.arch->gdb, a.arch->gdb);
 	script = lab_file("trace/lab_trace.py");
 	if (mkdir_p(a.out))
 		die("cannot make %s: %s", a.out, strerror(errno));
 	out = absolute(a.out);
 	a.kobj = absolute(a.kobj);
 	a.guest = absolute(a.guest);
-	{
-		char *need[] = {
-			xstrdup(a.kernel), xstrdup(a.initrd),
-			xasprintf("%s/vmlinux", a.kobj),
-			xasprintf("%s/user_syscall", a.guest),
-			xasprintf("%s/user_functioncall", a.guest),
-			/* the 32-bit vDSO path's (x86), the AArch32 svc's (arm64) */
-			has_path(P_VDSO32) || has_path(P_SVC32) ?
-				xasprintf("%s/user_syscall32", a.guest) : NULL,
-			has_path(P_VDSO32) ? xasprintf("%s/" VDSO32_DBG, a.kobj) : NULL,
-		};
-
-		for (size_t i = 0; i < sizeof(need) / sizeof(*need); i++) {
-			if (need[i] && !file_exists(need[i]))
-				die("no %s (build the lab first)", need[i]);
-			free(need[i]);
-		}
-	}
+	need_files(&a);
 	lab_lock(out);
 	boot_install_signals();
-	/* A run that stops half-way leaves no results of an older one behind
-	 * that could pass for its own (make test reads check.tap). */
-	for (size_t i = 0; i < sizeof(results) / sizeof(*results); i++) {
-		path = xasprintf("%s/%s", out, results[i]);
-		if (unlink(path) && errno != ENOENT)
-			die("cannot remove %s: %s", path, strerror(errno));
-		free(path);
-	}
+	remove_results(out);
 
 	memset(all, 0, sizeof(all));
-	for (int j = 0; j < a.nmits; j++) {
-		struct setting *s = &all[j];
-
-		s->mit = a.mits[j];
-		s->append = a.appends[j];
-		s->dir = xasprintf("%s/%s", out, s->mit);
-		if (rm_rf(s->dir) || mkdir_p(s->dir))
-			die("cannot make %s: %s", s->dir, strerror(errno));
-		{
-			json_t *o = json_pack("{s:s, s:s?}", "name", s->mit, "append", s->append);
-			char *text = json_dumps(o, JSON_INDENT(1)), *sj = xasprintf("%s/setting.json", s->dir);
-
-			write_file(sj, text, strlen(text));
-			free(sj);
-			free(text);
-			json_decref(o);
-		}
-		if (trace_setting(s, &a, script))
-			continue;
-		for (int p = 0; p < NPATHS; p++)
-			stage_path(&s->p[p], p);
-		write_staged(s);
-		icount_setting(s, &a);
-		ok[nok++] = s;
-	}
-
 	for (int j = 0; j < a.nmits; j++)
-		checks_of(&c, &all[j]);
-	{
-		char *doc = checks_ktap(&c);
-
-		sb_printf(&tap, "%s", doc);
-		free(doc);
-	}
-	path = xasprintf("%s/check.tap", out);
-	write_file(path, tap.s, tap.len);
-	free(path);
-	sb_free(&tap);
-
-	if (!a.check_only) {
-		if (nok)
-			have_chart = chart(out, ok, nok);
-		write_report(out, all, a.nmits, ok, nok, &c, have_chart);
-	}
-	print_summary(all, a.nmits, &c, out, !a.check_only);
+		if (!one_setting(&all[j], &a, j, out, script))
+			ok[nok++] = &all[j];
+	failed = conclude(&a, all, ok, nok, out);
 
 	for (int j = 0; j < a.nmits; j++) {
 		free_setting(&all[j]);
 		free(a.mits[j]);
 		free(a.appends[j]);
 	}
-	sb_free(&c.lines);
 	free(script);
 	free(out);
 	free((char *)a.kobj);
 	free((char *)a.guest);
-	return c.failed ? 1 : 0;
+	return failed ? 1 : 0;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	struct lab_opts o;
+	struct trace_opts t = { 0 };
+
+	lab_parse_or_exit(&lab_cmd_trace, argc, argv, &o, &t);
+	t.arch = o.arch;
+	t.kernel = o.kernel;
+	t.kobj = o.kobj;
+	t.initrd = o.initrd;
+	t.guest = o.guest;
+	t.out = o.out;
+	t.timeout_s = o.timeout_s;
+	t.check_only = o.check_only;
+	return trace_run(&t);
 }

@@ -429,16 +429,22 @@ TEST_SUMMARIES := --with-summary arm64=$(ARM64_OUT)/test/summary.json \
 # One version's and architecture's boots and trace check, the rows saved
 # for make test to include (the verdict is the whole's).
 test-kernels: deps-test $(TEST_KERNELS)
+# The default version's arm64 part runs make test-kvm ARCH=arm64 as well.
+TEST_KVM_HERE := $(and $(filter arm64,$(ARCH)),$(if $(TEST_LAB_ONLY),,yes))
 test-boots: deps-test deps-trace $(TEST_BOOTS)
 	@$(TRACE_CHECK)
 	@rm -f $(OUT)/test/summary.json
 	@$(LAB_TEST) >$(OUT)/test.log 2>&1 || true
+	$(if $(TEST_KVM_HERE),@$(MAKE) -s test-kvm >$(OUT)/test-kvm.log 2>&1 || true)
 .PHONY: test-boots test-kernels
 
 ifeq ($(ARCH),arm64)
 test: deps-test deps-trace $(TEST_BOOTS)
 	@$(TRACE_CHECK)
-	@$(LAB_TEST)
+	@rm -f $(OUT)/test-kvm/summary.json
+	@echo "==> make test-kvm ARCH=arm64: lab boot --mode auto under KVM, in a TCG guest (log: $(OUT)/test-kvm.log)"
+	@$(MAKE) -s test-kvm >$(OUT)/test-kvm.log 2>&1 || true
+	@$(LAB_TEST) --with-summary kvm=$(OUT)/test-kvm/summary.json
 else
 # The host's checks: unit tests, scripts against bad input, the patcher,
 # the series, the manual pages, the package list.
@@ -464,7 +470,7 @@ test-prep: $(TEST_BOOTS) $(PATCHES)/series deps-test deps-trace
 .PHONY: test-prep
 test: deps-test-background $(TEST_KERNELS) $(LAB)
 	@rm -f $(OUT)/test/summary.json $(addsuffix /test/summary.json,$(TEST_PARTS)) $(BUILD)/test-kernels.out \
-		$(OUT)/test-kvm/summary.json
+		$(OUT)/test-kvm/summary.json $(ARM64_OUT)/test-kvm/summary.json
 	@echo "==> in the background: arm64's kernels, then $(OTHER_KVERS)'s on both architectures, each part's boots when its kernels are built (logs: $(BUILD)/test-kernels.out $(addsuffix /test.log,$(TEST_PARTS)))"
 	@trap 'trap - INT TERM; kill 0' INT TERM; \
 	{ $(BG_CHAIN); } & \
@@ -487,27 +493,44 @@ test: deps-test-background $(TEST_KERNELS) $(LAB)
 	echo "==> waiting for the host's checks and the background parts"; wait; \
 	grep -hs '^==> ' $(BUILD)/host-checks.out $(BUILD)/test-kernels.out $(foreach p,$(BG_PARTS),$(call part_out,$(p))/test-make.out); \
 	$(LAB) summary --host-tap $(BUILD)/host-tests --with-summary $(OUT)/test/summary.json $(TEST_SUMMARIES) \
-		--with-summary kvm=$(OUT)/test-kvm/summary.json
+		--with-summary kvm=$(OUT)/test-kvm/summary.json \
+		--with-summary 'kvm arm64=$(ARM64_OUT)/test-kvm/summary.json'
 endif
 
 # make test-kvm: the lab's kvm mode run for real where the host has no KVM
-# (lab nested): a TCG guest (L1: Debian's 6.1 kernel, KVM's modules,
-# busybox, this QEMU, the host tool, the lab kernel and its initramfs;
-# scripts/kvm-l1.sh, the two .debs cached in build/kvm-l1/debs) runs lab
-# boot --mode auto, plan run, and carries the run directory back. Its rows
-# are saved in OUT/test-kvm/summary.json, for lab summary --with-summary
-# kvm=FILE. x86_64 only.
-KVM_L1 := $(BUILD)/kvm-l1
+# (lab nested): a TCG guest (L1: Debian's 6.1 kernel, busybox, a QEMU for
+# ARCH, the host tool built for ARCH, the lab kernel and its initramfs;
+# scripts/kvm-l1.sh, the .debs cached in KVM_L1/debs) runs lab boot --mode
+# auto, plan run, and carries the run directory back. x86_64's L1 has AMD
+# SVM with nested paging (KVM's modules, this QEMU); arm64's (make test-kvm
+# ARCH=arm64) the virt machine's EL2 (KVM built into Debian's kernel,
+# kvm-arm.mode=nvhe) and Debian's arm64 QEMU and libraries, fetched with a
+# private apt state in build/kvm-l1-arm64/apt. Its rows are saved in
+# OUT/test-kvm/summary.json, for lab summary --with-summary kvm=FILE.
+KVM_L1 := $(BUILD)/kvm-l1$(if $(filter arm64,$(ARCH)),-arm64)
 KVM_L1_CPIO := $(KVM_L1)/l1.cpio
-$(KVM_L1)/vmlinuz $(KVM_L1_CPIO) &: $(LAB) $(KOBJ)/.lab-built $(INITRAMFS) scripts/kvm-l1.sh guest/kvm-l1/init
-	@mkdir -p $(KVM_L1)
-	@scripts/kvm-l1.sh $(KVM_L1) $(LAB) $(BZIMAGE) $(INITRAMFS) $(KOBJ) guest/kvm-l1/init >$(KVM_L1_CPIO).list
+# (fetched once: remove KVM_L1 to fetch again)
+$(KVM_L1)/x/.unpacked:
+	@scripts/kvm-l1.sh fetch $(ARCH) $(KVM_L1)
+# The host tool for arm64's L1: Debian's cross compiler, against the
+# libjansson of the arm64 .debs (libjansson4, libjansson-dev).
+KVM_L1_ARM64_X := $(BUILD)/kvm-l1-arm64/x
+LAB_ARM64 := $(TOOLS)/arm64/lab
+$(LAB_ARM64): $(LAB_SRC) $(LAB_HDR) $(KVM_L1_ARM64_X)/.unpacked | deps
+	@mkdir -p $(@D)
+	aarch64-linux-gnu-gcc $(HOST_CFLAGS) -Ihost -Iguest -I$(KVM_L1_ARM64_X)/usr/include -o $@ $(LAB_SRC) \
+		-L$(KVM_L1_ARM64_X)/usr/lib/aarch64-linux-gnu -ljansson -lm
+KVM_L1_LAB := $(if $(filter arm64,$(ARCH)),$(LAB_ARM64),$(LAB))
+$(KVM_L1)/vmlinuz $(KVM_L1_CPIO) &: $(KVM_L1_LAB) $(KVM_L1)/x/.unpacked $(KOBJ)/.lab-built $(INITRAMFS) \
+		scripts/kvm-l1.sh guest/kvm-l1/init
+	@scripts/kvm-l1.sh list $(ARCH) $(KVM_L1) $(KVM_L1_LAB) $(BZIMAGE) $(INITRAMFS) $(KOBJ) \
+		guest/kvm-l1/init >$(KVM_L1_CPIO).list
 	@$(KOBJ)/usr/gen_init_cpio $(KVM_L1_CPIO).list >$(KVM_L1_CPIO)
 # L1's whole run; L2's boots inside it get two thirds of it.
 KVM_TIMEOUT ?= 300
-test-kvm: deps $(KVM_L1)/vmlinuz $(KVM_L1_CPIO)
+test-kvm: deps $(LAB) $(KVM_L1)/vmlinuz $(KVM_L1_CPIO)
 	@rm -f $(OUT)/test-kvm/summary.json
-	@$(LAB) nested --kernel $(KVM_L1)/vmlinuz --initrd $(KVM_L1_CPIO) \
+	@$(LAB) nested --arch $(ARCH) --kernel $(KVM_L1)/vmlinuz --initrd $(KVM_L1_CPIO) \
 		--out $(OUT)/test-kvm --timeout $(KVM_TIMEOUT)
 .PHONY: test-kvm
 

@@ -112,11 +112,38 @@ int arch_parse(const char *name)
 	return -1;
 }
 
+/*
+ * Whether KVM can run a guest of arch here: only on a host of the same
+ * architecture, the one this tool was built for (an arm64 lab tool runs
+ * in make test-kvm's arm64 L1).
+ */
+static bool arch_native(enum lab_arch a)
+{
+#if defined(__aarch64__)
+	return a == ARCH_ARM64;
+#elif defined(__x86_64__)
+	return a == ARCH_X86_64;
+#else
+	(void)a;
+	return false;
+#endif
+}
+
+#if defined(__aarch64__)
+#define HOST_ARCH_NAME "arm64"
+#elif defined(__x86_64__)
+#define HOST_ARCH_NAME "x86_64"
+#else
+#define HOST_ARCH_NAME "non-x86_64, non-arm64"
+#endif
+
 const char *arch_mode_refusal(enum lab_arch a, enum lab_mode m)
 {
-	if (a == ARCH_ARM64 && m == MODE_KVM)
-		return "mode kvm cannot boot an arm64 guest on this x86_64 host (arm64 runs under TCG: use --mode tcg, icount or auto)";
-	return NULL;
+	if (m != MODE_KVM || arch_native(a))
+		return NULL;
+	if (a == ARCH_ARM64)
+		return "mode kvm cannot boot an arm64 guest on this " HOST_ARCH_NAME " host (arm64 runs under TCG: use --mode tcg, icount or auto)";
+	return "mode kvm cannot boot an x86_64 guest on this " HOST_ARCH_NAME " host (x86_64 runs under TCG: use --mode tcg, icount or auto)";
 }
 
 static long long now_ms(void)
@@ -127,8 +154,7 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* A path as a -chardev option's value: QEMU's options double a comma. */
-static char *qemu_opt_escape(const char *path)
+char *qemu_opt_escape(const char *path)
 {
 	struct strbuf b = { 0 };
 
@@ -154,12 +180,18 @@ static char **qemu_argv(const struct boot_opts *o, enum lab_mode mode,
 				     plan, mode_name(mode), o->append ? " " : "",
 				     o->append ? o->append : "");
 		A(QEMU_ARM64);
-		A("-M"); A("virt"); A("-cpu"); A(ARM64_CPU);
+		A("-M"); A("virt"); A("-cpu"); A(mode == MODE_KVM ? KVM_CPU : ARM64_CPU);
 		A("-m"); A("512"); A("-smp"); A("%u", o->smp ? o->smp : 1);
 		A("-nodefaults"); A("-display"); A("none"); A("-no-reboot");
-		/* TCG only (kvm is refused before this); one thread for all
-		 * vCPUs, as on x86_64, and as icount needs. */
-		A("-accel"); A("tcg,thread=single");
+		if (mode == MODE_KVM) {
+			/* only on an arm64 host (arch_mode_refusal): make
+			 * test-kvm's arm64 L1 */
+			A("-accel"); A("kvm");
+		} else {
+			/* one thread for all vCPUs, as on x86_64, and as
+			 * icount needs */
+			A("-accel"); A("tcg,thread=single");
+		}
 		if (mode == MODE_ICOUNT) {
 			A("-icount"); A("shift=0,sleep=off");
 		}
@@ -457,11 +489,12 @@ static char *probe_key(const struct boot_opts *o)
 {
 	struct strbuf b = { 0 };
 	const char *path = getenv("PATH");
+	const char *qemu_name = o->arch == ARCH_ARM64 ? QEMU_ARM64 : QEMU;
 	char *qemu = NULL;
 
 	for (const char *p = path ? path : ""; *p && !qemu;) {
 		size_t n = strcspn(p, ":");
-		char *cand = xasprintf("%.*s/%s", (int)n, p, QEMU);
+		char *cand = xasprintf("%.*s/%s", (int)n, p, qemu_name);
 
 		if (access(cand, X_OK) == 0)
 			qemu = cand;
@@ -471,7 +504,7 @@ static char *probe_key(const struct boot_opts *o)
 	}
 	probe_key_file(&b, o->kernel);
 	probe_key_file(&b, o->initrd);
-	probe_key_file(&b, qemu ? qemu : QEMU);
+	probe_key_file(&b, qemu ? qemu : qemu_name);
 	sb_printf(&b, "-cpu %s", KVM_CPU);
 	free(qemu);
 	return b.s;
@@ -488,9 +521,10 @@ static enum lab_mode resolve_auto(const struct boot_opts *o, json_t *meta)
 	char *probe_dir, *key, *cached, answer[16] = "";
 	json_t *pm;
 
-	if (o->arch == ARCH_ARM64) {
+	if (arch_mode_refusal(o->arch, MODE_KVM)) {
 		json_object_set_new(meta, "kvm_probe",
-				    json_string("not probed: an arm64 guest on this x86_64 host runs under TCG only"));
+				    json_sprintf("not probed: an %s guest on this %s host runs under TCG only",
+						 arch_name(o->arch), HOST_ARCH_NAME));
 		return MODE_TCG;
 	}
 	if (file_exists("/sys/module/kvm_pvm")) {

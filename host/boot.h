@@ -23,8 +23,9 @@
  *                 plan, outcome
  *
  * x86_64 (qemu-system-x86_64 -M pc): the streams are serial ports ttyS1-3.
- * arm64 (qemu-system-aarch64 -M virt -cpu cortex-a72, TCG only: this host
- * is x86_64): the virt machine has one PL011, the console; the streams are
+ * arm64 (qemu-system-aarch64 -M virt -cpu cortex-a72 under TCG; -cpu host
+ * with -accel kvm only where the lab tool itself runs on arm64, as in make
+ * test-kvm's arm64 L1): the virt machine has one PL011, the console; the streams are
  * virtio-serial ports (virtio-mmio) named lab.ktap, lab.rows and lab.facts,
  * each a -chardev file.
  *
@@ -103,7 +104,8 @@ const char *outcome_name(enum lab_outcome o);
 const char *arch_name(enum lab_arch a);
 /* -1 for a name that is no architecture the lab boots. */
 int arch_parse(const char *name);
-/* NULL if mode can run a guest of arch here, else why not (one line). */
+/* NULL if mode can run a guest of arch here, else why not (one line):
+ * kvm needs a guest of the architecture the tool was built for. */
 const char *arch_mode_refusal(enum lab_arch a, enum lab_mode m);
 
 /* Boots once; fills *r. Returns 0 when the guest finished (OK or FAILED),
@@ -121,6 +123,10 @@ int lab_boot(const struct boot_opts *o, struct boot_result *r);
  */
 int qemu_supervised(char *const *argv, const char *dir, unsigned int timeout_s,
 		    const char *what, struct boot_result *r);
+
+/* A path as a -chardev option's value (malloc'd): QEMU's options double
+ * a comma. */
+char *qemu_opt_escape(const char *path);
 
 /* Set by the signal handler: the whole job should stop. */
 extern volatile int lab_interrupted;

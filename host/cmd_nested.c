@@ -1,17 +1,20 @@
 /*
- * lab nested [--arch x86_64] --kernel VMLINUZ --initrd L1_CPIO --out DIR
+ * lab nested [--arch A] --kernel VMLINUZ --initrd L1_CPIO --out DIR
  *            [--plan NAME] [--timeout S] [--append L1_ARGS]
- * (its options: commands.c; lab nested --help; x86_64 only)
+ * (its options: commands.c; lab nested --help)
  * make test-kvm: the lab's kvm mode run for real, where the host has no
- * KVM of its own. QEMU's TCG emulates AMD SVM with nested paging, so a
- * first-level guest (L1: Debian's kernel, the initramfs scripts/kvm-l1.sh
- * packs) gets /dev/kvm. In it the lab's own host tool does what it does on
- * a user's KVM machine: lab boot --mode auto probes KVM, chooses it and
- * boots the lab kernel (L2) with plan NAME (default "run") under
- * -enable-kvm. L1 carries the run directory back as a tar stream on a
- * serial port of its own (DIR/carry.tar) and ends with one status line on
- * another (DIR/l1-status.json): {"status":N,"bytes":N}, lab boot's exit
- * status and the stream's length.
+ * KVM of its own. QEMU's TCG emulates AMD SVM with nested paging (x86_64)
+ * and the virt machine's EL2 (arm64, --arch arm64), so a first-level guest
+ * (L1: Debian's kernel, the initramfs scripts/kvm-l1.sh packs, with the
+ * lab's host tool built for A) gets /dev/kvm. In it the lab's own host
+ * tool does what it does on a user's KVM machine: lab boot --mode auto
+ * probes KVM, chooses it and boots the lab kernel (L2) with plan NAME
+ * (default "run") under -accel kvm. L1 carries the run directory back as a
+ * tar stream on a port of its own (DIR/carry.tar; x86_64: a serial port,
+ * arm64: a virtio-serial port named lab.carry, as the virt machine has one
+ * PL011) and ends with one status line on another (DIR/l1-status.json;
+ * arm64: lab.l1status): {"status":N,"bytes":N}, lab boot's exit status and
+ * the stream's length.
  *
  * DIR then holds L1's console.log and qemu.log, carry.tar, l1-status.json,
  * l1/ (what L1 sent: run/, the L2 run directory; lab-boot.log; l1.txt;
@@ -42,6 +45,15 @@
  */
 #define L1_CPU "qemu64,+svm,+npt"
 #define L1_MEM_MB "2048"
+/*
+ * arm64's L1: the virt machine with EL2 (virtualization=on) and -cpu max
+ * (pauth-impdef=on: QEMU's cheaper pointer authentication, the same
+ * instructions). Debian's 6.1 kernel there runs KVM at EL2 itself.
+ * kvm-arm.mode=nvhe is required: in its default VHE mode L1's perf driver
+ * clears PMUSERENR_EL0 while L2's vCPU is loaded, so L2's bench_user gets
+ * SIGILL at its first mrs pmccntr_el0.
+ */
+#define L1_CPU_ARM64 "max,pauth-impdef=on"
 
 static long long now_ms(void)
 {
@@ -51,14 +63,26 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * L1's command line. x86_64: q35, the carry and the status line on
+ * ttyS1 and ttyS2. arm64: the virt machine with EL2, its one PL011 the
+ * console, the carry and the status line on virtio-serial ports that L1's
+ * /init finds by name.
+ */
 static char **l1_argv(const struct lab_opts *o, const char *dir)
 {
+	static const struct {
+		const char *id, *file, *port;
+	} ports[] = { { "carry", "carry.tar", "lab.carry" },
+		      { "l1status", "l1-status.json", "lab.l1status" } };
+	bool arm64 = o->arch == ARCH_ARM64;
 	char **v = xcalloc(48, sizeof(*v));
 	int n = 0;
 
 #define A(...) (v[n++] = xasprintf(__VA_ARGS__))
-	A("qemu-system-x86_64");
-	A("-accel"); A("tcg"); A("-M"); A("q35"); A("-cpu"); A(L1_CPU);
+	A(arm64 ? "qemu-system-aarch64" : "qemu-system-x86_64");
+	A("-accel"); A("tcg"); A("-M"); A(arm64 ? "virt,virtualization=on" : "q35");
+	A("-cpu"); A(arm64 ? L1_CPU_ARM64 : L1_CPU);
 	A("-smp"); A("1"); A("-m"); A(L1_MEM_MB);
 	A("-nodefaults"); A("-no-user-config"); A("-display"); A("none");
 	A("-no-reboot");
@@ -67,19 +91,35 @@ static char **l1_argv(const struct lab_opts *o, const char *dir)
 	/*
 	 * L2's boots get two thirds of L1's time: L1 still ends by itself
 	 * and sends what there is when one of them hangs.
-	 * nohz=off highres=off: L1's tick is the LAPIC timer's periodic mode.
-	 * With the default one-shot timer, five of nine L1 boots froze soon
-	 * after L2's plan boot began (QEMU at 0 % CPU, L1's own 15-second
-	 * progress line never came again), as if one timer interrupt was
-	 * lost while TCG ran L2 and no timer was armed after it; with a
-	 * periodic tick none of fifteen did. (Not understood further.)
+	 * x86_64's nohz=off highres=off: L1's tick is the LAPIC timer's
+	 * periodic mode. With the default one-shot timer, five of nine L1
+	 * boots froze soon after L2's plan boot began (QEMU at 0 % CPU, L1's
+	 * own 15-second progress line never came again), as if one timer
+	 * interrupt was lost while TCG ran L2 and no timer was armed after
+	 * it; with a periodic tick none of fifteen did. (Not understood
+	 * further.) arm64's kvm-arm.mode=nvhe: see L1_CPU_ARM64.
 	 */
-	A("-append"); A("console=ttyS0 panic=-1 mitigations=off quiet nohz=off highres=off lab.plan=%s lab.timeout=%u%s%s",
+	A("-append"); A("%s lab.plan=%s lab.timeout=%u%s%s",
+			arm64 ? "console=ttyAMA0 panic=-1 quiet kvm-arm.mode=nvhe" :
+			"console=ttyS0 panic=-1 mitigations=off quiet nohz=off highres=off",
 			o->plan, o->timeout_s * 2 / 3, o->append ? " " : "", o->append ? o->append : "");
 	A("-chardev"); A("stdio,id=console,signal=off");
 	A("-serial"); A("chardev:console");
-	A("-serial"); A("file:%s/carry.tar", dir);
-	A("-serial"); A("file:%s/l1-status.json", dir);
+	if (!arm64) {
+		A("-serial"); A("file:%s/carry.tar", dir);
+		A("-serial"); A("file:%s/l1-status.json", dir);
+		return v;
+	}
+	A("-device"); A("virtio-serial-device");
+	for (size_t i = 0; i < sizeof(ports) / sizeof(*ports); i++) {
+		char *path = xasprintf("%s/%s", dir, ports[i].file);
+		char *esc = qemu_opt_escape(path);
+
+		A("-chardev"); A("file,id=%s,path=%s", ports[i].id, esc);
+		A("-device"); A("virtserialport,chardev=%s,name=%s", ports[i].id, ports[i].port);
+		free(esc);
+		free(path);
+	}
 #undef A
 	return v;
 }
@@ -194,8 +234,8 @@ int cmd_nested(int argc, char **argv)
 	l1_dir = xasprintf("%s/l1", o.out);
 	run_dir = xasprintf("%s/run", l1_dir);
 	rm_rf(l1_dir);
-	say("booting L1 (TCG, -cpu %s) to run lab boot --mode auto, plan '%s', under KVM inside it",
-	    L1_CPU, o.plan);
+	say("booting %s L1 (TCG, -cpu %s) to run lab boot --mode auto, plan '%s', under KVM inside it",
+	    arch_name(o.arch), o.arch == ARCH_ARM64 ? L1_CPU_ARM64 : L1_CPU, o.plan);
 	qemu = l1_argv(&o, o.out);
 	start = now_ms();
 	code = qemu_supervised(qemu, o.out, o.timeout_s, "L1, TCG", &br);

@@ -297,7 +297,7 @@ static const struct lab_cmd_opt nested_opts[] = {
 };
 const struct lab_cmd lab_cmd_nested = {
 	.name = "nested", .synopsis = "kvm mode for real: lab boot --mode auto inside a TCG guest with KVM",
-	.opts = nested_opts, .x86_only = true,
+	.opts = nested_opts,
 	.notes = "--kernel and --initrd are L1's (make test-kvm's); --timeout is L1's whole run\n"
 		 "(L2's boots get two thirds of it); --append is L1's command line.",
 };

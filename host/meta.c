@@ -3,6 +3,7 @@
 #include "meta.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -70,6 +71,28 @@ static void hypervisor_signature(char sig[13])
 #endif
 }
 
+#if defined(__aarch64__)
+/*
+ * arm64 has no hypervisor flag: a kernel at EL2 cannot tell an emulated
+ * EL2 from a real one. QEMU's virt machine (the board make test-kvm's
+ * arm64 L1 runs on, under TCG or KVM) names itself in the device tree:
+ * compatible "linux,dummy-virt".
+ */
+static bool qemu_virt_board(void)
+{
+	size_t len = 0;
+	char *text = read_file("/sys/firmware/devicetree/base/compatible", &len);
+	bool found = false;
+
+	/* a list of NUL-terminated strings */
+	for (size_t i = 0; text && i < len; i += strlen(text + i) + 1)
+		if (!strcmp(text + i, "linux,dummy-virt"))
+			found = true;
+	free(text);
+	return found;
+}
+#endif
+
 void meta_host_virt(struct meta_virt *v)
 {
 	v->virtualised = cpu_flag_hypervisor();
@@ -77,6 +100,12 @@ void meta_host_virt(struct meta_virt *v)
 		hypervisor_signature(v->hypervisor);
 	else
 		v->hypervisor[0] = '\0';
+#if defined(__aarch64__)
+	if (!v->virtualised && qemu_virt_board()) {
+		v->virtualised = true;
+		snprintf(v->hypervisor, sizeof(v->hypervisor), "QEMU virt");
+	}
+#endif
 }
 
 void meta_set_kvm(json_t *meta)
@@ -107,6 +136,22 @@ void meta_set_kvm(json_t *meta)
 		if (json_object_get(meta, "kvm"))
 			return;
 	}
+#if defined(__aarch64__)
+	{
+		/* arm64's KVM (built into Debian's kernel): its mode, as the
+		 * kernel command line chose it (kvm-arm.mode=; make
+		 * test-kvm's L1 needs nvhe) */
+		char *cmdline = read_file("/proc/cmdline", NULL);
+		char *p = cmdline ? strstr(cmdline, "kvm-arm.mode=") : NULL;
+		char *mode = p ? xstrdup(p + strlen("kvm-arm.mode=")) : xstrdup("default");
+
+		mode[strcspn(mode, " \n")] = '\0';
+		json_object_set_new(meta, "kvm", json_pack("{s:s, s:s}", "module", "kvm-arm",
+							   "mode", mode));
+		free(mode);
+		free(cmdline);
+	}
+#endif
 }
 
 json_t *meta_new_run(const char *plan, const char *append)

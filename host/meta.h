@@ -13,7 +13,9 @@
 #define META_SCHEMA "lab-run/1"
 
 /* Whether this machine is itself a virtual machine (the CPU's hypervisor
- * flag), and its hypervisor's CPUID signature ("" if none or unknown). */
+ * flag; on arm64, which has none, QEMU's virt board in the device tree),
+ * and its hypervisor's CPUID signature ("" if none or unknown; "QEMU virt"
+ * for that board). */
 struct meta_virt {
 	bool virtualised;
 	char hypervisor[13];
@@ -31,7 +33,8 @@ json_t *meta_new_run(const char *plan, const char *append);
  * the cross compiler, aarch64-linux-gnu-gcc. */
 void meta_set_arch(json_t *meta, const char *arch, const char *qemu);
 /* For a kvm run: the host's KVM module and its parameters, "kvm":
- * {"module":"kvm_amd","nested":"1","npt":"Y"} (kvm_intel: ept). */
+ * {"module":"kvm_amd","nested":"1","npt":"Y"} (kvm_intel: ept); on
+ * arm64 {"module":"kvm-arm","mode":"nvhe"} (kvm-arm.mode=, or "default"). */
 void meta_set_kvm(json_t *meta);
 /* The lab kernel's release and config hash, from its build directory. */
 void meta_set_kernel(json_t *meta, const char *kobj);

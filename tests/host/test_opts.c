@@ -161,7 +161,6 @@ static void test_x86_only(void **state)
 
 	(void)state;
 	refused(WIRING " --arch arm64", NULL, "lab wiring: x86_64 only (not --arch arm64)");
-	refused(NESTED " --arch arm64", NULL, "lab nested: x86_64 only (not --arch arm64)");
 	refused(MIT " --arch arm64", &m, "lab mitigations: x86_64 only (not --arch arm64)");
 }
 

@@ -119,14 +119,6 @@ const char *arch_mode_refusal(enum lab_arch a, enum lab_mode m)
 	return NULL;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A path as a -chardev option's value: QEMU's options double a comma. */
 static char *qemu_opt_escape(const char *path)
 {

@@ -43,14 +43,6 @@
 #define L1_CPU "qemu64,+svm,+npt"
 #define L1_MEM_MB "2048"
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static char **l1_argv(const struct lab_opts *o, const char *dir)
 {
 	char **v = xcalloc(48, sizeof(*v));

@@ -278,14 +278,6 @@ struct args {
 	int nmits;
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -320,40 +312,14 @@ static bool have_program(const char *name)
 	return found;
 }
 
-/*
- * A checked-in file of the lab (trace/lab_trace.py, trace/stages.gp): under
- * LAB_SRCDIR if the build defines it, else the current directory (make runs
- * at the top), else beside the tool's build directory (BUILD/tools/lab).
- */
+/* A checked-in file of the lab (util.h's lab_path()), or die. */
 static char *lab_file(const char *rel)
 {
-	char exe[PATH_MAX];
-	ssize_t n;
-	char *p;
+	char *p = lab_path(rel);
 
-#ifdef LAB_SRCDIR
-	p = xasprintf("%s/%s", LAB_SRCDIR, rel);
-	if (file_exists(p))
-		return p;
-	free(p);
-#endif
-	if (file_exists(rel))
-		return absolute(rel);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		for (int up = 0; up < 3; up++) {
-			char *slash = strrchr(exe, '/');
-
-			if (slash)
-				*slash = '\0';
-		}
-		p = xasprintf("%s/%s", exe, rel);
-		if (file_exists(p))
-			return p;
-		free(p);
-	}
-	die("cannot find the lab's %s (run lab trace at the top of the lab)", rel);
+	if (!p)
+		die("cannot find the lab's %s (run lab trace at the top of the lab)", rel);
+	return p;
 }
 
 /* The last few lines of a log, indented, on stderr. */

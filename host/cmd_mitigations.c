@@ -38,6 +38,7 @@
 #include "checks.h"
 #include "lab.h"
 #include "mitigation.h"
+#include "plot.h"
 #include "trace.h"
 #include "util.h"
 
@@ -532,18 +533,20 @@ int cmd_mitigations(int argc, char **argv)
 	}
 	free(path);
 	if (!a.check_only) {
-		char *cmd, *png = xasprintf("%s/chart-mitigations.png", a.out);
+		char *png = xasprintf("%s/chart-mitigations.png", a.out), *why = NULL;
 
 		path = xasprintf("%s/chart-mitigations.dat", a.out);
 		write_file(path, dat.s, dat.len);
-		cmd = xasprintf("gnuplot -e \"datafile='%s'; outfile='%s.lab-tmp'; ncols=%d\" "
-				"report/mitigations.gp 2>/dev/null && mv '%s.lab-tmp' '%s'",
-				path, png, MC_COUNT + 1, png, png);
-		if (system(cmd))
-			say("no chart: gnuplot failed (%s)", cmd);
-		else
-			sb_printf(&rep, "\n![instructions each mitigation adds to the syscall path, by kind](chart-mitigations.png)\n");
-		free(cmd);
+		{
+			const struct plot_var vars[] = { { "datafile", path, 0 },
+							 { "ncols", NULL, MC_COUNT + 1 } };
+
+			if (!plot("report/mitigations.gp", png, vars, 2, &why))
+				say("no chart: %s", why);
+			else
+				sb_printf(&rep, "\n![instructions each mitigation adds to the syscall path, by kind](chart-mitigations.png)\n");
+		}
+		free(why);
 		free(png);
 		free(path);
 		path = xasprintf("%s/report.md", a.out);

@@ -63,6 +63,7 @@
 #include "boot.h"
 #include "checks.h"
 #include "lab.h"
+#include "plot.h"
 #include "run.h"
 #include "trace.h"
 #include "util.h"
@@ -1329,13 +1330,11 @@ static bool chart(const char *out, struct setting **ok, int nok)
 	const struct trace_arch *arch = ok[0]->arch;
 	char *dat = xasprintf("%s/chart-stages.dat", out);
 	char *png = xasprintf("%s/chart-stages.png", out);
-	char *tmp = xasprintf("%s.lab-tmp", png);
+	const struct plot_var vars[] = { { "datafile", dat, 0 } };
 	struct names stages = { 0 };
 	struct strbuf b = { 0 };
-	char *script, *expr;
-	bool done = false;
-	int status;
-	pid_t pid;
+	char *why = NULL;
+	bool done;
 
 	for (int j = 0; j < nok; j++)
 		for (int p = 0; p < NPATHS; p++)
@@ -1359,39 +1358,12 @@ static bool chart(const char *out, struct setting **ok, int nok)
 	write_file(dat, b.s, b.len);
 	sb_free(&b);
 	free(stages.v);
-	if (!have_program("gnuplot")) {
-		say("no gnuplot (Debian package gnuplot-nox): no chart");
-		goto out;
-	}
-	if (strchr(dat, '\'') || strchr(tmp, '\'')) {
-		say("a ' in %s: no chart", out);
-		goto out;
-	}
-	script = lab_file("trace/stages.gp");
-	expr = xasprintf("datafile='%s'; outfile='%s'", dat, tmp);
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		die("fork: %s", strerror(errno));
-	if (pid == 0) {
-		execlp("gnuplot", "gnuplot", "-e", expr, script, (char *)NULL);
-		dprintf(STDERR_FILENO, "cannot run gnuplot: %s\n", strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	done = WIFEXITED(status) && WEXITSTATUS(status) == 0 && file_exists(tmp) &&
-	       rename(tmp, png) == 0;
-	if (!done) {
-		unlink(tmp);
-		say("gnuplot failed: no chart");
-	}
-	free(script);
-	free(expr);
-out:
+	done = plot("trace/stages.gp", png, vars, 1, &why);
+	if (!done)
+		say("no chart: %s", why);
+	free(why);
 	free(dat);
 	free(png);
-	free(tmp);
 	return done;
 }
 

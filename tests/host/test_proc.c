@@ -1,0 +1,150 @@
+/*
+ * Tests of proc_run() (host/proc.c), the one way the host tool runs a
+ * program to its end, and of plot.c's quoting for gnuplot. The bad cases
+ * first: a program that is not there, one a signal ends, one that exits
+ * non-zero, an output file that cannot be opened, values gnuplot cannot be
+ * given, a chart script that is not there; then a program that runs, its
+ * output in a file (and both streams in one file).
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "plot.h"
+#include "proc.h"
+#include "util.h"
+
+static char *scratch(void)
+{
+	char tmpl[] = "/tmp/lab-test-proc.XXXXXX";
+
+	assert_non_null(mkdtemp(tmpl));
+	return xstrdup(tmpl);
+}
+
+static void missing_program(void **state)
+{
+	const char *argv[] = { "lab-no-such-program", "x", NULL };
+	char *why;
+
+	(void)state;
+	assert_int_equal(proc_run(argv, NULL, &why), -1);
+	assert_non_null(why);
+	assert_string_equal(why, "cannot run lab-no-such-program: No such file or directory");
+	free(why);
+}
+
+static void killed_by_signal(void **state)
+{
+	const char *argv[] = { "sh", "-c", "kill -TERM $$", NULL };
+	char *why;
+
+	(void)state;
+	assert_int_equal(proc_run(argv, NULL, &why), -1);
+	assert_non_null(why);
+	assert_string_equal(why, "sh was killed by signal 15 (Terminated)");
+	free(why);
+}
+
+static void exit_status(void **state)
+{
+	const char *argv[] = { "sh", "-c", "exit 3", NULL };
+	char *why;
+
+	(void)state;
+	assert_int_equal(proc_run(argv, NULL, &why), 3);
+	assert_non_null(why);
+	assert_string_equal(why, "sh exited with status 3");
+	free(why);
+	assert_int_equal(proc_run(argv, NULL, NULL), 3);
+}
+
+static void unopenable_output(void **state)
+{
+	const char *argv[] = { "true", NULL };
+	struct proc_io io = { .out = "/nonexistent-dir/out.txt" };
+	char *why;
+
+	(void)state;
+	assert_int_equal(proc_run(argv, &io, &why), -1);
+	assert_non_null(why);
+	assert_string_equal(why, "cannot run true: cannot write /nonexistent-dir/out.txt: No such file or directory");
+	free(why);
+}
+
+static void unquotable(void **state)
+{
+	char *why = NULL;
+	const struct plot_var nl[] = { { "datafile", "a\nb.dat", 0 } };
+
+	(void)state;
+	assert_null(plot_quote("a\nb"));
+	assert_null(plot_quote("a\rb"));
+	assert_null(plot_quote("a\tb"));
+	assert_false(plot("report/bars.gp", "/tmp/lab-test-proc-never.png", nl, 1, &why));
+	assert_non_null(why);
+	assert_non_null(strstr(why, "datafile holds a character gnuplot cannot be given"));
+	free(why);
+	assert_false(plot("report/no-such-script.gp", "/tmp/lab-test-proc-never.png", nl, 0, &why));
+	assert_string_equal(why, "no report/no-such-script.gp (run at the top of the lab)");
+	free(why);
+	assert_false(file_exists("/tmp/lab-test-proc-never.png"));
+}
+
+static void quoted(void **state)
+{
+	char *q;
+
+	(void)state;
+	q = plot_quote("");
+	assert_string_equal(q, "''");
+	free(q);
+	q = plot_quote("it's; \"x\" \\n $HOME `id`");
+	assert_string_equal(q, "'it''s; \"x\" \\n $HOME `id`'");
+	free(q);
+}
+
+static void output_to_files(void **state)
+{
+	char *dir = scratch(), *out = xasprintf("%s/out.txt", dir), *text, *why;
+	const char *argv[] = { "sh", "-c", "echo to-out; echo to-err >&2", NULL };
+	struct proc_io io = { .out = out, .err = "/dev/null" };
+
+	(void)state;
+	assert_int_equal(proc_run(argv, &io, &why), 0);
+	assert_null(why);
+	text = read_file(out, NULL);
+	assert_string_equal(text, "to-out\n");
+	free(text);
+	io.err = out;
+	assert_int_equal(proc_run(argv, &io, &why), 0);
+	text = read_file(out, NULL);
+	assert_string_equal(text, "to-out\nto-err\n");
+	free(text);
+	free(out);
+	assert_int_equal(rm_rf(dir), 0);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(missing_program),
+		cmocka_unit_test(killed_by_signal),
+		cmocka_unit_test(exit_status),
+		cmocka_unit_test(unopenable_output),
+		cmocka_unit_test(unquotable),
+		cmocka_unit_test(quoted),
+		cmocka_unit_test(output_to_files),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

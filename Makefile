@@ -538,10 +538,11 @@ $(BUILD)/host-tests/test_stats: tests/host/test_stats.c bench/lab_stats.h bench/
 	$(CC) $(HOST_TEST_CFLAGS) -Ibench -o $@ $< -lcmocka
 # The parser and the summary, on recorded guest output (tests/data/).
 PARSER_SRC := host/ktap.c host/rows.c host/run.c host/summary.c host/util.c
-# lab mitigations' model, on recorded documents and listings (tests/mitigations/).
-$(BUILD)/host-tests/test_mitigations: tests/host/test_mitigations.c host/mitigation.c host/mitigation.h host/util.c $(wildcard tests/mitigations/*)
+# lab mitigations' model, on recorded documents, listings and vulnerability files (tests/mitigations/).
+MIT_TEST_SRC := host/mitigation.c host/mitigation_model.c host/checks.c host/util.c
+$(BUILD)/host-tests/test_mitigations: tests/host/test_mitigations.c $(MIT_TEST_SRC) host/mitigation.h host/mitigation_model.h host/checks.h $(wildcard tests/mitigations/*)
 	@mkdir -p $(@D)
-	$(CC) $(HOST_TEST_CFLAGS) -DLAB_MIT_DATA='"tests/mitigations"' -o $@ $< host/mitigation.c host/util.c -lcmocka
+	$(CC) $(HOST_TEST_CFLAGS) -DLAB_MIT_DATA='"tests/mitigations"' -o $@ $< $(MIT_TEST_SRC) -ljansson -lcmocka
 # An arm64 boot's status line against the files it counts (made in the test).
 $(BUILD)/host-tests/test_status: tests/host/test_status.c host/status.c host/status.h host/boot.h host/util.c
 	@mkdir -p $(@D)

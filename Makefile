@@ -559,7 +559,7 @@ $(BUILD)/host-tests/test_untar: tests/host/test_untar.c host/untar.c host/untar.
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/untar.c host/util.c -lcmocka
 # The host tool's command lines: each command's options, refusals, --help.
 HOST_TESTS += $(BUILD)/host-tests/test_opts
-OPTS_TEST_SRC := host/opts.c host/commands.c host/boot.c host/meta.c host/status.c host/util.c
+OPTS_TEST_SRC := host/opts.c host/commands.c host/boot.c host/meta.c host/proc.c host/status.c host/util.c
 $(BUILD)/host-tests/test_opts: tests/host/test_opts.c $(OPTS_TEST_SRC) $(LAB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< $(OPTS_TEST_SRC) -ljansson -lcmocka

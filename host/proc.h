@@ -8,11 +8,17 @@
 #ifndef LAB_PROC_H
 #define LAB_PROC_H
 
+#include <stdbool.h>
+
+#include "util.h"
+
 /* Where the child's standard output and error go: NULL leaves this
  * process's; a path is truncated and written ("/dev/null" discards). The
- * same path for both: one file, both streams in it. */
+ * same path for both: one file, both streams in it. capture (if set)
+ * takes the standard output instead of out: all of it, appended. */
 struct proc_io {
 	const char *out, *err;
+	struct strbuf *capture;
 };
 
 /*
@@ -24,5 +30,13 @@ struct proc_io {
  * (Killed)", "gnuplot exited with status 1"; otherwise NULL.
  */
 int proc_run(const char *const argv[], const struct proc_io *io, char **why);
+
+/* The first line of argv's standard output, without its newline (its
+ * standard error discarded, its exit status not looked at), malloc'd; ""
+ * if it could not be run or printed nothing. */
+char *proc_line1(const char *const argv[]);
+
+/* name is an executable file in a directory of PATH. */
+bool proc_on_path(const char *name);
 
 #endif

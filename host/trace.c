@@ -64,6 +64,7 @@
 #include "checks.h"
 #include "lab.h"
 #include "plot.h"
+#include "proc.h"
 #include "run.h"
 #include "trace.h"
 #include "util.h"
@@ -293,24 +294,6 @@ static char *absolute(const char *path)
 	if (!p)
 		die("%s: %s", path, strerror(errno));
 	return p;
-}
-
-static bool have_program(const char *name)
-{
-	const char *path = getenv("PATH");
-	char *copy, *save = NULL;
-	bool found = false;
-
-	copy = xstrdup(path && *path ? path : "/usr/bin:/bin");
-	for (char *d = strtok_r(copy, ":", &save); d && !found;
-	     d = strtok_r(NULL, ":", &save)) {
-		char *p = xasprintf("%s/%s", *d ? d : ".", name);
-
-		found = access(p, X_OK) == 0;
-		free(p);
-	}
-	free(copy);
-	return found;
 }
 
 /* A checked-in file of the lab (util.h's lab_path()), or die. */
@@ -1837,7 +1820,7 @@ int trace_run(const struct trace_opts *t)
 	for (size_t i = 0; i < sizeof(arches) / sizeof(*arches); i++)
 		if (arches[i].arch == t->arch)
 			a.arch = &arches[i];
-	if (!have_program(a.arch->gdb))
+	if (!proc_on_path(a.arch->gdb))
 		die("%s not found (Debian package %s)", a.arch->gdb, a.arch->gdb);
 	script = lab_file("trace/lab_trace.py");
 	if (mkdir_p(a.out))

@@ -239,20 +239,6 @@ void sb_free(struct strbuf *b)
 	b->len = b->cap = 0;
 }
 
-char *command_line1(const char *cmd)
-{
-	FILE *p = popen(cmd, "r");
-	char line[512] = "";
-
-	if (!p)
-		return xstrdup("");
-	if (!fgets(line, sizeof(line), p))
-		line[0] = '\0';
-	pclose(p);
-	line[strcspn(line, "\n")] = '\0';
-	return xstrdup(line);
-}
-
 long long now_ms(void)
 {
 	struct timespec ts;

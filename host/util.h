@@ -63,7 +63,4 @@ long long now_ms(void);
  */
 char *lab_path(const char *rel);
 
-/* The first line of a command's standard output (or "" if it fails). */
-char *command_line1(const char *cmd);
-
 #endif

@@ -3,8 +3,10 @@
  * program to its end, and of plot.c's quoting for gnuplot. The bad cases
  * first: a program that is not there, one a signal ends, one that exits
  * non-zero, an output file that cannot be opened, values gnuplot cannot be
- * given, a chart script that is not there; then a program that runs, its
- * output in a file (and both streams in one file).
+ * given, a chart script that is not there, a first line from a program
+ * that is not there; then a program that runs, its output in a file (and
+ * both streams in one file), its output captured (a first line, and more
+ * than a pipe holds), a program found on PATH.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -99,6 +101,22 @@ static void unquotable(void **state)
 	assert_false(file_exists("/tmp/lab-test-proc-never.png"));
 }
 
+static void no_line(void **state)
+{
+	const char *missing[] = { "lab-no-such-program", "--version", NULL };
+	const char *silent[] = { "sh", "-c", "echo only-on-stderr >&2; exit 2", NULL };
+	char *line;
+
+	(void)state;
+	line = proc_line1(missing);
+	assert_string_equal(line, "");
+	free(line);
+	line = proc_line1(silent);
+	assert_string_equal(line, "");
+	free(line);
+	assert_false(proc_on_path("lab-no-such-program"));
+}
+
 static void quoted(void **state)
 {
 	char *q;
@@ -134,6 +152,25 @@ static void output_to_files(void **state)
 	free(dir);
 }
 
+static void captured(void **state)
+{
+	const char *two[] = { "sh", "-c", "echo first; echo err >&2; echo second", NULL };
+	const char *big[] = { "sh", "-c", "i=0; while [ $i -lt 20000 ]; do echo 0123456789; i=$((i+1)); done", NULL };
+	struct strbuf b = { 0 };
+	struct proc_io io = { .capture = &b };
+	char *line, *why;
+
+	(void)state;
+	line = proc_line1(two);
+	assert_string_equal(line, "first");
+	free(line);
+	assert_int_equal(proc_run(big, &io, &why), 0);
+	assert_null(why);
+	assert_int_equal(b.len, 20000 * 11);
+	sb_free(&b);
+	assert_true(proc_on_path("sh"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,8 +179,10 @@ int main(void)
 		cmocka_unit_test(exit_status),
 		cmocka_unit_test(unopenable_output),
 		cmocka_unit_test(unquotable),
+		cmocka_unit_test(no_line),
 		cmocka_unit_test(quoted),
 		cmocka_unit_test(output_to_files),
+		cmocka_unit_test(captured),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

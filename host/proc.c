@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,39 @@
 #include <unistd.h>
 
 #include "util.h"
+
+/*
+ * execv() of argv[0], searched in PATH when it has no '/'. Not execvp():
+ * that runs /bin/sh on a file the kernel refuses (ENOEXEC), and a file the
+ * host cannot run must stay one. In the child; returns why it failed.
+ */
+static int exec_path(const char *const argv[])
+{
+	const char *path = getenv("PATH"), *d;
+	char file[PATH_MAX];
+	int err = ENOENT;
+
+	if (strchr(argv[0], '/')) {
+		execv(argv[0], (char *const *)argv);
+		return errno;
+	}
+	for (d = path && *path ? path : "/usr/bin:/bin"; ; d++) {
+		size_t len = strcspn(d, ":");
+
+		/* an empty entry is the current directory */
+		if (snprintf(file, sizeof(file), "%.*s/%s", (int)(len ? len : 1), len ? d : ".",
+			     argv[0]) < (int)sizeof(file)) {
+			execv(file, (char *const *)argv);
+			if (errno == EACCES)
+				err = EACCES;
+			else if (errno != ENOENT && errno != ENOTDIR)
+				return errno;
+		}
+		d += len;
+		if (!*d)
+			return err;
+	}
+}
 
 /* What the child reports when it cannot exec: which step failed, errno. */
 enum { STEP_OUT, STEP_ERR, STEP_EXEC };
@@ -32,7 +66,8 @@ static void child(const char *const argv[], const struct proc_io *io, int report
 	}
 	if (!err[1] && io && io->err) {
 		int fd = out >= 0 && io->out && !strcmp(io->out, io->err) ? out :
-			 open(io->err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			 open(io->err, O_WRONLY | O_CREAT | O_CLOEXEC |
+				       (io->err_append ? O_APPEND : O_TRUNC), 0644);
 
 		err[0] = STEP_ERR;
 		if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
@@ -40,9 +75,8 @@ static void child(const char *const argv[], const struct proc_io *io, int report
 	}
 	if (!err[1]) {
 		signal(SIGPIPE, SIG_DFL);
-		execvp(argv[0], (char *const *)argv);
 		err[0] = STEP_EXEC;
-		err[1] = errno;
+		err[1] = exec_path(argv);
 	}
 	if (write(report, err, sizeof(err)) < 0)
 		_exit(126);
@@ -74,8 +108,11 @@ int proc_run(const char *const argv[], const struct proc_io *io, char **why)
 		*why = NULL;
 	fflush(NULL);
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		int e = errno;
+
 		if (why)
-			*why = xasprintf("cannot run %s: %s", argv[0], strerror(errno));
+			*why = xasprintf("cannot run %s: %s", argv[0], strerror(e));
+		errno = e;
 		return -1;
 	}
 	if ((io && io->capture && pipe2(cap, O_CLOEXEC) < 0) || (pid = fork()) < 0) {
@@ -88,6 +125,7 @@ int proc_run(const char *const argv[], const struct proc_io *io, char **why)
 		}
 		if (why)
 			*why = xasprintf("cannot run %s: %s", argv[0], strerror(e));
+		errno = e;
 		return -1;
 	}
 	if (pid == 0)
@@ -103,8 +141,11 @@ int proc_run(const char *const argv[], const struct proc_io *io, char **why)
 	close(pipefd[0]);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {
+			int e = errno;
+
 			if (why)
-				*why = xasprintf("waiting for %s: %s", argv[0], strerror(errno));
+				*why = xasprintf("waiting for %s: %s", argv[0], strerror(e));
+			errno = e;
 			return -1;
 		}
 	if (n == (ssize_t)sizeof(err)) {
@@ -116,12 +157,14 @@ int proc_run(const char *const argv[], const struct proc_io *io, char **why)
 		else if (why)
 			*why = xasprintf("cannot run %s: cannot write %s: %s", argv[0],
 					 err[0] == STEP_OUT ? io->out : io->err, strerror(err[1]));
+		errno = err[1];
 		return -1;
 	}
 	if (WIFSIGNALED(status)) {
 		if (why)
 			*why = xasprintf("%s was killed by signal %d (%s)", argv[0],
 					 WTERMSIG(status), strsignal(WTERMSIG(status)));
+		errno = 0;
 		return -1;
 	}
 	if (WEXITSTATUS(status) && why)

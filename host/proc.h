@@ -18,13 +18,17 @@
  * takes the standard output instead of out: all of it, appended. */
 struct proc_io {
 	const char *out, *err;
+	bool err_append;	/* err appended to, not truncated */
 	struct strbuf *capture;
 };
 
 /*
- * Runs argv[0] (argv NULL-terminated) with io (NULL: both inherited) and
- * waits for it. Returns its exit status (0 to 255), or -1 if it could not
- * be run (a file not opened, fork or exec failed) or a signal ended it.
+ * Runs argv[0] (argv NULL-terminated; searched in PATH when it has no '/',
+ * and never handed to a shell, not even a file the kernel cannot execute)
+ * with io (NULL: both inherited) and waits for it. Returns its exit status
+ * (0 to 255), or -1 if it could not be run (a file not opened, fork or
+ * exec failed: errno says why, ENOEXEC for a program this host cannot run)
+ * or a signal ended it (errno 0).
  * Unless it exited 0, *why (if why) is a malloc'd sentence: "cannot run
  * gnuplot: No such file or directory", "gnuplot was killed by signal 9
  * (Killed)", "gnuplot exited with status 1"; otherwise NULL.

@@ -1,7 +1,8 @@
 /*
  * Tests of proc_run() (host/proc.c), the one way the host tool runs a
  * program to its end, and of plot.c's quoting for gnuplot. The bad cases
- * first: a program that is not there, one a signal ends, one that exits
+ * first: a program that is not there, a file the kernel will not execute
+ * (ENOEXEC: no shell runs it instead), one a signal ends, one that exits
  * non-zero, an output file that cannot be opened, values gnuplot cannot be
  * given, a chart script that is not there, a first line from a program
  * that is not there; then a program that runs, its output in a file (and
@@ -16,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -44,13 +47,38 @@ static void missing_program(void **state)
 	free(why);
 }
 
+/* A file the kernel will not execute: reported as such, never run by a shell. */
+static void not_executable(void **state)
+{
+	char *dir = scratch(), *prog = xasprintf("%s/not-elf", dir), *mark = xasprintf("%s/ran", dir);
+	char *text = xasprintf("touch %s\n", mark), *why;
+	const char *argv[] = { prog, NULL };
+
+	(void)state;
+	write_file(prog, text, strlen(text));
+	assert_int_equal(chmod(prog, 0755), 0);
+	errno = 0;
+	assert_int_equal(proc_run(argv, NULL, &why), -1);
+	assert_int_equal(errno, ENOEXEC);
+	assert_non_null(strstr(why, "Exec format error"));
+	assert_false(file_exists(mark));
+	free(why);
+	free(text);
+	free(mark);
+	free(prog);
+	assert_int_equal(rm_rf(dir), 0);
+	free(dir);
+}
+
 static void killed_by_signal(void **state)
 {
 	const char *argv[] = { "sh", "-c", "kill -TERM $$", NULL };
 	char *why;
 
 	(void)state;
+	errno = EINVAL;
 	assert_int_equal(proc_run(argv, NULL, &why), -1);
+	assert_int_equal(errno, 0);
 	assert_non_null(why);
 	assert_string_equal(why, "sh was killed by signal 15 (Terminated)");
 	free(why);
@@ -175,6 +203,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(missing_program),
+		cmocka_unit_test(not_executable),
 		cmocka_unit_test(killed_by_signal),
 		cmocka_unit_test(exit_status),
 		cmocka_unit_test(unopenable_output),

@@ -561,19 +561,20 @@ $(BUILD)/host-tests/test_stats: tests/host/test_stats.c bench/lab_stats.h bench/
 	$(CC) $(HOST_TEST_CFLAGS) -Ibench -o $@ $< -lcmocka
 # The parser and the summary, on recorded guest output (tests/data/).
 PARSER_SRC := host/ktap.c host/rows.c host/run.c host/summary.c host/util.c
-# lab mitigations' model, on recorded documents and listings (tests/mitigations/).
-$(BUILD)/host-tests/test_mitigations: tests/host/test_mitigations.c host/mitigation.c host/mitigation.h host/util.c $(wildcard tests/mitigations/*)
+# lab mitigations' model, on recorded documents, listings and vulnerability files (tests/mitigations/).
+MIT_TEST_SRC := host/mitigation.c host/mitigation_model.c host/checks.c host/util.c
+$(BUILD)/host-tests/test_mitigations: tests/host/test_mitigations.c $(MIT_TEST_SRC) host/mitigation.h host/mitigation_model.h host/checks.h $(wildcard tests/mitigations/*)
 	@mkdir -p $(@D)
-	$(CC) $(HOST_TEST_CFLAGS) -DLAB_MIT_DATA='"tests/mitigations"' -o $@ $< host/mitigation.c host/util.c -lcmocka
+	$(CC) $(HOST_TEST_CFLAGS) -DLAB_MIT_DATA='"tests/mitigations"' -o $@ $< $(MIT_TEST_SRC) -ljansson -lcmocka
 # An arm64 boot's status line against the files it counts (made in the test).
 $(BUILD)/host-tests/test_status: tests/host/test_status.c host/status.c host/status.h host/boot.h host/util.c
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/status.c host/util.c -ljansson -lcmocka
 # The host's runs with stand-in programs (one the host cannot exec), and
 # the report's table of them.
-$(BUILD)/host-tests/test_host_bench: tests/host/test_host_bench.c host/host_bench.c host/report.c host/meta.c $(PARSER_SRC) $(LAB_HDR)
+$(BUILD)/host-tests/test_host_bench: tests/host/test_host_bench.c host/host_bench.c host/report.c host/meta.c host/plot.c host/proc.c $(PARSER_SRC) $(LAB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/host_bench.c host/report.c host/meta.c $(PARSER_SRC) -ljansson -lcmocka -lm
+	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/host_bench.c host/report.c host/meta.c host/plot.c host/proc.c $(PARSER_SRC) -ljansson -lcmocka -lm
 # make test-kvm's carried run directory, on archives made in the test.
 HOST_TESTS += $(BUILD)/host-tests/test_untar
 $(BUILD)/host-tests/test_untar: tests/host/test_untar.c host/untar.c host/untar.h host/util.c
@@ -581,10 +582,15 @@ $(BUILD)/host-tests/test_untar: tests/host/test_untar.c host/untar.c host/untar.
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/untar.c host/util.c -lcmocka
 # The host tool's command lines: each command's options, refusals, --help.
 HOST_TESTS += $(BUILD)/host-tests/test_opts
-OPTS_TEST_SRC := host/opts.c host/commands.c host/boot.c host/meta.c host/status.c host/util.c
+OPTS_TEST_SRC := host/opts.c host/commands.c host/boot.c host/meta.c host/proc.c host/status.c host/util.c
 $(BUILD)/host-tests/test_opts: tests/host/test_opts.c $(OPTS_TEST_SRC) $(LAB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< $(OPTS_TEST_SRC) -ljansson -lcmocka
+# Running a program (no shell) and quoting for gnuplot.
+HOST_TESTS += $(BUILD)/host-tests/test_proc
+$(BUILD)/host-tests/test_proc: tests/host/test_proc.c host/proc.c host/proc.h host/plot.c host/plot.h host/util.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/proc.c host/plot.c host/util.c -lcmocka
 # x86_64 beside arm64, on rows made in the test.
 $(BUILD)/host-tests/test_compare: tests/host/test_compare.c host/compare.c host/compare.h $(PARSER_SRC)
 	@mkdir -p $(@D)

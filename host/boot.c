@@ -146,14 +146,7 @@ const char *arch_mode_refusal(enum lab_arch a, enum lab_mode m)
 	return "mode kvm cannot boot an x86_64 guest on this " HOST_ARCH_NAME " host (x86_64 runs under TCG: use --mode tcg, icount or auto)";
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
+/* A path as a -chardev option's value: QEMU's options double a comma. */
 char *qemu_opt_escape(const char *path)
 {
 	struct strbuf b = { 0 };

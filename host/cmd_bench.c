@@ -22,6 +22,7 @@
 
 #include "host_bench.h"
 #include "lab.h"
+#include "proc.h"
 #include "report.h"
 #include "util.h"
 
@@ -31,7 +32,8 @@
  * total seconds for its 10 million calls. */
 static double perf_mean_ns(long long calls)
 {
-	char *line = command_line1("perf bench --format=simple syscall basic 2>/dev/null");
+	const char *const argv[] = { "perf", "bench", "--format=simple", "syscall", "basic", NULL };
+	char *line = proc_line1(argv);
 	char *end;
 	double secs = strtod(line, &end);
 	bool ok = end != line && secs > 0;
@@ -45,11 +47,7 @@ static double perf_mean_ns(long long calls)
 /* 1 if no perf is on PATH. */
 static int perf_missing(void)
 {
-	char *line = command_line1("command -v perf");
-	int missing = !*line;
-
-	free(line);
-	return missing;
+	return !proc_on_path("perf");
 }
 
 static json_t *beside_perf(const char *raw, const char *guest)

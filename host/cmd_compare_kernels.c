@@ -36,21 +36,19 @@
 static const char *chart(const char *out, const struct kcompare *k)
 {
 	char *dat = xasprintf("%s/chart-kernels.dat", out), *png = xasprintf("%s/chart-kernels.png", out);
-	char *title = xasprintf("charttitle='Instructions per stage, %s beside %s (%s, one traced call each)'",
+	char *title = xasprintf("Instructions per stage, %s beside %s (%s, one traced call each)",
 				k->release[KC_OLD], k->release[KC_NEW], k->arch);
+	const struct plot_var vars[] = { { "datafile", dat, 0 }, { "charttitle", title, 0 } };
 	char *why = NULL;
 	struct out_file f;
-	bool drawn = false;
+	bool drawn;
 
 	if (out_open(&f, dat))
 		die("cannot write %s: %s", dat, strerror(errno));
 	kc_chart_data(f.f, k);
 	if (out_commit(&f))
 		die("cannot write %s", dat);
-	if (strchr(k->release[KC_OLD], '\'') || strchr(k->release[KC_NEW], '\''))
-		why = xstrdup("a ' in a kernel release");
-	else
-		drawn = plot("trace/stages.gp", dat, png, title, &why);
+	drawn = plot("trace/stages.gp", png, vars, 2, &why);
 	if (!drawn)
 		say("no chart: %s", why);
 	free(why);

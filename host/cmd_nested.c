@@ -55,14 +55,6 @@
  */
 #define L1_CPU_ARM64 "max,pauth-impdef=on"
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * L1's command line. x86_64: q35, the carry and the status line on
  * ttyS1 and ttyS2. arm64: the virt machine with EL2, its one PL011 the

@@ -20,6 +20,7 @@
 
 #include "checks.h"
 #include "lab.h"
+#include "proc.h"
 #include "util.h"
 
 static const char *const family[] = {
@@ -124,6 +125,12 @@ static void table_of(const char *text, long *size, long *holes)
 	*holes = max + 1 - lines + ni;
 }
 
+/* needle within [from, end). */
+static bool has_word(const char *from, const char *end, const char *needle)
+{
+	return memmem(from, (size_t)(end - from), needle, strlen(needle)) != NULL;
+}
+
 /*
  * The 32-bit vDSO's __kernel_vsyscall bytes, as the guest read them,
  * disassembled by objdump (-b binary -m i386) into dis; returns the entry
@@ -131,11 +138,13 @@ static void table_of(const char *text, long *size, long *holes)
  */
 static const char *vdso_entry(const char *hex, const char *dir, struct strbuf *dis)
 {
-	char *bin = xasprintf("%s/vdso32-kernel_vsyscall.bin", dir), *cmd, line[256];
+	char *bin = xasprintf("%s/vdso32-kernel_vsyscall.bin", dir);
+	const char *const argv[] = { "objdump", "-D", "-b", "binary", "-m", "i386", bin, NULL };
+	struct strbuf out = { 0 };
+	struct proc_io io = { .err = "/dev/null", .capture = &out };
 	unsigned char bytes[64];
 	size_t n = 0;
 	const char *found = "";
-	FILE *p;
 
 	while (hex && n < sizeof(bytes) && sscanf(hex + 2 * n, "%2hhx", &bytes[n]) == 1)
 		n++;
@@ -144,27 +153,27 @@ static const char *vdso_entry(const char *hex, const char *dir, struct strbuf *d
 		return "";
 	}
 	write_file(bin, (const char *)bytes, n);
-	cmd = xasprintf("objdump -D -b binary -m i386 '%s' 2>&1", bin);
-	p = popen(cmd, "r");
-	while (p && fgets(line, sizeof(line), p)) {
-		char *colon = strchr(line, ':');
+	proc_run(argv, &io, NULL);
+	for (char *line = out.s, *end; line && *line; line = end) {
+		char *colon;
 
+		end = line + strcspn(line, "\n");
+		end += *end == '\n';
+		colon = memchr(line, ':', (size_t)(end - line));
 		/* the instruction lines: "   0:\t51   \tpush   %ecx" */
-		if (!colon || !strchr(line, '\t') || line[0] != ' ')
+		if (!colon || !memchr(line, '\t', (size_t)(end - line)) || line[0] != ' ')
 			continue;
-		sb_add(dis, line, strlen(line));
-		if (!*found && strstr(colon, "\tsysenter"))
+		sb_add(dis, line, (size_t)(end - line));
+		if (!*found && has_word(colon, end, "\tsysenter"))
 			found = "sysenter";
-		else if (!*found && strstr(colon, "\tsyscall"))
+		else if (!*found && has_word(colon, end, "\tsyscall"))
 			found = "syscall";
-		else if (!*found && strstr(colon, "\tint "))
+		else if (!*found && has_word(colon, end, "\tint "))
 			found = "int";
-		if (strstr(colon, "\tret"))
+		if (has_word(colon, end, "\tret"))
 			break;
 	}
-	if (p)
-		pclose(p);
-	free(cmd);
+	sb_free(&out);
 	free(bin);
 	return found;
 }

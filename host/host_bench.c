@@ -1,10 +1,11 @@
 /*
  * host_bench.c: benchmark programs on the host's own kernel (host_bench.h).
  *
- * Each program is started with posix_spawn(), which reports an execve()
- * that failed as its own return value (glibc waits for the child's exec):
- * ENOEXEC there is the host saying it cannot run that kind of program, and
- * that alone makes a program "left out". Its standard output goes to a
+ * Each program is run by proc_run() (proc.h), which reports an execve()
+ * that failed apart from the program's own failure, and never hands a
+ * file the kernel refused to a shell: ENOEXEC there is the host saying it
+ * cannot run that kind of program, and that alone makes a program "left
+ * out". Its standard output goes to a
  * file of its own and joins rows.jsonl only when the program exited 0.
  */
 #define _GNU_SOURCE
@@ -13,19 +14,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "meta.h"
+#include "proc.h"
 #include "util.h"
-
-extern char **environ;
 
 /* A string field of o, or "?" when it has none. */
 static const char *field(json_t *o, const char *key)
@@ -67,26 +65,6 @@ json_t *host_left_out_lines(json_t *left_out)
 	return lines;
 }
 
-/* Starts c with stdout to rows_tmp (truncated) and stderr appended to errs:
- * the child's pid, or -errno from posix_spawn. */
-static pid_t spawn(const struct host_cmd *c, const char *rows_tmp,
-		   const char *errs)
-{
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int e;
-
-	if (posix_spawn_file_actions_init(&fa))
-		die("posix_spawn_file_actions_init: out of memory");
-	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, rows_tmp,
-					 O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, errs,
-					 O_WRONLY | O_CREAT | O_APPEND, 0644);
-	e = posix_spawn(&pid, c->argv[0], &fa, NULL, (char *const *)c->argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	return e ? -e : pid;
-}
-
 /* Appends the file from to the file to: 0, or -1. */
 static int append_file(const char *from, const char *to)
 {
@@ -125,26 +103,20 @@ static void run_one(const struct host_cmd *c, const char *dir,
 {
 	char *tmp = xasprintf("%s/rows.%d.tmp", dir, (int)(res->ran + res->failed + res->nleft));
 	char *rows = xasprintf("%s/rows.jsonl", dir), *errs = xasprintf("%s/stderr.txt", dir);
-	pid_t pid = spawn(c, tmp, errs);
-	bool ok = false;
-	int status = 0;
+	struct proc_io io = { .out = tmp, .err = errs, .err_append = true };
+	char *why = NULL;
+	int status = proc_run(c->argv, &io, &why);
 
-	if (pid == -ENOEXEC) {
+	if (status < 0 && errno == ENOEXEC) {
 		res->nleft++;
 		json_array_append_new(left, json_pack("{s:s, s:s, s:s}", "abi", c->abi,
 						      "program", c->argv[0], "error",
 						      strerror(ENOEXEC)));
-	} else if (pid < 0) {
-		note(errs, "cannot run %s: %s", c->argv[0], strerror((int)-pid));
-		res->failed++;
 	} else {
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		if (WIFSIGNALED(status))
-			note(errs, "%s was killed by signal %d (%s)", c->argv[0],
-			     WTERMSIG(status), strsignal(WTERMSIG(status)));
-		else if (WEXITSTATUS(status))
-			note(errs, "%s exited with status %d", c->argv[0], WEXITSTATUS(status));
+		bool ok = false;
+
+		if (status)
+			note(errs, "%s", why);
 		else if (append_file(tmp, rows))
 			note(errs, "cannot append %s's rows to %s", c->argv[0], rows);
 		else
@@ -154,6 +126,7 @@ static void run_one(const struct host_cmd *c, const char *dir,
 		else
 			res->failed++;
 	}
+	free(why);
 	unlink(tmp);
 	free(tmp);
 	free(rows);

@@ -12,6 +12,7 @@
 #include <cpuid.h>
 #endif
 
+#include "proc.h"
 #include "util.h"
 
 static char *cpu_model(void)
@@ -154,6 +155,27 @@ void meta_set_kvm(json_t *meta)
 #endif
 }
 
+/* The first line of `PROGRAM --version` ("" if none). program may be
+ * words (CC="ccache gcc"): split at blanks, as the shell did. */
+static char *version_line(const char *program)
+{
+	char *copy = xstrdup(program), *save = NULL, *line;
+	const char *argv[16];
+	size_t n = 0;
+
+	for (char *w = strtok_r(copy, " \t", &save); w && n < 14; w = strtok_r(NULL, " \t", &save))
+		argv[n++] = w;
+	if (!n) {
+		free(copy);
+		return xstrdup("");
+	}
+	argv[n++] = "--version";
+	argv[n] = NULL;
+	line = proc_line1(argv);
+	free(copy);
+	return line;
+}
+
 json_t *meta_new_run(const char *plan, const char *append)
 {
 	json_t *m = json_object(), *host = json_object();
@@ -185,10 +207,10 @@ json_t *meta_new_run(const char *plan, const char *append)
 							   "arm64" : u.machine));
 	}
 	json_object_set_new(m, "host", host);
-	s = command_line1("qemu-system-x86_64 --version 2>/dev/null");
+	s = version_line("qemu-system-x86_64");
 	json_object_set_new(m, "qemu", json_string(s));
 	free(s);
-	s = command_line1("${CC:-cc} --version 2>/dev/null");
+	s = version_line(getenv("CC") && *getenv("CC") ? getenv("CC") : "cc");
 	json_object_set_new(m, "compiler", json_string(s));
 	free(s);
 	return m;
@@ -196,16 +218,15 @@ json_t *meta_new_run(const char *plan, const char *append)
 
 void meta_set_arch(json_t *meta, const char *arch, const char *qemu)
 {
-	char *cmd = xasprintf("%s --version 2>/dev/null", qemu), *s;
+	char *s;
 
 	json_object_set_new(meta, "arch", json_string(arch));
-	s = command_line1(cmd);
+	s = version_line(qemu);
 	json_object_set_new(meta, "qemu", json_string(s));
 	free(s);
-	free(cmd);
 	if (!strcmp(arch, "arm64")) {
 		/* arm64's guest programs and modules: Debian's cross compiler */
-		s = command_line1("aarch64-linux-gnu-gcc --version 2>/dev/null");
+		s = version_line("aarch64-linux-gnu-gcc");
 		json_object_set_new(meta, "compiler", json_string(s));
 		free(s);
 	}
@@ -214,20 +235,20 @@ void meta_set_arch(json_t *meta, const char *arch, const char *qemu)
 void meta_set_kernel(json_t *meta, const char *kobj)
 {
 	char *path = xasprintf("%s/include/config/kernel.release", kobj);
-	char *release = read_file(path, NULL), *cmd, *sum;
+	char *release = read_file(path, NULL), *config = xasprintf("%s/.config", kobj), *sum;
+	const char *const argv[] = { "sha256sum", config, NULL };
 
 	free(path);
 	if (release)
 		release[strcspn(release, "\n")] = '\0';
-	cmd = xasprintf("sha256sum '%s/.config' 2>/dev/null", kobj);
-	sum = command_line1(cmd);
+	sum = proc_line1(argv);
 	sum[strcspn(sum, " ")] = '\0';
 	json_object_set_new(meta, "lab_kernel",
 			    json_pack("{s:s, s:s, s:s}", "release",
 				      release ? release : "unknown",
 				      "config_sha256", sum, "build", kobj));
 	free(release);
-	free(cmd);
+	free(config);
 	free(sum);
 }
 

@@ -3,92 +3,82 @@
 #include "plot.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "util.h"
 
-/* script at the top of the lab: here, or above build/tools/lab. */
-static char *find_script(const char *script)
+char *plot_quote(const char *s)
 {
-	char exe[PATH_MAX];
-	ssize_t n;
+	struct strbuf b = { 0 };
 
-	if (file_exists(script))
-		return xstrdup(script);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return NULL;
-	exe[n] = '\0';
-	for (int up = 0; up < 3; up++) {
-		char *slash = strrchr(exe, '/');
-
-		if (slash)
-			*slash = '\0';
+	sb_add(&b, "'", 1);
+	for (const char *p = s; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			sb_free(&b);
+			return NULL;
+		}
+		sb_add(&b, p, 1);
+		if (*p == '\'')
+			sb_add(&b, "'", 1);
 	}
-	{
-		char *p = xasprintf("%s/%s", exe, script);
-
-		if (file_exists(p))
-			return p;
-		free(p);
-	}
-	return NULL;
+	sb_add(&b, "'", 1);
+	return b.s;
 }
 
-static int run_gnuplot(const char *expr, const char *script)
+/* "a='x'; n=3; outfile='tmp'", or NULL with why. */
+static char *expression(const struct plot_var *vars, size_t n, const char *tmp, char **why)
 {
-	int status;
-	pid_t pid;
+	struct strbuf b = { 0 };
 
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
+	for (size_t i = 0; i <= n; i++) {
+		const char *name = i < n ? vars[i].name : "outfile";
+		const char *str = i < n ? vars[i].str : tmp;
+		char *q = NULL;
 
-		if (null >= 0)
-			dup2(null, STDERR_FILENO);
-		execlp("gnuplot", "gnuplot", "-e", expr, script, (char *)NULL);
-		_exit(127);
+		if (str && !(q = plot_quote(str))) {
+			*why = xasprintf("%s holds a character gnuplot cannot be given: %s", name, str);
+			sb_free(&b);
+			return NULL;
+		}
+		if (q)
+			sb_printf(&b, "%s%s=%s", i ? "; " : "", name, q);
+		else
+			sb_printf(&b, "%s%s=%ld", i ? "; " : "", name, vars[i].num);
+		free(q);
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return b.s;
 }
 
-bool plot(const char *script, const char *dat, const char *png, const char *extra, char **why)
+bool plot(const char *script, const char *png, const struct plot_var *vars, size_t n,
+	  char **why)
 {
-	char *path = find_script(script), *tmp = xasprintf("%s.lab-tmp", png), *expr;
-	int status;
-	bool ok;
+	char *path = lab_path(script), *tmp = xasprintf("%s.lab-tmp", png), *expr = NULL;
+	struct proc_io io = { .err = "/dev/null" };
+	struct stat st;
+	bool ok = false;
 
 	*why = NULL;
-	if (!path) {
+	if (!path)
 		*why = xasprintf("no %s (run at the top of the lab)", script);
-		free(tmp);
-		return false;
+	else if ((expr = expression(vars, n, tmp, why))) {
+		const char *argv[] = { "gnuplot", "-e", expr, path, NULL };
+		int status = proc_run(argv, &io, why);
+
+		ok = status == 0 && stat(tmp, &st) == 0 && st.st_size > 0 && rename(tmp, png) == 0;
+		if (!ok && !*why)
+			*why = xasprintf("gnuplot %s wrote no chart", path);
+		else if (!ok && status < 0 && strstr(*why, strerror(ENOENT))) {
+			free(*why);
+			*why = xstrdup("no gnuplot (Debian package gnuplot-nox)");
+		}
 	}
-	if (strchr(dat, '\'') || strchr(tmp, '\'')) {
-		*why = xasprintf("a ' in %s or %s", dat, png);
-		free(tmp);
-		free(path);
-		return false;
-	}
-	expr = xasprintf("datafile='%s'; outfile='%s'%s%s", dat, tmp, extra ? "; " : "",
-			 extra ? extra : "");
-	status = run_gnuplot(expr, path);
-	ok = status == 0 && file_exists(tmp) && rename(tmp, png) == 0;
 	if (!ok) {
 		unlink(tmp);
-		*why = status == 127 ? xstrdup("no gnuplot (Debian package gnuplot-nox)")
-				     : xasprintf("gnuplot %s failed (status %d)", path, status);
+		unlink(png);
 	}
 	free(expr);
 	free(tmp);

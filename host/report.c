@@ -6,12 +6,12 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "boot.h"
 #include "host_bench.h"
+#include "plot.h"
 #include "util.h"
 /* the k-best's window and tolerance, for the legend: the engine's own */
 #include "../bench/lab_stats.h"
@@ -1061,26 +1061,21 @@ static int finish(struct out_file *o, const char *name)
 	return 0;
 }
 
-/* gnuplot with the checked-in script, into a temporary name renamed on
- * success; no chart is no failure (the report then says nothing of it). */
-static bool plot(const char *dir, const char *name, int ncols,
-		 const char *title, const char *ylabel)
+/* gnuplot with the checked-in script (plot.h); no chart is no failure
+ * (the report then says nothing of it). */
+static bool plot_bars(const char *dir, const char *name, int ncols,
+		      const char *title, const char *ylabel)
 {
 	char *png = xasprintf("%s/chart-%s.png", dir, name);
-	char *tmp = xasprintf("%s.lab-tmp", png);
-	char *cmd = xasprintf("gnuplot -e \"datafile='%s/chart-%s.dat'; outfile='%s'; "
-			      "charttitle='%s'; ylabel='%s'; ncols=%d\" report/bars.gp 2>/dev/null",
-			      dir, name, tmp, title, ylabel, ncols);
-	struct stat st;
-	bool ok = system(cmd) == 0 && stat(tmp, &st) == 0 && st.st_size > 0 &&
-		  rename(tmp, png) == 0;
+	char *dat = xasprintf("%s/chart-%s.dat", dir, name), *why = NULL;
+	const struct plot_var vars[] = {
+		{ "datafile", dat, 0 }, { "charttitle", title, 0 },
+		{ "ylabel", ylabel, 0 }, { "ncols", NULL, ncols },
+	};
+	bool ok = plot("report/bars.gp", png, vars, 4, &why);
 
-	if (!ok) {
-		unlink(tmp);
-		unlink(png);
-	}
-	free(cmd);
-	free(tmp);
+	free(why);
+	free(dat);
 	free(png);
 	return ok;
 }
@@ -1124,21 +1119,14 @@ static int plot_curves(const char *dir, const struct report *r, bool *any,
 		free(name);
 	}
 	if (!ret && *any) {
-		char *png = xasprintf("%s/chart-curves.png", dir);
-		char *tmp = xasprintf("%s.lab-tmp", png);
-		char *cmd = xasprintf("gnuplot -e \"files='%s'; names='%s'; modes='%s'; units='%s'; "
-				      "outfile='%s'\" report/curves.gp 2>/dev/null",
-				      files.s, names.s, modes.s, units.s, tmp);
-		struct stat st;
+		char *png = xasprintf("%s/chart-curves.png", dir), *why = NULL;
+		const struct plot_var vars[] = {
+			{ "files", files.s, 0 }, { "names", names.s, 0 },
+			{ "modes", modes.s, 0 }, { "units", units.s, 0 },
+		};
 
-		*drawn = system(cmd) == 0 && stat(tmp, &st) == 0 && st.st_size > 0 &&
-			 rename(tmp, png) == 0;
-		if (!*drawn) {
-			unlink(tmp);
-			unlink(png);
-		}
-		free(cmd);
-		free(tmp);
+		*drawn = plot("report/curves.gp", png, vars, 4, &why);
+		free(why);
 		free(png);
 	}
 	sb_free(&files);
@@ -1181,10 +1169,10 @@ int report_write(const char *dir, const struct report *r)
 	time_cols = write_dat(o.f, r, "ns");
 	if (finish(&o, "chart-time.dat"))
 		return -1;
-	icount = icount_cols && plot(dir, "icount", icount_cols,
+	icount = icount_cols && plot_bars(dir, "icount", icount_cols,
 				     "Instructions per call (QEMU -icount shift=0: exact)",
 				     "instructions (log scale)");
-	time = time_cols && plot(dir, "time", time_cols, "Time per call (median)",
+	time = time_cols && plot_bars(dir, "time", time_cols, "Time per call (median)",
 				 "ns (log scale)");
 	if (plot_curves(dir, r, &curves, &curves_chart))
 		return -1;

@@ -63,6 +63,8 @@
 #include "boot.h"
 #include "checks.h"
 #include "lab.h"
+#include "plot.h"
+#include "proc.h"
 #include "run.h"
 #include "trace.h"
 #include "util.h"
@@ -278,14 +280,6 @@ struct args {
 	int nmits;
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -302,58 +296,14 @@ static char *absolute(const char *path)
 	return p;
 }
 
-static bool have_program(const char *name)
-{
-	const char *path = getenv("PATH");
-	char *copy, *save = NULL;
-	bool found = false;
-
-	copy = xstrdup(path && *path ? path : "/usr/bin:/bin");
-	for (char *d = strtok_r(copy, ":", &save); d && !found;
-	     d = strtok_r(NULL, ":", &save)) {
-		char *p = xasprintf("%s/%s", *d ? d : ".", name);
-
-		found = access(p, X_OK) == 0;
-		free(p);
-	}
-	free(copy);
-	return found;
-}
-
-/*
- * A checked-in file of the lab (trace/lab_trace.py, trace/stages.gp): under
- * LAB_SRCDIR if the build defines it, else the current directory (make runs
- * at the top), else beside the tool's build directory (BUILD/tools/lab).
- */
+/* A checked-in file of the lab (util.h's lab_path()), or die. */
 static char *lab_file(const char *rel)
 {
-	char exe[PATH_MAX];
-	ssize_t n;
-	char *p;
+	char *p = lab_path(rel);
 
-#ifdef LAB_SRCDIR
-	p = xasprintf("%s/%s", LAB_SRCDIR, rel);
-	if (file_exists(p))
-		return p;
-	free(p);
-#endif
-	if (file_exists(rel))
-		return absolute(rel);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		for (int up = 0; up < 3; up++) {
-			char *slash = strrchr(exe, '/');
-
-			if (slash)
-				*slash = '\0';
-		}
-		p = xasprintf("%s/%s", exe, rel);
-		if (file_exists(p))
-			return p;
-		free(p);
-	}
-	die("cannot find the lab's %s (run lab trace at the top of the lab)", rel);
+	if (!p)
+		die("cannot find the lab's %s (run lab trace at the top of the lab)", rel);
+	return p;
 }
 
 /* The last few lines of a log, indented, on stderr. */
@@ -1363,13 +1313,11 @@ static bool chart(const char *out, struct setting **ok, int nok)
 	const struct trace_arch *arch = ok[0]->arch;
 	char *dat = xasprintf("%s/chart-stages.dat", out);
 	char *png = xasprintf("%s/chart-stages.png", out);
-	char *tmp = xasprintf("%s.lab-tmp", png);
+	const struct plot_var vars[] = { { "datafile", dat, 0 } };
 	struct names stages = { 0 };
 	struct strbuf b = { 0 };
-	char *script, *expr;
-	bool done = false;
-	int status;
-	pid_t pid;
+	char *why = NULL;
+	bool done;
 
 	for (int j = 0; j < nok; j++)
 		for (int p = 0; p < NPATHS; p++)
@@ -1393,39 +1341,12 @@ static bool chart(const char *out, struct setting **ok, int nok)
 	write_file(dat, b.s, b.len);
 	sb_free(&b);
 	free(stages.v);
-	if (!have_program("gnuplot")) {
-		say("no gnuplot (Debian package gnuplot-nox): no chart");
-		goto out;
-	}
-	if (strchr(dat, '\'') || strchr(tmp, '\'')) {
-		say("a ' in %s: no chart", out);
-		goto out;
-	}
-	script = lab_file("trace/stages.gp");
-	expr = xasprintf("datafile='%s'; outfile='%s'", dat, tmp);
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		die("fork: %s", strerror(errno));
-	if (pid == 0) {
-		execlp("gnuplot", "gnuplot", "-e", expr, script, (char *)NULL);
-		dprintf(STDERR_FILENO, "cannot run gnuplot: %s\n", strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	done = WIFEXITED(status) && WEXITSTATUS(status) == 0 && file_exists(tmp) &&
-	       rename(tmp, png) == 0;
-	if (!done) {
-		unlink(tmp);
-		say("gnuplot failed: no chart");
-	}
-	free(script);
-	free(expr);
-out:
+	done = plot("trace/stages.gp", png, vars, 1, &why);
+	if (!done)
+		say("no chart: %s", why);
+	free(why);
 	free(dat);
 	free(png);
-	free(tmp);
 	return done;
 }
 
@@ -1899,7 +1820,7 @@ int trace_run(const struct trace_opts *t)
 	for (size_t i = 0; i < sizeof(arches) / sizeof(*arches); i++)
 		if (arches[i].arch == t->arch)
 			a.arch = &arches[i];
-	if (!have_program(a.arch->gdb))
+	if (!proc_on_path(a.arch->gdb))
 		die("%s not found (Debian package %s)", a.arch->gdb, a.arch->gdb);
 	script = lab_file("trace/lab_trace.py");
 	if (mkdir_p(a.out))

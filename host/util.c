@@ -4,9 +4,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 void die(const char *fmt, ...)
@@ -237,16 +239,43 @@ void sb_free(struct strbuf *b)
 	b->len = b->cap = 0;
 }
 
-char *command_line1(const char *cmd)
+long long now_ms(void)
 {
-	FILE *p = popen(cmd, "r");
-	char line[512] = "";
+	struct timespec ts;
 
-	if (!p)
-		return xstrdup("");
-	if (!fgets(line, sizeof(line), p))
-		line[0] = '\0';
-	pclose(p);
-	line[strcspn(line, "\n")] = '\0';
-	return xstrdup(line);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+char *lab_path(const char *rel)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+	char *p;
+
+#ifdef LAB_SRCDIR
+	p = xasprintf("%s/%s", LAB_SRCDIR, rel);
+	if (file_exists(p))
+		return p;
+	free(p);
+#endif
+	if (file_exists(rel)) {
+		p = realpath(rel, NULL);
+		return p ? p : xstrdup(rel);
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	for (int up = 0; up < 3; up++) {
+		char *slash = strrchr(exe, '/');
+
+		if (slash)
+			*slash = '\0';
+	}
+	p = xasprintf("%s/%s", exe, rel);
+	if (file_exists(p))
+		return p;
+	free(p);
+	return NULL;
 }

@@ -51,7 +51,16 @@ void sb_add(struct strbuf *b, const char *s, size_t n);
 __attribute__((format(printf, 2, 3))) void sb_printf(struct strbuf *b, const char *fmt, ...);
 void sb_free(struct strbuf *b);
 
-/* The first line of a command's standard output (or "" if it fails). */
-char *command_line1(const char *cmd);
+/* CLOCK_MONOTONIC in milliseconds. */
+long long now_ms(void);
+
+/*
+ * A checked-in file of the lab (trace/lab_trace.py, report/bars.gp), by its
+ * path from the lab's top: under LAB_SRCDIR if the build defines it, else
+ * the current directory (make runs at the top), else three levels above
+ * the running program (BUILD/tools/lab). A malloc'd path (absolute when
+ * found in the current directory), or NULL if it is in none of them.
+ */
+char *lab_path(const char *rel);
 
 #endif

@@ -4,7 +4,11 @@
  * kernel-parameters.txt, and documents without the list: bad cases first),
  * the classification of instructions as gdb prints them, and the
  * instruction-level difference of two listings, on recorded listings
- * (tests/mitigations/).
+ * (tests/mitigations/). Then what the command computes from its boots
+ * (host/mitigation_model.c): what the vulnerability files say of a switch
+ * (files missing, a mitigation turned on: bad cases first; then the files
+ * recorded by make mitigations on 6.12.118, Haswell-noTSX), and the model
+ * and its checks on the syscall listings recorded in the same run.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -17,8 +21,11 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
+#include <math.h>
 
 #include "mitigation.h"
+#include "mitigation_model.h"
 #include "util.h"
 
 #ifndef LAB_MIT_DATA
@@ -271,6 +278,234 @@ static void vdso32_recorded_listings(void **state)
 	free(pb);
 }
 
+/* ---- mitigation_model.c ------------------------------------------------------------ */
+
+/* The vulnerability files recorded by make mitigations (6.12.118): one
+ * object per setting. */
+static json_t *recorded_vuln(void)
+{
+	char *path;
+	json_error_t e;
+	json_t *j;
+
+	assert_true(asprintf(&path, "%s/vulnerabilities-6.12.json", LAB_MIT_DATA) > 0);
+	j = json_load_file(path, 0, &e);
+	if (!j)
+		print_error("%s: %s\n", path, e.text);
+	assert_non_null(j);
+	free(path);
+	return j;
+}
+
+static void vuln_unrecorded(void **state)
+{
+	json_t *all = recorded_vuln(), *def = json_object_get(all, "default");
+	json_t *empty = json_object(), *lacking = json_deep_copy(json_object_get(all, "nopti"));
+	char *why;
+
+	(void)state;
+	assert_int_equal(MV_UNRECORDED, mit_vuln_judge(NULL, def, &why));
+	assert_string_equal("the defaults' boot recorded no vulnerability files", why);
+	free(why);
+	assert_int_equal(MV_UNRECORDED, mit_vuln_judge(def, empty, &why));
+	assert_string_equal("its boot recorded no vulnerability files", why);
+	free(why);
+	assert_int_equal(MV_UNRECORDED, mit_vuln_judge(def, NULL, &why));
+	free(why);
+	json_object_del(lacking, "meltdown");
+	json_object_del(lacking, "srbds");
+	assert_int_equal(MV_UNRECORDED, mit_vuln_judge(def, lacking, &why));
+	assert_string_equal("its boot lacks files the defaults' recorded: meltdown, srbds", why);
+	free(why);
+	json_decref(lacking);
+	json_decref(empty);
+	json_decref(all);
+}
+
+/* A switch whose boot says a mitigation is on where the defaults' said none was. */
+static void vuln_turned_on(void **state)
+{
+	json_t *all = recorded_vuln(), *def = json_object_get(all, "default");
+	json_t *on = json_deep_copy(json_object_get(all, "nopti"));
+	char *why;
+
+	(void)state;
+	json_object_set_new(on, "spec_store_bypass",
+			    json_string("Mitigation: Speculative Store Bypass disabled via prctl"));
+	assert_int_equal(MV_TURNED_ON, mit_vuln_judge(def, on, &why));
+	assert_string_equal("spec_store_bypass: Vulnerable -> Mitigation: Speculative Store Bypass disabled via prctl",
+			    why);
+	free(why);
+	json_decref(on);
+	json_decref(all);
+}
+
+static void vuln_recorded(void **state)
+{
+	json_t *all = recorded_vuln(), *def = json_object_get(all, "default");
+	char *why, *changed;
+
+	(void)state;
+	assert_int_equal(MV_CHANGED, mit_vuln_judge(def, json_object_get(all, "nopti"), &why));
+	assert_null(why);
+	changed = mit_vuln_changes(def, json_object_get(all, "nopti"));
+	assert_string_equal("meltdown: Mitigation: PTI -> Vulnerable", changed);
+	free(changed);
+	assert_int_equal(MV_CHANGED, mit_vuln_judge(def, json_object_get(all, "nospectre_v2"), &why));
+	changed = mit_vuln_changes(def, json_object_get(all, "nospectre_v2"));
+	assert_non_null(strstr(changed, "indirect_target_selection: Mitigation: Aligned branch/return thunks -> Vulnerable; spectre_v2: "));
+	free(changed);
+	assert_int_equal(MV_CHANGED, mit_vuln_judge(def, json_object_get(all, "off"), &why));
+	/* l1tf=off leaves PTE inversion, spectre_bhi=off the retpolines that
+	 * also stop BHI: their files still say "Mitigation", as the defaults' */
+	assert_int_equal(MV_UNCHANGED, mit_vuln_judge(def, json_object_get(all, "l1tf-off"), &why));
+	assert_null(why);
+	assert_null(mit_vuln_changes(def, json_object_get(all, "l1tf-off")));
+	assert_int_equal(MV_UNCHANGED, mit_vuln_judge(def, json_object_get(all, "spectre_bhi-off"), &why));
+	assert_int_equal(MV_UNCHANGED, mit_vuln_judge(def, def, &why));
+	json_decref(all);
+}
+
+/* A setting: the recorded syscall listing named (or none), its vulnerability
+ * files, its icount median on the first row (or -1 for no icount run). */
+static void setting(struct mit_setting *s, const char *name, const char *append,
+		    const char *listing, json_t *vuln, double icount)
+{
+	memset(s, 0, sizeof(*s));
+	s->name = name;
+	s->append = append;
+	s->vuln = vuln;
+	s->counted = icount >= 0;
+	for (size_t r = 0; r < MIT_NROWS; r++)
+		s->icount[r] = r == 0 ? icount : -1;
+	if (listing) {
+		char *path;
+		size_t bad;
+
+		assert_true(asprintf(&path, "%s/syscall-6.12-%s.staged", LAB_MIT_DATA, listing) > 0);
+		assert_int_equal(0, mit_listing_load(path, &s->l[0], &bad));
+		s->have[0] = true;
+		free(path);
+	}
+}
+
+static void settings_free(struct mit_setting *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i].have[0])
+			mit_listing_free(&s[i].l[0]);
+}
+
+/* The second boot with the defaults traced something else, a switch left
+ * no icount run and no files: each is a failed check. */
+static void model_failures(void **state)
+{
+	json_t *all = recorded_vuln();
+	struct mit_setting s[3];
+	struct mit_model m;
+	struct checks c = { 0 };
+
+	(void)state;
+	setting(&s[0], "default", NULL, "default", json_object_get(all, "default"), 1000);
+	setting(&s[1], "nopti", "nopti", "nopti", NULL, -1);
+	setting(&s[2], "default-again", "lab.again=1", "nopti", json_object_get(all, "default"), 1000);
+	mit_model_build(&m, s, 3, 3);
+	assert_false(m.reproduces[0]);
+	assert_true(isnan(m.r[1].icount_delta[0]));
+	mit_model_check(&m, 0, &c);
+	assert_int_equal(7, c.n);
+	assert_int_equal(4, c.failed);
+	assert_non_null(strstr(c.lines.s, "not ok 1 the kernel's documentation lists 0 x86 switches"));
+	assert_non_null(strstr(c.lines.s, "not ok 3 nopti: traced (the syscall path) and counted (icount)"));
+	assert_non_null(strstr(c.lines.s, "not ok 5 syscall path: two boots with the defaults trace the same instructions (225, 215)"));
+	assert_non_null(strstr(c.lines.s, "not ok 6 nopti: no vulnerability files to compare (its boot recorded no vulnerability files)"));
+	assert_non_null(strstr(c.lines.s, "\nok 7 nopti, syscall path: every instruction of the difference attributed to a symbol (0 without)"));
+	sb_free(&c.lines);
+	mit_model_free(&m);
+	settings_free(s, 3);
+	json_decref(all);
+}
+
+/* Recorded: the defaults, nopti, l1tf=off (the defaults' listing: it
+ * changed no instruction there) and the defaults again; no mitigations=off
+ * (as with --check-only). */
+static void model_recorded(void **state)
+{
+	json_t *all = recorded_vuln();
+	struct mit_setting s[4];
+	struct mit_model m;
+	struct checks c = { 0 };
+	const struct mit_path_result *r;
+
+	(void)state;
+	setting(&s[0], "default", NULL, "default", json_object_get(all, "default"), 1000);
+	setting(&s[1], "nopti", "nopti", "nopti", json_object_get(all, "nopti"), 990);
+	setting(&s[2], "l1tf-off", "l1tf=off", "default", json_object_get(all, "l1tf-off"), 1000);
+	setting(&s[3], "default-again", "lab.again=1", "default", json_object_get(all, "default"), 1000);
+	mit_model_build(&m, s, 4, 4);
+	assert_true(m.reproduces[0]);
+	r = &m.r[1].p[0];
+	assert_true(r->done);
+	assert_false(m.r[1].p[1].done);
+	assert_int_equal(10, r->delta);
+	assert_int_equal(12, r->d.nremoved);
+	assert_int_equal(2, r->d.nadded);
+	assert_int_equal(2, r->removed.cls[MC_CR_MSR]);
+	assert_int_equal(10, r->removed.cls[MC_ORDINARY]);
+	assert_int_equal(2, r->added.cls[MC_ORDINARY]);
+	assert_int_equal(0, r->unnamed);
+	assert_true(m.r[1].icount_delta[0] == 10);
+	assert_true(isnan(m.r[1].icount_delta[1]));
+	assert_int_equal(MV_CHANGED, m.r[1].vuln);
+	assert_int_equal(MV_UNCHANGED, m.r[2].vuln);
+	assert_int_equal(0, m.r[2].p[0].delta);
+	assert_int_equal(0, m.r[2].p[0].d.nremoved + m.r[2].p[0].d.nadded);
+	assert_int_equal(10, m.sum[0]);
+	for (size_t k = 0; k < r->d.nremoved; k++) {
+		assert_int_equal(1, m.takers[0][r->d.removed[k]].n);
+		assert_int_equal(1, m.takers[0][r->d.removed[k]].who[0]);
+	}
+	mit_model_check(&m, 2, &c);
+	assert_int_equal(10, c.n);
+	assert_int_equal(0, c.failed);
+	assert_non_null(strstr(c.lines.s, "ok 7 nopti: the vulnerability files changed (meltdown: Mitigation: PTI -> Vulnerable)\n"));
+	assert_non_null(strstr(c.lines.s, "ok 9 l1tf-off: no vulnerability file changed (not a mitigation this CPU model has, or not one these files report) # SKIP\n"));
+	sb_free(&c.lines);
+	mit_model_free(&m);
+	settings_free(s, 4);
+	json_decref(all);
+}
+
+/* mitigations=off and two switches that take the same instructions away:
+ * off is no switch (left out of the sum), the two are each one taker. */
+static void model_takers(void **state)
+{
+	json_t *all = recorded_vuln(), *def = json_object_get(all, "default");
+	struct mit_setting s[5];
+	struct mit_model m;
+	const struct mit_path_result *r;
+
+	(void)state;
+	setting(&s[0], "default", NULL, "default", def, 1000);
+	setting(&s[1], "off", "mitigations=off", "nopti", json_object_get(all, "off"), 990);
+	setting(&s[2], "nopti", "nopti", "nopti", json_object_get(all, "nopti"), 990);
+	setting(&s[3], "nopti-twice", "nopti nopti", "nopti", json_object_get(all, "nopti"), 990);
+	setting(&s[4], "default-again", "lab.again=1", "default", def, 1000);
+	mit_model_build(&m, s, 5, 1);
+	assert_int_equal(20, m.sum[0]);
+	r = &m.r[2].p[0];
+	for (size_t k = 0; k < r->d.nremoved; k++) {
+		const struct mit_takers *t = &m.takers[0][r->d.removed[k]];
+
+		assert_int_equal(2, t->n);
+		assert_int_equal(2, t->who[0]);
+		assert_int_equal(3, t->who[1]);
+	}
+	mit_model_free(&m);
+	settings_free(s, 5);
+	json_decref(all);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +517,12 @@ int main(void)
 		cmocka_unit_test(classes),
 		cmocka_unit_test(diff_finds_what_a_switch_takes_away),
 		cmocka_unit_test(vdso32_recorded_listings),
+		cmocka_unit_test(vuln_unrecorded),
+		cmocka_unit_test(vuln_turned_on),
+		cmocka_unit_test(model_failures),
+		cmocka_unit_test(vuln_recorded),
+		cmocka_unit_test(model_recorded),
+		cmocka_unit_test(model_takers),
 	};
 
 	return cmocka_run_group_tests_name("mitigations", tests, NULL, NULL);

@@ -572,9 +572,9 @@ $(BUILD)/host-tests/test_status: tests/host/test_status.c host/status.c host/sta
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/status.c host/util.c -ljansson -lcmocka
 # The host's runs with stand-in programs (one the host cannot exec), and
 # the report's table of them.
-$(BUILD)/host-tests/test_host_bench: tests/host/test_host_bench.c host/host_bench.c host/report.c host/meta.c host/plot.c host/proc.c $(PARSER_SRC) $(LAB_HDR)
+$(BUILD)/host-tests/test_host_bench: tests/host/test_host_bench.c host/host_bench.c host/report_model.c host/report_write.c host/meta.c host/plot.c host/proc.c $(PARSER_SRC) $(LAB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/host_bench.c host/report.c host/meta.c host/plot.c host/proc.c $(PARSER_SRC) -ljansson -lcmocka -lm
+	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/host_bench.c host/report_model.c host/report_write.c host/meta.c host/plot.c host/proc.c $(PARSER_SRC) -ljansson -lcmocka -lm
 # make test-kvm's carried run directory, on archives made in the test.
 HOST_TESTS += $(BUILD)/host-tests/test_untar
 $(BUILD)/host-tests/test_untar: tests/host/test_untar.c host/untar.c host/untar.h host/util.c

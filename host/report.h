@@ -1,8 +1,9 @@
 /*
- * report.h: the benchmark's writers, all reading the one model (runs and
- * their rows): the terminal table, CSV, JSON (jansson), Markdown and the
- * data that the checked-in gnuplot scripts draw. Every file is written to
- * a temporary name and renamed: a failed report leaves the last good one.
+ * report.h: the benchmark's writers (report_write.c), all reading the one
+ * model (report_model.h, over runs and their rows): the terminal table,
+ * CSV, JSON (jansson), Markdown and the data that the checked-in gnuplot
+ * scripts draw. Every file is written to a temporary name and renamed: a
+ * failed report leaves the last good one.
  *
  * Runs whose names differ only after a '.' (host.1 ... host.7) are one
  * series: the table shows the median of their medians and the spread

@@ -1,6 +1,6 @@
 # curves.gp: cost per operation against N, the operations one crossing into
 # the kernel carries, log-log, one panel per series. lab report writes the
-# data (host/report.c) and calls
+# data (host/report_write.c) and calls
 #   gnuplot -e "files='A.dat B.dat'; names='host icount-default';
 #               modes='host icount'; units='ns instructions'; outfile='..'" report/curves.gp
 # files, names, modes, units: one word per panel, in the same order. Each

@@ -1,4 +1,5 @@
-/* report.c: see report.h. */
+/* report_write.c: the report's writers (see report.h), all reading the
+ * model (report_model.h). */
 #define _GNU_SOURCE
 #include "report.h"
 
@@ -10,165 +11,11 @@
 #include <unistd.h>
 
 #include "boot.h"
-#include "host_bench.h"
 #include "plot.h"
+#include "report_model.h"
 #include "util.h"
 /* the k-best's window and tolerance, for the legend: the engine's own */
 #include "../bench/lab_stats.h"
-
-struct series {
-	char *name;
-	const char *mode, *unit;
-	size_t *runs, nruns;
-};
-
-struct pathkey {
-	const char *abi, *path, *what;
-};
-
-struct layout {
-	struct series *s;
-	size_t ns;
-	struct pathkey *p;
-	size_t np;
-};
-
-struct cell {
-	bool have;
-	double value, spread_pct;	/* spread: NAN for one run */
-	size_t nruns;
-	size_t nfallback;	/* ST_KBEST: runs whose k-best had no window */
-};
-
-static char *series_of(const char *run)
-{
-	const char *dot = strchr(run, '.');
-
-	return dot ? strndup(run, (size_t)(dot - run)) : xstrdup(run);
-}
-
-static void build(const struct report *r, struct layout *l)
-{
-	memset(l, 0, sizeof(*l));
-	for (size_t i = 0; i < r->nruns; i++) {
-		const struct run *run = r->runs[i];
-		char *name = series_of(run->name);
-		size_t j;
-
-		if (!run->rows.n) {
-			free(name);
-			continue;
-		}
-		for (j = 0; j < l->ns && strcmp(l->s[j].name, name); j++)
-			;
-		if (j == l->ns) {
-			l->s = xrealloc(l->s, (l->ns + 1) * sizeof(*l->s));
-			l->s[j] = (struct series){ .name = name,
-						   .mode = run_mode(run),
-						   .unit = row_unit(&run->rows.v[0]) };
-			l->ns++;
-		} else {
-			free(name);
-		}
-		l->s[j].runs = xrealloc(l->s[j].runs, (l->s[j].nruns + 1) * sizeof(size_t));
-		l->s[j].runs[l->s[j].nruns++] = i;
-		for (size_t k = 0; k < run->rows.n; k++) {
-			const struct row *row = &run->rows.v[k];
-			size_t q;
-
-			if (row->ops)	/* a curve row: the curves' own tables */
-				continue;
-			for (q = 0; q < l->np; q++)
-				if (!strcmp(l->p[q].abi, row->abi) &&
-				    !strcmp(l->p[q].path, row->path))
-					break;
-			if (q == l->np) {
-				l->p = xrealloc(l->p, (l->np + 1) * sizeof(*l->p));
-				l->p[l->np++] = (struct pathkey){ row->abi, row->path, row->what };
-			}
-		}
-	}
-}
-
-static void layout_free(struct layout *l)
-{
-	for (size_t i = 0; i < l->ns; i++) {
-		free(l->s[i].name);
-		free(l->s[i].runs);
-	}
-	free(l->s);
-	free(l->p);
-}
-
-/* The run's row abi/path with ops operations a crossing (0: no curve row). */
-static const struct row *find_row(const struct run *run, const char *abi,
-				  const char *path, unsigned int ops)
-{
-	return rows_find(&run->rows, abi, path, ops);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/*
- * Statistic st of abi/path (ops a crossing) over the series' runs: the
- * median of the runs' figures and their spread, (max - min) / median.
- * Runs whose row lacks st (the k-best, in rows from before it) count as
- * runs without the row.
- */
-static struct cell cell_stat(const struct report *r, const struct series *s,
-			     const char *abi, const char *path, unsigned int ops,
-			     enum row_stat st)
-{
-	double v[64];
-	struct cell c = { .spread_pct = NAN };
-	size_t n = 0;
-
-	for (size_t i = 0; i < s->nruns && n < 64; i++) {
-		const struct row *row = find_row(r->runs[s->runs[i]], abi, path, ops);
-
-		if (!row || !row_has(row, st))
-			continue;
-		v[n++] = row_value(row, st);
-		if (st == ST_KBEST && !row->kbest_rank)
-			c.nfallback++;
-	}
-	if (!n)
-		return c;
-	qsort(v, n, sizeof(*v), cmp_double);
-	c.have = true;
-	c.nruns = n;
-	c.value = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-	if (n > 1 && c.value > 0)
-		c.spread_pct = (v[n - 1] - v[0]) / c.value * 100;
-	return c;
-}
-
-/* The median of the runs' medians: every table's figure. */
-static struct cell cell_ops(const struct report *r, const struct series *s,
-			    const char *abi, const char *path, unsigned int ops)
-{
-	return cell_stat(r, s, abi, path, ops, ST_MEDIAN);
-}
-
-/* A row that is no curve row: the main table's cells. */
-static struct cell cell_of(const struct report *r, const struct series *s,
-			   const char *abi, const char *path)
-{
-	return cell_ops(r, s, abi, path, 0);
-}
-
-/* The same series' function call for this ABI: the ratio's base. */
-static struct cell base_of(const struct report *r, const struct series *s,
-			   const char *abi)
-{
-	return cell_of(r, s, abi, strcmp(abi, "kernel") ? "function_call" :
-			      "kernel_function_call");
-}
 
 static void format_value(char *buf, size_t size, const char *unit, double v)
 {
@@ -182,22 +29,6 @@ static void format_value(char *buf, size_t size, const char *unit, double v)
 		snprintf(buf, size, "%.1f", v);
 }
 
-/* Whether a series' cells show the k-best beside the median: the host's
- * (hardware time, on a machine that may be busy), when its rows have one. */
-static bool series_kbest(const struct report *r, const struct series *s)
-{
-	if (strcmp(s->mode, "host"))
-		return false;
-	for (size_t i = 0; i < s->nruns; i++) {
-		const struct run *run = r->runs[s->runs[i]];
-
-		for (size_t k = 0; k < run->rows.n; k++)
-			if (run->rows.v[k].have_kbest)
-				return true;
-	}
-	return false;
-}
-
 /* "±0.4%", "±23%"; "" for one run. */
 static void format_spread(char *buf, size_t size, double pct)
 {
@@ -209,8 +40,8 @@ static void format_spread(char *buf, size_t size, double pct)
 
 /* A series with the k-best: "median ±N% | k-best ±N%", the k-best marked
  * '!' when in some run no window qualified (the minimum stands in). */
-static void format_dual(char *buf, size_t size, const struct series *s,
-			const struct cell *m, const struct cell *k)
+static void format_dual(char *buf, size_t size, const struct rep_series *s,
+			const struct rep_cell *m, const struct rep_cell *k)
 {
 	char mv[32], ms[16], kv[32], ks[16];
 
@@ -229,10 +60,10 @@ static void format_dual(char *buf, size_t size, const struct series *s,
  * spread, or for one run its ratio to the function call; with the k-best,
  * both figures. */
 static void format_cell(char *buf, size_t size, const struct report *r,
-			const struct series *s, const struct pathkey *p, bool kbest)
+			const struct rep_series *s, const struct rep_pathkey *p, bool kbest)
 {
-	struct cell c = cell_of(r, s, p->abi, p->path);
-	struct cell b = base_of(r, s, p->abi);
+	struct rep_cell c = rep_cell_of(r, s, p->abi, p->path);
+	struct rep_cell b = rep_base_of(r, s, p->abi);
 	char val[32];
 
 	if (!c.have) {
@@ -240,7 +71,7 @@ static void format_cell(char *buf, size_t size, const struct report *r,
 		return;
 	}
 	if (kbest) {
-		struct cell k = cell_stat(r, s, p->abi, p->path, 0, ST_KBEST);
+		struct rep_cell k = rep_cell_stat(r, s, p->abi, p->path, 0, ST_KBEST);
 
 		format_dual(buf, size, s, &c, &k);
 		return;
@@ -255,67 +86,22 @@ static void format_cell(char *buf, size_t size, const struct report *r,
 		snprintf(buf, size, "%s", val);
 }
 
-/*
- * What the runs left out, one line each, deduplicated across the runs of a
- * series (every host run of make bench says the same): a program the host
- * could not start (the run's meta.json "left_out", host_bench.h) and a row
- * its program could not measure there (a left-out row, bench/lab_row.h).
- */
-/* Appends line (freed) to the array unless it is there already. */
-static void add_unique(json_t *lines, char *line)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(lines, i, v)
-		if (!strcmp(json_string_value(v), line))
-			break;
-	if (i == json_array_size(lines))
-		json_array_append_new(lines, json_string(line));
-	free(line);
-}
-
-static json_t *left_out_lines(const struct report *r)
-{
-	json_t *lines = json_array();
-
-	for (size_t i = 0; i < r->nruns; i++) {
-		const struct run *run = r->runs[i];
-		json_t *progs = host_left_out_lines(json_object_get(run->meta, "left_out")), *v;
-		char *series = series_of(run->name);
-		size_t k;
-
-		json_array_foreach(progs, k, v)
-			add_unique(lines, xasprintf("%s: %s", series, json_string_value(v)));
-		json_decref(progs);
-		for (size_t j = 0; j < run->rows.nleft; j++) {
-			const struct left_out *l = &run->rows.left[j];
-			char *line = xasprintf("%s: %s/%s left out: %s", series, l->abi,
-					       l->path, l->why);
-
-			add_unique(lines, line);
-		}
-		free(series);
-	}
-	return lines;
-}
-
 #define COL_W 20	/* a column of the main table */
 #define DUAL_W 32	/* one with the k-best beside the median */
 
 void report_table(FILE *f, const struct report *r)
 {
-	struct layout l;
+	struct rep_layout l;
 	char head[64], buf[128];
 	bool *kb, any = false;
 	json_t *left, *v;
 	size_t k;
 
-	build(r, &l);
+	rep_layout_build(r, &l);
 	kb = xcalloc(l.ns ? l.ns : 1, sizeof(*kb));
 	fprintf(f, "%-32s", "path (median per call)");
 	for (size_t j = 0; j < l.ns; j++) {
-		kb[j] = series_kbest(r, &l.s[j]);
+		kb[j] = rep_series_kbest(r, &l.s[j]);
 		any |= kb[j];
 		if (l.s[j].nruns > 1)
 			snprintf(head, sizeof(head), "%s (%zu runs)", l.s[j].name, l.s[j].nruns);
@@ -360,209 +146,17 @@ void report_table(FILE *f, const struct report *r)
 			   "which a busy host leaves in place. '!': in some run no batches agreed, and\n"
 			   "the k-best is that run's minimum.\n",
 			   LAB_KBEST_K, LAB_KBEST_K - 1, LAB_KBEST_TOL_PCT);
-	left = left_out_lines(r);
+	left = rep_left_out_lines(r);
 	json_array_foreach(left, k, v)
 		fprintf(f, "%s%s\n", k ? "" : "\n", json_string_value(v));
 	json_decref(left);
 	free(kb);
-	layout_free(&l);
-}
-
-/* --- curves: cost per operation against operations per crossing ------- */
-
-/*
- * Curve rows (ops > 0, bench/bench_batch.c) never enter the main table:
- * each series with any gets a table of its own, N down, approach across,
- * its crossovers in words, and a panel of chart-curves.png. The columns
- * come in a fixed order (the chart's colours follow it): the known ones
- * first, then any other curve path, as abi/path.
- */
-static const struct curve_known {
-	const char *abi, *path, *label;
-} curve_known[] = {
-	{ "x86_64", "batch_calls", "x86_64: N calls" },
-	{ "x86_64", "batch_lab_batch", "x86_64: lab_batch() of N" },
-	{ "x86_64", "batch_uring", "x86_64: io_uring, 1 enter for N" },
-	{ "x86_64", "batch_uring_single", "x86_64: io_uring, 1 enter each" },
-	{ "i386", "batch_calls", "i386: N calls" },
-	{ "i386", "batch_lab_batch", "i386: lab_batch() of N" },
-};
-
-/* What every batch is held against: N separate calls of the same ABI, and
- * the call's body in the kernel, no crossing at all (the module's row). */
-#define CURVE_CALLS "batch_calls"
-#define FLOOR_ABI "kernel"
-#define FLOOR_PATH "kernel_direct"
-#define FLOOR_FACTOR 2.0
-
-/* Where a series has no lab_null() calls (the host), a system call it does
- * have, held against instead for scale: the main table's getppid(). */
-static const char *scale_path(const char *abi)
-{
-	return strcmp(abi, "i386") ? "getppid_syscall" : "getppid_vdso32";
-}
-
-struct curve_key {
-	const char *abi, *path;
-	char *label;
-};
-
-struct curves {
-	struct curve_key *k;
-	size_t nk;
-	unsigned int *ops;	/* every N of any curve row, ascending */
-	size_t nops;
-};
-
-static void curves_add_key(struct curves *c, const char *abi, const char *path,
-			   const char *label)
-{
-	for (size_t i = 0; i < c->nk; i++)
-		if (!strcmp(c->k[i].abi, abi) && !strcmp(c->k[i].path, path))
-			return;
-	c->k = xrealloc(c->k, (c->nk + 1) * sizeof(*c->k));
-	c->k[c->nk++] = (struct curve_key){ abi, path, label ? xstrdup(label) :
-						       xasprintf("%s/%s", abi, path) };
-}
-
-static bool curves_has(const struct report *r, const char *abi, const char *path)
-{
-	for (size_t i = 0; i < r->nruns; i++)
-		for (size_t k = 0; k < r->runs[i]->rows.n; k++) {
-			const struct row *w = &r->runs[i]->rows.v[k];
-
-			if (w->ops && !strcmp(w->abi, abi) && !strcmp(w->path, path))
-				return true;
-		}
-	return false;
-}
-
-static void curves_build(const struct report *r, struct curves *c)
-{
-	memset(c, 0, sizeof(*c));
-	for (size_t i = 0; i < sizeof(curve_known) / sizeof(*curve_known); i++)
-		if (curves_has(r, curve_known[i].abi, curve_known[i].path))
-			curves_add_key(c, curve_known[i].abi, curve_known[i].path,
-				       curve_known[i].label);
-	for (size_t i = 0; i < r->nruns; i++)
-		for (size_t k = 0; k < r->runs[i]->rows.n; k++) {
-			const struct row *w = &r->runs[i]->rows.v[k];
-			size_t j;
-
-			if (!w->ops)
-				continue;
-			curves_add_key(c, w->abi, w->path, NULL);
-			for (j = 0; j < c->nops && c->ops[j] < w->ops; j++)
-				;
-			if (j < c->nops && c->ops[j] == w->ops)
-				continue;
-			c->ops = xrealloc(c->ops, (c->nops + 1) * sizeof(*c->ops));
-			memmove(c->ops + j + 1, c->ops + j, (c->nops - j) * sizeof(*c->ops));
-			c->ops[j] = w->ops;
-			c->nops++;
-		}
-}
-
-static void curves_free(struct curves *c)
-{
-	for (size_t i = 0; i < c->nk; i++)
-		free(c->k[i].label);
-	free(c->k);
-	free(c->ops);
-}
-
-/* Series s's points of abi/path (median of its runs' medians at each N)
- * into out (c->nops of room). Returns how many. */
-static size_t series_curve(const struct report *r, const struct series *s,
-			   const struct curves *c, const char *abi,
-			   const char *path, struct curve_point *out)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < c->nops; i++) {
-		struct cell v = cell_ops(r, s, abi, path, c->ops[i]);
-
-		if (v.have)
-			out[n++] = (struct curve_point){ c->ops[i], v.value };
-	}
-	return n;
-}
-
-static bool series_has_curves(const struct report *r, const struct series *s)
-{
-	for (size_t i = 0; i < s->nruns; i++) {
-		const struct run *run = r->runs[s->runs[i]];
-
-		for (size_t k = 0; k < run->rows.n; k++)
-			if (run->rows.v[k].ops)
-				return true;
-	}
-	return false;
-}
-
-/* The series' floor (kernel_direct), or 0 when it has none. */
-static double series_floor(const struct report *r, const struct series *s)
-{
-	struct cell f = cell_of(r, s, FLOOR_ABI, FLOOR_PATH);
-
-	return f.have && f.value > 0 ? f.value : 0;
-}
-
-/* One approach of one series, held against its calls and its floor. */
-struct crossing {
-	size_t n, ncalls;
-	struct curve_point *pts, *calls;
-	unsigned int below;	/* first N that beats N calls, or 0 */
-	unsigned int within;	/* first N within FLOOR_FACTOR of the floor, or 0 */
-	double floor;		/* 0: none */
-	/* without calls: getppid() a call (0: none), and the first N below it */
-	double scale;
-	unsigned int below_scale;
-};
-
-static void crossing_of(const struct report *r, const struct series *s,
-			const struct curves *c, const struct curve_key *k,
-			struct crossing *x)
-{
-	x->pts = xcalloc(c->nops ? c->nops : 1, sizeof(*x->pts));
-	x->calls = xcalloc(c->nops ? c->nops : 1, sizeof(*x->calls));
-	x->n = series_curve(r, s, c, k->abi, k->path, x->pts);
-	x->ncalls = series_curve(r, s, c, k->abi, CURVE_CALLS, x->calls);
-	x->floor = series_floor(r, s);
-	x->below = curve_first_below(x->pts, x->n, x->calls, x->ncalls);
-	x->within = curve_first_within(x->pts, x->n, x->floor, FLOOR_FACTOR);
-	x->scale = 0;
-	x->below_scale = 0;
-	if (!x->ncalls) {
-		struct cell g = cell_of(r, s, k->abi, scale_path(k->abi));
-
-		if (g.have && g.value > 0) {
-			/* the same figure at every N */
-			for (size_t i = 0; i < x->n; i++)
-				x->calls[i] = (struct curve_point){ x->pts[i].ops, g.value };
-			x->scale = g.value;
-			x->below_scale = curve_first_below(x->pts, x->n, x->calls, x->n);
-		}
-	}
-}
-
-static void crossing_free(struct crossing *x)
-{
-	free(x->pts);
-	free(x->calls);
-}
-
-static double point_at(const struct curve_point *p, size_t n, unsigned int ops)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i].ops == ops)
-			return p[i].value;
-	return NAN;
+	rep_layout_free(&l);
 }
 
 /* The crossovers of one approach, in words, as a Markdown list item. */
-static void md_crossing(FILE *f, const struct series *s, const struct curve_key *k,
-			const struct crossing *x)
+static void md_crossing(FILE *f, const struct rep_series *s, const struct rep_curve_key *k,
+			const struct rep_crossing *x)
 {
 	const char *u = s->unit;
 	char a[32], b[32];
@@ -573,12 +167,12 @@ static void md_crossing(FILE *f, const struct series *s, const struct curve_key 
 	last = x->pts[x->n - 1].ops;
 	fprintf(f, "- %s: ", k->label);
 	if (x->below) {
-		format_value(a, sizeof(a), u, point_at(x->pts, x->n, x->below));
-		format_value(b, sizeof(b), u, point_at(x->calls, x->ncalls, x->below));
+		format_value(a, sizeof(a), u, rep_point_at(x->pts, x->n, x->below));
+		format_value(b, sizeof(b), u, rep_point_at(x->calls, x->ncalls, x->below));
 		fprintf(f, "first beats N separate calls at N=%u (%s against %s %s an operation)",
 			x->below, a, b, u);
 	} else if (x->ncalls) {
-		double mine = point_at(x->pts, x->n, last), theirs = point_at(x->calls, x->ncalls, last);
+		double mine = rep_point_at(x->pts, x->n, last), theirs = rep_point_at(x->calls, x->ncalls, last);
 
 		format_value(a, sizeof(a), u, mine);
 		format_value(b, sizeof(b), u, theirs);
@@ -591,22 +185,22 @@ static void md_crossing(FILE *f, const struct series *s, const struct curve_key 
 		format_value(b, sizeof(b), u, x->scale);
 		fprintf(f, "no lab_null() calls in this series; against one `getppid()` call here (%s %s)", b, u);
 		if (x->below_scale) {
-			format_value(a, sizeof(a), u, point_at(x->pts, x->n, x->below_scale));
+			format_value(a, sizeof(a), u, rep_point_at(x->pts, x->n, x->below_scale));
 			fprintf(f, ", first cheaper at N=%u (%s %s an operation)", x->below_scale, a, u);
 		} else {
-			format_value(a, sizeof(a), u, point_at(x->pts, x->n, last));
+			format_value(a, sizeof(a), u, rep_point_at(x->pts, x->n, last));
 			fprintf(f, ", never cheaper up to N=%u (%s %s an operation at N=%u)", last, a, u, last);
 		}
 	} else {
 		fprintf(f, "no separate calls in this series to hold it against");
 	}
 	if (x->floor > 0 && x->within) {
-		format_value(a, sizeof(a), u, point_at(x->pts, x->n, x->within));
+		format_value(a, sizeof(a), u, rep_point_at(x->pts, x->n, x->within));
 		format_value(b, sizeof(b), u, x->floor);
 		fprintf(f, "; first within 2x of the floor at N=%u (%s against %s %s)",
 			x->within, a, b, u);
 	} else if (x->floor > 0) {
-		double v = point_at(x->pts, x->n, last);
+		double v = rep_point_at(x->pts, x->n, last);
 
 		format_value(a, sizeof(a), u, v);
 		format_value(b, sizeof(b), u, x->floor);
@@ -620,13 +214,13 @@ static void md_crossing(FILE *f, const struct series *s, const struct curve_key 
 
 static void write_md_curves(FILE *f, const struct report *r, bool chart)
 {
-	struct layout l;
-	struct curves c;
+	struct rep_layout l;
+	struct rep_curves c;
 	char buf[32];
 	unsigned int n;
 
-	build(r, &l);
-	curves_build(r, &c);
+	rep_layout_build(r, &l);
+	rep_curves_build(r, &c);
 	fprintf(f, "## Cost per operation against operations per crossing\n\n"
 		   "N operations for each crossing into the kernel: N separate `lab_null()` calls\n"
 		   "(one crossing each: the reference), one `lab_batch()` of N `LAB_BATCH_NULL`\n"
@@ -640,19 +234,19 @@ static void write_md_curves(FILE *f, const struct report *r, bool chart)
 	if (chart)
 		fprintf(f, "![cost per operation against N](chart-curves.png)\n\n");
 	for (size_t j = 0; j < l.ns; j++) {
-		const struct series *s = &l.s[j];
+		const struct rep_series *s = &l.s[j];
 		struct curve_point *pts = xcalloc(c.nops ? c.nops : 1, sizeof(*pts));
 		bool *has = xcalloc(c.nk ? c.nk : 1, sizeof(*has));
-		double floor = series_floor(r, s);
+		double floor = rep_series_floor(r, s);
 
-		if (!series_has_curves(r, s)) {
+		if (!rep_series_has_curves(r, s)) {
 			free(pts);
 			free(has);
 			continue;
 		}
 		fprintf(f, "### %s: %s per operation (%s)\n\n| N |", s->name, s->unit, s->mode);
 		for (size_t i = 0; i < c.nk; i++) {
-			has[i] = series_curve(r, s, &c, c.k[i].abi, c.k[i].path, pts) > 0;
+			has[i] = rep_series_curve(r, s, &c, c.k[i].abi, c.k[i].path, pts) > 0;
 			if (has[i])
 				fprintf(f, " %s |", c.k[i].label);
 		}
@@ -664,11 +258,11 @@ static void write_md_curves(FILE *f, const struct report *r, bool chart)
 		for (size_t q = 0; q < c.nops; q++) {
 			fprintf(f, "| %u |", c.ops[q]);
 			for (size_t i = 0; i < c.nk; i++) {
-				struct cell v;
+				struct rep_cell v;
 
 				if (!has[i])
 					continue;
-				v = cell_ops(r, s, c.k[i].abi, c.k[i].path, c.ops[q]);
+				v = rep_cell_ops(r, s, c.k[i].abi, c.k[i].path, c.ops[q]);
 				if (v.have)
 					format_value(buf, sizeof(buf), s->unit, v.value);
 				fprintf(f, " %s |", v.have ? buf : "-");
@@ -682,13 +276,13 @@ static void write_md_curves(FILE *f, const struct report *r, bool chart)
 			fprintf(f, "\nNo floor in this series (`kernel_direct` comes from the lab kernel's module).\n\n");
 		}
 		for (size_t i = 0; i < c.nk; i++) {
-			struct crossing x;
+			struct rep_crossing x;
 
-			if (!has[i] || !strcmp(c.k[i].path, CURVE_CALLS))
+			if (!has[i] || !strcmp(c.k[i].path, REP_CURVE_CALLS))
 				continue;
-			crossing_of(r, s, &c, &c.k[i], &x);
+			rep_crossing_of(r, s, &c, &c.k[i], &x);
 			md_crossing(f, s, &c.k[i], &x);
-			crossing_free(&x);
+			rep_crossing_free(&x);
 		}
 		fputc('\n', f);
 		free(pts);
@@ -706,22 +300,22 @@ static void write_md_curves(FILE *f, const struct report *r, bool chart)
 		   "`io_uring_enter()` at all, at the price of a thread spinning on a CPU) is not\n"
 		   "measured. N separate calls need nothing beyond the calls.\n\n",
 		   48.0 * n / 1024, n, n, (64.0 + 4.0) * n / 1024, 2.0 * 16 * n / 1024);
-	layout_free(&l);
-	curves_free(&c);
+	rep_layout_free(&l);
+	rep_curves_free(&c);
 }
 
 /* chart-curves-SERIES.dat: N down, every curve's column across (NaN where
  * the series has none: gnuplot leaves such a column out), then one
  * getppid() call for scale (only where the series has no lab_null() calls:
  * the host), then the floor. */
-static void write_curve_dat(FILE *f, const struct report *r, const struct series *s,
-			    const struct curves *c)
+static void write_curve_dat(FILE *f, const struct report *r, const struct rep_series *s,
+			    const struct rep_curves *c)
 {
-	double floor = series_floor(r, s), scale = 0;
+	double floor = rep_series_floor(r, s), scale = 0;
 	struct curve_point *pts = xcalloc(c->nops ? c->nops : 1, sizeof(*pts));
-	struct cell g = cell_of(r, s, "x86_64", scale_path("x86_64"));
+	struct rep_cell g = rep_cell_of(r, s, "x86_64", rep_scale_path("x86_64"));
 
-	if (g.have && !series_curve(r, s, c, "x86_64", CURVE_CALLS, pts))
+	if (g.have && !rep_series_curve(r, s, c, "x86_64", REP_CURVE_CALLS, pts))
 		scale = g.value;
 	free(pts);
 	fprintf(f, "N");
@@ -731,7 +325,7 @@ static void write_curve_dat(FILE *f, const struct report *r, const struct series
 	for (size_t q = 0; q < c->nops; q++) {
 		fprintf(f, "%u", c->ops[q]);
 		for (size_t i = 0; i < c->nk; i++) {
-			struct cell v = cell_ops(r, s, c->k[i].abi, c->k[i].path, c->ops[q]);
+			struct rep_cell v = rep_cell_ops(r, s, c->k[i].abi, c->k[i].path, c->ops[q]);
 
 			if (v.have && v.value > 0)
 				fprintf(f, "\t%.3f", v.value);
@@ -751,21 +345,21 @@ static void write_curve_dat(FILE *f, const struct report *r, const struct series
 
 static json_t *json_curves(const struct report *r, json_t **crossings)
 {
-	struct layout l;
-	struct curves c;
+	struct rep_layout l;
+	struct rep_curves c;
 	json_t *a = json_array();
 
 	*crossings = json_array();
-	build(r, &l);
-	curves_build(r, &c);
+	rep_layout_build(r, &l);
+	rep_curves_build(r, &c);
 	for (size_t j = 0; j < l.ns; j++) {
-		const struct series *s = &l.s[j];
+		const struct rep_series *s = &l.s[j];
 
 		for (size_t i = 0; i < c.nk; i++) {
-			struct crossing x;
+			struct rep_crossing x;
 
 			for (size_t q = 0; q < c.nops; q++) {
-				struct cell v = cell_ops(r, s, c.k[i].abi, c.k[i].path, c.ops[q]);
+				struct rep_cell v = rep_cell_ops(r, s, c.k[i].abi, c.k[i].path, c.ops[q]);
 
 				if (!v.have)
 					continue;
@@ -777,9 +371,9 @@ static json_t *json_curves(const struct report *r, json_t **crossings)
 					"spread_percent", isnan(v.spread_pct) ? json_null() : json_real(v.spread_pct),
 					"runs", (int)v.nruns));
 			}
-			if (!strcmp(c.k[i].path, CURVE_CALLS))
+			if (!strcmp(c.k[i].path, REP_CURVE_CALLS))
 				continue;
-			crossing_of(r, s, &c, &c.k[i], &x);
+			rep_crossing_of(r, s, &c, &c.k[i], &x);
 			if (x.n)
 				json_array_append_new(*crossings, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:i}",
 					"series", s->name, "mode", s->mode,
@@ -790,11 +384,11 @@ static json_t *json_curves(const struct report *r, json_t **crossings)
 					"getppid", x.scale > 0 ? json_real(x.scale) : json_null(),
 					"beats_getppid_at", x.below_scale ? json_integer(x.below_scale) : json_null(),
 					"largest_ops", (int)x.pts[x.n - 1].ops));
-			crossing_free(&x);
+			rep_crossing_free(&x);
 		}
 	}
-	layout_free(&l);
-	curves_free(&c);
+	rep_layout_free(&l);
+	rep_curves_free(&c);
 	return a;
 }
 
@@ -873,14 +467,14 @@ static json_t *json_rows(const struct report *r)
 
 static json_t *json_series(const struct report *r)
 {
-	struct layout l;
+	struct rep_layout l;
 	json_t *a = json_array();
 
-	build(r, &l);
+	rep_layout_build(r, &l);
 	for (size_t j = 0; j < l.ns; j++)
 		for (size_t i = 0; i < l.np; i++) {
-			struct cell c = cell_of(r, &l.s[j], l.p[i].abi, l.p[i].path);
-			struct cell k = cell_stat(r, &l.s[j], l.p[i].abi, l.p[i].path, 0, ST_KBEST);
+			struct rep_cell c = rep_cell_of(r, &l.s[j], l.p[i].abi, l.p[i].path);
+			struct rep_cell k = rep_cell_stat(r, &l.s[j], l.p[i].abi, l.p[i].path, 0, ST_KBEST);
 			json_t *o;
 
 			if (!c.have)
@@ -900,7 +494,7 @@ static json_t *json_series(const struct report *r)
 					"kbest_fallback_runs", (int)k.nfallback));
 			json_array_append_new(a, o);
 		}
-	layout_free(&l);
+	rep_layout_free(&l);
 	return a;
 }
 
@@ -923,7 +517,7 @@ static int write_json(FILE *f, const struct report *r)
 	json_object_set_new(root, "rows", json_rows(r));
 	json_object_set_new(root, "curves", json_curves(r, &crossings));
 	json_object_set_new(root, "crossovers", crossings);
-	json_object_set_new(root, "left_out", left_out_lines(r));
+	json_object_set_new(root, "left_out", rep_left_out_lines(r));
 	if (r->extra)
 		json_object_set(root, "extra", r->extra);
 	ret = json_dumpf(root, f, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -936,11 +530,11 @@ static int write_json(FILE *f, const struct report *r)
  * Returns the number of columns, or 0 if no series has a figure. */
 static int write_dat(FILE *f, const struct report *r, const char *unit)
 {
-	struct layout l;
+	struct rep_layout l;
 	bool any = false;
 	int ncols = 1;
 
-	build(r, &l);
+	rep_layout_build(r, &l);
 	fprintf(f, "path");
 	for (size_t j = 0; j < l.ns; j++)
 		if (!strcmp(l.s[j].unit, unit)) {
@@ -953,11 +547,11 @@ static int write_dat(FILE *f, const struct report *r, const char *unit)
 			continue;
 		fprintf(f, "%s/%s", l.p[i].abi, l.p[i].path);
 		for (size_t j = 0; j < l.ns; j++) {
-			struct cell c;
+			struct rep_cell c;
 
 			if (strcmp(l.s[j].unit, unit))
 				continue;
-			c = cell_of(r, &l.s[j], l.p[i].abi, l.p[i].path);
+			c = rep_cell_of(r, &l.s[j], l.p[i].abi, l.p[i].path);
 			if (c.have && c.value > 0) {
 				fprintf(f, "\t%.3f", c.value);
 				any = true;
@@ -967,7 +561,7 @@ static int write_dat(FILE *f, const struct report *r, const char *unit)
 		}
 		fputc('\n', f);
 	}
-	layout_free(&l);
+	rep_layout_free(&l);
 	return any ? ncols : 0;
 }
 
@@ -1089,19 +683,19 @@ static bool plot_bars(const char *dir, const char *name, int ncols,
 static int plot_curves(const char *dir, const struct report *r, bool *any,
 		       bool *drawn)
 {
-	struct layout l;
-	struct curves c;
+	struct rep_layout l;
+	struct rep_curves c;
 	struct strbuf files = { 0 }, names = { 0 }, modes = { 0 }, units = { 0 };
 	struct out_file o;
 	int ret = 0;
 
 	*any = *drawn = false;
-	build(r, &l);
-	curves_build(r, &c);
+	rep_layout_build(r, &l);
+	rep_curves_build(r, &c);
 	for (size_t j = 0; j < l.ns && !ret; j++) {
 		char *name = xasprintf("chart-curves-%s.dat", l.s[j].name);
 
-		if (!series_has_curves(r, &l.s[j])) {
+		if (!rep_series_has_curves(r, &l.s[j])) {
 			free(name);
 			continue;
 		}
@@ -1133,8 +727,8 @@ static int plot_curves(const char *dir, const struct report *r, bool *any,
 	sb_free(&names);
 	sb_free(&modes);
 	sb_free(&units);
-	layout_free(&l);
-	curves_free(&c);
+	rep_layout_free(&l);
+	rep_curves_free(&c);
 	return ret;
 }
 

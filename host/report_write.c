@@ -212,11 +212,70 @@ static void md_crossing(FILE *f, const struct rep_series *s, const struct rep_cu
 	fprintf(f, ".\n");
 }
 
+/* One series' table of curves (N down, approach across), its floor and its
+ * crossovers in words; nothing for a series without curve rows. */
+static void md_curve_series(FILE *f, const struct report *r,
+			    const struct rep_series *s, const struct rep_curves *c)
+{
+	struct curve_point *pts = xcalloc(c->nops ? c->nops : 1, sizeof(*pts));
+	bool *has = xcalloc(c->nk ? c->nk : 1, sizeof(*has));
+	double floor = rep_series_floor(r, s);
+	char buf[32];
+
+	if (!rep_series_has_curves(r, s)) {
+		free(pts);
+		free(has);
+		return;
+	}
+	fprintf(f, "### %s: %s per operation (%s)\n\n| N |", s->name, s->unit, s->mode);
+	for (size_t i = 0; i < c->nk; i++) {
+		has[i] = rep_series_curve(r, s, c, c->k[i].abi, c->k[i].path, pts) > 0;
+		if (has[i])
+			fprintf(f, " %s |", c->k[i].label);
+	}
+	fprintf(f, "\n|---:|");
+	for (size_t i = 0; i < c->nk; i++)
+		if (has[i])
+			fprintf(f, "---:|");
+	fputc('\n', f);
+	for (size_t q = 0; q < c->nops; q++) {
+		fprintf(f, "| %u |", c->ops[q]);
+		for (size_t i = 0; i < c->nk; i++) {
+			struct rep_cell v;
+
+			if (!has[i])
+				continue;
+			v = rep_cell_ops(r, s, c->k[i].abi, c->k[i].path, c->ops[q]);
+			if (v.have)
+				format_value(buf, sizeof(buf), s->unit, v.value);
+			fprintf(f, " %s |", v.have ? buf : "-");
+		}
+		fputc('\n', f);
+	}
+	if (floor > 0) {
+		format_value(buf, sizeof(buf), s->unit, floor);
+		fprintf(f, "\nThe floor (`kernel_direct`): %s %s.\n\n", buf, s->unit);
+	} else {
+		fprintf(f, "\nNo floor in this series (`kernel_direct` comes from the lab kernel's module).\n\n");
+	}
+	for (size_t i = 0; i < c->nk; i++) {
+		struct rep_crossing x;
+
+		if (!has[i] || !strcmp(c->k[i].path, REP_CURVE_CALLS))
+			continue;
+		rep_crossing_of(r, s, c, &c->k[i], &x);
+		md_crossing(f, s, &c->k[i], &x);
+		rep_crossing_free(&x);
+	}
+	fputc('\n', f);
+	free(pts);
+	free(has);
+}
+
 static void write_md_curves(FILE *f, const struct report *r, bool chart)
 {
 	struct rep_layout l;
 	struct rep_curves c;
-	char buf[32];
 	unsigned int n;
 
 	rep_layout_build(r, &l);
@@ -233,61 +292,8 @@ static void write_md_curves(FILE *f, const struct report *r, bool chart)
 		   "`syscall` instruction, i386 through the vDSO.\n\n");
 	if (chart)
 		fprintf(f, "![cost per operation against N](chart-curves.png)\n\n");
-	for (size_t j = 0; j < l.ns; j++) {
-		const struct rep_series *s = &l.s[j];
-		struct curve_point *pts = xcalloc(c.nops ? c.nops : 1, sizeof(*pts));
-		bool *has = xcalloc(c.nk ? c.nk : 1, sizeof(*has));
-		double floor = rep_series_floor(r, s);
-
-		if (!rep_series_has_curves(r, s)) {
-			free(pts);
-			free(has);
-			continue;
-		}
-		fprintf(f, "### %s: %s per operation (%s)\n\n| N |", s->name, s->unit, s->mode);
-		for (size_t i = 0; i < c.nk; i++) {
-			has[i] = rep_series_curve(r, s, &c, c.k[i].abi, c.k[i].path, pts) > 0;
-			if (has[i])
-				fprintf(f, " %s |", c.k[i].label);
-		}
-		fprintf(f, "\n|---:|");
-		for (size_t i = 0; i < c.nk; i++)
-			if (has[i])
-				fprintf(f, "---:|");
-		fputc('\n', f);
-		for (size_t q = 0; q < c.nops; q++) {
-			fprintf(f, "| %u |", c.ops[q]);
-			for (size_t i = 0; i < c.nk; i++) {
-				struct rep_cell v;
-
-				if (!has[i])
-					continue;
-				v = rep_cell_ops(r, s, c.k[i].abi, c.k[i].path, c.ops[q]);
-				if (v.have)
-					format_value(buf, sizeof(buf), s->unit, v.value);
-				fprintf(f, " %s |", v.have ? buf : "-");
-			}
-			fputc('\n', f);
-		}
-		if (floor > 0) {
-			format_value(buf, sizeof(buf), s->unit, floor);
-			fprintf(f, "\nThe floor (`kernel_direct`): %s %s.\n\n", buf, s->unit);
-		} else {
-			fprintf(f, "\nNo floor in this series (`kernel_direct` comes from the lab kernel's module).\n\n");
-		}
-		for (size_t i = 0; i < c.nk; i++) {
-			struct rep_crossing x;
-
-			if (!has[i] || !strcmp(c.k[i].path, REP_CURVE_CALLS))
-				continue;
-			rep_crossing_of(r, s, &c, &c.k[i], &x);
-			md_crossing(f, s, &c.k[i], &x);
-			rep_crossing_free(&x);
-		}
-		fputc('\n', f);
-		free(pts);
-		free(has);
-	}
+	for (size_t j = 0; j < l.ns; j++)
+		md_curve_series(f, r, &l.s[j], &c);
 	n = c.nops ? c.ops[c.nops - 1] : 1024;
 	fprintf(f, "What the figures leave out, each approach's own costs: `lab_batch()` needs its\n"
 		   "records in memory, 48 bytes each (%.1f KiB for N=%u), read and written back by\n"

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "host_bench.h"
 #include "util.h"
@@ -16,46 +17,82 @@ char *rep_series_of(const char *run)
 	return dot ? strndup(run, (size_t)(dot - run)) : xstrdup(run);
 }
 
+/* The series that a run of this name and mode belongs to, or -1. */
+static ssize_t series_find(const struct rep_layout *l, const char *name,
+			   const char *mode)
+{
+	for (size_t j = 0; j < l->ns; j++)
+		if (!strcmp(l->s[j].name, name) && !strcmp(l->s[j].mode, mode))
+			return (ssize_t)j;
+	return -1;
+}
+
+/*
+ * The run's series, made if it is the first of its series: runs named
+ * alike ("host.1", "host.2") are one series only when their modes agree
+ * (a median of ns and instructions is no figure). A run whose mode differs
+ * from its namesakes' is in a series of its own, named "NAME-MODE".
+ */
+static size_t series_index(struct rep_layout *l, const struct run *run)
+{
+	char *name = rep_series_of(run->name);
+	const char *mode = run_mode(run);
+	ssize_t j = series_find(l, name, mode);
+
+	if (j < 0) {
+		for (size_t k = 0; k < l->ns; k++)
+			if (!strcmp(l->s[k].name, name)) {
+				char *own = xasprintf("%s-%s", name, mode);
+
+				free(name);
+				name = own;
+				break;
+			}
+		j = series_find(l, name, mode);
+	}
+	if (j >= 0) {
+		free(name);
+		return (size_t)j;
+	}
+	l->s = xrealloc(l->s, (l->ns + 1) * sizeof(*l->s));
+	l->s[l->ns] = (struct rep_series){ .name = name, .mode = mode,
+					   .unit = row_unit(&run->rows.v[0]) };
+	return l->ns++;
+}
+
+/* The run's paths (no curve rows: the curves' own tables) not yet in l. */
+static void add_paths(struct rep_layout *l, const struct run *run)
+{
+	for (size_t k = 0; k < run->rows.n; k++) {
+		const struct row *row = &run->rows.v[k];
+		size_t q;
+
+		if (row->ops)
+			continue;
+		for (q = 0; q < l->np; q++)
+			if (!strcmp(l->p[q].abi, row->abi) &&
+			    !strcmp(l->p[q].path, row->path))
+				break;
+		if (q == l->np) {
+			l->p = xrealloc(l->p, (l->np + 1) * sizeof(*l->p));
+			l->p[l->np++] = (struct rep_pathkey){ row->abi, row->path, row->what };
+		}
+	}
+}
+
 void rep_layout_build(const struct report *r, struct rep_layout *l)
 {
 	memset(l, 0, sizeof(*l));
 	for (size_t i = 0; i < r->nruns; i++) {
 		const struct run *run = r->runs[i];
-		char *name = rep_series_of(run->name);
 		size_t j;
 
-		if (!run->rows.n) {
-			free(name);
+		if (!run->rows.n)	/* no rows: no column */
 			continue;
-		}
-		for (j = 0; j < l->ns && strcmp(l->s[j].name, name); j++)
-			;
-		if (j == l->ns) {
-			l->s = xrealloc(l->s, (l->ns + 1) * sizeof(*l->s));
-			l->s[j] = (struct rep_series){ .name = name,
-						   .mode = run_mode(run),
-						   .unit = row_unit(&run->rows.v[0]) };
-			l->ns++;
-		} else {
-			free(name);
-		}
+		j = series_index(l, run);
 		l->s[j].runs = xrealloc(l->s[j].runs, (l->s[j].nruns + 1) * sizeof(size_t));
 		l->s[j].runs[l->s[j].nruns++] = i;
-		for (size_t k = 0; k < run->rows.n; k++) {
-			const struct row *row = &run->rows.v[k];
-			size_t q;
-
-			if (row->ops)	/* a curve row: the curves' own tables */
-				continue;
-			for (q = 0; q < l->np; q++)
-				if (!strcmp(l->p[q].abi, row->abi) &&
-				    !strcmp(l->p[q].path, row->path))
-					break;
-			if (q == l->np) {
-				l->p = xrealloc(l->p, (l->np + 1) * sizeof(*l->p));
-				l->p[l->np++] = (struct rep_pathkey){ row->abi, row->path, row->what };
-			}
-		}
+		add_paths(l, run);
 	}
 }
 

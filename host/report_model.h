@@ -75,8 +75,9 @@ struct rep_crossing {
 
 /* "host" of "host.3": the series a run belongs to (malloc'd). */
 char *rep_series_of(const char *run);
-/* The series (runs with rows) and the main table's paths, in the runs'
- * order. */
+/* The series (runs with rows; runs named alike but of another mode are a
+ * series of their own, "NAME-MODE") and the main table's paths, in the
+ * runs' order. */
 void rep_layout_build(const struct report *r, struct rep_layout *l);
 void rep_layout_free(struct rep_layout *l);
 

@@ -602,6 +602,13 @@ $(BUILD)/host-tests/test_kcompare: tests/host/test_kcompare.c $(KCMP_TEST_SRC) h
 		$(shell find tests/kcompare -type f 2>/dev/null)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -DLAB_KC_DATA='"tests/kcompare"' -o $@ $< $(KCMP_TEST_SRC) -ljansson -lcmocka -lm
+# The report's model on recorded runs (tests/report/: results/raw's, trimmed).
+HOST_TESTS += $(BUILD)/host-tests/test_report
+REPORT_TEST_SRC := host/report_model.c host/host_bench.c host/meta.c host/proc.c $(PARSER_SRC)
+$(BUILD)/host-tests/test_report: tests/host/test_report.c $(REPORT_TEST_SRC) $(LAB_HDR) \
+		$(shell find tests/report -type f 2>/dev/null)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_TEST_CFLAGS) -DLAB_REPORT_DATA='"tests/report"' -o $@ $< $(REPORT_TEST_SRC) -ljansson -lcmocka -lm
 $(BUILD)/host-tests/test_%: tests/host/test_%.c $(PARSER_SRC) $(LAB_HDR) $(wildcard tests/data/*/*)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -DLAB_TEST_DATA='"tests/data"' -o $@ $< $(PARSER_SRC) -ljansson -lcmocka

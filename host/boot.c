@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -161,70 +162,92 @@ char *qemu_opt_escape(const char *path)
 }
 
 /* The QEMU command line (NULL-terminated, malloc'd strings). */
-static char **qemu_argv(const struct boot_opts *o, enum lab_mode mode,
-			const char *plan, const char *dir, char **cmdline)
+/* QEMU's command line, built a word at a time (at most QARGS_MAX). */
+#define QARGS_MAX 64
+struct qargs {
+	char **v;
+	int n;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void qa(struct qargs *q, const char *fmt, ...)
 {
-	char **v = xcalloc(64, sizeof(*v));
-	int n = 0;
+	va_list ap;
 
-#define A(...) (v[n++] = xasprintf(__VA_ARGS__))
-	if (o->arch == ARCH_ARM64) {
-		*cmdline = xasprintf("console=ttyAMA0 panic=-1 nokaslr lab.plan=%s lab.mode=%s%s%s",
-				     plan, mode_name(mode), o->append ? " " : "",
-				     o->append ? o->append : "");
-		A(QEMU_ARM64);
-		A("-M"); A("virt"); A("-cpu"); A(mode == MODE_KVM ? KVM_CPU : ARM64_CPU);
-		A("-m"); A("512"); A("-smp"); A("%u", o->smp ? o->smp : 1);
-		A("-nodefaults"); A("-display"); A("none"); A("-no-reboot");
-		if (mode == MODE_KVM) {
-			/* only on an arm64 host (arch_mode_refusal): make
-			 * test-kvm's arm64 L1 */
-			A("-accel"); A("kvm");
-		} else {
-			/* one thread for all vCPUs, as on x86_64, and as
-			 * icount needs */
-			A("-accel"); A("tcg,thread=single");
-		}
-		if (mode == MODE_ICOUNT) {
-			A("-icount"); A("shift=0,sleep=off");
-		}
-		A("-kernel"); A("%s", o->kernel);
-		A("-initrd"); A("%s", o->initrd);
-		A("-append"); A("%s", *cmdline);
-		A("-chardev"); A("stdio,id=console,signal=off");
-		A("-serial"); A("chardev:console");
-		A("-device"); A("virtio-serial-device");
-		for (size_t i = 0; i < ARM64_NPORTS; i++) {
-			char *path = xasprintf("%s/%s", dir, arm64_ports[i].file);
-			char *esc = qemu_opt_escape(path);
+	if (q->n >= QARGS_MAX - 1)
+		die("QEMU's command line has more than %d words", QARGS_MAX - 1);
+	va_start(ap, fmt);
+	q->v[q->n++] = xvasprintf(fmt, ap);
+	va_end(ap);
+}
 
-			A("-chardev"); A("file,id=%s,path=%s", arm64_ports[i].id, esc);
-			A("-device"); A("virtserialport,chardev=%s,name=%s",
-					arm64_ports[i].id, arm64_ports[i].port);
-			free(esc);
-			free(path);
-		}
-		if (o->gdb) {
-			A("-S");
-			A("-gdb"); A("unix:%s,server=on,wait=off", o->gdb);
-		}
-		return v;
+/* A virtio-serial port whose output goes to DIR/its file. */
+static void qa_port(struct qargs *q, const char *dir, const struct port_file *p)
+{
+	char *path = xasprintf("%s/%s", dir, p->file);
+	char *esc = qemu_opt_escape(path);
+
+	qa(q, "-chardev"); qa(q, "file,id=%s,path=%s", p->id, esc);
+	qa(q, "-device"); qa(q, "virtserialport,chardev=%s,name=%s", p->id, p->port);
+	free(esc);
+	free(path);
+}
+
+/* The kernel, its command line and the console, on both architectures. */
+static void qa_kernel(struct qargs *q, const struct boot_opts *o, const char *cmdline)
+{
+	qa(q, "-kernel"); qa(q, "%s", o->kernel);
+	qa(q, "-initrd"); qa(q, "%s", o->initrd);
+	qa(q, "-append"); qa(q, "%s", cmdline);
+	qa(q, "-chardev"); qa(q, "stdio,id=console,signal=off");
+	qa(q, "-serial"); qa(q, "chardev:console");
+}
+
+static void qa_machine(struct qargs *q, const struct boot_opts *o)
+{
+	qa(q, "-m"); qa(q, "512"); qa(q, "-smp"); qa(q, "%u", o->smp ? o->smp : 1);
+	qa(q, "-nodefaults"); qa(q, "-display"); qa(q, "none"); qa(q, "-no-reboot");
+}
+
+/* arm64: the virt machine; the result ports and the status on virtio-serial. */
+static void qa_arm64(struct qargs *q, const struct boot_opts *o, enum lab_mode mode,
+		     const char *dir, const char *cmdline)
+{
+	qa(q, QEMU_ARM64);
+	qa(q, "-M"); qa(q, "virt"); qa(q, "-cpu"); qa(q, mode == MODE_KVM ? KVM_CPU : ARM64_CPU);
+	qa_machine(q, o);
+	/* kvm only on an arm64 host (arch_mode_refusal): make test-kvm's arm64
+	 * L1; otherwise one thread for all vCPUs, as on x86_64, and as icount
+	 * needs */
+	qa(q, "-accel"); qa(q, mode == MODE_KVM ? "kvm" : "tcg,thread=single");
+	if (mode == MODE_ICOUNT) {
+		qa(q, "-icount"); qa(q, "shift=0,sleep=off");
 	}
-	*cmdline = xasprintf("console=ttyS0 panic=-1 nokaslr lab.plan=%s lab.mode=%s%s%s",
-			     plan, mode_name(mode), o->append ? " " : "",
-			     o->append ? o->append : "");
-	A(QEMU);
-	A("-M"); A("pc"); A("-m"); A("512"); A("-smp"); A("%u", o->smp ? o->smp : 1);
-	A("-nodefaults"); A("-display"); A("none"); A("-no-reboot");
+	qa_kernel(q, o, cmdline);
+	qa(q, "-device"); qa(q, "virtio-serial-device");
+	for (size_t i = 0; i < ARM64_NPORTS; i++)
+		qa_port(q, dir, &arm64_ports[i]);
+}
+
+/*
+ * x86_64: the pc machine; the result ports on ttyS1-3, the status line
+ * (status.h) on a virtio-serial port as on arm64.
+ */
+static void qa_x86(struct qargs *q, const struct boot_opts *o, enum lab_mode mode,
+		   const char *dir, const char *cmdline)
+{
+	qa(q, QEMU);
+	qa(q, "-M"); qa(q, "pc");
+	qa_machine(q, o);
 	switch (mode) {
 	case MODE_KVM:
-		A("-accel"); A("kvm"); A("-cpu"); A(KVM_CPU);
+		qa(q, "-accel"); qa(q, "kvm"); qa(q, "-cpu"); qa(q, KVM_CPU);
 		break;
 	case MODE_ICOUNT:
 		/* One thread for all vCPUs: icount needs it, even with -smp N. */
-		A("-accel"); A("tcg,thread=single");
-		A("-icount"); A("shift=0,sleep=off");
-		A("-cpu"); A(TCG_CPU);
+		qa(q, "-accel"); qa(q, "tcg,thread=single");
+		qa(q, "-icount"); qa(q, "shift=0,sleep=off");
+		qa(q, "-cpu"); qa(q, TCG_CPU);
 		break;
 	default:
 		/*
@@ -234,35 +257,35 @@ static char **qemu_argv(const struct boot_opts *o, enum lab_mode mode,
 		 * vCPU ran the stale code). The vCPUs still interleave and
 		 * contend; they only do not run on two host CPUs at once.
 		 */
-		A("-accel"); A("tcg,thread=single"); A("-cpu"); A(TCG_CPU);
+		qa(q, "-accel"); qa(q, "tcg,thread=single"); qa(q, "-cpu"); qa(q, TCG_CPU);
 		break;
 	}
-	A("-kernel"); A("%s", o->kernel);
-	A("-initrd"); A("%s", o->initrd);
-	A("-append"); A("%s", *cmdline);
-	A("-chardev"); A("stdio,id=console,signal=off");
-	A("-serial"); A("chardev:console");
-	A("-serial"); A("file:%s/ktap.txt", dir);
-	A("-serial"); A("file:%s/rows.jsonl", dir);
-	A("-serial"); A("file:%s/facts.jsonl", dir);
-	/* the status line (status.h), on a virtio-serial port as on arm64 */
-	{
-		const struct port_file *st = &arm64_ports[ARM64_NPORTS - 1];
-		char *path = xasprintf("%s/%s", dir, st->file);
-		char *esc = qemu_opt_escape(path);
+	qa_kernel(q, o, cmdline);
+	qa(q, "-serial"); qa(q, "file:%s/ktap.txt", dir);
+	qa(q, "-serial"); qa(q, "file:%s/rows.jsonl", dir);
+	qa(q, "-serial"); qa(q, "file:%s/facts.jsonl", dir);
+	qa(q, "-device"); qa(q, "virtio-serial-pci");
+	qa_port(q, dir, &arm64_ports[ARM64_NPORTS - 1]);
+}
 
-		A("-device"); A("virtio-serial-pci");
-		A("-chardev"); A("file,id=%s,path=%s", st->id, esc);
-		A("-device"); A("virtserialport,chardev=%s,name=%s", st->id, st->port);
-		free(esc);
-		free(path);
-	}
+static char **qemu_argv(const struct boot_opts *o, enum lab_mode mode,
+			const char *plan, const char *dir, char **cmdline)
+{
+	struct qargs q = { .v = xcalloc(QARGS_MAX, sizeof(char *)) };
+	bool arm64 = o->arch == ARCH_ARM64;
+
+	*cmdline = xasprintf("console=%s panic=-1 nokaslr lab.plan=%s lab.mode=%s%s%s",
+			     arm64 ? "ttyAMA0" : "ttyS0", plan, mode_name(mode),
+			     o->append ? " " : "", o->append ? o->append : "");
+	if (arm64)
+		qa_arm64(&q, o, mode, dir, *cmdline);
+	else
+		qa_x86(&q, o, mode, dir, *cmdline);
 	if (o->gdb) {
-		A("-S");
-		A("-gdb"); A("unix:%s,server=on,wait=off", o->gdb);
+		qa(&q, "-S");
+		qa(&q, "-gdb"); qa(&q, "unix:%s,server=on,wait=off", o->gdb);
 	}
-#undef A
-	return v;
+	return q.v;
 }
 
 static void free_argv(char **v)
@@ -330,29 +353,14 @@ static void qemu_without_status(struct boot_result *r, const char *qemu_log, int
 		 last[0] ? ": " : "", last);
 }
 
-int qemu_supervised(char *const *argv, const char *dir, unsigned int timeout_s,
-		    const char *what, struct boot_result *r)
+/*
+ * QEMU as a child in its own process group, killed with the tool (its
+ * stdout into pipefd[1], its stderr into qemu_log).
+ */
+static pid_t qemu_spawn(char *const *argv, const char *qemu_log, int pipefd[2])
 {
-	char *console_path = xasprintf("%s/console.log", dir);
-	char *qemu_log = xasprintf("%s/qemu.log", dir);
-	long long start = now_ms(), deadline = start + timeout_s * 1000LL;
-	long long kill_at = -1;
-	struct console c = { 0 };
-	int pipefd[2], status = 0, killed = 0, code = -1;
-	pid_t parent = getpid(), pid;
+	pid_t parent = getpid(), pid = fork();
 
-	r->guest_status = -1;
-	r->reason[0] = '\0';
-	c.log = fopen(console_path, "w");
-	if (!c.log || pipe2(pipefd, O_CLOEXEC)) {
-		r->outcome = OUTCOME_ERROR;
-		snprintf(r->reason, sizeof(r->reason), "cannot write %s: %s",
-			 console_path, strerror(errno));
-		if (c.log)
-			fclose(c.log);
-		goto out;
-	}
-	pid = fork();
 	if (pid < 0)
 		die("fork: %s", strerror(errno));
 	if (pid == 0) {
@@ -373,44 +381,93 @@ int qemu_supervised(char *const *argv, const char *dir, unsigned int timeout_s,
 	}
 	setpgid(pid, pid);
 	close(pipefd[1]);
+	return pid;
+}
+
+/* A supervised QEMU's limits: its deadline, and the grace after trouble. */
+struct watch {
+	long long deadline, kill_at;
+	unsigned int timeout_s;
+	const char *what;
+};
+
+/* Whether QEMU must be stopped now; if so, r says why. */
+static bool qemu_must_stop(struct watch *w, const struct console *c, struct boot_result *r)
+{
+	long long now = now_ms();
+
+	if (lab_interrupted) {
+		r->outcome = OUTCOME_INTERRUPTED;
+		snprintf(r->reason, sizeof(r->reason),
+			 "interrupted by signal %d", lab_interrupted);
+		return true;
+	}
+	if (now >= w->deadline) {
+		r->outcome = OUTCOME_TIMEOUT;
+		snprintf(r->reason, sizeof(r->reason),
+			 "the guest hung: no end after %us (%s)", w->timeout_s, w->what);
+		return true;
+	}
+	if (c->trouble[0] && w->kill_at < 0) {
+		w->kill_at = now + TROUBLE_GRACE_MS;
+	} else if (w->kill_at >= 0 && now >= w->kill_at) {
+		r->outcome = OUTCOME_TROUBLE;
+		snprintf(r->reason, sizeof(r->reason),
+			 "the guest kernel failed: %s", c->trouble);
+		return true;
+	}
+	return false;
+}
+
+/* The console fed to c until QEMU closes it (0) or must be stopped (-1). */
+static int qemu_watch(pid_t pid, int fd, struct watch *w, struct console *c,
+		      struct boot_result *r)
+{
 	for (;;) {
-		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
+		struct pollfd p = { .fd = fd, .events = POLLIN };
 		char buf[4096];
-		long long now = now_ms();
 		ssize_t n;
 
-		if (lab_interrupted && !killed) {
-			r->outcome = OUTCOME_INTERRUPTED;
-			snprintf(r->reason, sizeof(r->reason),
-				 "interrupted by signal %d", lab_interrupted);
-			killed = 1;
-		} else if (now >= deadline && !killed) {
-			r->outcome = OUTCOME_TIMEOUT;
-			snprintf(r->reason, sizeof(r->reason),
-				 "the guest hung: no end after %us (%s)", timeout_s, what);
-			killed = 1;
-		} else if (c.trouble[0] && kill_at < 0) {
-			kill_at = now + TROUBLE_GRACE_MS;
-		} else if (kill_at >= 0 && now >= kill_at && !killed) {
-			r->outcome = OUTCOME_TROUBLE;
-			snprintf(r->reason, sizeof(r->reason),
-				 "the guest kernel failed: %s", c.trouble);
-			killed = 1;
-		}
-		if (killed) {
+		if (qemu_must_stop(w, c, r)) {
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
-			break;
+			return -1;
 		}
 		if (poll(&p, 1, 100) <= 0)
 			continue;
-		n = read(pipefd[0], buf, sizeof(buf));
+		n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			break;
-		console_feed(&c, buf, (size_t)n);
+			return 0;
+		console_feed(c, buf, (size_t)n);
 	}
+}
+
+int qemu_supervised(char *const *argv, const char *dir, unsigned int timeout_s,
+		    const char *what, struct boot_result *r)
+{
+	char *console_path = xasprintf("%s/console.log", dir);
+	char *qemu_log = xasprintf("%s/qemu.log", dir);
+	struct watch w = { .deadline = now_ms() + timeout_s * 1000LL, .kill_at = -1,
+			   .timeout_s = timeout_s, .what = what };
+	struct console c = { 0 };
+	int pipefd[2], status = 0, killed = 0, code = -1;
+	pid_t pid;
+
+	r->guest_status = -1;
+	r->reason[0] = '\0';
+	c.log = fopen(console_path, "w");
+	if (!c.log || pipe2(pipefd, O_CLOEXEC)) {
+		r->outcome = OUTCOME_ERROR;
+		snprintf(r->reason, sizeof(r->reason), "cannot write %s: %s",
+			 console_path, strerror(errno));
+		if (c.log)
+			fclose(c.log);
+		goto out;
+	}
+	pid = qemu_spawn(argv, qemu_log, pipefd);
+	killed = qemu_watch(pid, pipefd[0], &w, &c, r) < 0;
 	close(pipefd[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;

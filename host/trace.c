@@ -40,6 +40,12 @@
  * leaves out) is skipped by lab_trace.py and the call site's next call
  * traced: the check's diagnostics and the report say so.
  *
+ * --report-only: no boots; each setting's trace.json and icount/ as an
+ * earlier lab trace left them in DIR, staged and checked again: the
+ * listings, check.tap, the report and the chart written anew (with
+ * --check-only: listings and check.tap). A setting whose trace.json is
+ * not there counts as not traced (why its boot failed is not kept).
+ *
  * Every file is written under a temporary name and renamed. --check-only:
  * the default setting only, listings and check.tap (no report, no chart).
  * Exits 0 only if every check passed.
@@ -81,7 +87,7 @@ struct args {
 	const struct trace_arch *arch;	/* the architecture traced */
 	const char *kernel, *kobj, *initrd, *guest, *out;
 	unsigned int timeout_s;
-	bool check_only;
+	bool check_only, report_only;
 	char *mits[MAX_SETTINGS];
 	char *appends[MAX_SETTINGS];	/* NULL: the defaults */
 	int nmits;
@@ -165,6 +171,7 @@ static void settings_of(const struct trace_opts *t, struct args *a)
 	a->out = t->out;
 	a->timeout_s = t->timeout_s;
 	a->check_only = t->check_only;
+	a->report_only = t->report_only;
 }
 
 /* ---- one traced boot -------------------------------------------------- */
@@ -438,12 +445,26 @@ static int trace_boot(struct trace_setting *s, const struct args *a,
 
 /* ---- icount -------------------------------------------------------------- */
 
+/* The icount run in dir (its name: name) read into s; a note if it cannot be. */
+static void icount_of_dir(struct trace_setting *s, const char *dir, const char *name)
+{
+	char *err = NULL;
+	struct run *run = run_load(dir, name, &err);
+
+	if (!run) {
+		free(s->icount_note);
+		s->icount_note = err;
+		return;
+	}
+	trace_icount_of_run(s, run);
+	run_free(run);
+}
+
 static void icount_setting(struct trace_setting *s, const struct args *a)
 {
 	const struct trace_arch *arch = a->arch;
 	char *dir = xasprintf("%s/icount", s->dir);
 	char *name = xasprintf("icount-%s", s->mit);
-	char *err = NULL;
 	struct boot_opts b = {
 		.kernel = a->kernel, .initrd = a->initrd, .plan = "bench-quick",
 		.out = dir, .mode = MODE_ICOUNT, .timeout_s = a->timeout_s,
@@ -451,7 +472,6 @@ static void icount_setting(struct trace_setting *s, const struct args *a)
 		.append = s->append,
 	};
 	struct boot_result r;
-	struct run *run;
 
 	say("icount boot (mitigations %s), to compare", s->mit);
 	lab_boot(&b, &r);
@@ -460,14 +480,7 @@ static void icount_setting(struct trace_setting *s, const struct args *a)
 	if (r.outcome != OUTCOME_OK)
 		s->icount_note = xasprintf("the icount boot: %s (%s/console.log)",
 					   r.reason, dir);
-	run = run_load(dir, name, &err);
-	if (!run) {
-		free(s->icount_note);
-		s->icount_note = err;
-	} else {
-		trace_icount_of_run(s, run);
-		run_free(run);
-	}
+	icount_of_dir(s, dir, name);
 	free(dir);
 	free(name);
 }
@@ -538,6 +551,35 @@ static int one_setting(struct trace_setting *s, const struct args *a, int j,
 	return 0;
 }
 
+/*
+ * --report-only: setting j from what its directory holds (trace.json,
+ * icount/), no boot; its listings staged again. 0 if it was traced.
+ */
+static int stored_setting(struct trace_setting *s, const struct args *a, int j,
+			  const char *out)
+{
+	char *path, *icount, *name;
+
+	s->arch = a->arch;
+	s->mit = a->mits[j];
+	s->append = a->appends[j];
+	s->dir = xasprintf("%s/%s", out, s->mit);
+	path = xasprintf("%s/trace.json", s->dir);
+	s->failure = file_exists(path) ? trace_load(s, path)
+				       : xasprintf("no %s (not traced, or the trace failed)", path);
+	free(path);
+	if (s->failure)
+		return -1;
+	trace_stage(s);
+	trace_write_staged(s);
+	icount = xasprintf("%s/icount", s->dir);
+	name = xasprintf("icount-%s", s->mit);
+	icount_of_dir(s, icount, name);
+	free(icount);
+	free(name);
+	return 0;
+}
+
 /* check.tap, the report and the chart, the summary; the checks failed. */
 static unsigned int conclude(const struct args *a, struct trace_setting *all,
 			     struct trace_setting **ok, int nok, const char *out)
@@ -570,28 +612,33 @@ int trace_run(const struct trace_opts *t)
 	struct args a;
 	struct trace_setting all[MAX_SETTINGS];
 	struct trace_setting *ok[MAX_SETTINGS];
-	char *script, *out;
+	char *script = NULL, *out;
 	int nok = 0;
 	unsigned int failed;
 
 	settings_of(t, &a);
 	a.arch = trace_arch_of(t->arch);
-	if (!proc_on_path(a.arch->gdb))
-		die("%s not found (Debian package %s)", a.arch->gdb, a.arch->gdb);
-	script = lab_file("trace/lab_trace.py");
-	if (mkdir_p(a.out))
-		die("cannot make %s: %s", a.out, strerror(errno));
+	if (!a.report_only) {
+		if (!proc_on_path(a.arch->gdb))
+			die("%s not found (Debian package %s)", a.arch->gdb, a.arch->gdb);
+		script = lab_file("trace/lab_trace.py");
+		if (mkdir_p(a.out))
+			die("cannot make %s: %s", a.out, strerror(errno));
+	}
 	out = absolute(a.out);
-	a.kobj = absolute(a.kobj);
-	a.guest = absolute(a.guest);
-	need_files(&a);
+	if (!a.report_only) {
+		a.kobj = absolute(a.kobj);
+		a.guest = absolute(a.guest);
+		need_files(&a);
+	}
 	lab_lock(out);
 	boot_install_signals();
 	remove_results(out);
 
 	memset(all, 0, sizeof(all));
 	for (int j = 0; j < a.nmits; j++)
-		if (!one_setting(&all[j], &a, j, out, script))
+		if (!(a.report_only ? stored_setting(&all[j], &a, j, out)
+				    : one_setting(&all[j], &a, j, out, script)))
 			ok[nok++] = &all[j];
 	failed = conclude(&a, all, ok, nok, out);
 
@@ -602,8 +649,10 @@ int trace_run(const struct trace_opts *t)
 	}
 	free(script);
 	free(out);
-	free((char *)a.kobj);
-	free((char *)a.guest);
+	if (!a.report_only) {
+		free((char *)a.kobj);
+		free((char *)a.guest);
+	}
 	return failed ? 1 : 0;
 }
 

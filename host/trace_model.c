@@ -229,67 +229,64 @@ size_t trace_count_stage(const struct trace_path *p, const char *stage)
 }
 
 
-/* trace.json (lab_trace.py's) into s; NULL or why not. */
-char *trace_load(struct trace_setting *s, const char *path)
+/* An integer member of o, or dflt. */
+static int int_or(json_t *o, const char *key, int dflt)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (int)json_integer_value(v) : dflt;
+}
+
+/* The batch and int80 call sites' set-up. */
+static char *load_batch_sites(struct trace_setting *s, json_t *sites, const char *path)
 {
 	const struct trace_arch *arch = s->arch;
-	json_error_t err;
-	json_t *t = json_load_file(path, 0, &err), *paths, *sites, *cut;
-	char *why = NULL;
 
-	if (!t)
-		return xasprintf("%s: %s", path, err.text);
-	sites = json_object_get(t, "sites");
-	paths = json_object_get(t, "paths");
-	cut = json_object_get(t, "cut_off");
-	if (!json_is_integer(json_object_get(sites, "setup")) || !json_is_object(paths)) {
-		why = xasprintf("%s: no sites or paths", path);
-		goto out;
-	}
-	s->setup = (int)json_integer_value(json_object_get(sites, "setup"));
 	for (int p = P_BATCH1; p <= P_INT80; p++) {
 		json_t *site = trace_has_path(arch, p) ? json_object_get(sites, arch->names[p]) : NULL;
 
 		if (!trace_has_path(arch, p))
 			continue;
-		if (!json_is_integer(json_object_get(site, "setup"))) {
-			why = xasprintf("%s: no %s call site", path, arch->names[p]);
-			goto out;
-		}
+		if (!json_is_integer(json_object_get(site, "setup")))
+			return xasprintf("%s: no %s call site", path, arch->names[p]);
 		s->batch_setup[p] = (int)json_integer_value(json_object_get(site, "setup"));
 	}
-	{
-		/* arm64: bench_user's loop of the null system call, as read */
-		json_t *site = json_object_get(sites, arch->names[P_SYSCALL]);
-		json_t *bench = json_object_get(site, "bench");
-		json_t *note = json_object_get(site, "bench_note");
+	return NULL;
+}
 
-		s->syscall_bench_extra = -1;
-		if (json_is_integer(json_object_get(bench, "extra")))
-			s->syscall_bench_extra = (int)json_integer_value(json_object_get(bench, "extra"));
-		else if (json_is_string(note))
-			s->syscall_bench_note = xstrdup(json_string_value(note));
-	}
-	if (trace_has_path(arch, P_SVC32)) {
-		/* arm64: the AArch32 svc's site, bench_user32's loop of it */
-		json_t *site = json_object_get(sites, arch->names[P_SVC32]);
-		json_t *bench = json_object_get(site, "bench");
-		json_t *note = json_object_get(site, "bench_note");
+/* arm64: bench_user's loop of the null system call, as read; the AArch32
+ * svc's site, bench_user32's loop of it. */
+static char *load_syscall_sites(struct trace_setting *s, json_t *sites, const char *path)
+{
+	const struct trace_arch *arch = s->arch;
+	json_t *site = json_object_get(sites, arch->names[P_SYSCALL]);
+	json_t *note = json_object_get(site, "bench_note");
+	json_t *bench = json_object_get(site, "bench");
 
-		if (!json_is_integer(json_object_get(site, "setup"))) {
-			why = xasprintf("%s: no %s call site", path, arch->names[P_SVC32]);
-			goto out;
-		}
-		s->svc32_setup = (int)json_integer_value(json_object_get(site, "setup"));
-		s->svc32_bench_extra = -1;
-		if (json_is_integer(json_object_get(bench, "extra")))
-			s->svc32_bench_extra = (int)json_integer_value(json_object_get(bench, "extra"));
-		else
-			s->svc32_bench_note = xstrdup(json_is_string(note) ? json_string_value(note)
-						      : "lab_trace.py did not read bench_user32's loop");
-	}
+	s->syscall_bench_extra = int_or(bench, "extra", -1);
+	if (!json_is_integer(json_object_get(bench, "extra")) && json_is_string(note))
+		s->syscall_bench_note = xstrdup(json_string_value(note));
+	if (!trace_has_path(arch, P_SVC32))
+		return NULL;
+	site = json_object_get(sites, arch->names[P_SVC32]);
+	note = json_object_get(site, "bench_note");
+	if (!json_is_integer(json_object_get(site, "setup")))
+		return xasprintf("%s: no %s call site", path, arch->names[P_SVC32]);
+	s->svc32_setup = (int)json_integer_value(json_object_get(site, "setup"));
+	bench = json_object_get(site, "bench");
+	s->svc32_bench_extra = int_or(bench, "extra", -1);
+	if (!json_is_integer(json_object_get(bench, "extra")))
+		s->svc32_bench_note = xstrdup(json_is_string(note) ? json_string_value(note)
+					      : "lab_trace.py did not read bench_user32's loop");
+	return NULL;
+}
+
+/* Per path, the calls skipped for a refill of get_random_u16()'s batch. */
+static void load_refills(struct trace_setting *s, json_t *sites)
+{
+	const struct trace_arch *arch = s->arch;
+
 	for (int p = 0; p < NPATHS; p++) {
-		/* the calls skipped for a refill of get_random_u16()'s batch */
 		json_t *site = trace_has_path(arch, p) ? json_object_get(sites, arch->names[p]) : NULL;
 		json_t *skipped = json_object_get(site, "refills_skipped"), *one;
 		struct strbuf b = { 0 };
@@ -308,62 +305,82 @@ char *trace_load(struct trace_setting *s, const char *path)
 		}
 		s->refills[p] = b.s;
 	}
-	if (trace_has_path(arch, P_VDSO32)) {
-		json_t *v = json_object_get(sites, "vdso32");
-		json_t *run = json_object_get(v, "setup_run");
-		json_t *bench = json_object_get(v, "bench");
-		json_t *note = json_object_get(v, "bench_note");
-		struct strbuf cn = { 0 };
-		size_t i;
-		json_t *row;
+}
 
-		if (!json_is_integer(json_object_get(v, "setup")) || !json_is_array(run)) {
-			why = xasprintf("%s: no vdso32 call site", path);
-			goto out;
-		}
-		s->vdso_setup = (int)json_integer_value(json_object_get(v, "setup"));
-		s->vdso_setup_run = (int)json_array_size(run);
-		s->vdso_callees = 0;
-		/* the instructions of the functions the set-up called: those
-		 * in a function other than the call site's own */
-		json_array_foreach(run, i, row) {
-			const char *sym = json_string_value(json_array_get(row, 1));
-			char *base = trace_symbol_base(sym ? sym : "?");
-			char *item = xasprintf("`%s`", base);
+/* The instructions of the functions the vDSO call site's set-up called:
+ * those in a function other than the call site's own (run: its rows). */
+static void load_vdso_callees(struct trace_setting *s, json_t *run)
+{
+	struct strbuf cn = { 0 };
+	size_t i;
+	json_t *row;
 
-			if (strcmp(base, "lab_call_site_vdso")) {
-				s->vdso_callees++;
-				if (!cn.s || !strstr(cn.s, item))
-					sb_printf(&cn, "%s%s", cn.len ? ", " : "", item);
-			}
-			free(item);
-			free(base);
+	s->vdso_setup_run = (int)json_array_size(run);
+	s->vdso_callees = 0;
+	json_array_foreach(run, i, row) {
+		const char *sym = json_string_value(json_array_get(row, 1));
+		char *base = trace_symbol_base(sym ? sym : "?");
+		char *item = xasprintf("`%s`", base);
+
+		if (strcmp(base, "lab_call_site_vdso")) {
+			s->vdso_callees++;
+			if (!cn.s || !strstr(cn.s, item))
+				sb_printf(&cn, "%s%s", cn.len ? ", " : "", item);
 		}
-		s->vdso_callee_names = cn.s ? cn.s : xstrdup("none");
-		s->vdso_bench_extra = -1;
-		if (json_is_integer(json_object_get(bench, "extra")) &&
-		    json_is_integer(json_object_get(bench, "setup"))) {
-			s->vdso_bench_extra = (int)json_integer_value(json_object_get(bench, "extra"));
-			s->vdso_bench_setup = (int)json_integer_value(json_object_get(bench, "setup"));
-		} else {
-			s->vdso_note = xstrdup(json_is_string(note) ? json_string_value(note)
-					       : "lab_trace.py did not read bench_user32's loop");
-		}
+		free(item);
+		free(base);
 	}
-	{
-		json_t *bench = json_object_get(sites, "batch_bench");
-		json_t *note = json_object_get(sites, "batch_bench_note");
+	s->vdso_callee_names = cn.s ? cn.s : xstrdup("none");
+}
 
-		s->bench_extra = -1;
-		if (json_is_integer(json_object_get(bench, "extra")) &&
-		    json_is_integer(json_object_get(bench, "setup"))) {
-			s->bench_extra = (int)json_integer_value(json_object_get(bench, "extra"));
-			s->bench_setup = (int)json_integer_value(json_object_get(bench, "setup"));
-		} else {
-			s->bench_note = xstrdup(json_is_string(note) ? json_string_value(note)
-					       : "lab_trace.py did not read bench_batch's loop");
-		}
+/* The 32-bit vDSO's call site and bench_user32's loop of it (x86). */
+static char *load_vdso_site(struct trace_setting *s, json_t *sites, const char *path)
+{
+	json_t *v = json_object_get(sites, "vdso32");
+	json_t *run = json_object_get(v, "setup_run");
+	json_t *bench = json_object_get(v, "bench");
+	json_t *note = json_object_get(v, "bench_note");
+
+	if (!trace_has_path(s->arch, P_VDSO32))
+		return NULL;
+	if (!json_is_integer(json_object_get(v, "setup")) || !json_is_array(run))
+		return xasprintf("%s: no vdso32 call site", path);
+	s->vdso_setup = (int)json_integer_value(json_object_get(v, "setup"));
+	load_vdso_callees(s, run);
+	s->vdso_bench_extra = -1;
+	if (json_is_integer(json_object_get(bench, "extra")) &&
+	    json_is_integer(json_object_get(bench, "setup"))) {
+		s->vdso_bench_extra = (int)json_integer_value(json_object_get(bench, "extra"));
+		s->vdso_bench_setup = (int)json_integer_value(json_object_get(bench, "setup"));
+	} else {
+		s->vdso_note = xstrdup(json_is_string(note) ? json_string_value(note)
+				       : "lab_trace.py did not read bench_user32's loop");
 	}
+	return NULL;
+}
+
+/* bench_batch's lab_batch() loop, as lab_trace.py read it. */
+static void load_batch_bench(struct trace_setting *s, json_t *sites)
+{
+	json_t *bench = json_object_get(sites, "batch_bench");
+	json_t *note = json_object_get(sites, "batch_bench_note");
+
+	s->bench_extra = -1;
+	if (json_is_integer(json_object_get(bench, "extra")) &&
+	    json_is_integer(json_object_get(bench, "setup"))) {
+		s->bench_extra = (int)json_integer_value(json_object_get(bench, "extra"));
+		s->bench_setup = (int)json_integer_value(json_object_get(bench, "setup"));
+	} else {
+		s->bench_note = xstrdup(json_is_string(note) ? json_string_value(note)
+				       : "lab_trace.py did not read bench_batch's loop");
+	}
+}
+
+/* Every path's rows, [pc, symbol, instruction] each, and whether it was cut off. */
+static char *load_paths(struct trace_setting *s, json_t *paths, json_t *cut, const char *path)
+{
+	const struct trace_arch *arch = s->arch;
+
 	for (int p = 0; p < NPATHS; p++) {
 		json_t *rows = trace_has_path(arch, p) ? json_object_get(paths, arch->names[p]) : NULL;
 		size_t i;
@@ -371,24 +388,50 @@ char *trace_load(struct trace_setting *s, const char *path)
 
 		if (!trace_has_path(arch, p))
 			continue;
-		if (!json_is_array(rows) || !json_array_size(rows)) {
-			why = xasprintf("%s: no %s path", path, arch->names[p]);
-			goto out;
-		}
+		if (!json_is_array(rows) || !json_array_size(rows))
+			return xasprintf("%s: no %s path", path, arch->names[p]);
 		s->p[p].cut_off = json_is_true(json_object_get(cut, arch->names[p]));
 		s->p[p].v = xcalloc(json_array_size(rows), sizeof(struct trace_insn));
 		json_array_foreach(rows, i, row) {
 			const char *pc, *sym, *text;
 
-			if (json_unpack(row, "[s,s,s]", &pc, &sym, &text)) {
-				why = xasprintf("%s: %s row %zu is no [pc, symbol, instruction]",
-						path, arch->names[p], i + 1);
-				goto out;
-			}
+			if (json_unpack(row, "[s,s,s]", &pc, &sym, &text))
+				return xasprintf("%s: %s row %zu is no [pc, symbol, instruction]",
+						 path, arch->names[p], i + 1);
 			s->p[p].v[i] = (struct trace_insn){ xstrdup(pc), xstrdup(sym), xstrdup(text), NULL };
 			s->p[p].n = i + 1;
 		}
 	}
+	return NULL;
+}
+
+/* trace.json (lab_trace.py's) into s; NULL or why not. */
+char *trace_load(struct trace_setting *s, const char *path)
+{
+	json_error_t err;
+	json_t *t = json_load_file(path, 0, &err), *paths, *sites;
+	char *why = NULL;
+
+	if (!t)
+		return xasprintf("%s: %s", path, err.text);
+	sites = json_object_get(t, "sites");
+	paths = json_object_get(t, "paths");
+	if (!json_is_integer(json_object_get(sites, "setup")) || !json_is_object(paths)) {
+		why = xasprintf("%s: no sites or paths", path);
+		goto out;
+	}
+	s->setup = (int)json_integer_value(json_object_get(sites, "setup"));
+	why = load_batch_sites(s, sites, path);
+	if (!why)
+		why = load_syscall_sites(s, sites, path);
+	if (why)
+		goto out;
+	load_refills(s, sites);
+	why = load_vdso_site(s, sites, path);
+	if (why)
+		goto out;
+	load_batch_bench(s, sites);
+	why = load_paths(s, paths, json_object_get(t, "cut_off"), path);
 out:
 	json_decref(t);
 	return why;

@@ -541,138 +541,188 @@ void trace_free_fcounts(struct trace_fcount *v, size_t n)
 
 /* ---- checks -------------------------------------------------------------- */
 
-void trace_checks(struct checks *c, const struct trace_setting *s)
+/* A setting without a trace: every check fails, with why. */
+static void checks_no_trace(struct checks *c, const struct trace_setting *s)
 {
 	const struct trace_arch *arch = s->arch;
 	const char *m = s->mit;
-	struct trace_names stages = { 0 };
 
-	if (s->failure) {
-		sb_printf(&c->lines, "# %s\n", s->failure);
-		for (int p = 0; p < NPATHS; p++) {
-			if (!trace_has_path(arch, p))
-				continue;
-			check(c, false, "trace %s (%s): traced vs icount %s: no trace",
-			      arch->names[p], m, arch->icount_row[p][0]);
-			check(c, false, "trace %s (%s): every instruction attributed to a symbol: no trace",
-			      arch->names[p], m);
-		}
+	sb_printf(&c->lines, "# %s\n", s->failure);
+	for (int p = 0; p < NPATHS; p++) {
+		if (!trace_has_path(arch, p))
+			continue;
+		check(c, false, "trace %s (%s): traced vs icount %s: no trace",
+		      arch->names[p], m, arch->icount_row[p][0]);
+		check(c, false, "trace %s (%s): every instruction attributed to a symbol: no trace",
+		      arch->names[p], m);
+	}
+	check(c, false, "trace %s (%s): all six stages seen: no trace",
+	      arch->names[P_SYSCALL], m);
+	if (trace_has_path(arch, P_SVC32))
 		check(c, false, "trace %s (%s): all six stages seen: no trace",
-		      arch->names[P_SYSCALL], m);
-		if (trace_has_path(arch, P_SVC32))
-			check(c, false, "trace %s (%s): all six stages seen: no trace",
-			      arch->names[P_SVC32], m);
-		if (trace_has_path(arch, P_VDSO32))
-			check(c, false, "trace vdso32 (%s): all seven stages seen: no trace", m);
-		check(c, false, "trace batch (%s): per record (batch4 - batch1) / %d > 0: no trace",
-		      m, BATCH_MORE);
+		      arch->names[P_SVC32], m);
+	if (trace_has_path(arch, P_VDSO32))
+		check(c, false, "trace vdso32 (%s): all seven stages seen: no trace", m);
+	check(c, false, "trace batch (%s): per record (batch4 - batch1) / %d > 0: no trace",
+	      m, BATCH_MORE);
+}
+
+/* What the set-up of path p is, for the check's line. */
+static char *setup_note(const struct trace_setting *s, int p)
+{
+	/* the vDSO's set-up: the loop as written, its callees as run */
+	if (p == P_VDSO32 && s->vdso_bench_extra >= 0)
+		return xasprintf(" (loop %d + %d in %s as run)", s->vdso_bench_extra,
+				 s->vdso_callees, s->vdso_callee_names);
+	if (p == P_VDSO32)
+		return xstrdup(" (the call site's, as run)");
+	if (p == P_SYSCALL && s->syscall_bench_extra >= 0)
+		return xstrdup(" (bench_user's loop, as written)");
+	if (p == P_SVC32 && s->svc32_bench_extra >= 0)
+		return xstrdup(" (bench_user32's loop, as written)");
+	return xstrdup("");
+}
+
+/* The diagnostics that go right before path p's comparison with icount. */
+static void icount_notes(struct checks *c, const struct trace_setting *s, int p,
+			 int extra, bool agree)
+{
+	const struct trace_arch *arch = s->arch;
+
+	if (s->p[p].cut_off)
+		sb_printf(&c->lines, "# the %s path was cut off after %d instructions\n",
+			  arch->names[p], MAX_STEPS);
+	if (!agree && s->icount_note)
+		sb_printf(&c->lines, "# %s\n", s->icount_note);
+	if ((p == P_BATCH1 || p == P_BATCH4) && s->bench_extra < 0)
+		sb_printf(&c->lines, "# %s; the set-up assumed: the call site's %d instructions\n",
+			  s->bench_note, extra);
+	if (p == P_VDSO32 && s->vdso_bench_extra < 0)
+		sb_printf(&c->lines, "# %s; the set-up assumed: the call site's as it ran (%d instructions, its prologue too)\n",
+			  s->vdso_note, extra);
+	if (p == P_SYSCALL && s->syscall_bench_note)
+		sb_printf(&c->lines, "# %s; the set-up assumed: the call site's %d instructions\n",
+			  s->syscall_bench_note, extra);
+	if (p == P_SVC32 && s->svc32_bench_note)
+		sb_printf(&c->lines, "# %s; the set-up assumed: the call site's %d instructions\n",
+			  s->svc32_bench_note, extra);
+	if (s->refills[p])
+		sb_printf(&c->lines, "# %s: skipped, as refilling get_random_u16()'s batch "
+			  "(icount's median leaves such calls out): %s; the next call traced\n",
+			  arch->names[p], s->refills[p]);
+	if (s->refilled[p])
+		sb_printf(&c->lines, "# %s: the traced call refilled get_random_u16()'s batch too "
+			  "(every call of the site did): not what icount's median counts\n",
+			  arch->names[p]);
+}
+
+/* Path p's total plus its set-up against icount's row. */
+static void check_icount(struct checks *c, const struct trace_setting *s, int p)
+{
+	const struct trace_arch *arch = s->arch;
+	const struct trace_path *tp = &s->p[p];
+	int extra = trace_icount_extra(s, p), reps = trace_rep_runs(tp);
+	char *repnote = reps ? xasprintf(" + %d rep end", reps) : xstrdup("");
+	char *setupnote = setup_note(s, p);
+	char *row = trace_icount_ops[p] ?
+		xasprintf("%s (ops %u) per crossing", arch->icount_row[p][0], trace_icount_ops[p]) :
+		xstrdup(arch->icount_row[p][0]);
+	/* rounded to milliticks, the rows' unit: no float noise */
+	double diff = round((s->icount[p] - (double)tp->n - extra - reps) * 1000) / 1000;
+	bool agree = s->have_icount[p] && !tp->cut_off && fabs(diff) <= TOLERANCE;
+
+	/* a diagnostic goes right before the result it explains */
+	icount_notes(c, s, p, extra, agree);
+	if (s->have_icount[p])
+		check(c, agree,
+		      "trace %s (%s): %zu traced + %d set-up%s%s vs icount %s %g (difference %g, tolerance %d)",
+		      arch->names[p], s->mit, tp->n, extra, setupnote, repnote, row, s->icount[p],
+		      diff, TOLERANCE);
+	else
+		check(c, false, "trace %s (%s): %zu traced + %d set-up%s%s vs icount %s: no such row (abi %s)",
+		      arch->names[p], s->mit, tp->n, extra, setupnote, repnote, row,
+		      arch->icount_row[p][1]);
+	free(row);
+	free(repnote);
+	free(setupnote);
+}
+
+/* Every instruction of path p has a symbol. */
+static void check_symbols(struct checks *c, const struct trace_setting *s, int p)
+{
+	const struct trace_path *tp = &s->p[p];
+	size_t unnamed = 0;
+
+	for (size_t i = 0; i < tp->n; i++)
+		unnamed += tp->v[i].sym[0] == '?';
+	if (unnamed)
+		sb_printf(&c->lines, "# %zu instructions without a symbol in %s/%s.staged\n",
+			  unnamed, s->dir, s->arch->names[p]);
+	check(c, !unnamed, "trace %s (%s): every instruction attributed to a symbol",
+	      s->arch->names[p], s->mit);
+}
+
+/* The distinct stages of a path. */
+static size_t stages_seen(const struct trace_path *tp)
+{
+	struct trace_names stages = { 0 };
+	size_t n;
+
+	for (size_t i = 0; i < tp->n; i++)
+		trace_names_add(&stages, tp->v[i].stage);
+	n = stages.n;
+	free(stages.v);
+	return n;
+}
+
+/* The ways in have all their stages: six, seven for the 32-bit vDSO. */
+static void check_stages(struct checks *c, const struct trace_setting *s)
+{
+	const struct trace_arch *arch = s->arch;
+	size_t n = stages_seen(&s->p[P_SYSCALL]);
+
+	check(c, n == SYSCALL_STAGES, "trace %s (%s): all six stages seen (%zu)",
+	      arch->names[P_SYSCALL], s->mit, n);
+	if (trace_has_path(arch, P_SVC32)) {
+		n = stages_seen(&s->p[P_SVC32]);
+		check(c, n == SYSCALL_STAGES, "trace %s (%s): all six stages seen (%zu)",
+		      arch->names[P_SVC32], s->mit, n);
+	}
+	if (trace_has_path(arch, P_VDSO32)) {
+		n = stages_seen(&s->p[P_VDSO32]);
+		check(c, n == VDSO_STAGES, "trace vdso32 (%s): all seven stages seen (%zu)",
+		      s->mit, n);
+	}
+}
+
+/* A batch's record costs something: batch4 longer than batch1. */
+static void check_batch(struct checks *c, const struct trace_setting *s)
+{
+	size_t t1 = s->p[P_BATCH1].n, t4 = s->p[P_BATCH4].n;
+	bool whole = !s->p[P_BATCH1].cut_off && !s->p[P_BATCH4].cut_off;
+
+	if (!whole)
+		sb_printf(&c->lines, "# a batch path was cut off after %d instructions\n",
+			  MAX_STEPS);
+	check(c, whole && t4 > t1 && trace_per_record(s) > 0,
+	      "trace batch (%s): per record (batch4 %zu - batch1 %zu) / %d = %g > 0",
+	      s->mit, t4, t1, BATCH_MORE, trace_per_record(s));
+}
+
+void trace_checks(struct checks *c, const struct trace_setting *s)
+{
+	if (s->failure) {
+		checks_no_trace(c, s);
 		return;
 	}
 	for (int p = 0; p < NPATHS; p++) {
-		const struct trace_path *tp = &s->p[p];
-		int extra, reps;
-		char *repnote, *setupnote, *row;
-		size_t unnamed = 0;
-
-		if (!trace_has_path(arch, p))
+		if (!trace_has_path(s->arch, p))
 			continue;
-		extra = trace_icount_extra(s, p);
-		reps = trace_rep_runs(&s->p[p]);
-		repnote = reps ? xasprintf(" + %d rep end", reps) : xstrdup("");
-		/* the vDSO's set-up: the loop as written, its callees as run */
-		setupnote = p == P_VDSO32 && s->vdso_bench_extra >= 0 ?
-			xasprintf(" (loop %d + %d in %s as run)", s->vdso_bench_extra,
-				  s->vdso_callees, s->vdso_callee_names) :
-			p == P_VDSO32 ? xstrdup(" (the call site's, as run)") :
-			p == P_SYSCALL && s->syscall_bench_extra >= 0 ?
-			xstrdup(" (bench_user's loop, as written)") :
-			p == P_SVC32 && s->svc32_bench_extra >= 0 ?
-			xstrdup(" (bench_user32's loop, as written)") : xstrdup("");
-		row = trace_icount_ops[p] ? xasprintf("%s (ops %u) per crossing", arch->icount_row[p][0],
-						      trace_icount_ops[p])
-					  : xstrdup(arch->icount_row[p][0]);
-		/* rounded to milliticks, the rows' unit: no float noise */
-		double diff = round((s->icount[p] - (double)tp->n - extra - reps) * 1000) / 1000;
-		bool agree = s->have_icount[p] && !tp->cut_off && fabs(diff) <= TOLERANCE;
-
-		/* a diagnostic goes right before the result it explains */
-		if (tp->cut_off)
-			sb_printf(&c->lines, "# the %s path was cut off after %d instructions\n",
-				  arch->names[p], MAX_STEPS);
-		if (!agree && s->icount_note)
-			sb_printf(&c->lines, "# %s\n", s->icount_note);
-		if ((p == P_BATCH1 || p == P_BATCH4) && s->bench_extra < 0)
-			sb_printf(&c->lines, "# %s; the set-up assumed: the call site's %d instructions\n",
-				  s->bench_note, extra);
-		if (p == P_VDSO32 && s->vdso_bench_extra < 0)
-			sb_printf(&c->lines, "# %s; the set-up assumed: the call site's as it ran (%d instructions, its prologue too)\n",
-				  s->vdso_note, extra);
-		if (p == P_SYSCALL && s->syscall_bench_note)
-			sb_printf(&c->lines, "# %s; the set-up assumed: the call site's %d instructions\n",
-				  s->syscall_bench_note, extra);
-		if (p == P_SVC32 && s->svc32_bench_note)
-			sb_printf(&c->lines, "# %s; the set-up assumed: the call site's %d instructions\n",
-				  s->svc32_bench_note, extra);
-		if (s->refills[p])
-			sb_printf(&c->lines, "# %s: skipped, as refilling get_random_u16()'s batch "
-				  "(icount's median leaves such calls out): %s; the next call traced\n",
-				  arch->names[p], s->refills[p]);
-		if (s->refilled[p])
-			sb_printf(&c->lines, "# %s: the traced call refilled get_random_u16()'s batch too "
-				  "(every call of the site did): not what icount's median counts\n",
-				  arch->names[p]);
-		if (s->have_icount[p]) {
-			check(c, agree,
-			      "trace %s (%s): %zu traced + %d set-up%s%s vs icount %s %g (difference %g, tolerance %d)",
-			      arch->names[p], m, tp->n, extra, setupnote, repnote, row, s->icount[p],
-			      diff, TOLERANCE);
-		} else {
-			check(c, false, "trace %s (%s): %zu traced + %d set-up%s%s vs icount %s: no such row (abi %s)",
-			      arch->names[p], m, tp->n, extra, setupnote, repnote, row, arch->icount_row[p][1]);
-		}
-		free(row);
-		free(repnote);
-		free(setupnote);
-		for (size_t i = 0; i < tp->n; i++)
-			unnamed += tp->v[i].sym[0] == '?';
-		if (unnamed)
-			sb_printf(&c->lines, "# %zu instructions without a symbol in %s/%s.staged\n",
-				  unnamed, s->dir, arch->names[p]);
-		check(c, !unnamed, "trace %s (%s): every instruction attributed to a symbol",
-		      arch->names[p], m);
+		check_icount(c, s, p);
+		check_symbols(c, s, p);
 	}
-	for (size_t i = 0; i < s->p[P_SYSCALL].n; i++)
-		trace_names_add(&stages, s->p[P_SYSCALL].v[i].stage);
-	check(c, stages.n == SYSCALL_STAGES, "trace %s (%s): all six stages seen (%zu)",
-	      arch->names[P_SYSCALL], m, stages.n);
-	free(stages.v);
-	stages = (struct trace_names){ 0 };
-	if (trace_has_path(arch, P_SVC32)) {
-		for (size_t i = 0; i < s->p[P_SVC32].n; i++)
-			trace_names_add(&stages, s->p[P_SVC32].v[i].stage);
-		check(c, stages.n == SYSCALL_STAGES, "trace %s (%s): all six stages seen (%zu)",
-		      arch->names[P_SVC32], m, stages.n);
-		free(stages.v);
-		stages = (struct trace_names){ 0 };
-	}
-	if (trace_has_path(arch, P_VDSO32)) {
-		for (size_t i = 0; i < s->p[P_VDSO32].n; i++)
-			trace_names_add(&stages, s->p[P_VDSO32].v[i].stage);
-		check(c, stages.n == VDSO_STAGES, "trace vdso32 (%s): all seven stages seen (%zu)",
-		      m, stages.n);
-		free(stages.v);
-	}
-	{
-		size_t t1 = s->p[P_BATCH1].n, t4 = s->p[P_BATCH4].n;
-		bool whole = !s->p[P_BATCH1].cut_off && !s->p[P_BATCH4].cut_off;
-
-		if (!whole)
-			sb_printf(&c->lines, "# a batch path was cut off after %d instructions\n",
-				  MAX_STEPS);
-		check(c, whole && t4 > t1 && trace_per_record(s) > 0,
-		      "trace batch (%s): per record (batch4 %zu - batch1 %zu) / %d = %g > 0",
-		      m, t4, t1, BATCH_MORE, trace_per_record(s));
-	}
+	check_stages(c, s);
+	check_batch(c, s);
 }
 
 

@@ -141,14 +141,9 @@ bool trace_chart(const char *out, struct trace_setting **ok, int nok)
 	return done;
 }
 
-/*
- * lab_batch(): T1 and T4, per record and once per crossing, icount's
- * figures beside them, the stages, and where the per-record instructions
- * are (per function, batch4 less batch1).
- */
-static void batch_section(struct strbuf *b, struct trace_setting **ok, int nok)
+/* What the section counts, in words. */
+static void batch_intro(struct strbuf *b, const struct trace_arch *arch)
 {
-	const struct trace_arch *arch = ok[0]->arch;
 	sb_printf(b, "## lab_batch(): per record and once per crossing\n\n"
 		  "One `lab_batch()` of 1 and one of %d `LAB_BATCH_NULL` records, from\n"
 		  "`lab_call_site_batch1()` and `lab_call_site_batch4()` in user_syscall (the\n"
@@ -163,6 +158,11 @@ static void batch_section(struct strbuf *b, struct trace_setting **ok, int nok)
 		  BATCH_MORE + 1, arch->syscall_insn,
 		  arch->arch == ARCH_ARM64 ? "__arm64_sys_lab_batch" : "__x64_sys_lab_batch",
 		  BATCH_MORE);
+}
+
+/* T1, T4, per record, once per crossing, and of those the body's and the crossing's. */
+static void batch_totals(struct strbuf *b, struct trace_setting **ok, int nok)
+{
 	sb_printf(b, "| |");
 	for (int j = 0; j < nok; j++)
 		sb_printf(b, " %s |", ok[j]->mit);
@@ -195,6 +195,11 @@ static void batch_section(struct strbuf *b, struct trace_setting **ok, int nok)
 		else
 			sb_printf(b, " %zu (batch4: %zu) |", out1, out4);
 	}
+}
+
+/* icount's figures beside the expected. */
+static void batch_icount(struct strbuf *b, struct trace_setting **ok, int nok)
+{
 	for (int p = P_BATCH1; p <= P_BATCH4; p++) {
 		sb_printf(b, "\n| icount, %u record%s a crossing (ops %u), against the expected |",
 			  trace_icount_ops[p], trace_icount_ops[p] == 1 ? "" : "s", trace_icount_ops[p]);
@@ -219,13 +224,11 @@ static void batch_section(struct strbuf *b, struct trace_setting **ok, int nok)
 	}
 	sb_printf(b, "\n\nThe expected: traced + the benchmark loop's set-up + one step per `rep`\n"
 		  "string instruction run (see *Against icount*).\n\n");
+}
 
-	for (int p = P_BATCH1; p <= P_BATCH4; p++) {
-		sb_printf(b, "**%s**, per stage\n\n", arch->names[p]);
-		stage_table(b, ok, nok, p);
-		sb_printf(b, "\n");
-	}
-
+/* Where the per-record instructions are: per function, batch4 less batch1. */
+static void batch_where(struct strbuf *b, struct trace_setting **ok, int nok)
+{
 	for (int j = 0; j < nok; j++) {
 		size_t n;
 		struct trace_fcount *d = trace_batch_diff(ok[j], &n);
@@ -247,6 +250,26 @@ static void batch_section(struct strbuf *b, struct trace_setting **ok, int nok)
 			  (double)sum / BATCH_MORE);
 		trace_free_fcounts(d, n);
 	}
+}
+
+/*
+ * lab_batch(): T1 and T4, per record and once per crossing, icount's
+ * figures beside them, the stages, and where the per-record instructions
+ * are (per function, batch4 less batch1).
+ */
+static void batch_section(struct strbuf *b, struct trace_setting **ok, int nok)
+{
+	const struct trace_arch *arch = ok[0]->arch;
+
+	batch_intro(b, arch);
+	batch_totals(b, ok, nok);
+	batch_icount(b, ok, nok);
+	for (int p = P_BATCH1; p <= P_BATCH4; p++) {
+		sb_printf(b, "**%s**, per stage\n\n", arch->names[p]);
+		stage_table(b, ok, nok, p);
+		sb_printf(b, "\n");
+	}
+	batch_where(b, ok, nok);
 }
 
 void trace_write_report(const char *out, struct trace_setting *all, int nall,

@@ -272,22 +272,16 @@ static void batch_section(struct strbuf *b, struct trace_setting **ok, int nok)
 	batch_where(b, ok, nok);
 }
 
-void trace_write_report(const char *out, struct trace_setting *all, int nall,
-			 struct trace_setting **ok, int nok, const struct checks *c,
-			 bool have_chart)
+/* The title and what each path is, in words. */
+static void report_paths(struct strbuf *b, const struct trace_arch *arch)
 {
-	const struct trace_arch *arch = all[0].arch;
-	struct strbuf b = { 0 };
-	char *path = xasprintf("%s/report.md", out);
-	int setup = nok ? ok[0]->setup : 0;
-
-	sb_printf(&b, "# Where a system call's instructions go (%s)\n\n"
+	sb_printf(b, "# Where a system call's instructions go (%s)\n\n"
 		  "One call of each path, single-stepped in the lab kernel under TCG through\n"
 		  "QEMU's gdbstub (interrupts masked while stepping), symbolised by gdb against\n"
 		  "the minimal symbols of the lab kernel's `vmlinux` and of the static user\n"
 		  "programs.\n\n", arch_name(arch->arch));
 	if (arch->arch == ARCH_ARM64)
-		sb_printf(&b, "- **svc**: from the `svc #0` in `lab_call_site_svc()` (x8 the lab_null\n"
+		sb_printf(b, "- **svc**: from the `svc #0` in `lab_call_site_svc()` (x8 the lab_null\n"
 			  "  number) to the first user instruction after it: the EL0 synchronous\n"
 			  "  exception's vector (`vectors+0x400`), `el0t_64_sync` (kernel_entry),\n"
 			  "  `el0t_64_sync_handler`, `el0_svc`, `do_el0_svc`, `el0_svc_common`,\n"
@@ -314,7 +308,7 @@ void trace_write_report(const char *out, struct trace_setting *all, int nall,
 			  "traced call site three times in a row; a traced call that refilled is\n"
 			  "skipped and the next one traced (the checks below say when).\n\n");
 	else
-		sb_printf(&b, "- **syscall**: from the `syscall` instruction in `lab_call_site_syscall()` to the\n"
+		sb_printf(b, "- **syscall**: from the `syscall` instruction in `lab_call_site_syscall()` to the\n"
 		  "  first user instruction after it;\n"
 		  "- **batch1**, **batch4**: the same from `lab_call_site_batch1()` and\n"
 		  "  `lab_call_site_batch4()`, one `lab_batch()` of 1 and of 4 `LAB_BATCH_NULL`\n"
@@ -324,46 +318,62 @@ void trace_write_report(const char *out, struct trace_setting *all, int nall,
 		  "- **kernel**: the module's `call ksys_lab_null` (the in-kernel system call) to the\n"
 		  "  instruction after it;\n"
 		  "- **function**: `call lab_null_function` in user space to the instruction after it.\n\n");
+}
+
+/* The settings not traced, then per stage: each path, lab_batch(), the chart. */
+static void report_stages(struct strbuf *b, struct trace_setting *all, int nall,
+			  struct trace_setting **ok, int nok, bool have_chart)
+{
+	const struct trace_arch *arch = all[0].arch;
+
 	for (int j = 0; j < nall; j++)
 		if (all[j].failure)
-			sb_printf(&b, "**No trace with mitigations %s:** %s\n\n",
+			sb_printf(b, "**No trace with mitigations %s:** %s\n\n",
 				  all[j].mit, all[j].failure);
 	if (nok) {
-		sb_printf(&b, "## The null system call, per stage\n\n");
-		stage_table(&b, ok, nok, P_SYSCALL);
+		sb_printf(b, "## The null system call, per stage\n\n");
+		stage_table(b, ok, nok, P_SYSCALL);
 	}
 	if (nok && trace_has_path(arch, P_SVC32)) {
-		sb_printf(&b, "\n## The null system call from a 32-bit (AArch32) program, per stage\n\n");
-		stage_table(&b, ok, nok, P_SVC32);
+		sb_printf(b, "\n## The null system call from a 32-bit (AArch32) program, per stage\n\n");
+		stage_table(b, ok, nok, P_SVC32);
 	}
 	if (nok && trace_has_path(arch, P_INT80)) {
-		sb_printf(&b, "\n## The null system call through int $0x80 (64-bit process), per stage\n\n");
-		stage_table(&b, ok, nok, P_INT80);
+		sb_printf(b, "\n## The null system call through int $0x80 (64-bit process), per stage\n\n");
+		stage_table(b, ok, nok, P_INT80);
 	}
 	if (nok && trace_has_path(arch, P_VDSO32)) {
-		sb_printf(&b, "\n## The null system call through the 32-bit vDSO, per stage\n\n"
+		sb_printf(b, "\n## The null system call through the 32-bit vDSO, per stage\n\n"
 			  "From `call *` (the address of `__kernel_vsyscall`, AT_SYSINFO) in\n"
 			  "user_syscall32's `lab_call_site_vdso()` to the instruction after it: the\n"
 			  "vDSO's own instructions (32-bit user code, decoded as i386; symbols from the\n"
 			  "kernel build's `vdso32.so.dbg`, placed where the call went), the CPU's\n"
 			  "way in (`sysenter` on this CPU model: the kernel patched it into the vDSO\n"
 			  "at boot), the compat entry and its return, and the vDSO again.\n\n");
-		stage_table(&b, ok, nok, P_VDSO32);
+		stage_table(b, ok, nok, P_VDSO32);
 	}
 	if (nok) {
-		sb_printf(&b, "\n");
-		batch_section(&b, ok, nok);
-		sb_printf(&b, "## The in-kernel call and the function call\n\n");
+		sb_printf(b, "\n");
+		batch_section(b, ok, nok);
+		sb_printf(b, "## The in-kernel call and the function call\n\n");
 		for (int p = P_KERNEL; p <= P_FUNCTION; p++) {
-			sb_printf(&b, "**%s**\n\n", arch->names[p]);
-			stage_table(&b, ok, nok, p);
-			sb_printf(&b, "\n");
+			sb_printf(b, "**%s**\n\n", arch->names[p]);
+			stage_table(b, ok, nok, p);
+			sb_printf(b, "\n");
 		}
 		if (have_chart)
-			sb_printf(&b, "![stages](chart-stages.png)\n\n");
+			sb_printf(b, "![stages](chart-stages.png)\n\n");
 	}
+}
+
+/* Against icount: what the benchmark loops add to the traced totals. */
+static void report_icount(struct strbuf *b, const struct trace_arch *arch,
+			  struct trace_setting **ok, int nok)
+{
+	int setup = nok ? ok[0]->setup : 0;
+
 	if (nok && ok[0]->syscall_bench_extra >= 0)
-		sb_printf(&b, "## Against icount\n\n"
+		sb_printf(b, "## Against icount\n\n"
 			  "icount counts the same paths inside a benchmark loop. For the system call\n"
 			  "that includes what the benchmark's loop repeats besides the path, read from\n"
 			  "its code (`batch_lab_null_svc()` in bench_user, less the empty loop's):\n"
@@ -374,14 +384,14 @@ void trace_write_report(const char *out, struct trace_setting *all, int nall,
 			  ok[0]->syscall_bench_extra, arch->syscall_site, setup, arch->syscall_insn,
 			  ok[0]->syscall_bench_extra);
 	else
-		sb_printf(&b, "## Against icount\n\n"
+		sb_printf(b, "## Against icount\n\n"
 			  "icount counts the same paths inside a benchmark loop. For the system call\n"
 			  "that includes the %d register set-up instructions the wrapper puts before\n"
 			  "`%s` (the loop repeats them), so icount should be the traced total plus\n"
 			  "%d; for the in-kernel call and the function call, exactly the traced total.\n",
 			  setup, arch->syscall_insn, setup);
 	if (nok && trace_has_path(arch, P_SVC32) && ok[0]->svc32_bench_extra >= 0)
-		sb_printf(&b, "For the AArch32 `svc` (icount's `lab_null_svc32`), what bench_user32's\n"
+		sb_printf(b, "For the AArch32 `svc` (icount's `lab_null_svc32`), what bench_user32's\n"
 			  "loop repeats besides the path, read from its code (`batch_lab_null_svc32()`,\n"
 			  "Thumb-2, less `batch_empty`'s loop): %d instructions, the number in r7 and\n"
 			  "the four arguments (the call site `lab_call_site_svc32()` has %d set-up\n"
@@ -389,7 +399,7 @@ void trace_write_report(const char *out, struct trace_setting *all, int nall,
 			  ok[0]->svc32_bench_extra, ok[0]->svc32_setup);
 	/* one bench_batch for every setting: its loop is read once each */
 	if (nok && ok[0]->bench_extra >= 0)
-		sb_printf(&b, "For `lab_batch()` (icount's `batch_lab_batch` rows, per record: times\n"
+		sb_printf(b, "For `lab_batch()` (icount's `batch_lab_batch` rows, per record: times\n"
 			  "ops for a crossing), what the benchmark's own loop repeats, read from\n"
 			  "its code (`batch_lab_batch()` in bench_batch): %d set-up instructions\n"
 			  "before `%s`, not the call site's %d (the loop keeps the record\n"
@@ -399,15 +409,20 @@ void trace_write_report(const char *out, struct trace_setting *all, int nall,
 			  ok[0]->bench_setup, arch->syscall_insn, ok[0]->batch_setup[P_BATCH1],
 			  ok[0]->bench_extra - ok[0]->bench_setup, ok[0]->bench_extra);
 	else if (nok)
-		sb_printf(&b, "For `lab_batch()` (icount's `batch_lab_batch` rows), the benchmark's\n"
+		sb_printf(b, "For `lab_batch()` (icount's `batch_lab_batch` rows), the benchmark's\n"
 			  "loop could not be read (%s): the call site's %d set-up instructions\n"
 			  "are assumed.\n", ok[0]->bench_note, ok[0]->batch_setup[P_BATCH1]);
+}
+
+/* The allowed difference, the rep ends (x86), and the checks themselves. */
+static void report_checks(struct strbuf *b, const struct trace_arch *arch, const struct checks *c)
+{
 	if (arch->arch == ARCH_ARM64)
-		sb_printf(&b, "Allowed difference: %d instructions, for loop code the compiler may\n"
+		sb_printf(b, "Allowed difference: %d instructions, for loop code the compiler may\n"
 			  "lay out differently.\n\n"
 			  "```\n%s```\n", TOLERANCE, c->lines.s ? c->lines.s : "");
 	else
-		sb_printf(&b, "And icount counts one step more per run of a `rep`-prefixed string\n"
+		sb_printf(b, "And icount counts one step more per run of a `rep`-prefixed string\n"
 			  "instruction than single-stepping shows (`rep end` below): QEMU gives such\n"
 			  "an instruction a last step, with the count at zero, under icount, but not\n"
 			  "when it single-steps (its x86 translator's `repz_opt`). The lab_batch()\n"
@@ -422,20 +437,43 @@ void trace_write_report(const char *out, struct trace_setting *all, int nall,
 			  "Allowed difference: %d instructions, for loop code the compiler may\n"
 			  "lay out differently.\n\n"
 			  "```\n%s```\n", TOLERANCE, c->lines.s ? c->lines.s : "");
+}
+
+/* Per function and stage, the ways in, per setting. */
+static void report_functions(struct strbuf *b, struct trace_setting **ok, int nok)
+{
+	const struct trace_arch *arch = ok[0]->arch;
+
 	for (int j = 0; j < nok; j++) {
-		sb_printf(&b, "\n## Per function, %s path, mitigations %s\n\n",
+		sb_printf(b, "\n## Per function, %s path, mitigations %s\n\n",
 			  arch->names[P_SYSCALL], ok[j]->mit);
-		symbol_table(&b, &ok[j]->p[P_SYSCALL]);
+		symbol_table(b, &ok[j]->p[P_SYSCALL]);
 	}
 	for (int j = 0; j < nok && trace_has_path(arch, P_SVC32); j++) {
-		sb_printf(&b, "\n## Per function, %s path (AArch32), mitigations %s\n\n",
+		sb_printf(b, "\n## Per function, %s path (AArch32), mitigations %s\n\n",
 			  arch->names[P_SVC32], ok[j]->mit);
-		symbol_table(&b, &ok[j]->p[P_SVC32]);
+		symbol_table(b, &ok[j]->p[P_SVC32]);
 	}
 	for (int j = 0; j < nok && trace_has_path(arch, P_VDSO32); j++) {
-		sb_printf(&b, "\n## Per function, 32-bit vDSO path, mitigations %s\n\n", ok[j]->mit);
-		symbol_table(&b, &ok[j]->p[P_VDSO32]);
+		sb_printf(b, "\n## Per function, 32-bit vDSO path, mitigations %s\n\n", ok[j]->mit);
+		symbol_table(b, &ok[j]->p[P_VDSO32]);
 	}
+}
+
+void trace_write_report(const char *out, struct trace_setting *all, int nall,
+			 struct trace_setting **ok, int nok, const struct checks *c,
+			 bool have_chart)
+{
+	const struct trace_arch *arch = all[0].arch;
+	struct strbuf b = { 0 };
+	char *path = xasprintf("%s/report.md", out);
+
+	report_paths(&b, arch);
+	report_stages(&b, all, nall, ok, nok, have_chart);
+	report_icount(&b, arch, ok, nok);
+	report_checks(&b, arch, c);
+	if (nok)
+		report_functions(&b, ok, nok);
 	sb_printf(&b, "\nFull listings (every instruction, address, symbol, stage): "
 		  "`*/*.staged` beside this file.\n");
 	write_file(path, b.s, b.len);

@@ -336,111 +336,144 @@ static bool log_says_done(const char *log)
 	return done;
 }
 
-/* One traced boot of setting s. Returns 0, or sets s->failure. */
-static int trace_boot(struct trace_setting *s, const struct args *a,
-			 const char *script)
-{
-	const struct trace_arch *arch = a->arch;
-	char *config = xasprintf("%s/trace-config.json", s->dir);
-	char *result = xasprintf("%s/trace.json", s->dir);
-	char *log = xasprintf("%s/gdb.log", s->dir);
-	char *bootdir = xasprintf("%s/boot", s->dir);
-	const char *tmpdir = getenv("TMPDIR");
-	/*
-	 * norandmaps: user mappings at the same addresses every boot, so that
-	 * the 32-bit vDSO (placed like an mmap) has the same addresses in two
-	 * boots' listings (lab mitigations compares them by address).
-	 */
-	char *append = s->append ? xasprintf("%s norandmaps", s->append) : xstrdup("norandmaps");
-	char *sockdir, *sock;
-	struct boot_opts b = {
-		.kernel = a->kernel, .initrd = a->initrd, .plan = "trace",
-		.out = bootdir, .mode = MODE_TCG, .timeout_s = a->timeout_s,
-		.kobj = a->kobj, .arch = arch->arch,
-		.append = append,
-	};
-	long long deadline;
-	int bstatus = 0, gstatus = 0, gdb_ok, boot_ended = 0;
-	pid_t boot, gdb = -1;
-	struct stat st;
-	char *why = NULL;
+/* One traced boot's files, processes and what became of them. */
+struct traced {
+	char *config, *result, *log, *bootdir, *sockdir, *sock;
+	pid_t boot, gdb;	/* gdb: -1 if it was never started */
+	int bstatus, gstatus;
+	bool boot_ended, gdb_ok;
+};
 
-	/* The socket: in a private directory, short enough for sun_path. */
+/* The socket: in a private directory, short enough for sun_path. */
+static void make_socket_dir(struct traced *t)
+{
+	const char *tmpdir = getenv("TMPDIR");
+
 	if (!tmpdir || !*tmpdir || strlen(tmpdir) > 60)
 		tmpdir = "/tmp";
-	sockdir = xasprintf("%s/lab-trace.XXXXXX", tmpdir);
-	if (!mkdtemp(sockdir))
-		die("mkdtemp %s: %s", sockdir, strerror(errno));
-	sock = xasprintf("%s/gdb.sock", sockdir);
-	b.gdb = sock;
-	write_config(config, a, sock, result);
+	t->sockdir = xasprintf("%s/lab-trace.XXXXXX", tmpdir);
+	if (!mkdtemp(t->sockdir))
+		die("mkdtemp %s: %s", t->sockdir, strerror(errno));
+	t->sock = xasprintf("%s/gdb.sock", t->sockdir);
+}
 
-	say("tracing (mitigations %s): TCG guest, gdbstub on %s", s->mit, sock);
-	boot = spawn_boot(&b);
-	/* QEMU starts stopped; gdb may connect once the socket is there. */
-	deadline = now_ms() + SOCKET_WAIT_MS;
-	while (!(stat(sock, &st) == 0 && S_ISSOCK(st.st_mode))) {
-		if (waitpid(boot, &bstatus, WNOHANG) == boot) {
-			boot_ended = 1;
+static bool is_socket(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* QEMU starts stopped; gdb may connect once the socket is there. Waits
+ * for it (bounded), noting if the boot ended first. */
+static void wait_socket(struct traced *t)
+{
+	long long deadline = now_ms() + SOCKET_WAIT_MS;
+
+	while (!is_socket(t->sock)) {
+		if (waitpid(t->boot, &t->bstatus, WNOHANG) == t->boot) {
+			t->boot_ended = true;
 			break;
 		}
 		if (lab_interrupted || now_ms() >= deadline)
 			break;
 		sleep_ms(10);
 	}
-	if (!boot_ended && stat(sock, &st) == 0 && S_ISSOCK(st.st_mode)) {
-		gdb = spawn_gdb(arch, config, script, log);
-		gdb_ok = wait_until(gdb, now_ms() + a->timeout_s * 1000LL,
-				    &gstatus, SIGKILL) == 0 &&
-			 WIFEXITED(gstatus) && WEXITSTATUS(gstatus) == 0 &&
-			 log_says_done(log) && file_exists(result);
-	} else {
-		gdb_ok = 0;
+}
+
+/* gdb, if the socket came, to its end; then the boot to its end. */
+static void run_gdb(struct traced *t, const struct args *a, const char *script)
+{
+	if (!t->boot_ended && is_socket(t->sock)) {
+		t->gdb = spawn_gdb(a->arch, t->config, script, t->log);
+		t->gdb_ok = wait_until(t->gdb, now_ms() + a->timeout_s * 1000LL,
+				       &t->gstatus, SIGKILL) == 0 &&
+			    WIFEXITED(t->gstatus) && WEXITSTATUS(t->gstatus) == 0 &&
+			    log_says_done(t->log) && file_exists(t->result);
 	}
-	if (!boot_ended) {
+	if (!t->boot_ended) {
 		/* After gdb detached the guest finishes its plan; if gdb
 		 * failed, QEMU would wait stopped until the timeout: stop it. */
-		if (!gdb_ok)
-			kill(boot, SIGTERM);
+		if (!t->gdb_ok)
+			kill(t->boot, SIGTERM);
 		/* lab_boot keeps its own time limit; this is a backstop */
-		wait_until(boot, now_ms() + (a->timeout_s + 30) * 1000LL,
-			   &bstatus, SIGTERM);
+		wait_until(t->boot, now_ms() + (a->timeout_s + 30) * 1000LL,
+			   &t->bstatus, SIGTERM);
 	}
-	unlink(sock);
-	rmdir(sockdir);
+	unlink(t->sock);
+	rmdir(t->sockdir);
 	if (lab_interrupted)
 		die("interrupted");
-	if (gdb_ok) {
-		why = boot_failure(bootdir, bstatus);
-		if (!why)
-			why = trace_load(s, result);
-	} else if (gdb < 0) {
-		why = boot_ended ? boot_failure(bootdir, bstatus) : NULL;
-		if (!why)
-			why = xasprintf("QEMU's gdbstub socket %s did not appear within %ds; see %s/qemu.log",
-					sock, SOCKET_WAIT_MS / 1000, bootdir);
-	} else {
-		char *guest = boot_failure(bootdir, bstatus);
+}
 
-		show_tail(log, 5);
-		/* the guest's own failure, not the stop that followed gdb's */
-		if (guest && strstr(guest, "(interrupted"))
-			guest[0] = '\0';
-		why = xasprintf("gdb did not finish the trace; log: %s%s%s", log,
-				guest && *guest ? "; " : "", guest ? guest : "");
-		free(guest);
+/* Why the traced boot gave no trace, or NULL with s loaded. */
+static char *traced_why(const struct traced *t, struct trace_setting *s)
+{
+	char *why, *guest;
+
+	if (t->gdb_ok) {
+		why = boot_failure(t->bootdir, t->bstatus);
+		return why ? why : trace_load(s, t->result);
 	}
-	s->failure = why;
-	if (why)
-		fprintf(stderr, "lab: trace (mitigations %s) failed: %s\n", s->mit, why);
-	free(sockdir);
-	free(sock);
-	free(config);
-	free(result);
-	free(log);
-	free(bootdir);
+	if (t->gdb < 0) {
+		why = t->boot_ended ? boot_failure(t->bootdir, t->bstatus) : NULL;
+		return why ? why :
+		       xasprintf("QEMU's gdbstub socket %s did not appear within %ds; see %s/qemu.log",
+				 t->sock, SOCKET_WAIT_MS / 1000, t->bootdir);
+	}
+	guest = boot_failure(t->bootdir, t->bstatus);
+	show_tail(t->log, 5);
+	/* the guest's own failure, not the stop that followed gdb's */
+	if (guest && strstr(guest, "(interrupted"))
+		guest[0] = '\0';
+	why = xasprintf("gdb did not finish the trace; log: %s%s%s", t->log,
+			guest && *guest ? "; " : "", guest ? guest : "");
+	free(guest);
+	return why;
+}
+
+/* One traced boot of setting s. Returns 0, or sets s->failure. */
+static int trace_boot(struct trace_setting *s, const struct args *a,
+		      const char *script)
+{
+	struct traced t = {
+		.config = xasprintf("%s/trace-config.json", s->dir),
+		.result = xasprintf("%s/trace.json", s->dir),
+		.log = xasprintf("%s/gdb.log", s->dir),
+		.bootdir = xasprintf("%s/boot", s->dir),
+		.gdb = -1,
+	};
+	/*
+	 * norandmaps: user mappings at the same addresses every boot, so that
+	 * the 32-bit vDSO (placed like an mmap) has the same addresses in two
+	 * boots' listings (lab mitigations compares them by address).
+	 */
+	char *append = s->append ? xasprintf("%s norandmaps", s->append) : xstrdup("norandmaps");
+	struct boot_opts b = {
+		.kernel = a->kernel, .initrd = a->initrd, .plan = "trace",
+		.out = t.bootdir, .mode = MODE_TCG, .timeout_s = a->timeout_s,
+		.kobj = a->kobj, .arch = a->arch->arch,
+		.append = append,
+	};
+
+	make_socket_dir(&t);
+	b.gdb = t.sock;
+	write_config(t.config, a, t.sock, t.result);
+	say("tracing (mitigations %s): TCG guest, gdbstub on %s", s->mit, t.sock);
+	t.boot = spawn_boot(&b);
+	wait_socket(&t);
+	run_gdb(&t, a, script);
+	s->failure = traced_why(&t, s);
+	if (s->failure)
+		fprintf(stderr, "lab: trace (mitigations %s) failed: %s\n", s->mit, s->failure);
+	free(t.sockdir);
+	free(t.sock);
+	free(t.config);
+	free(t.result);
+	free(t.log);
+	free(t.bootdir);
 	free(append);
-	return why ? -1 : 0;
+	return s->failure ? -1 : 0;
 }
 
 /* ---- icount -------------------------------------------------------------- */

@@ -591,6 +591,13 @@ HOST_TESTS += $(BUILD)/host-tests/test_proc
 $(BUILD)/host-tests/test_proc: tests/host/test_proc.c host/proc.c host/proc.h host/plot.c host/plot.h host/util.c
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/proc.c host/plot.c host/util.c -lcmocka
+# lab trace's model, on recorded traces (tests/trace/: trace.json, icount rows, check.tap).
+HOST_TESTS += $(BUILD)/host-tests/test_trace
+TRACE_TEST_SRC := host/trace_model.c host/checks.c $(PARSER_SRC)
+$(BUILD)/host-tests/test_trace: tests/host/test_trace.c $(TRACE_TEST_SRC) host/trace_model.h host/checks.h \
+		$(shell find tests/trace -type f 2>/dev/null)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_TEST_CFLAGS) -DLAB_TRACE_DATA='"tests/trace"' -o $@ $< $(TRACE_TEST_SRC) -ljansson -lcmocka -lm
 # x86_64 beside arm64, on rows made in the test.
 $(BUILD)/host-tests/test_compare: tests/host/test_compare.c host/compare.c host/compare.h $(PARSER_SRC)
 	@mkdir -p $(@D)

@@ -115,6 +115,17 @@ static const struct lab_opt opt_mitigations = { "mitigations", "\"default off\""
 static const struct lab_opt opt_setting = { "setting", "NAME=ARGS",
 	"one more setting: its boots' kernel command line ends in ARGS (repeatable)", set_setting, 0 };
 
+static int set_trace_report_only(const struct lab_opt *self, struct lab_opts *o, void *own,
+				 const char *val, char *why, size_t n)
+{
+	(void)self, (void)o, (void)val, (void)why, (void)n;
+	((struct trace_opts *)own)->report_only = true;
+	return 0;
+}
+
+static const struct lab_opt opt_trace_report_only = { "report-only", NULL,
+	"no boots: the listings, checks and report again from what OUT holds", set_trace_report_only, 0 };
+
 static int trace_check(const struct lab_opts *o, const void *own, char *why, size_t n)
 {
 	struct trace_opts t = *(const struct trace_opts *)own;
@@ -250,13 +261,16 @@ const struct lab_cmd lab_cmd_summary = {
 
 static const struct lab_cmd_opt trace_opts[] = {
 	O(arch), R(kernel), R(kobj), R(initrd), R(guest), R(out), O(timeout),
-	{ &opt_mitigations, false }, { &opt_setting, false }, O(check_only), END,
+	{ &opt_mitigations, false }, { &opt_setting, false }, O(check_only),
+	{ &opt_trace_report_only, false }, END,
 };
 const struct lab_cmd lab_cmd_trace = {
 	.name = "trace", .synopsis = "single-step the paths with gdb, against icount",
 	.opts = trace_opts, .check = trace_check,
 	.notes = "--check-only traces the default setting alone (and the --setting ones):\n"
-		 "listings and check.tap, no report, no chart.",
+		 "listings and check.tap, no report, no chart.\n"
+		 "--report-only boots nothing: each setting's trace.json and icount/ in OUT\n"
+		 "staged and checked again (the other options as the run that made them).",
 };
 
 static const struct lab_cmd_opt mitigations_opts[] = {

@@ -20,6 +20,8 @@ struct trace_opts {
 	const char *kernel, *kobj, *initrd, *guest, *out;
 	unsigned int timeout_s;	/* each boot's */
 	bool check_only;	/* listings and check.tap: no report, no chart */
+	/* no boots: each setting's trace.json and icount/ already in out */
+	bool report_only;
 	/*
 	 * the built-in settings, words of "default" and "off" (space or
 	 * comma between); NULL: "default off", or "default" alone with

@@ -380,7 +380,7 @@ static void test_help(void **state)
 
 	/* trace: --timeout optional, its own options listed */
 	text = help_of(&lab_cmd_trace);
-	assert_non_null(strstr(text, " [--timeout SECONDS] [--mitigations \"default off\"] [--setting NAME=ARGS] [--check-only]\n"));
+	assert_non_null(strstr(text, " [--timeout SECONDS] [--mitigations \"default off\"] [--setting NAME=ARGS] [--check-only] [--report-only]\n"));
 	assert_non_null(strstr(text, "  --setting NAME=ARGS "));
 	free(text);
 

@@ -46,94 +46,117 @@ static char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
+/* The table at path, read and parsed; 0, or 1 with why on stderr. */
+static int load_table(const char *path, char **text, size_t *len, struct tbl *t)
+{
+	size_t bad = 0;
+
+	*text = read_file(path, len);
+	if (!*text) {
+		fprintf(stderr, "lab-tbl: cannot read %s: %s\n", path,
+			strerror(errno));
+		return 1;
+	}
+	if (tbl_parse(*text, t, &bad)) {
+		fprintf(stderr, "lab-tbl: %s:%zu: not a syscall table line\n",
+			path, bad);
+		return 1;
+	}
+	if (t->n == 0) {
+		fprintf(stderr, "lab-tbl: %s: no syscall entries\n", path);
+		return 1;
+	}
+	return 0;
+}
+
+/* The lines to add (in add, addlen of them so far): one per name not in t. */
+struct additions {
+	char text[4096];
+	size_t len;
+	int added;
+};
+
+/* name's number in t, given the next free one if it has none; -1 on error. */
+static long number_of(struct tbl *t, const char *abi, const char *name,
+		      struct additions *a)
+{
+	long nr = tbl_lookup(t, name);
+	struct tbl_entry e = { .nr = tbl_next_free(t) };
+	struct tbl_entry *v;
+	int n;
+
+	if (nr >= 0)
+		return nr;
+	if (strlen(name) >= sizeof(e.name) ||
+	    (n = tbl_format(a->text + a->len, sizeof(a->text) - a->len,
+			    e.nr, abi, name)) < 0) {
+		fprintf(stderr, "lab-tbl: name too long: %s\n", name);
+		return -1;
+	}
+	a->len += (size_t)n;
+	snprintf(e.abi, sizeof(e.abi), "%s", abi);
+	snprintf(e.name, sizeof(e.name), "%s", name);
+	v = realloc(t->v, (t->n + 1) * sizeof(*v));
+	if (!v) {
+		fprintf(stderr, "lab-tbl: out of memory\n");
+		return -1;
+	}
+	t->v = v;
+	t->v[t->n++] = e;
+	a->added = 1;
+	return e.nr;
+}
+
+/* text with the additions at offset at, written to a temporary name and renamed. */
+static int write_table(const char *path, const char *text, size_t len, size_t at,
+		       const struct additions *a)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.lab-tmp", path) >= (int)sizeof(tmp)) {
+		fprintf(stderr, "lab-tbl: path too long\n");
+		return 1;
+	}
+	f = fopen(tmp, "wb");
+	if (!f || fwrite(text, 1, at, f) != at ||
+	    fwrite(a->text, 1, a->len, f) != a->len ||
+	    fwrite(text + at, 1, len - at, f) != len - at || fclose(f) ||
+	    rename(tmp, path)) {
+		fprintf(stderr, "lab-tbl: cannot write %s: %s\n", path,
+			strerror(errno));
+		remove(tmp);
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	const char *path, *abi;
+	static struct additions a;
 	struct tbl t;
-	size_t len, bad = 0;
+	size_t len, at;
 	char *text;
-	int added = 0;
 
 	if (argc < 4) {
 		fprintf(stderr, "usage: lab-tbl TABLE ABI NAME...\n");
 		return 2;
 	}
-	path = argv[1];
-	abi = argv[2];
-	text = read_file(path, &len);
-	if (!text) {
-		fprintf(stderr, "lab-tbl: cannot read %s: %s\n", path,
-			strerror(errno));
+	if (load_table(argv[1], &text, &len, &t))
 		return 1;
-	}
-	if (tbl_parse(text, &t, &bad)) {
-		fprintf(stderr, "lab-tbl: %s:%zu: not a syscall table line\n",
-			path, bad);
-		return 1;
-	}
-	if (t.n == 0) {
-		fprintf(stderr, "lab-tbl: %s: no syscall entries\n", path);
-		return 1;
-	}
-
 	/* New lines go after the highest entry outside x32's range. */
-	size_t at = tbl_insert_offset(text);
-	char add[4096] = "";
-	size_t addlen = 0;
-
+	at = tbl_insert_offset(text);
 	if (at > 0 && text[at - 1] != '\n')
-		add[addlen++] = '\n';
+		a.text[a.len++] = '\n';
 	for (int i = 3; i < argc; i++) {
-		long nr = tbl_lookup(&t, argv[i]);
+		long nr = number_of(&t, argv[2], argv[i], &a);
 
-		if (nr < 0) {
-			struct tbl_entry e = { .nr = tbl_next_free(&t) };
-			struct tbl_entry *v;
-			int n;
-
-			if (strlen(argv[i]) >= sizeof(e.name) ||
-			    (n = tbl_format(add + addlen, sizeof(add) - addlen,
-					    e.nr, abi, argv[i])) < 0) {
-				fprintf(stderr, "lab-tbl: name too long: %s\n",
-					argv[i]);
-				return 1;
-			}
-			addlen += (size_t)n;
-			snprintf(e.abi, sizeof(e.abi), "%s", abi);
-			snprintf(e.name, sizeof(e.name), "%s", argv[i]);
-			v = realloc(t.v, (t.n + 1) * sizeof(*v));
-			if (!v) {
-				fprintf(stderr, "lab-tbl: out of memory\n");
-				return 1;
-			}
-			t.v = v;
-			t.v[t.n++] = e;
-			nr = e.nr;
-			added = 1;
-		}
+		if (nr < 0)
+			return 1;
 		printf("%s %ld\n", argv[i], nr);
 	}
-
-	if (added) {
-		char tmp[4096];
-		FILE *f;
-
-		if (snprintf(tmp, sizeof(tmp), "%s.lab-tmp", path) >=
-		    (int)sizeof(tmp)) {
-			fprintf(stderr, "lab-tbl: path too long\n");
-			return 1;
-		}
-		f = fopen(tmp, "wb");
-		if (!f || fwrite(text, 1, at, f) != at ||
-		    fwrite(add, 1, addlen, f) != addlen ||
-		    fwrite(text + at, 1, len - at, f) != len - at || fclose(f) ||
-		    rename(tmp, path)) {
-			fprintf(stderr, "lab-tbl: cannot write %s: %s\n", path,
-				strerror(errno));
-			remove(tmp);
-			return 1;
-		}
-	}
+	if (a.added && write_table(argv[1], text, len, at, &a))
+		return 1;
 	free(text);
 	free(t.v);
 	return 0;

@@ -597,51 +597,52 @@ static long long now_ms(void)
  * port, indented (rows: its stdout to the rows port instead). Kills it at
  * the step's time limit.
  */
-static int step_exec(char **argv, int stdout_to_rows)
+/* Closes the descriptors of fds that are open (not -1). */
+static void close_fds(int *fds, int n)
 {
-	long long deadline = now_ms() + (long long)step_timeout_s * 1000;
-	struct indenter in = { 1 };
-	int pipefd[2], rowsfd[2] = { -1, -1 }, status, timed_out = 0;
-	pid_t pid;
-	/* rows: through a pipe of PID 1's, which counts what it sends */
-	const int rows_via_pipe = stdout_to_rows;
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
+}
 
-	if (pipe2(pipefd, O_CLOEXEC)) {
-		out(ktap, "# pipe: %s\n", strerror(errno));
-		return 1;
-	}
-	if (rows_via_pipe && pipe2(rowsfd, O_CLOEXEC)) {
-		out(ktap, "# pipe: %s\n", strerror(errno));
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return 1;
-	}
-	pid = fork();
+/*
+ * The step's program, started: its stdout and stderr on outfd[1], or its
+ * stdout on rowsfd[1] when rowsfd[0] >= 0 (PID 1 counts what it sends).
+ * The child's ends are closed here; -1 if it could not start.
+ */
+static pid_t step_spawn(char **argv, int outfd[2], int rowsfd[2])
+{
+	pid_t pid = fork();
+
 	if (pid < 0) {
 		out(ktap, "# fork: %s\n", strerror(errno));
-		close(pipefd[0]);
-		close(pipefd[1]);
-		if (rows_via_pipe) {
-			close(rowsfd[0]);
-			close(rowsfd[1]);
-		}
-		return 1;
+		return -1;
 	}
 	if (pid == 0) {
-		dup2(rows_via_pipe ? rowsfd[1] : stdout_to_rows ? rows : pipefd[1],
-		     STDOUT_FILENO);
-		dup2(pipefd[1], STDERR_FILENO);
+		dup2(rowsfd[0] >= 0 ? rowsfd[1] : outfd[1], STDOUT_FILENO);
+		dup2(outfd[1], STDERR_FILENO);
 		execv(argv[0], argv);
 		dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv[0],
 			strerror(errno));
 		_exit(127);
 	}
-	close(pipefd[1]);
-	if (rows_via_pipe)
-		close(rowsfd[1]);
-	/* p[0]: the output, indented into KTAP; p[1]: rows (or none) */
-	struct pollfd p[2] = { { .fd = pipefd[0], .events = POLLIN },
-			       { .fd = rowsfd[0], .events = POLLIN } };
+	close_fds(&outfd[1], 1);
+	close_fds(&rowsfd[1], 1);
+	return pid;
+}
+
+/*
+ * The program's output indented into KTAP (p[0]) and its rows onto the
+ * rows port (p[1], or -1) until both close; 1 if the deadline came first
+ * (the program is killed), else 0.
+ */
+static int step_relay(pid_t pid, struct pollfd p[2], long long deadline)
+{
+	struct indenter in = { 1 };
+	int timed_out = 0;
+
 	while (p[0].fd >= 0 || p[1].fd >= 0) {
 		long long left = deadline - now_ms();
 		char buf[4096];
@@ -665,20 +666,25 @@ static int step_exec(char **argv, int stdout_to_rows)
 			n = read(p[k].fd, buf, sizeof(buf));
 			if (n < 0 && errno == EINTR)
 				continue;
-			if (n <= 0) {
-				close(p[k].fd);
-				p[k].fd = -1;
-			} else if (k == 0) {
+			if (n <= 0)
+				close_fds(&p[k].fd, 1);
+			else if (k == 0)
 				indent_bytes(&in, buf, (size_t)n);
-			} else {
+			else
 				put(rows, buf, (size_t)n);
-			}
 		}
 	}
 	for (int k = 0; k < 2; k++)
-		if (p[k].fd >= 0)
-			close(p[k].fd);
+		close_fds(&p[k].fd, 1);
 	indent_end(&in);
+	return timed_out;
+}
+
+/* The program's end, waited for until the deadline; 1 if it failed. */
+static int step_reap(pid_t pid, long long deadline, int timed_out)
+{
+	int status;
+
 	/* The pipe is closed when the program ends (or hands it on to a
 	 * child that outlives it: then the time limit still applies). */
 	while (waitpid(pid, &status, timed_out ? 0 : WNOHANG) == 0) {
@@ -701,6 +707,37 @@ static int step_exec(char **argv, int stdout_to_rows)
 	if (WEXITSTATUS(status))
 		out(ktap, "# exit status %d\n", WEXITSTATUS(status));
 	return WEXITSTATUS(status) != 0;
+}
+
+/*
+ * One step's program, run to its end or its time limit; its output into
+ * KTAP, its stdout onto the rows port when stdout_to_rows. 1 if it failed.
+ */
+static int step_exec(char **argv, int stdout_to_rows)
+{
+	long long deadline = now_ms() + (long long)step_timeout_s * 1000;
+	int pipefd[2] = { -1, -1 }, rowsfd[2] = { -1, -1 };
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) ||
+	    (stdout_to_rows && pipe2(rowsfd, O_CLOEXEC))) {
+		out(ktap, "# pipe: %s\n", strerror(errno));
+		close_fds(pipefd, 2);
+		return 1;
+	}
+	pid = step_spawn(argv, pipefd, rowsfd);
+	if (pid < 0) {
+		close_fds(pipefd, 2);
+		close_fds(rowsfd, 2);
+		return 1;
+	}
+	{
+		/* p[0]: the output, indented into KTAP; p[1]: rows (or none) */
+		struct pollfd p[2] = { { .fd = pipefd[0], .events = POLLIN },
+				       { .fd = rowsfd[0], .events = POLLIN } };
+
+		return step_reap(pid, deadline, step_relay(pid, p, deadline));
+	}
 }
 
 /* The final step: the whole kernel log, checked for trouble once more. */

@@ -107,11 +107,15 @@ DEPS_KBUILD := $(call pkgs,build $(filter arm64,$(ARCH))) $(DEPS_KSRC)
 DEPS_BENCH := $(call pkgs,bench)
 DEPS_TRACE := $(call pkgs,trace)
 
+# The contracts kernel, guest and host share (include/lab/): the row
+# schema, the statistics, the trouble list, the result ports.
+CONTRACTS := $(wildcard include/lab/*.h)
+
 # Host tools of the lab's own (cc as on the host, tested by make test).
 HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g
 # Guest programs: static, so the initramfs needs no libraries.
 GUEST_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -static -fno-pie -no-pie \
-	-Iuser -I$(GEN) -Ikernel/include/uapi
+	-Iuser -Iinclude/lab -I$(GEN) -Ikernel/include/uapi
 # Tests use the kernel's kselftest harness (GNU C; a system header, as its own
 # unused parameters are not ours to fix) with UBSan, trapping.
 GUEST_TEST_CFLAGS := $(subst -std=c11,-std=gnu11,$(GUEST_CFLAGS)) \
@@ -166,11 +170,11 @@ $(TOOLS)/lab-tbl: tools/lab-tbl.c tools/syscall_table.c tools/syscall_table.h | 
 	$(CC) $(HOST_CFLAGS) -o $@ tools/lab-tbl.c tools/syscall_table.c
 # The host tool: boots, supervises, parses and reports (host/lab.c).
 LAB_SRC := $(wildcard host/*.c)
-LAB_HDR := $(wildcard host/*.h) guest/lab_trouble.h bench/lab_stats.h
+LAB_HDR := $(wildcard host/*.h) $(CONTRACTS)
 LAB := $(TOOLS)/lab
 $(LAB): $(LAB_SRC) $(LAB_HDR) | deps-kbuild
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -Ihost -Iguest -o $@ $(LAB_SRC) -ljansson -lm
+	$(CC) $(HOST_CFLAGS) -Ihost -Iinclude/lab -o $@ $(LAB_SRC) -ljansson -lm
 
 # --- the lab kernels ------------------------------------------------------------
 
@@ -223,7 +227,7 @@ MODULE_BENCH_KO := $(MODULES)/kernel_bench.ko
 # kernel_wiring.ko reads x86's IDT and MSRs: x86_64 only.
 MODULE_WIRING_KO := $(if $(filter x86_64,$(ARCH)),$(MODULES)/kernel_wiring.ko)
 MODULE_SRC := module/Kbuild module/kernel_syscall.c module/kernel_bench.c module/kernel_wiring.c \
-	bench/lab_stats.h bench/lab_row.h
+	include/lab/lab_stats.h include/lab/lab_row.h
 $(MODULE_KO) $(MODULE_BENCH_KO) $(MODULE_WIRING_KO) &: $(MODULE_SRC) $(KOBJ)/.lab-built
 	@mkdir -p $(@D)
 	@cp $(MODULE_SRC) $(@D)/
@@ -246,7 +250,7 @@ $(MODULES_NOEXP_KO) &: $(MODULE_SRC) $(KOBJ_NOEXP)/.lab-built
 USER_DEPS := user/lab_syscall.h $(GEN)/lab_syscall_nr.h kernel/include/uapi/linux/lab_syscalls.h
 TEST_DEPS := $(USER_DEPS) tests/guest/lab_test.h $(KSRC)/tools/testing/selftests/kselftest_harness.h
 
-$(GUEST)/init: guest/init.c guest/lab_trouble.h | deps
+$(GUEST)/init: guest/init.c include/lab/lab_trouble.h include/lab/lab_ports.h | deps
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
 $(GUEST)/user_syscall: user/user_syscall.c $(USER_DEPS)
@@ -261,7 +265,7 @@ $(GUEST)/vdso_bytes32: user/vdso_bytes.c
 $(GUEST)/user_functioncall: user/user_functioncall.c user/labfunc.c user/labfunc.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ user/user_functioncall.c user/labfunc.c
-BENCH_DEPS := bench/bench_user.c bench/lab_bench.c bench/lab_bench.h bench/lab_stats.h bench/lab_row.h bench/lab_timing.h user/labfunc.c user/labfunc.h $(USER_DEPS)
+BENCH_DEPS := bench/bench_user.c bench/lab_bench.c bench/lab_bench.h include/lab/lab_stats.h include/lab/lab_row.h bench/lab_timing.h user/labfunc.c user/labfunc.h $(USER_DEPS)
 $(GUEST)/bench_user: $(BENCH_DEPS)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -Ibench -o $@ bench/bench_user.c bench/lab_bench.c user/labfunc.c
@@ -274,7 +278,7 @@ $(GUEST)/bench_user32: $(BENCH_DEPS)
 # in-kernel floor from the module.
 URING := $(if $(CROSS),,-DLAB_HAVE_URING)
 URING_LIB := $(if $(CROSS),,-luring)
-BATCH_DEPS := bench/bench_batch.c bench/lab_bench.c bench/lab_bench.h bench/lab_stats.h bench/lab_row.h bench/lab_timing.h $(USER_DEPS)
+BATCH_DEPS := bench/bench_batch.c bench/lab_bench.c bench/lab_bench.h include/lab/lab_stats.h include/lab/lab_row.h bench/lab_timing.h $(USER_DEPS)
 $(GUEST)/bench_batch: $(BATCH_DEPS)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -Ibench $(URING) -o $@ bench/bench_batch.c bench/lab_bench.c $(URING_LIB)
@@ -518,7 +522,7 @@ KVM_L1_ARM64_X := $(BUILD)/kvm-l1-arm64/x
 LAB_ARM64 := $(TOOLS)/arm64/lab
 $(LAB_ARM64): $(LAB_SRC) $(LAB_HDR) $(KVM_L1_ARM64_X)/.unpacked | deps
 	@mkdir -p $(@D)
-	aarch64-linux-gnu-gcc $(HOST_CFLAGS) -Ihost -Iguest -I$(KVM_L1_ARM64_X)/usr/include -o $@ $(LAB_SRC) \
+	aarch64-linux-gnu-gcc $(HOST_CFLAGS) -Ihost -Iinclude/lab -I$(KVM_L1_ARM64_X)/usr/include -o $@ $(LAB_SRC) \
 		-L$(KVM_L1_ARM64_X)/usr/lib/aarch64-linux-gnu -ljansson -lm
 KVM_L1_LAB := $(if $(filter arm64,$(ARCH)),$(LAB_ARM64),$(LAB))
 $(KVM_L1)/vmlinuz $(KVM_L1_CPIO) &: $(KVM_L1_LAB) $(KVM_L1)/x/.unpacked $(KOBJ)/.lab-built $(INITRAMFS) \
@@ -548,7 +552,7 @@ patches: $(PATCHES)/series
 
 # --- host unit tests (cmocka, with AddressSanitizer and UBSan) ----------------------------
 
-HOST_TEST_CFLAGS := $(HOST_CFLAGS) -Itools -Ihost -Iguest -fsanitize=address,undefined -fno-sanitize-recover=all
+HOST_TEST_CFLAGS := $(HOST_CFLAGS) -Itools -Ihost -Iinclude/lab -fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_TESTS := $(BUILD)/host-tests/test_syscall_table $(BUILD)/host-tests/test_stats \
 	$(BUILD)/host-tests/test_ktap $(BUILD)/host-tests/test_results \
 	$(BUILD)/host-tests/test_mitigations $(BUILD)/host-tests/test_compare \
@@ -556,9 +560,9 @@ HOST_TESTS := $(BUILD)/host-tests/test_syscall_table $(BUILD)/host-tests/test_st
 $(BUILD)/host-tests/test_syscall_table: tests/host/test_syscall_table.c tools/syscall_table.c tools/syscall_table.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< tools/syscall_table.c -lcmocka
-$(BUILD)/host-tests/test_stats: tests/host/test_stats.c bench/lab_stats.h bench/lab_row.h
+$(BUILD)/host-tests/test_stats: tests/host/test_stats.c include/lab/lab_stats.h include/lab/lab_row.h
 	@mkdir -p $(@D)
-	$(CC) $(HOST_TEST_CFLAGS) -Ibench -o $@ $< -lcmocka
+	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< -lcmocka
 # The parser and the summary, on recorded guest output (tests/data/).
 PARSER_SRC := host/ktap.c host/rows.c host/run.c host/summary.c host/util.c
 # lab mitigations' model, on recorded documents, listings and vulnerability files (tests/mitigations/).
@@ -567,7 +571,7 @@ $(BUILD)/host-tests/test_mitigations: tests/host/test_mitigations.c $(MIT_TEST_S
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -DLAB_MIT_DATA='"tests/mitigations"' -o $@ $< $(MIT_TEST_SRC) -ljansson -lcmocka
 # An arm64 boot's status line against the files it counts (made in the test).
-$(BUILD)/host-tests/test_status: tests/host/test_status.c host/status.c host/status.h host/boot.h host/util.c
+$(BUILD)/host-tests/test_status: tests/host/test_status.c host/status.c host/status.h host/boot.h host/util.c include/lab/lab_ports.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/status.c host/util.c -ljansson -lcmocka
 # The host's runs with stand-in programs (one the host cannot exec), and

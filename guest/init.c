@@ -81,6 +81,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lab_ports.h"
 #include "lab_trouble.h"
 
 #if defined(__x86_64__)
@@ -207,7 +208,7 @@ static void finish(int status)
 		put(status_port, line, strlen(line));
 		close(status_port);
 	} else {
-		console("no lab.status port: the host will count this boot as failed");
+		console("no " LAB_PORT_STATUS " port: the host will count this boot as failed");
 	}
 	if (ktap >= 0)
 		close(ktap);
@@ -286,14 +287,14 @@ static int open_virtio_ports(void)
 	for (int waited = 0;; waited += 20) {
 #ifndef LAB_SERIAL_STREAMS
 		if (ktap < 0)
-			ktap = open_named_port("lab.ktap");
+			ktap = open_named_port(LAB_PORT_KTAP);
 		if (rows < 0)
-			rows = open_named_port("lab.rows");
+			rows = open_named_port(LAB_PORT_ROWS);
 		if (facts < 0)
-			facts = open_named_port("lab.facts");
+			facts = open_named_port(LAB_PORT_FACTS);
 #endif
 		if (status_port < 0)
-			status_port = open_named_port("lab.status");
+			status_port = open_named_port(LAB_PORT_STATUS);
 		if (ktap >= 0 && rows >= 0 && facts >= 0 && status_port >= 0)
 			return 0;
 		if (waited >= PORT_WAIT_MS)
@@ -896,12 +897,13 @@ int main(void)
 		finish(3);
 	}
 	if (open_virtio_ports()) {
-		console("no status port (virtio-serial lab.status)");
+		console("no status port (virtio-serial " LAB_PORT_STATUS ")");
 		finish(3);
 	}
 #else
 	if (open_virtio_ports()) {
-		console("no result ports (virtio-serial lab.ktap, lab.rows, lab.facts, lab.status)");
+		console("no result ports (virtio-serial " LAB_PORT_KTAP ", " LAB_PORT_ROWS
+			", " LAB_PORT_FACTS ", " LAB_PORT_STATUS ")");
 		finish(3);
 	}
 #endif

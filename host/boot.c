@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lab_ports.h"
 #include "lab_trouble.h"
 #include "meta.h"
 #include "status.h"
@@ -261,9 +262,9 @@ static void qa_x86(struct qargs *q, const struct boot_opts *o, enum lab_mode mod
 		break;
 	}
 	qa_kernel(q, o, cmdline);
-	qa(q, "-serial"); qa(q, "file:%s/ktap.txt", dir);
-	qa(q, "-serial"); qa(q, "file:%s/rows.jsonl", dir);
-	qa(q, "-serial"); qa(q, "file:%s/facts.jsonl", dir);
+	qa(q, "-serial"); qa(q, "file:%s/" LAB_FILE_KTAP, dir);
+	qa(q, "-serial"); qa(q, "file:%s/" LAB_FILE_ROWS, dir);
+	qa(q, "-serial"); qa(q, "file:%s/" LAB_FILE_FACTS, dir);
 	qa(q, "-device"); qa(q, "virtio-serial-pci");
 	qa_port(q, dir, &arm64_ports[ARM64_NPORTS - 1]);
 }

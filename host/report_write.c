@@ -15,7 +15,7 @@
 #include "report_model.h"
 #include "util.h"
 /* the k-best's window and tolerance, for the legend: the engine's own */
-#include "../bench/lab_stats.h"
+#include "lab_stats.h"
 
 static void format_value(char *buf, size_t size, const char *unit, double v)
 {

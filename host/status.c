@@ -7,13 +7,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lab_ports.h"
 #include "util.h"
 
 const struct port_file arm64_ports[ARM64_NPORTS] = {
-	{ "ktap", "lab.ktap", "ktap.txt" },
-	{ "rows", "lab.rows", "rows.jsonl" },
-	{ "facts", "lab.facts", "facts.jsonl" },
-	{ "status", "lab.status", "status.json" },
+	{ "ktap", LAB_PORT_KTAP, LAB_FILE_KTAP },
+	{ "rows", LAB_PORT_ROWS, LAB_FILE_ROWS },
+	{ "facts", LAB_PORT_FACTS, LAB_FILE_FACTS },
+	{ "status", LAB_PORT_STATUS, LAB_FILE_STATUS },
 };
 
 /* The size of dir/file, or -1. */

@@ -20,7 +20,7 @@
  * The floor, the call's body without any crossing, is the module's row
  * kernel_direct (module/kernel_bench.c). io_uring only in the 64-bit
  * build (LAB_HAVE_URING: liburing is 64-bit only here); bench_batch32 has
- * the first two. Each is a curve row (bench/lab_row.h): "ops":N, figures
+ * the first two. Each is a curve row (include/lab/lab_row.h): "ops":N, figures
  * in milliticks per operation, iters the operations a batch.
  *
  * Standard output carries those rows and nothing else; anything meant for

@@ -4,7 +4,7 @@
  *   bench_user [--host] [--batches N] [--iters K | --target-us T]
  *
  * Standard output carries benchmark rows and nothing else: one JSON line a
- * row (bench/lab_row.h, schema lab-row/1). Anything meant for a person (an
+ * row (include/lab/lab_row.h, schema lab-row/1). Anything for a person (an
  * error, a note) goes to standard error, one line each. Exit status: 0; 1
  * when something failed; 2 for bad options.
  *

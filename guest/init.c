@@ -34,7 +34,7 @@
  *          as the kselftest harness and kernel_syscall.ko do), then the
  *          step's own "ok N NAME" / "not ok N NAME" with "# " lines saying
  *          why. A line a program left unterminated is terminated here.
- *   ttyS2  benchmark rows (JSON lines, bench/lab_row.h), the benchmarks'
+ *   ttyS2  benchmark rows (JSON lines, include/lab/lab_row.h), the benchmarks'
  *          standard output, passed on by PID 1
  *   ttyS3  facts (one JSON object a line) from "info" steps
  *

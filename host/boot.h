@@ -5,12 +5,12 @@
  * with it (PR_SET_PDEATHSIG): a timeout, a kernel in trouble, Ctrl-C or
  * SIGTERM kills it, and no QEMU outlives the run. The console is read as a
  * stream, line by line, and the boot stops at the first line that shows
- * the kernel in trouble (guest/lab_trouble.h). The run directory is the
+ * the kernel in trouble (include/lab/lab_trouble.h). The run directory is the
  * run's alone: emptied first, then holding
  *
  *   console.log   the console (x86_64: ttyS0; arm64: the PL011, ttyAMA0)
  *   ktap.txt      the results (KTAP, from the guest's PID 1)
- *   rows.jsonl    benchmark rows (bench/lab_row.h)
+ *   rows.jsonl    benchmark rows (include/lab/lab_row.h)
  *   facts.jsonl   facts about the guest kernel
  *   status.json   the guest's status line (see below)
  *   qemu.log      QEMU's own messages

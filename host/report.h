@@ -9,7 +9,7 @@
  * series: the table shows the median of their medians and the spread
  * ((max - min) / median) across them.
  *
- * Curve rows (bench/lab_row.h: "ops", figures per operation) stay out of
+ * Curve rows (include/lab/lab_row.h: "ops", figures per operation) stay out of
  * the table of medians: report.md gives each series with any its own
  * table (N down, approach across), the crossovers computed from them
  * (rows.h: where a batch first beats N separate calls, where it first

@@ -198,7 +198,7 @@ bool rep_series_kbest(const struct report *r, const struct rep_series *s)
  * What the runs left out, one line each, deduplicated across the runs of a
  * series (every host run of make bench says the same): a program the host
  * could not start (the run's meta.json "left_out", host_bench.h) and a row
- * its program could not measure there (a left-out row, bench/lab_row.h).
+ * its program could not measure there (a left-out row, include/lab/lab_row.h).
  */
 /* Appends line (freed) to the array unless it is there already. */
 static void add_unique(json_t *lines, char *line)

@@ -1,5 +1,5 @@
 /*
- * rows.h: benchmark rows (bench/lab_row.h's JSON lines) read into the
+ * rows.h: benchmark rows (include/lab/lab_row.h's JSON lines) read into the
  * model, with the run's own mode and mitigations joined to each row.
  */
 #ifndef LAB_ROWS_H
@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 /* Every row has the statistics before ST_KBEST; rows written before the
- * k-best (bench/lab_row.h) have no ST_KBEST (row_has()). */
+ * k-best (include/lab/lab_row.h) have no ST_KBEST (row_has()). */
 enum row_stat { ST_MIN, ST_P5, ST_MEDIAN, ST_P95, ST_P99, ST_MAX, ST_MEAN, ST_SD,
 	    ST_CV_PPM, ST_KBEST, ST_COUNT };
 #define ST_REQUIRED ST_KBEST
@@ -44,7 +44,7 @@ struct left_out {
 struct rows {
 	struct row *v;
 	size_t n;
-	struct left_out *left;	/* left-out rows (bench/lab_row.h) */
+	struct left_out *left;	/* left-out rows (include/lab/lab_row.h) */
 	size_t nleft;
 };
 

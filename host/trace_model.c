@@ -80,7 +80,7 @@ const struct trace_arch trace_arches[TRACE_NARCHES] = {
 };
 
 /*
- * The row's ops (bench/lab_row.h's curve rows: operations per crossing,
+ * The row's ops (include/lab/lab_row.h's curve rows: operations per crossing,
  * figures per operation; 0 for every other row): for the batch paths, the
  * records their lab_batch() carries. A crossing is the median times ops.
  */

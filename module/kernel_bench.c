@@ -30,7 +30,7 @@
  * stands in (a clock at CNTFRQ_EL0, never an instruction count), and the
  * log line says so and why.
  *
- * The rows (bench/lab_row.h, JSON lines, abi "kernel") stay in memory and
+ * The rows (include/lab/lab_row.h, JSON lines, abi "kernel") stay in memory and
  * are served read-only from /proc/lab_bench for as long as the module is
  * loaded; the kernel log gets one line. ksys_lab_transform() is given
  * memory mapped into the loading process (insmod's), since a syscall never

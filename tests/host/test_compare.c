@@ -1,6 +1,6 @@
 /*
  * Tests of x86_64 beside arm64 (host/compare.c) on rows as the guests
- * write them (bench/lab_row.h), parsed by host/rows.c. The bad cases come
+ * write them (include/lab/lab_row.h), parsed by host/rows.c. The bad cases come
  * first: a run that is not there, a row a side should have and has not, a
  * row from a run that is no icount run; then the table's figures and the
  * pairs an architecture has no way to do.

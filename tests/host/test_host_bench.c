@@ -204,7 +204,7 @@ static void the_table_says_what_was_left_out_once(void **state)
 {
 	/* Two runs of a host without 32-bit emulation or io_uring: two i386
 	 * programs refused, a 64-bit one that measures a row and leaves one
-	 * out (bench/lab_row.h). The table says each thing once. */
+	 * out (include/lab/lab_row.h). The table says each thing once. */
 	char *p64 = program("bench_batch", "echo '" ROW("function_call") "'; echo '"
 			    "{\"schema\":\"lab-row/1\",\"abi\":\"x86_64\",\"path\":\"batch_uring\","
 			    "\"left_out\":\"io_uring_queue_init(1) failed (Operation not permitted)\"}'");

@@ -283,7 +283,7 @@ static void garbage_on_the_rows_channel(void **state)
 	run_free(r);
 }
 
-/* A curve row (bench/lab_row.h) with "ops" set to value, as text. */
+/* A curve row (include/lab/lab_row.h) with "ops" set to value, as text. */
 static char *curve_row(const char *value)
 {
 	char *text;

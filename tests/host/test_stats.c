@@ -1,6 +1,6 @@
 /*
- * Unit tests of bench/lab_stats.h, the timing engine's arithmetic, and of
- * bench/lab_row.h, the one row format every benchmark writes.
+ * Unit tests of include/lab/lab_stats.h, the timing engine's arithmetic, and of
+ * include/lab/lab_row.h, the one row format every benchmark writes.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -296,10 +296,11 @@ $(GUEST)/%_test32: tests/guest/%_test.c $(TEST_DEPS)
 # same source 64-bit, as the control.
 $(GUEST)/threads_test $(GUEST)/threads_test32 $(GUEST)/batch_test $(GUEST)/batch_test32: GUEST_TEST_CFLAGS += -pthread
 
-GUEST_BINS := $(addprefix $(GUEST)/,user_syscall user_syscall32 user_functioncall \
-	hello_test hello_test32 batch_test batch_test32 enosys_test enosys_test32 \
-	threads_test threads_test32 bench_user bench_user32 bench_batch bench_batch32 \
-	$(if $(filter x86_64,$(ARCH)),vdso_bytes32))
+# The programs of /lab/bin for ARCH: guest/programs.list names each, its
+# sources and the plans that run it (scripts/initramfs-list.sh checks it).
+GUEST_PROGRAMS := guest/programs.list
+GUEST_BINS := $(addprefix $(GUEST)/,$(shell awk -v arch=$(ARCH) '!/^\#/ && NF >= 4 && \
+	index("," $$2 ",", "," arch ",") { print $$1 }' $(GUEST_PROGRAMS)))
 # The compilers for ARCH's guest programs (make test installs them while
 # its first kernel builds).
 $(GUEST_BINS): | deps
@@ -307,14 +308,14 @@ guest: $(GUEST)/init $(GUEST_BINS)
 
 # One initramfs for every plan, packed by the kernel's own usr/gen_init_cpio.
 INITRAMFS := $(AB)/initramfs.cpio
-$(INITRAMFS): $(GUEST)/init $(GUEST_BINS) $(MODULE_KO) $(MODULE_BENCH_KO) $(MODULE_WIRING_KO) $(wildcard guest/plans/*) scripts/initramfs-list.sh
-	@scripts/initramfs-list.sh $(GUEST) $(MODULES) guest/plans >$@.list
+$(INITRAMFS): $(GUEST)/init $(GUEST_BINS) $(MODULE_KO) $(MODULE_BENCH_KO) $(MODULE_WIRING_KO) $(wildcard guest/plans/*) $(GUEST_PROGRAMS) scripts/initramfs-list.sh
+	@scripts/initramfs-list.sh $(GUEST) $(MODULES) guest/plans $(GUEST_PROGRAMS) $(ARCH) >$@.list
 	@$(KOBJ)/usr/gen_init_cpio $@.list >$@
 initramfs: $(INITRAMFS)
 # The noexports kernel's: the same programs and plans, its own modules.
 INITRAMFS_NOEXP := $(AB)/initramfs-noexports.cpio
-$(INITRAMFS_NOEXP): $(GUEST)/init $(GUEST_BINS) $(MODULES_NOEXP_KO) $(wildcard guest/plans/*) scripts/initramfs-list.sh
-	@scripts/initramfs-list.sh $(GUEST) $(MODULES_NOEXP) guest/plans >$@.list
+$(INITRAMFS_NOEXP): $(GUEST)/init $(GUEST_BINS) $(MODULES_NOEXP_KO) $(wildcard guest/plans/*) $(GUEST_PROGRAMS) scripts/initramfs-list.sh
+	@scripts/initramfs-list.sh $(GUEST) $(MODULES_NOEXP) guest/plans $(GUEST_PROGRAMS) $(ARCH) >$@.list
 	@$(KOBJ_NOEXP)/usr/gen_init_cpio $@.list >$@
 
 # --- the jobs ---------------------------------------------------------------------------

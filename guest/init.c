@@ -59,7 +59,9 @@
  * most likely because TCG's I/O-bitmap check wants an available TSS and
  * the TSS KVM loads for its guest is marked busy.) Each step has a time limit
  * (lab.step_timeout=SECONDS, default 600): a step that exceeds it is killed
- * and fails. lab.mode=MODE reaches the programs as LAB_MODE.
+ * and fails. lab.mode=MODE reaches the programs as LAB_MODE. Each of the
+ * three, and lab.plan=NAME, is refused (KTAP "not ok 1" naming it, status
+ * 1) if given twice or not as the host's options would take it.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -332,6 +334,68 @@ static const char *cmdline_value(const char *key, char *buf, size_t size)
 			snprintf(buf, size, "%s", tok + klen + 1);
 			return buf;
 		}
+	}
+	return NULL;
+}
+
+/* How many words of the kernel's command line set key. */
+static int cmdline_count(const char *key)
+{
+	char line[4096];
+	size_t klen = strlen(key);
+	int n = 0;
+
+	if (read_file("/proc/cmdline", line, sizeof(line)))
+		return 0;
+	for (char *tok = strtok(line, " "); tok; tok = strtok(NULL, " "))
+		n += strncmp(tok, key, klen) == 0 && tok[klen] == '=';
+	return n;
+}
+
+/* A plan's name: 1 to 64 letters, digits, '-' or '_' (a file of /lab/plans). */
+static int plan_name_ok(const char *v)
+{
+	size_t n = strlen(v);
+
+	return n >= 1 && n <= 64 && strspn(v, "abcdefghijklmnopqrstuvwxyz"
+					    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == n;
+}
+
+/*
+ * The lab's words of the command line, as strictly as the host checks
+ * them: each at most once; lab.plan a name, lab.mode a mode,
+ * lab.step_timeout whole seconds from 1 to MAX_STEP_TIMEOUT_S. NULL, or
+ * why not (in why).
+ */
+static const char *cmdline_refusal(char *why, size_t size)
+{
+	static const char *const keys[] = { "lab.plan", "lab.mode", "lab.step_timeout" };
+	static const char *const modes[] = { "auto", "tcg", "kvm", "icount" };
+	char v[256];
+	int mode_ok = 0;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
+		if (cmdline_count(keys[i]) > 1) {
+			snprintf(why, size, "%s: given %d times", keys[i], cmdline_count(keys[i]));
+			return why;
+		}
+	if (cmdline_value("lab.plan", v, sizeof(v)) && !plan_name_ok(v)) {
+		snprintf(why, size, "lab.plan=%s: not a plan's name", v);
+		return why;
+	}
+	if (cmdline_value("lab.mode", v, sizeof(v))) {
+		for (size_t i = 0; i < sizeof(modes) / sizeof(*modes); i++)
+			mode_ok |= !strcmp(v, modes[i]);
+		if (!mode_ok) {
+			snprintf(why, size, "lab.mode=%s: not a mode (auto, tcg, kvm or icount)", v);
+			return why;
+		}
+	}
+	if (cmdline_value("lab.step_timeout", v, sizeof(v)) &&
+	    parse_seconds(v, &step_timeout_s)) {
+		snprintf(why, size, "lab.step_timeout=%s: not a whole number of seconds from 1 to %u",
+			 v, MAX_STEP_TIMEOUT_S);
+		return why;
 	}
 	return NULL;
 }
@@ -884,7 +948,7 @@ int main(void)
 {
 	static char text[16384];
 	static struct step steps[MAX_STEPS];
-	char value[64];
+	char value[64], why[512];
 	int failed = 0, n;
 
 	mount_all();
@@ -907,10 +971,8 @@ int main(void)
 		finish(3);
 	}
 #endif
-	if (cmdline_value("lab.step_timeout", value, sizeof(value)) &&
-	    parse_seconds(value, &step_timeout_s)) {
-		out(ktap, "KTAP version 1\n1..1\nnot ok 1 lab.step_timeout=%s: not a whole number of seconds from 1 to %u\n",
-		    value, MAX_STEP_TIMEOUT_S);
+	if (cmdline_refusal(why, sizeof(why))) {
+		out(ktap, "KTAP version 1\n1..1\nnot ok 1 %s\n", why);
 		finish(1);
 	}
 	if (cmdline_value("lab.mode", value, sizeof(value)))

@@ -108,6 +108,10 @@ boot --out "$work/b6" --mode tcg --append "lab.step_timeout=abc" >/dev/null 2>&1
 check "a step timeout that is not a whole number fails the plan, named" \
 	'grep -q "^not ok 1 lab.step_timeout=abc: not a whole number of seconds" "$work/b6/ktap.txt"' \
 	"$(cat "$work/b6/ktap.txt" 2>/dev/null)"
+boot --out "$work/b7" --mode tcg --append "lab.mode=warp" >/dev/null 2>&1
+check "a word of the lab's given twice on the guest's command line fails the plan, named" \
+	'grep -q "^not ok 1 lab.mode: given 2 times" "$work/b7/ktap.txt"' \
+	"$(cat "$work/b7/ktap.txt" 2>/dev/null)"
 expect_error "two runs in one directory at once: busy" "busy" \
 	flock "$work/.lock" "$labtool" boot --kernel "$bzimage" --initrd "$initrd" --out "$work/b5"
 

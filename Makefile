@@ -587,10 +587,15 @@ $(BUILD)/host-tests/test_untar: tests/host/test_untar.c host/untar.c host/untar.
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/untar.c host/util.c -lcmocka
 # The host tool's command lines: each command's options, refusals, --help.
 HOST_TESTS += $(BUILD)/host-tests/test_opts
-OPTS_TEST_SRC := host/opts.c host/commands.c host/boot.c host/meta.c host/proc.c host/status.c host/util.c
+OPTS_TEST_SRC := host/opts.c host/commands.c host/boot.c host/progress.c host/meta.c host/proc.c host/status.c host/util.c
 $(BUILD)/host-tests/test_opts: tests/host/test_opts.c $(OPTS_TEST_SRC) $(LAB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< $(OPTS_TEST_SRC) -ljansson -lcmocka
+# A boot's progress line, from a KTAP stream as it grows.
+HOST_TESTS += $(BUILD)/host-tests/test_progress
+$(BUILD)/host-tests/test_progress: tests/host/test_progress.c host/progress.c host/progress.h host/util.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< host/progress.c host/util.c -lcmocka
 # Running a program (no shell) and quoting for gnuplot.
 HOST_TESTS += $(BUILD)/host-tests/test_proc
 $(BUILD)/host-tests/test_proc: tests/host/test_proc.c host/proc.c host/proc.h host/plot.c host/plot.h host/util.c

@@ -20,6 +20,7 @@
 #include "lab_ports.h"
 #include "lab_trouble.h"
 #include "meta.h"
+#include "progress.h"
 #include "status.h"
 #include "util.h"
 
@@ -385,11 +386,13 @@ static pid_t qemu_spawn(char *const *argv, const char *qemu_log, int pipefd[2])
 	return pid;
 }
 
-/* A supervised QEMU's limits: its deadline, and the grace after trouble. */
+/* A supervised QEMU's limits (its deadline, the grace after trouble) and
+ * its progress on a terminal. */
 struct watch {
 	long long deadline, kill_at;
 	unsigned int timeout_s;
 	const char *what;
+	struct progress progress;
 };
 
 /* Whether QEMU must be stopped now; if so, r says why. */
@@ -434,6 +437,7 @@ static int qemu_watch(pid_t pid, int fd, struct watch *w, struct console *c,
 			kill(pid, SIGKILL);
 			return -1;
 		}
+		progress_tick(&w->progress);
 		if (poll(&p, 1, 100) <= 0)
 			continue;
 		n = read(fd, buf, sizeof(buf));
@@ -450,6 +454,8 @@ int qemu_supervised(char *const *argv, const char *dir, unsigned int timeout_s,
 {
 	char *console_path = xasprintf("%s/console.log", dir);
 	char *qemu_log = xasprintf("%s/qemu.log", dir);
+	char *ktap_path = xasprintf("%s/" LAB_FILE_KTAP, dir);
+	char *label = xasprintf("the boot (%s)", what);
 	struct watch w = { .deadline = now_ms() + timeout_s * 1000LL, .kill_at = -1,
 			   .timeout_s = timeout_s, .what = what };
 	struct console c = { 0 };
@@ -468,7 +474,9 @@ int qemu_supervised(char *const *argv, const char *dir, unsigned int timeout_s,
 		goto out;
 	}
 	pid = qemu_spawn(argv, qemu_log, pipefd);
+	progress_start(&w.progress, ktap_path, label);
 	killed = qemu_watch(pid, pipefd[0], &w, &c, r) < 0;
+	progress_end(&w.progress);
 	close(pipefd[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -490,6 +498,8 @@ int qemu_supervised(char *const *argv, const char *dir, unsigned int timeout_s,
 out:
 	free(console_path);
 	free(qemu_log);
+	free(ktap_path);
+	free(label);
 	return killed ? -1 : code;
 }
 

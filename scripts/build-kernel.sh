@@ -141,4 +141,6 @@ else
 fi
 
 say "building the kernel (make -j$jobs)"
-run_logged "$kobj/lab-build.log" "${kmake[@]}" -j"$jobs"
+# Not silent even under "make -s": kbuild's step lines are the log, and what
+# the progress line counts. MAKEFLAGS holds nothing else this make needs.
+run_logged "$kobj/lab-build.log" env MAKEFLAGS= MFLAGS= "${kmake[@]}" -j"$jobs"

@@ -113,9 +113,12 @@ CONTRACTS := $(wildcard include/lab/*.h)
 
 # Host tools of the lab's own (cc as on the host, tested by make test).
 HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g
+# What the build writes from the family's declaration (kernel/family.tbl):
+# user space's wrappers, the names the module and the host tool check.
+FAMILY_GEN := $(BUILD)/family
 # Guest programs: static, so the initramfs needs no libraries.
 GUEST_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -static -fno-pie -no-pie \
-	-Iuser -Iinclude/lab -I$(GEN) -Ikernel/include/uapi
+	-Iuser -Iinclude/lab -I$(GEN) -I$(FAMILY_GEN) -Ikernel/include/uapi
 # Tests use the kernel's kselftest harness (GNU C; a system header, as its own
 # unused parameters are not ours to fix) with UBSan, trapping.
 GUEST_TEST_CFLAGS := $(subst -std=c11,-std=gnu11,$(GUEST_CFLAGS)) \
@@ -165,21 +168,29 @@ KSRC_READY := $(if $(KSRC_IS_DEFAULT),$(DEFAULT_KSRC)/Makefile)
 
 # --- host tools ---------------------------------------------------------------
 
-$(TOOLS)/lab-tbl: tools/lab-tbl.c tools/syscall_table.c tools/syscall_table.h | deps-kbuild
+# lab-tbl: the family's numbers in a syscall table, and every fragment that
+# names the family, from its declaration (kernel/family.tbl).
+LAB_TBL_SRC := tools/lab-tbl.c tools/syscall_table.c tools/family.c tools/family_write.c
+$(TOOLS)/lab-tbl: $(LAB_TBL_SRC) tools/syscall_table.h tools/family.h | deps-kbuild
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -o $@ tools/lab-tbl.c tools/syscall_table.c
+	$(CC) $(HOST_CFLAGS) -o $@ $(LAB_TBL_SRC)
 # The host tool: boots, supervises, parses and reports (host/lab.c).
 LAB_SRC := $(wildcard host/*.c)
 LAB_HDR := $(wildcard host/*.h) $(CONTRACTS)
 LAB := $(TOOLS)/lab
-$(LAB): $(LAB_SRC) $(LAB_HDR) | deps-kbuild
+$(LAB): $(LAB_SRC) $(LAB_HDR) $(FAMILY_GEN)/lab_family.h | deps-kbuild
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -Ihost -Iinclude/lab -o $@ $(LAB_SRC) -ljansson -lm
+	$(CC) $(HOST_CFLAGS) -Ihost -Iinclude/lab -I$(FAMILY_GEN) -o $@ $(LAB_SRC) -ljansson -lm
+# lab_family.h (the names), lab_syscall_wrappers.h (user space's wrappers).
+$(FAMILY_GEN)/lab_family.h $(FAMILY_GEN)/lab_syscall_wrappers.h: $(FAMILY_GEN)/%: kernel/family.tbl $(TOOLS)/lab-tbl
+	@mkdir -p $(@D)
+	@$(TOOLS)/lab-tbl --family kernel/family.tbl $(if $(filter lab_family.h,$*),c-names,wrappers) >$@.tmp
+	@cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
 
 # --- the lab kernels ------------------------------------------------------------
 
 KERNEL_INPUTS := $(filter-out kernel/patch/series,$(wildcard kernel/hello/* kernel/patch/* kernel/include/uapi/linux/*)) \
-	scripts/patch-kernel.sh $(TOOLS)/lab-tbl
+	kernel/family.tbl scripts/patch-kernel.sh $(TOOLS)/lab-tbl
 
 # Two makes in one tree take turns at patching and building the kernel
 # (flock waits) rather than writing into one object directory at once.
@@ -215,10 +226,10 @@ kernel-nosys: $(KOBJ_NOSYS)/.lab-built
 kernel-noexports: $(KOBJ_NOEXP)/.lab-built
 .PHONY: kernel-noexports
 
-$(GEN)/lab_syscall_nr.h: $(KOBJ)/.lab-built scripts/gen-nr-header.sh kernel/patch/syscall-names \
+$(GEN)/lab_syscall_nr.h: $(KOBJ)/.lab-built scripts/gen-nr-header.sh kernel/family.tbl $(TOOLS)/lab-tbl \
 		kernel/selftests/lab_syscalls/lab_syscall_nr.awk
 	@mkdir -p $(@D)
-	@scripts/gen-nr-header.sh $(ARCH) $(KSRC) $(KOBJ) >$@
+	@scripts/gen-nr-header.sh $(ARCH) $(KSRC) $(KOBJ) $(TOOLS)/lab-tbl >$@
 
 # --- the module (out-of-tree kbuild, against the lab kernel) ---------------------
 
@@ -227,7 +238,7 @@ MODULE_BENCH_KO := $(MODULES)/kernel_bench.ko
 # kernel_wiring.ko reads x86's IDT and MSRs: x86_64 only.
 MODULE_WIRING_KO := $(if $(filter x86_64,$(ARCH)),$(MODULES)/kernel_wiring.ko)
 MODULE_SRC := module/Kbuild module/kernel_syscall.c module/kernel_bench.c module/kernel_wiring.c \
-	include/lab/lab_stats.h include/lab/lab_row.h
+	include/lab/lab_stats.h include/lab/lab_row.h $(FAMILY_GEN)/lab_family.h
 $(MODULE_KO) $(MODULE_BENCH_KO) $(MODULE_WIRING_KO) &: $(MODULE_SRC) $(KOBJ)/.lab-built
 	@mkdir -p $(@D)
 	@cp $(MODULE_SRC) $(@D)/
@@ -247,7 +258,8 @@ $(MODULES_NOEXP_KO) &: $(MODULE_SRC) $(KOBJ_NOEXP)/.lab-built
 
 # --- guest programs -----------------------------------------------------------------
 
-USER_DEPS := user/lab_syscall.h $(GEN)/lab_syscall_nr.h kernel/include/uapi/linux/lab_syscalls.h
+USER_DEPS := user/lab_syscall.h $(GEN)/lab_syscall_nr.h $(FAMILY_GEN)/lab_syscall_wrappers.h \
+	kernel/include/uapi/linux/lab_syscalls.h
 TEST_DEPS := $(USER_DEPS) tests/guest/lab_test.h $(KSRC)/tools/testing/selftests/kselftest_harness.h
 
 $(GUEST)/init: guest/init.c include/lab/lab_trouble.h include/lab/lab_ports.h | deps
@@ -336,7 +348,7 @@ bench: deps-bench $(KOBJ)/.lab-built $(INITRAMFS) $(LAB)
 	$(if $(BENCH_BOTH),@$(LAB) compare $(BENCH_OUT) $(BENCH_OUT)/arm64)
 
 ASM := $(BUILD)/asm$(ARCH_DIR)
-asm: $(MODULE_KO) $(GEN)/lab_syscall_nr.h
+asm: $(MODULE_KO) $(GEN)/lab_syscall_nr.h $(FAMILY_GEN)/lab_syscall_wrappers.h
 	@env $(KARCH) scripts/asm.sh $(KOBJ) $(MODULES) $(ASM) $(GUEST_CC) $(GUEST_CFLAGS)
 
 # make mitigations: what each mitigation the kernel documents as switchable
@@ -521,9 +533,9 @@ $(KVM_L1)/x/.unpacked:
 # libjansson of the arm64 .debs (libjansson4, libjansson-dev).
 KVM_L1_ARM64_X := $(BUILD)/kvm-l1-arm64/x
 LAB_ARM64 := $(TOOLS)/arm64/lab
-$(LAB_ARM64): $(LAB_SRC) $(LAB_HDR) $(KVM_L1_ARM64_X)/.unpacked | deps
+$(LAB_ARM64): $(LAB_SRC) $(LAB_HDR) $(FAMILY_GEN)/lab_family.h $(KVM_L1_ARM64_X)/.unpacked | deps
 	@mkdir -p $(@D)
-	aarch64-linux-gnu-gcc $(HOST_CFLAGS) -Ihost -Iinclude/lab -I$(KVM_L1_ARM64_X)/usr/include -o $@ $(LAB_SRC) \
+	aarch64-linux-gnu-gcc $(HOST_CFLAGS) -Ihost -Iinclude/lab -I$(FAMILY_GEN) -I$(KVM_L1_ARM64_X)/usr/include -o $@ $(LAB_SRC) \
 		-L$(KVM_L1_ARM64_X)/usr/lib/aarch64-linux-gnu -ljansson -lm
 KVM_L1_LAB := $(if $(filter arm64,$(ARCH)),$(LAB_ARM64),$(LAB))
 $(KVM_L1)/vmlinuz $(KVM_L1_CPIO) &: $(KVM_L1_LAB) $(KVM_L1)/x/.unpacked $(KOBJ)/.lab-built $(INITRAMFS) \
@@ -561,6 +573,10 @@ HOST_TESTS := $(BUILD)/host-tests/test_syscall_table $(BUILD)/host-tests/test_st
 $(BUILD)/host-tests/test_syscall_table: tests/host/test_syscall_table.c tools/syscall_table.c tools/syscall_table.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< tools/syscall_table.c -lcmocka
+HOST_TESTS += $(BUILD)/host-tests/test_family
+$(BUILD)/host-tests/test_family: tests/host/test_family.c tools/family.c tools/family_write.c tools/family.h
+	@mkdir -p $(@D)
+	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< tools/family.c tools/family_write.c -lcmocka
 $(BUILD)/host-tests/test_stats: tests/host/test_stats.c include/lab/lab_stats.h include/lab/lab_row.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< -lcmocka

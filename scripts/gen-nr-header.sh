@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# gen-nr-header.sh ARCH KSRC KOBJ: print lab_syscall_nr.h, the lab's syscall
+# gen-nr-header.sh ARCH KSRC KOBJ LAB_TBL: print lab_syscall_nr.h, the lab's syscall
 # numbers as the lab kernel's own headers give them, plus what the ENOSYS
 # tests need (each table's NR_syscalls and its lowest number with no entry),
-# worked out by the in-tree selftests' own lab_syscall_nr.awk:
+# worked out by the in-tree selftests' own lab_syscall_nr.awk (the names
+# from kernel/family.tbl, through LAB_TBL --family):
 #   x86_64  LAB_NR64_*: the generated asm/unistd_64.h; LAB_NR32_*: unistd_32.h
 #   arm64   LAB_NR64_*: arm64's asm/unistd.h, preprocessed (the generic
 #           table); LAB_NR32_*: the AArch32 compat table, asm/unistd32.h,
@@ -11,10 +12,10 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-[ $# -eq 3 ] || die "usage: gen-nr-header.sh ARCH KSRC KOBJ"
+[ $# -eq 4 ] || die "usage: gen-nr-header.sh ARCH KSRC KOBJ LAB_TBL"
 arch=$1 ksrc=$2 kobj=$3
 lab=$(cd "$(dirname "$0")/.." && pwd)
-names=$(grep -v '^#' "$lab/kernel/patch/syscall-names" | tr '\n' ' ')
+names=$("$4" --family "$lab/kernel/family.tbl" words) || die "cannot read the family's names"
 # table ABI NAME: the #defines on stdin as LAB_NR<ABI>_* lines
 table() {
 	awk -v abi="$1" -v hdr="$2" -v names="$names" \

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # patch-kernel.sh KSRC LAB_TBL: add the lab's system calls to a kernel tree,
-# the way a real system call is added (Documentation/process/adding-syscalls.rst):
+# the way a real system call is added (Documentation/process/adding-syscalls.rst).
+# The calls are those declared in kernel/family.tbl (LAB_FAMILY=FILE: another
+# declaration, for tests); every fragment that names them is written from it
+# by LAB_TBL --family.
 #   hello/                        the syscalls' own directory, wired into the build
 #   init/Kconfig                  CONFIG_LAB_SYSCALLS, CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS
 #   Kconfig                       source "hello/Kconfig" (the KUnit tests' option)
@@ -8,6 +11,8 @@
 #                                 with CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS only
 #   arch/x86/entry/syscalls/      entries in syscall_64.tbl and syscall_32.tbl
 #   include/linux/syscalls.h      sys_*() and ksys_*() prototypes
+#   include/linux/compat.h        compat_sys_*() prototypes, for the calls
+#                                 declared with a compat entry (none today)
 #   kernel/sys_ni.c               COND_SYSCALL(), so a kernel without them links
 #   include/uapi/asm-generic/unistd.h  numbers for the generic table (arm64, riscv, ...)
 #   scripts/syscall.tbl           the generic table itself, since 6.11 (arm64's
@@ -36,6 +41,7 @@ real=$(cd "$1" && pwd)
 lab_tbl=$2
 lab=$(cd "$(dirname "$0")/.." && pwd)
 patch=$lab/kernel/patch
+family=${LAB_FAMILY:-$lab/kernel/family.tbl}
 marker="the syscall lab"
 for f in Makefile Kconfig arch/x86/entry/syscalls/syscall_64.tbl \
 	arch/x86/entry/syscalls/syscall_32.tbl include/linux/syscalls.h \
@@ -50,7 +56,7 @@ trap 'rm -rf "$scratch"' EXIT
 ksrc=$scratch/tree
 mkdir "$ksrc"
 (cd "$real" && for f in Makefile Kbuild Kconfig init/Kconfig arch/x86/entry/syscall_64.c \
-	arch/x86/entry/syscalls/syscall_{64,32}.tbl include/linux/syscalls.h kernel/sys_ni.c \
+	arch/x86/entry/syscalls/syscall_{64,32}.tbl include/linux/{syscalls,compat}.h kernel/sys_ni.c \
 	include/uapi/asm-generic/unistd.h scripts/syscall.tbl arch/arm/tools/syscall.tbl \
 	arch/arm64/tools/syscall_{64,32}.tbl arch/arm64/include/asm/unistd{32,}.h \
 	arch/arm64/kernel/sys.c include/uapi/linux/lab_syscalls.h hello/*; do
@@ -58,6 +64,12 @@ mkdir "$ksrc"
 done) || die "cannot copy the files to patch from $real"
 # Messages name the tree's files, not their copies.
 die() { printf '%s: error: %s\n' "${0##*/}" "${*//"$ksrc"/"$real"}" >&2; exit 1; }
+# The fragments that name the family, written from its declaration.
+frag=$scratch/frag
+mkdir "$frag"
+for f in names compat-names structs sys ksys compat-sys cond; do
+	err=$("$lab_tbl" --family "$family" "$f" 2>&1 >"$frag/$f") || die "${err#lab-tbl: }"
+done
 tbl64=$ksrc/arch/x86/entry/syscalls/syscall_64.tbl
 tbl32=$ksrc/arch/x86/entry/syscalls/syscall_32.tbl
 
@@ -172,44 +184,59 @@ if [ -f "$sc64" ]; then
 fi
 
 # 3. Both x86 tables: the next free numbers, found by lab-tbl.
-mapfile -t names < <(grep -v '^#' "$patch/syscall-names")
-# add_to_table TABLE ABI [WANT WHOSE]: the family into TABLE with lab-tbl
-#    (the numbers it has, or the next free ones), into $scratch/numbers as
-#    "name N" lines; with WANT, they must be those (WHOSE numbers).
+mapfile -t names <"$frag/names"
+# The compat tables' (i386's, AArch32's): NAME=compat_sys_NAME for a call
+# declared with a compat entry.
+mapfile -t compat_names <"$frag/compat-names"
+# add_to_table TABLE ABI KIND [WANT WHOSE]: the family into TABLE with lab-tbl
+#    (the numbers it has, or the next free ones; KIND compat: the compat
+#    entries too), into $scratch/numbers as "name N" lines; with WANT, they
+#    must be those (WHOSE numbers).
 add_to_table() {
-	local err range='NR == 1 { a = $2 } { b = $2 } END { print a "-" b }'
-	err=$("$lab_tbl" "$1" "$2" "${names[@]}" 2>&1 >"$scratch/numbers") || die "$err"
-	[ -z "${3:-}" ] || cmp -s "$scratch/numbers" "$3" ||
-		die "cannot patch $1: its next free numbers ($(awk "$range" "$scratch/numbers")) are not those of $4 ($(awk "$range" "$3"))"
+	local err range='NR == 1 { a = $2 } { b = $2 } END { print a "-" b }' list=("${names[@]}")
+	[ "$3" = native ] || list=("${compat_names[@]}")
+	err=$("$lab_tbl" "$1" "$2" "${list[@]}" 2>&1 >"$scratch/numbers") || die "$err"
+	[ -z "${4:-}" ] || cmp -s "$scratch/numbers" "$4" ||
+		die "cannot patch $1: its next free numbers ($(awk "$range" "$scratch/numbers")) are not those of $5 ($(awk "$range" "$4"))"
 }
-add_to_table "$tbl64" common
-add_to_table "$tbl32" i386
+add_to_table "$tbl64" common native
+add_to_table "$tbl32" i386 compat
 
 # 4. Prototypes: sys_*() with the other syscalls, ksys_*() with the others;
-#    lab_batch()'s record type declared at the end of the forward
-#    declarations that open the header, where new ones go.
-grep -qx 'struct lab_batch_rec;' "$ksrc/include/linux/syscalls.h" ||
-	edit "$ksrc/include/linux/syscalls.h" "no forward declaration (struct name;) above its first #include" '
-		{ line[++n] = $0 }
-		!inc && /^(struct|union|enum) [a-z0-9_]+;$/ { at = n }
-		/^#include / { inc = 1 }
-		END {
-			if (!at) exit 1
-			for (i = 1; i <= n; i++) {
-				print line[i]
-				if (i == at) print "struct lab_batch_rec;"
-			}
-		}'
+#    the structs they point to (lab_batch()'s record) declared at the end
+#    of the forward declarations that open the header, where new ones go.
+while IFS= read -r decl; do
+	grep -qxF "$decl" "$ksrc/include/linux/syscalls.h" ||
+		edit "$ksrc/include/linux/syscalls.h" "no forward declaration (struct name;) above its first #include" -v decl="$decl" '
+			{ line[++n] = $0 }
+			!inc && /^(struct|union|enum) [a-z0-9_]+;$/ { at = n }
+			/^#include / { inc = 1 }
+			END {
+				if (!at) exit 1
+				for (i = 1; i <= n; i++) {
+					print line[i]
+					if (i == at) print decl
+				}
+			}'
+done <"$frag/structs"
 insert_before "$ksrc/include/linux/syscalls.h" \
-	'^ \* Architecture-specific system calls' "$patch/syscalls.h.sys"
+	'^ \* Architecture-specific system calls' "$frag/sys"
 insert_before "$ksrc/include/linux/syscalls.h" \
-	'^ssize_t ksys_write\(' "$patch/syscalls.h.ksys"
+	'^ssize_t ksys_write\(' "$frag/ksys"
+#    compat_sys_*() with the other compat entries, in linux/compat.h,
+#    before its deprecated ones; only if a call declares one.
+if [ -s "$frag/compat-sys" ]; then
+	[ -f "$ksrc/include/linux/compat.h" ] ||
+		die "cannot patch $real: no include/linux/compat.h for the compat entries"
+	insert_before "$ksrc/include/linux/compat.h" \
+		'^ \* Deprecated system calls which are still defined in' "$frag/compat-sys"
+fi
 
 # 5. COND_SYSCALL(): with CONFIG_LAB_SYSCALLS=n the numbers answer -ENOSYS.
 #    At the end of the file; an earlier version there (from the line that
 #    names the lab, and the blank lines the fragment has above it) is
 #    replaced.
-edit "$ksrc/kernel/sys_ni.c" "" -v frag="$patch/sys_ni.c.cond" -v marker="$marker" '
+edit "$ksrc/kernel/sys_ni.c" "" -v frag="$frag/cond" -v marker="$marker" '
 	BEGIN {
 		while ((getline l < frag) > 0) {
 			add[++m] = l
@@ -223,14 +250,16 @@ edit "$ksrc/kernel/sys_ni.c" "" -v frag="$patch/sys_ni.c.cond" -v marker="$marke
 		for (i = 1; i <= m; i++) print add[i]
 	}'
 
-# number_block FILE ANCHOR_RE NUMBERS: the family's "#define __NR_name N"
-#    and "__SYSCALL(__NR_name, sys_name)" lines (NUMBERS: "name N" lines),
+# number_block FILE ANCHOR_RE NUMBERS [ENTRIES]: the family's "#define
+#    __NR_name N" and "__SYSCALL(__NR_name, sys_name)" lines (NUMBERS: "name
+#    N" lines; ENTRIES: lab-tbl's NAME[=ENTRY] lines, to call ENTRY instead),
 #    after a line naming the lab, before the first line matching ANCHOR_RE
 #    (before the "/*" that opens it, if it is inside a comment). An earlier
 #    version of the block is taken out first.
 number_block() {
-	local file=$1 re=$2 numbers=$3
-	edit "$file" "no line matches /$re/" -v marker="$marker" -v re="$re" '
+	local file=$1 re=$2 numbers=$3 entries=${4:-/dev/null}
+	edit "$file" "no line matches /$re/" -v marker="$marker" -v re="$re" -v entries="$entries" '
+		BEGIN { while ((getline l < entries) > 0) if (split(l, e, "=") == 2) entry[e[1]] = e[2] }
 		FNR == NR { nr[++n] = $2; name[n] = $1; next }
 		index($0, "/* " marker ": ") == 1 { old = 1; next }
 		old && (/^#define __NR_[a-z0-9_]+ [0-9]+$/ || /^__SYSCALL\(/) { next }
@@ -245,7 +274,8 @@ number_block() {
 					print "/* " marker ": hello/hello.c */"
 					for (j = 1; j <= n; j++) {
 						printf "#define __NR_%s %d\n", name[j], nr[j]
-						printf "__SYSCALL(__NR_%s, sys_%s)\n", name[j], name[j]
+						printf "__SYSCALL(__NR_%s, %s)\n", name[j],
+							name[j] in entry ? entry[name[j]] : "sys_" name[j]
 					}
 					print ""
 				}
@@ -284,28 +314,30 @@ for tbl in scripts/syscall.tbl arch/arm64/tools/syscall_64.tbl; do
 	[[ $tbl == "$ksrc"/* ]] || die "cannot patch $tbl: a link out of the tree"
 	[ -z "${seen[$tbl]:-}" ] || continue
 	seen[$tbl]=1
-	add_to_table "$tbl" common "$scratch/generic-numbers" "$generic"
+	add_to_table "$tbl" common native "$scratch/generic-numbers" "$generic"
 done
 
 # 7. 32-bit ARM: the same numbers in arch/arm's table ("common": OABI and
 #    EABI), and in arm64's copy of it for AArch32 tasks: since 6.11 a table
 #    of its own, arch/arm64/tools/syscall_32.tbl; before, hand-numbered in
 #    asm/unistd32.h (above the comment that asks for new calls there, its
-#    count __NR_compat_syscalls in asm/unistd.h raised to match). The
-#    family takes no 64-bit argument and lab_batch()'s records have one
-#    layout for every ABI, so the compat table calls the native entry
-#    points, as x86's i386 table does. Trees without arm64 skip this.
+#    count __NR_compat_syscalls in asm/unistd.h raised to match). A call
+#    declared without a compat entry (no 64-bit argument, one layout for
+#    every ABI, as lab_batch()'s records have) is called there at its
+#    native entry point, as x86's i386 table does; one declared with one,
+#    at compat_sys_NAME. Trees without arm64 skip this.
 tblarm=$ksrc/arch/arm/tools/syscall.tbl
 a32=$ksrc/arch/arm64/tools/syscall_32.tbl
 u32=$ksrc/arch/arm64/include/asm/unistd32.h
 uarm64=$ksrc/arch/arm64/include/asm/unistd.h
-[ ! -f "$tblarm" ] || { add_to_table "$tblarm" common && mv "$scratch/numbers" "$scratch/arm-numbers"; }
+[ ! -f "$tblarm" ] || { add_to_table "$tblarm" common native && mv "$scratch/numbers" "$scratch/arm-numbers"; }
 if [ -f "$a32" ]; then
-	if [ -f "$tblarm" ]; then add_to_table "$a32" common "$scratch/arm-numbers" "$tblarm"; else add_to_table "$a32" common; fi
+	if [ -f "$tblarm" ]; then add_to_table "$a32" common compat "$scratch/arm-numbers" "$tblarm"; else add_to_table "$a32" common compat; fi
 elif [ -f "$u32" ]; then
 	[ -f "$tblarm" ] || die "cannot patch $u32: no $tblarm to number AArch32's calls by"
 	[ -f "$uarm64" ] || die "cannot patch $u32: no $uarm64 for its count"
-	number_block "$u32" '^ \* Please add new compat syscalls above this comment' "$scratch/arm-numbers"
+	number_block "$u32" '^ \* Please add new compat syscalls above this comment' "$scratch/arm-numbers" \
+		"$frag/compat-names"
 	set_count "$uarm64" __NR_compat_syscalls "$(awk '
 		$1 == "#define" && $2 ~ /^__NR_/ && $3 ~ /^[0-9]+$/ && $3 + 1 > c { c = $3 + 1 }
 		END { print c + 0 }' "$u32")"

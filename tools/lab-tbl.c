@@ -1,13 +1,20 @@
 /*
  * lab-tbl: gives the lab's system calls numbers in an x86 syscall table.
  *
- *   lab-tbl TABLE ABI NAME...
+ *   lab-tbl TABLE ABI NAME[=COMPAT_ENTRY]...
+ *   lab-tbl --family DECLARATION FRAGMENT
  *
  * Each NAME already in TABLE keeps its number; each one missing is
- * appended with the next free number. Prints "NAME NUMBER" per name. The
- * file is rewritten (atomically) only when something was added, so a
- * second run changes nothing, not even the file's time stamp.
+ * appended with the next free number (and COMPAT_ENTRY, if given, in the
+ * compat column). Prints "NAME NUMBER" per name. The file is rewritten
+ * (atomically) only when something was added, so a second run changes
+ * nothing, not even the file's time stamp.
+ *
+ * With --family, prints FRAGMENT of the family's declaration
+ * (kernel/family.tbl): the names in number order, the kernel's
+ * prototypes and COND_SYSCALL()s, user space's wrappers (family.h).
  */
+#include "family.h"
 #include "syscall_table.h"
 
 #include <errno.h>
@@ -78,7 +85,7 @@ struct additions {
 
 /* name's number in t, given the next free one if it has none; -1 on error. */
 static long number_of(struct tbl *t, const char *abi, const char *name,
-		      struct additions *a)
+		      const char *compat, struct additions *a)
 {
 	long nr = tbl_lookup(t, name);
 	struct tbl_entry e = { .nr = tbl_next_free(t) };
@@ -89,7 +96,7 @@ static long number_of(struct tbl *t, const char *abi, const char *name,
 		return nr;
 	if (strlen(name) >= sizeof(e.name) ||
 	    (n = tbl_format(a->text + a->len, sizeof(a->text) - a->len,
-			    e.nr, abi, name)) < 0) {
+			    e.nr, abi, name, compat)) < 0) {
 		fprintf(stderr, "lab-tbl: name too long: %s\n", name);
 		return -1;
 	}
@@ -131,6 +138,42 @@ static int write_table(const char *path, const char *text, size_t len, size_t at
 	return 0;
 }
 
+/* --family DECLARATION FRAGMENT: 0, 1 (why on stderr), 2 (usage). */
+static int family_main(int argc, char **argv)
+{
+	struct family f;
+	char err[512];
+	size_t len;
+	char *text;
+	int rc;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: lab-tbl --family DECLARATION FRAGMENT; the fragments:\n");
+		fam_list(stderr);
+		return 2;
+	}
+	text = read_file(argv[2], &len);
+	if (!text) {
+		fprintf(stderr, "lab-tbl: cannot read %s: %s\n", argv[2],
+			strerror(errno));
+		return 1;
+	}
+	rc = fam_parse(argv[2], text, &f, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "lab-tbl: %s\n", err);
+	else if (strlen(text) != len)
+		fprintf(stderr, "lab-tbl: %s: a NUL byte in the file\n", argv[2]), rc = -1;
+	else
+		rc = fam_write(stdout, &f, argv[3]);
+	free(text);
+	free(f.v);
+	if (!rc && (fflush(stdout) || ferror(stdout))) {
+		fprintf(stderr, "lab-tbl: cannot write: %s\n", strerror(errno));
+		rc = -1;
+	}
+	return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct additions a;
@@ -138,8 +181,11 @@ int main(int argc, char **argv)
 	size_t len, at;
 	char *text;
 
+	if (argc > 1 && !strcmp(argv[1], "--family"))
+		return family_main(argc, argv);
 	if (argc < 4) {
-		fprintf(stderr, "usage: lab-tbl TABLE ABI NAME...\n");
+		fprintf(stderr, "usage: lab-tbl TABLE ABI NAME[=COMPAT_ENTRY]...\n"
+			"       lab-tbl --family DECLARATION FRAGMENT\n");
 		return 2;
 	}
 	if (load_table(argv[1], &text, &len, &t))
@@ -149,8 +195,12 @@ int main(int argc, char **argv)
 	if (at > 0 && text[at - 1] != '\n')
 		a.text[a.len++] = '\n';
 	for (int i = 3; i < argc; i++) {
-		long nr = number_of(&t, argv[2], argv[i], &a);
+		char *compat = strchr(argv[i], '=');
+		long nr;
 
+		if (compat)
+			*compat++ = '\0';
+		nr = number_of(&t, argv[2], argv[i], compat, &a);
 		if (nr < 0)
 			return 1;
 		printf("%s %ld\n", argv[i], nr);

@@ -147,14 +147,22 @@ long tbl_lookup(const struct tbl *t, const char *name)
 	return -1;
 }
 
-int tbl_format(char *buf, size_t size, long nr, const char *abi,
-	       const char *name)
+/* The tabs that follow a column of text, to align the next one. */
+static const char *tabs_after(size_t col)
 {
-	/* The tables align the entry point with tabs after the name. */
-	size_t col = strlen(name);
-	const char *tabs = col < 8 ? "\t\t\t" : col < 16 ? "\t\t" : "\t";
-	int n = snprintf(buf, size, "%ld\t%s\t%s%ssys_%s\n", nr, abi, name,
-			 tabs, name);
+	return col < 8 ? "\t\t\t" : col < 16 ? "\t\t" : "\t";
+}
+
+int tbl_format(char *buf, size_t size, long nr, const char *abi,
+	       const char *name, const char *compat)
+{
+	/* The tables align the entry points with tabs after each column. */
+	int n = compat ?
+		snprintf(buf, size, "%ld\t%s\t%s%ssys_%s%s%s\n", nr, abi, name,
+			 tabs_after(strlen(name)), name,
+			 tabs_after(strlen(name) + 4), compat) :
+		snprintf(buf, size, "%ld\t%s\t%s%ssys_%s\n", nr, abi, name,
+			 tabs_after(strlen(name)), name);
 
 	if (n < 0 || (size_t)n >= size)
 		return -1;

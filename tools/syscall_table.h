@@ -34,9 +34,10 @@ size_t tbl_insert_offset(const char *text);
 /* The number of the entry called name, or -1. */
 long tbl_lookup(const struct tbl *t, const char *name);
 
-/* Formats "nr<TAB>abi<TAB>name<TABs>sys_name\n" into buf (size bytes).
+/* Formats "nr<TAB>abi<TAB>name<TABs>sys_name\n" into buf (size bytes),
+ * with compat (if not NULL) as the compat entry after sys_name and tabs.
  * Returns the length, or -1 if it does not fit. */
 int tbl_format(char *buf, size_t size, long nr, const char *abi,
-	       const char *name);
+	       const char *name, const char *compat);
 
 #endif

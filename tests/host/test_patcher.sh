@@ -8,7 +8,11 @@
 # and is left as it was (diff -r against a copy, and every path's type,
 # size, mode and time stamp). Then the pristine tree is patched, with the
 # numbers the generic unistd.h has free in every table, and a second run
-# changes nothing.
+# changes nothing. Then a declaration of the family (LAB_FAMILY) with a
+# call that has a compat entry: compat_sys_NAME in the compat tables (x86's
+# i386 table; arm64's AArch32 one, its own table or asm/unistd32.h), its
+# prototype and COND_SYSCALL_COMPAT(); declarations that are wrong are
+# refused in one line naming the file and line, the tree untouched.
 set -uo pipefail
 [ $# -ge 3 ] || { echo "usage: test_patcher.sh LAB_TBL WORK TARBALL..." >&2; exit 2; }
 lab=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,7 +21,7 @@ shift 2
 . "$(dirname "$0")/tap.sh"
 echo "TAP version 13"
 
-files=(Makefile Kbuild Kconfig init/Kconfig kernel/sys_ni.c include/linux/syscalls.h
+files=(Makefile Kbuild Kconfig init/Kconfig kernel/sys_ni.c include/linux/{syscalls,compat}.h
 	include/uapi/asm-generic/unistd.h scripts/syscall.tbl arch/x86/entry/syscall_64.c
 	arch/x86/entry/syscalls/syscall_{64,32}.tbl arch/arm/tools/syscall.tbl
 	arch/arm64/tools/syscall_{64,32}.tbl arch/arm64/include/asm/unistd{,32}.h arch/arm64/kernel/sys.c)
@@ -40,6 +44,65 @@ refused() {
 		'[ $rc -ne 0 ] && [ "$(grep -c . <<<"$out")" -eq 1 ] && grep -qE "$pat" <<<"$out" &&
 		 [ "$(state "$t")" = "$before" ] && diff -r "$t.orig" "$t" >/dev/null' \
 		"exit $rc, said: $out$(diff -r "$t.orig" "$t" | head -5)"
+}
+
+# compat_entry: the pristine tree $p patched with a declaration that adds
+# lab_sysinfo, with a compat entry, after the family; bad declarations.
+compat_entry() {
+	local d=$work/compat.tbl t=$work/$v-compat nr cnr
+	{ grep -v '^#' "$lab/kernel/family.tbl"
+	  printf 'lab_sysinfo\tlong\tcompat\tstruct lab_sysinfo __user *info, unsigned int flags'
+	  printf ' | struct compat_lab_sysinfo __user *info, unsigned int flags\n'; } >"$d"
+	declared "a duplicate name" 'lab_null\tlong\t-\tvoid' "/bad\.tbl:7: 'lab_null' declared twice \(first at line 1\)$"
+	declared "an invalid name" 'lab-x\tlong\t-\tvoid' "/bad\.tbl:7: 'lab-x' is not a C identifier"
+	declared "seven arguments" 'lab_x\tlong\t-\tint a, int b, int c, int d, int e, int f, int g' \
+		"/bad\.tbl:7: more than 6 arguments$"
+	declared "an unknown type" 'lab_x\tlong\t-\tfloat f' "/bad\.tbl:7: argument 'f': unknown type 'float'$"
+	declared "a compat column neither - nor compat" 'lab_x\tlong\tyes\tvoid' "/bad\.tbl:7: lab_x: compat column 'yes'"
+	cp -a "$p" "$t"
+	rc=0 && out=$(LAB_FAMILY=$d patcher "$t" 2>&1) || rc=$?
+	nr=$(awk '$3 == "lab_sysinfo" { print $1 }' "$t/$arch/syscall_32.tbl")
+	check "$v: a declared compat entry: i386's table calls compat_sys_lab_sysinfo, x86_64's sys_lab_sysinfo" \
+		'[ $rc -eq 0 ] && [ -z "$out" ] &&
+		 grep -qP "^$nr\ti386\tlab_sysinfo\t+sys_lab_sysinfo\t+compat_sys_lab_sysinfo$" "$t/$arch/syscall_32.tbl" &&
+		 grep -qP "^[0-9]+\tcommon\tlab_sysinfo\t+sys_lab_sysinfo$" "$t/$arch/syscall_64.tbl" &&
+		 grep -qP "^[0-9]+\ti386\tlab_batch\t+sys_lab_batch$" "$t/$arch/syscall_32.tbl"' "$out"
+	cnr=$(awk '$1 == "#define" && $2 == "__NR_syscalls" { print $3 - 1 }' "$t/$u")
+	if [ -f "$p/scripts/syscall.tbl" ]; then
+		check "$v: a declared compat entry: AArch32's table calls compat_sys_lab_sysinfo" \
+			'grep -qP "^$cnr\tcommon\tlab_sysinfo\t+sys_lab_sysinfo\t+compat_sys_lab_sysinfo$" "$t/arch/arm64/tools/syscall_32.tbl" &&
+			 grep -qP "^$cnr\tcommon\tlab_sysinfo\t+sys_lab_sysinfo$" "$t/arch/arm/tools/syscall.tbl"'
+	else
+		check "$v: a declared compat entry: AArch32's unistd32.h calls compat_sys_lab_sysinfo" \
+			'grep -qx "__SYSCALL(__NR_lab_sysinfo, compat_sys_lab_sysinfo)" "$t/arch/arm64/include/asm/unistd32.h" &&
+			 grep -qx "__SYSCALL(__NR_lab_batch, sys_lab_batch)" "$t/arch/arm64/include/asm/unistd32.h" &&
+			 grep -qx "__SYSCALL(__NR_lab_sysinfo, sys_lab_sysinfo)" "$t/$u"'
+	fi
+	check "$v: a declared compat entry: its prototype, its struct declared, COND_SYSCALL_COMPAT()" \
+		'grep -qx "asmlinkage long compat_sys_lab_sysinfo(struct compat_lab_sysinfo __user \*info," "$t/include/linux/compat.h" &&
+		 grep -qx "struct compat_lab_sysinfo;" "$t/include/linux/compat.h" &&
+		 grep -qx "struct lab_sysinfo;" "$t/include/linux/syscalls.h" &&
+		 grep -qx "COND_SYSCALL_COMPAT(lab_sysinfo);" "$t/kernel/sys_ni.c" &&
+		 [ "$(grep -c COND_SYSCALL_COMPAT "$t/kernel/sys_ni.c")" -eq "$(($(grep -c COND_SYSCALL_COMPAT "$p/kernel/sys_ni.c") + 1))" ]'
+	before=$(state "$t")
+	sleep 0.1
+	rc=0 && out=$(LAB_FAMILY=$d patcher "$t" 2>&1) || rc=$?
+	check "$v: a declared compat entry: a second run changes nothing" \
+		'[ $rc -eq 0 ] && [ -z "$out" ] && [ "$(state "$t")" = "$before" ]' "$out"
+}
+
+# declared NAME LINE PATTERN: a declaration of the family with LINE after
+# its own (line 7) is refused with one line matching PATTERN, the pristine
+# tree's copy left as it was.
+declared() {
+	local name=$1 pat=$3 d=$work/bad.tbl t=$work/bad rc=0 out before
+	{ grep -v '^#' "$lab/kernel/family.tbl"; printf '%b\n' "$2"; } >"$d"
+	rm -rf "$t" && cp -a "$p" "$t"
+	before=$(state "$t")
+	out=$(LAB_FAMILY=$d patcher "$t" 2>&1 >/dev/null) || rc=$?
+	check "$v: a declaration with $name is refused in one line, the tree left as it was" \
+		'[ $rc -ne 0 ] && [ "$(grep -c . <<<"$out")" -eq 1 ] && grep -qE "$pat" <<<"$out" &&
+		 [ "$(state "$t")" = "$before" ]' "exit $rc, said: $out"
 }
 
 rm -rf "$work" && mkdir -p "$work"
@@ -145,6 +208,7 @@ for tarball; do
 	rc=0 && out=$(patcher "$t" 2>&1) || rc=$?
 	check "$v: a second run changes nothing, not even a time stamp" \
 		'[ $rc -eq 0 ] && [ -z "$out" ] && [ "$(state "$t")" = "$before" ]' "$out"
+	compat_entry
 done
 
 # The plan last (TAP allows it): a script that dies early has none.

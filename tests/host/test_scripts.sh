@@ -45,12 +45,11 @@ check "a second run changes nothing, not even a time stamp" \
 # without lab_batch) is brought up to date: the same as a fresh patch.
 mkdir -p "$work/oldlab/kernel"
 cp -a "$lab/scripts" "$work/oldlab/"
-cp -a "$lab/kernel/patch" "$lab/kernel/hello" "$lab/kernel/include" "$work/oldlab/kernel/"
-(cd "$work/oldlab/kernel/patch" &&
-	sed -i '/lab_batch/d' syscall-names sys_ni.c.cond &&
-	sed -i '/lab_batch/,$d' syscalls.h.ksys &&
-	sed -i '/lab_batch/,/flags);/d' syscalls.h.sys &&
-	sed -i 's/lab_batch(), which runs/lab_batch(), that runs/' Kconfig.init)
+cp -a "$lab/kernel/patch" "$lab/kernel/hello" "$lab/kernel/include" "$lab/kernel/family.tbl" \
+	"$work/oldlab/kernel/"
+(cd "$work/oldlab/kernel" &&
+	sed -i '/^lab_batch/d' family.tbl &&
+	sed -i 's/lab_batch(), which runs/lab_batch(), that runs/' patch/Kconfig.init)
 cp -a "$pristine" "$work/updated"
 cp -a "$pristine" "$work/fresh"
 "$work/oldlab/scripts/patch-kernel.sh" "$work/updated" "$lab_tbl" >/dev/null 2>&1
@@ -58,7 +57,7 @@ cp -a "$pristine" "$work/fresh"
 "$lab/scripts/patch-kernel.sh" "$work/fresh" "$lab_tbl" >/dev/null 2>&1
 check "a tree patched by an earlier lab is brought up to date (as a fresh patch)" \
 	'grep -q "lab_batch(), that runs" "$work/oldlab/kernel/patch/Kconfig.init" &&
-	 ! grep -qx lab_batch "$work/oldlab/kernel/patch/syscall-names" &&
+	 ! grep -q ^lab_batch "$work/oldlab/kernel/family.tbl" &&
 	 diff -r "$work/updated" "$work/fresh" >/dev/null'
 
 # An old kernel: top-level directories on the Makefile's core-y line.

@@ -147,14 +147,22 @@ static void format_round_trips(void **state)
 	int n;
 
 	(void)state;
-	n = tbl_format(buf, sizeof(buf), 451, "common", "lab_null");
+	n = tbl_format(buf, sizeof(buf), 451, "common", "lab_null", NULL);
 	assert_int_equal((int)strlen(buf), n);
 	assert_string_equal("451\tcommon\tlab_null\t\tsys_lab_null\n", buf);
 	assert_int_equal(1, tbl_parse_line(buf, &e));
 	assert_int_equal(451, e.nr);
 	assert_string_equal("lab_null", e.name);
 	assert_string_equal("sys_lab_null", e.entry);
-	assert_int_equal(-1, tbl_format(buf, 10, 451, "common", "lab_null"));
+	assert_int_equal(-1, tbl_format(buf, 10, 451, "common", "lab_null", NULL));
+	/* A compat entry point in a fifth column, as the tables have it. */
+	n = tbl_format(buf, sizeof(buf), 469, "i386", "lab_sysinfo",
+		       "compat_sys_lab_sysinfo");
+	assert_int_equal((int)strlen(buf), n);
+	assert_string_equal("469\ti386\tlab_sysinfo\t\tsys_lab_sysinfo\t\tcompat_sys_lab_sysinfo\n",
+			    buf);
+	assert_int_equal(1, tbl_parse_line(buf, &e));
+	assert_string_equal("sys_lab_sysinfo", e.entry);
 }
 
 /* The shape of 6.12's scripts/syscall.tbl (the generic table, which

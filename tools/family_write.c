@@ -1,0 +1,250 @@
+/* The fragments written from the family's declaration (family.h). */
+#include "family.h"
+
+#include <string.h>
+
+/*
+ * Prototypes are wrapped as the hand-written fragments were: each argument
+ * on the line before if the line stays within 76 columns (tabs of 8),
+ * continuation lines aligned under the first argument.
+ */
+#define FAM_WRAP 76
+
+/* Argument a as "TYPE *NAME"; without __user for user space. */
+static void arg_text(char *buf, size_t size, const struct fam_arg *a, int user)
+{
+	char type[sizeof(a->type)], *u;
+
+	strcpy(type, a->type);
+	if (user) {
+		while ((u = strstr(type, "__user")))
+			memmove(u > type ? u - 1 : u, u + 6, strlen(u + 6) + 1);
+	}
+	snprintf(buf, size, "%s %.*s%s", type, a->stars, "******", a->name);
+}
+
+/* head, then the arguments filled in to FAM_WRAP columns, then ");". */
+static void prototype(FILE *out, const char *head, const struct fam_args *as)
+{
+	size_t indent = strlen(head), col = indent;
+
+	fputs(head, out);
+	if (!as->n)
+		fputs("void", out);
+	for (size_t i = 0; i < as->n; i++) {
+		char arg[192];
+		size_t len;
+
+		arg_text(arg, sizeof(arg), &as->v[i], 0);
+		len = strlen(arg) + (i + 1 < as->n ? 1 : 2);
+		if (i && col + 1 + len > FAM_WRAP) {
+			fprintf(out, "\n%.*s%*s", (int)(indent / 8),
+				"\t\t\t\t\t\t\t\t\t\t", (int)(indent % 8), "");
+			col = indent;
+		} else if (i) {
+			fputc(' ', out);
+			col++;
+		}
+		fprintf(out, "%s%s", arg, i + 1 < as->n ? "," : "");
+		col += len;
+	}
+	fputs(");\n", out);
+}
+
+/* The struct or union an argument points to ("struct NAME"), or NULL. */
+static const char *aggregate(const struct fam_arg *a, char *buf, size_t size)
+{
+	const char *s = strstr(a->type, "struct ");
+
+	if (!s)
+		s = strstr(a->type, "union ");
+	if (!s)
+		return NULL;
+	snprintf(buf, size, "%.*s", (int)strcspn(strchr(s, ' ') + 1, " ") +
+		 (int)(strchr(s, ' ') + 1 - s), s);
+	return buf;
+}
+
+/* "struct NAME;" for each struct or union the arguments (compat: the
+ * compat entries') point to, each once, in order. */
+static void forward_declarations(FILE *out, const struct family *f, int compat)
+{
+	char seen[64][96];
+	size_t nseen = 0;
+
+	for (size_t i = 0; i < f->n; i++) {
+		const struct fam_args *as = compat ? &f->v[i].cargs : &f->v[i].args;
+
+		if (compat && !f->v[i].compat)
+			continue;
+		for (size_t j = 0; j < as->n; j++) {
+			char buf[96];
+			size_t k = 0;
+
+			if (!aggregate(&as->v[j], buf, sizeof(buf)))
+				continue;
+			while (k < nseen && strcmp(seen[k], buf))
+				k++;
+			if (k < nseen || nseen == 64)
+				continue;
+			strcpy(seen[nseen++], buf);
+			fprintf(out, "%s;\n", buf);
+		}
+	}
+}
+
+static int has_compat(const struct family *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i].compat)
+			return 1;
+	return 0;
+}
+
+/* The sys_*(), ksys_*() or compat_sys_*() prototypes (kind). */
+static void prototypes(FILE *out, const struct family *f, const char *kind)
+{
+	int compat = !strcmp(kind, "compat_sys"), sys = !strcmp(kind, "sys");
+
+	if (compat && !has_compat(f))
+		return;
+	fprintf(out, "/* the syscall lab: hello/hello.c, %s */\n",
+		compat ? "the compat entries" :
+		sys ? "the system calls" : "for in-kernel callers");
+	if (compat)
+		forward_declarations(out, f, 1);
+	for (size_t i = 0; i < f->n; i++) {
+		const struct fam_call *c = &f->v[i];
+		char head[160];
+
+		if (compat && !c->compat)
+			continue;
+		snprintf(head, sizeof(head), "%s%s %s_%s(",
+			 compat || sys ? "asmlinkage " : "", c->ret, kind,
+			 c->name);
+		prototype(out, head, compat ? &c->cargs : &c->args);
+	}
+	if (compat || sys)
+		fputc('\n', out);
+}
+
+static void cond_syscalls(FILE *out, const struct family *f)
+{
+	fputs("\n/* the syscall lab: hello/hello.c, compiled out with CONFIG_LAB_SYSCALLS=n */\n",
+	      out);
+	for (size_t i = 0; i < f->n; i++) {
+		fprintf(out, "COND_SYSCALL(%s);\n", f->v[i].name);
+		if (f->v[i].compat)
+			fprintf(out, "COND_SYSCALL_COMPAT(%s);\n", f->v[i].name);
+	}
+}
+
+/* The names, one a line (how = 'n'), as lab-tbl's NAME[=COMPAT_ENTRY] for
+ * a compat table ('c'), or on one line for make and the shell ('w'). */
+static void names(FILE *out, const struct family *f, int how)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		fputs(f->v[i].name, out);
+		if (how == 'c' && f->v[i].compat)
+			fprintf(out, "=compat_sys_%s", f->v[i].name);
+		fputc(how == 'w' && i + 1 < f->n ? ' ' : '\n', out);
+	}
+}
+
+static void c_header_open(FILE *out, const char *guard)
+{
+	fprintf(out, "/* Generated from kernel/family.tbl by lab-tbl --family: do not edit. */\n"
+		"#ifndef %s\n#define %s\n\n", guard, guard);
+}
+
+/* The names as C strings, for the module's and the host's checks. */
+static void c_names(FILE *out, const struct family *f)
+{
+	c_header_open(out, "LAB_FAMILY_H");
+	fputs("/* The family's names, in the order the tables number them. */\n"
+	      "#define LAB_FAMILY_NAMES", out);
+	for (size_t i = 0; i < f->n; i++)
+		fprintf(out, " \\\n\t\"%s\"%s", f->v[i].name, i + 1 < f->n ? "," : "");
+	fprintf(out, "\n#define LAB_FAMILY_SIZE %zu\n\n#endif\n", f->n);
+}
+
+/* One wrapper per call for a way in: lab_MECH_NAME(args), its number
+ * nr(NAME), the arguments as longs, the unused ones 0. */
+static int wrappers(FILE *out, const struct family *f)
+{
+	c_header_open(out, "LAB_SYSCALL_WRAPPERS_H");
+	fputs("/* One typed wrapper per system call for a way in (mech) and its numbers. */\n"
+	      "#define LAB_DEFINE_WRAPPERS(mech, nr) \\\n", out);
+	for (size_t i = 0; i < f->n; i++) {
+		const struct fam_call *c = &f->v[i];
+		char arg[192];
+
+		if (c->args.n > 4) {
+			fprintf(stderr, "lab-tbl: %s: user space's wrappers carry at most 4 arguments (lab_*_call())\n",
+				c->name);
+			return -1;
+		}
+		fprintf(out, "\tstatic inline %s lab_##mech##_%s(", c->ret, c->name);
+		for (size_t j = 0; j < c->args.n; j++) {
+			arg_text(arg, sizeof(arg), &c->args.v[j], 1);
+			fprintf(out, "%s%s", j ? ", " : "", arg);
+		}
+		fprintf(out, "%s) \\\n\t{ \\\n\t\treturn lab_##mech##_call(nr(%s)",
+			c->args.n ? "" : "void", c->name);
+		for (size_t j = 0; j < 4; j++) {
+			if (j < c->args.n)
+				fprintf(out, ", (long)%s", c->args.v[j].name);
+			else
+				fputs(", 0", out);
+		}
+		fprintf(out, "); \\\n\t}%s\n", i + 1 < f->n ? " \\" : "");
+	}
+	fputs("\n#endif\n", out);
+	return 0;
+}
+
+static const struct {
+	const char *name, *what;
+} fragments[] = {
+	{ "names", "the names, one a line, in the order the tables number them" },
+	{ "compat-names", "the same as lab-tbl's NAME[=COMPAT_ENTRY], for the compat tables" },
+	{ "words", "the names on one line" },
+	{ "sys", "include/linux/syscalls.h's sys_*() prototypes" },
+	{ "ksys", "include/linux/syscalls.h's ksys_*() prototypes" },
+	{ "compat-sys", "include/linux/compat.h's compat_sys_*() prototypes (none: nothing)" },
+	{ "structs", "the forward declarations the sys_*() prototypes need" },
+	{ "cond", "kernel/sys_ni.c's COND_SYSCALL()s and COND_SYSCALL_COMPAT()s" },
+	{ "c-names", "lab_family.h: the names as C strings (module, host)" },
+	{ "wrappers", "lab_syscall_wrappers.h: user space's LAB_DEFINE_WRAPPERS()" },
+};
+
+void fam_list(FILE *out)
+{
+	for (size_t i = 0; i < sizeof(fragments) / sizeof(*fragments); i++)
+		fprintf(out, "  %-13s %s\n", fragments[i].name, fragments[i].what);
+}
+
+int fam_write(FILE *out, const struct family *f, const char *what)
+{
+	if (!strcmp(what, "names") || !strcmp(what, "compat-names") ||
+	    !strcmp(what, "words"))
+		names(out, f, what[0] == 'c' ? 'c' : what[0] == 'w' ? 'w' : 'n');
+	else if (!strcmp(what, "sys") || !strcmp(what, "ksys"))
+		prototypes(out, f, what);
+	else if (!strcmp(what, "compat-sys"))
+		prototypes(out, f, "compat_sys");
+	else if (!strcmp(what, "structs"))
+		forward_declarations(out, f, 0);
+	else if (!strcmp(what, "cond"))
+		cond_syscalls(out, f);
+	else if (!strcmp(what, "c-names"))
+		c_names(out, f);
+	else if (!strcmp(what, "wrappers"))
+		return wrappers(out, f);
+	else {
+		fprintf(stderr, "lab-tbl: --family: unknown fragment '%s'; the fragments:\n", what);
+		fam_list(stderr);
+		return -1;
+	}
+	return 0;
+}

@@ -19,14 +19,13 @@
 #include <string.h>
 
 #include "checks.h"
+#include "lab_family.h"
 #include "lab.h"
 #include "proc.h"
 #include "util.h"
 
-static const char *const family[] = {
-	"lab_null", "hello", "lab_greeting", "lab_set_greeting",
-	"lab_transform", "lab_batch",
-};
+/* The family's names, in number order (kernel/family.tbl). */
+static const char *const family[] = { LAB_FAMILY_NAMES };
 #define NFAMILY (sizeof(family) / sizeof(*family))
 
 /* The value at a dotted path ("msr.lstar.symbol") under o, or NULL. */

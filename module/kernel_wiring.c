@@ -26,6 +26,8 @@
 #include <asm/syscall.h>
 #include <asm/unistd.h>
 
+#include "lab_family.h"
+
 #define JSON_MAX	8192
 
 static char *json;
@@ -158,10 +160,8 @@ static void read_msrs(void)
 }
 
 #if IS_ENABLED(CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS)
-static const char *const family[] = {
-	"lab_null", "hello", "lab_greeting", "lab_set_greeting",
-	"lab_transform", "lab_batch",
-};
+/* The family's names, in number order (kernel/family.tbl). */
+static const char *const family[] = { LAB_FAMILY_NAMES };
 
 static void read_dispatch(void)
 {

@@ -71,6 +71,12 @@ git init -q -b lab && git add -A && git commit -q -m pristine && git tag pristin
 mkdir -p "$t/$sel/lab_syscalls"
 cp -r "$lab/kernel/selftests/lab_syscalls/." "$lab"/tests/guest/{hello_test.c,batch_test.c,enosys_test.c,lab_test.h} \
 	"$lab/user/lab_syscall.h" "$t/$sel/lab_syscalls/"
+# What names the family there is written from its declaration, as the lab's
+# build writes it: the wrappers lab_syscall.h includes, the Makefile's list.
+for f in wrappers:lab_syscall_wrappers.h make:lab_family.mk; do
+	"$lab_tbl" --family "$lab/kernel/family.tbl" "${f%%:*}" >"$t/$sel/lab_syscalls/${f#*:}" ||
+		die "cannot write $sel/lab_syscalls/${f#*:} from kernel/family.tbl"
+done
 grep -qx 'TARGETS += lab_syscalls' "$t/$sel/Makefile" || {
 	awk '!done && /^TARGETS \+= / && $3 > "lab_syscalls" { print "TARGETS += lab_syscalls"; done = 1 }
 		{ print }' "$t/$sel/Makefile" >"$tmp/Makefile" && mv "$tmp/Makefile" "$t/$sel/Makefile"

@@ -153,7 +153,8 @@ static void names(FILE *out, const struct family *f, int how)
 
 static void c_header_open(FILE *out, const char *guard)
 {
-	fprintf(out, "/* Generated from kernel/family.tbl by lab-tbl --family: do not edit. */\n"
+	fprintf(out, "/* SPDX-License-Identifier: GPL-2.0 */\n"
+		"/* Generated from kernel/family.tbl by lab-tbl --family: do not edit. */\n"
 		"#ifndef %s\n#define %s\n\n", guard, guard);
 }
 
@@ -214,6 +215,7 @@ static const struct {
 	{ "compat-sys", "include/linux/compat.h's compat_sys_*() prototypes (none: nothing)" },
 	{ "structs", "the forward declarations the sys_*() prototypes need" },
 	{ "cond", "kernel/sys_ni.c's COND_SYSCALL()s and COND_SYSCALL_COMPAT()s" },
+	{ "make", "lab_family.mk: the names as make's LAB_SYSCALLS (the in-tree selftests)" },
 	{ "c-names", "lab_family.h: the names as C strings (module, host)" },
 	{ "wrappers", "lab_syscall_wrappers.h: user space's LAB_DEFINE_WRAPPERS()" },
 };
@@ -237,7 +239,12 @@ int fam_write(FILE *out, const struct family *f, const char *what)
 		forward_declarations(out, f, 0);
 	else if (!strcmp(what, "cond"))
 		cond_syscalls(out, f);
-	else if (!strcmp(what, "c-names"))
+	else if (!strcmp(what, "make")) {
+		fputs("# SPDX-License-Identifier: GPL-2.0\n"
+		      "# Generated from the lab's kernel/family.tbl: the family's names.\n"
+		      "LAB_SYSCALLS := ", out);
+		names(out, f, 'w');
+	} else if (!strcmp(what, "c-names"))
 		c_names(out, f);
 	else if (!strcmp(what, "wrappers"))
 		return wrappers(out, f);

@@ -151,40 +151,13 @@ static inline long lab_vdso_call(long nr, long a0, long a1, long a2, long a3)
 }
 #endif
 
-/* One typed wrapper per system call for a way in (mech) and its numbers. */
-#define LAB_DEFINE_WRAPPERS(mech, nr)                                        \
-	static inline long lab_##mech##_lab_null(void)                         \
-	{                                                                      \
-		return lab_##mech##_call(nr(lab_null), 0, 0, 0, 0);            \
-	}                                                                      \
-	static inline long lab_##mech##_hello(void)                            \
-	{                                                                      \
-		return lab_##mech##_call(nr(hello), 0, 0, 0, 0);               \
-	}                                                                      \
-	static inline long lab_##mech##_lab_greeting(char *buf, size_t size)   \
-	{                                                                      \
-		return lab_##mech##_call(nr(lab_greeting), (long)buf,          \
-					 (long)size, 0, 0);                    \
-	}                                                                      \
-	static inline long lab_##mech##_lab_set_greeting(const char *msg,      \
-							 size_t len)           \
-	{                                                                      \
-		return lab_##mech##_call(nr(lab_set_greeting), (long)msg,      \
-					 (long)len, 0, 0);                     \
-	}                                                                      \
-	static inline long lab_##mech##_lab_transform(                         \
-		const void *src, void *dst, size_t len, unsigned int flags)    \
-	{                                                                      \
-		return lab_##mech##_call(nr(lab_transform), (long)src,         \
-					 (long)dst, (long)len, (long)flags);   \
-	}                                                                      \
-	static inline long lab_##mech##_lab_batch(struct lab_batch_rec *recs,  \
-						  unsigned int count,          \
-						  unsigned int flags)          \
-	{                                                                      \
-		return lab_##mech##_call(nr(lab_batch), (long)recs,            \
-					 (long)count, (long)flags, 0);         \
-	}
+/*
+ * LAB_DEFINE_WRAPPERS(mech, nr): one typed wrapper per system call for a
+ * way in (mech) and its numbers (nr), lab_MECH_NAME(), written by the
+ * build from the family's declaration, kernel/family.tbl (lab-tbl
+ * --family ... wrappers).
+ */
+#include "lab_syscall_wrappers.h"
 
 LAB_DEFINE_WRAPPERS(glibc, LAB_NR_NATIVE)
 #if defined(__x86_64__) || defined(__i386__)

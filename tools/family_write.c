@@ -169,6 +169,57 @@ static void c_names(FILE *out, const struct family *f)
 	fprintf(out, "\n#define LAB_FAMILY_SIZE %zu\n\n#endif\n", f->n);
 }
 
+/* NAME without the family's "lab_": its member of the tests' struct lab_mech. */
+static const char *short_name(const char *name)
+{
+	return strncmp(name, "lab_", 4) ? name : name + 4;
+}
+
+/* c's arguments as user space declares them (with_types) or passes them. */
+static void user_args(FILE *out, const struct fam_call *c, int with_types)
+{
+	char arg[192];
+
+	for (size_t j = 0; j < c->args.n; j++) {
+		arg_text(arg, sizeof(arg), &c->args.v[j], 1);
+		fprintf(out, "%s%s", j ? ", " : "",
+			with_types ? arg : c->args.v[j].name);
+	}
+	if (with_types && !c->args.n)
+		fputs("void", out);
+}
+
+/*
+ * What tests/guest/lab_test.h's struct lab_mech has per call: its
+ * members (LAB_MECH_CALLS), the functions each way in fills them with,
+ * giving the kernel's own answer (LAB_ADAPT_CALLS), the initializers
+ * (LAB_MECH_CALLS_INIT).
+ */
+static void test_adapters(FILE *out, const struct family *f)
+{
+	fputs("\n/* tests/guest/lab_test.h's struct lab_mech: a member per call, named without \"lab_\". */\n"
+	      "#define LAB_MECH_CALLS \\\n", out);
+	for (size_t i = 0; i < f->n; i++) {
+		fprintf(out, "\t%s (*%s)(", f->v[i].ret, short_name(f->v[i].name));
+		user_args(out, &f->v[i], 1);
+		fprintf(out, ");%s\n", i + 1 < f->n ? " \\" : "");
+	}
+	fputs("#define LAB_ADAPT_CALLS(mech, conv) \\\n", out);
+	for (size_t i = 0; i < f->n; i++) {
+		fprintf(out, "\tstatic %s mech##_%s(", f->v[i].ret, short_name(f->v[i].name));
+		user_args(out, &f->v[i], 1);
+		fprintf(out, ") \\\n\t{ \\\n\t\treturn lab_answer_##conv(lab_##mech##_%s(",
+			f->v[i].name);
+		user_args(out, &f->v[i], 0);
+		fprintf(out, ")); \\\n\t}%s\n", i + 1 < f->n ? " \\" : "");
+	}
+	fputs("#define LAB_MECH_CALLS_INIT(mech)", out);
+	for (size_t i = 0; i < f->n; i++)
+		fprintf(out, " \\\n\t.%s = mech##_%s,", short_name(f->v[i].name),
+			short_name(f->v[i].name));
+	fputc('\n', out);
+}
+
 /* One wrapper per call for a way in: lab_MECH_NAME(args), its number
  * nr(NAME), the arguments as longs, the unused ones 0. */
 static int wrappers(FILE *out, const struct family *f)
@@ -178,7 +229,6 @@ static int wrappers(FILE *out, const struct family *f)
 	      "#define LAB_DEFINE_WRAPPERS(mech, nr) \\\n", out);
 	for (size_t i = 0; i < f->n; i++) {
 		const struct fam_call *c = &f->v[i];
-		char arg[192];
 
 		if (c->args.n > 4) {
 			fprintf(stderr, "lab-tbl: %s: user space's wrappers carry at most 4 arguments (lab_*_call())\n",
@@ -186,12 +236,9 @@ static int wrappers(FILE *out, const struct family *f)
 			return -1;
 		}
 		fprintf(out, "\tstatic inline %s lab_##mech##_%s(", c->ret, c->name);
-		for (size_t j = 0; j < c->args.n; j++) {
-			arg_text(arg, sizeof(arg), &c->args.v[j], 1);
-			fprintf(out, "%s%s", j ? ", " : "", arg);
-		}
-		fprintf(out, "%s) \\\n\t{ \\\n\t\treturn lab_##mech##_call(nr(%s)",
-			c->args.n ? "" : "void", c->name);
+		user_args(out, c, 1);
+		fprintf(out, ") \\\n\t{ \\\n\t\treturn lab_##mech##_call(nr(%s)",
+			c->name);
 		for (size_t j = 0; j < 4; j++) {
 			if (j < c->args.n)
 				fprintf(out, ", (long)%s", c->args.v[j].name);
@@ -200,6 +247,7 @@ static int wrappers(FILE *out, const struct family *f)
 		}
 		fprintf(out, "); \\\n\t}%s\n", i + 1 < f->n ? " \\" : "");
 	}
+	test_adapters(out, f);
 	fputs("\n#endif\n", out);
 	return 0;
 }
@@ -217,7 +265,7 @@ static const struct {
 	{ "cond", "kernel/sys_ni.c's COND_SYSCALL()s and COND_SYSCALL_COMPAT()s" },
 	{ "make", "lab_family.mk: the names as make's LAB_SYSCALLS (the in-tree selftests)" },
 	{ "c-names", "lab_family.h: the names as C strings (module, host)" },
-	{ "wrappers", "lab_syscall_wrappers.h: user space's LAB_DEFINE_WRAPPERS()" },
+	{ "wrappers", "lab_syscall_wrappers.h: user space's LAB_DEFINE_WRAPPERS(), the tests' LAB_ADAPT_CALLS()" },
 };
 
 void fam_list(FILE *out)

@@ -11,16 +11,14 @@
 
 #include "lab_syscall.h"
 
+/*
+ * One member per call of the family (kernel/family.tbl), named without its
+ * "lab_" (null, hello, greeting, ...): LAB_MECH_CALLS, from
+ * lab_syscall_wrappers.h, which the build writes from the declaration.
+ */
 struct lab_mech {
 	const char *name;
-	long (*null)(void);
-	long (*hello)(void);
-	long (*greeting)(char *buf, size_t size);
-	long (*set_greeting)(const char *msg, size_t len);
-	long (*transform)(const void *src, void *dst, size_t len,
-			  unsigned int flags);
-	long (*batch)(struct lab_batch_rec *recs, unsigned int count,
-		      unsigned int flags);
+	LAB_MECH_CALLS
 	long (*raw)(long nr, long a0, long a1, long a2, long a3);
 	int i386_numbers; /* uses the 32-bit table */
 };
@@ -40,44 +38,14 @@ static inline long lab_answer_raw(long r)
 }
 
 #define LAB_ADAPT(mech, conv)                                                \
-	static long mech##_null(void)                                        \
-	{                                                                    \
-		return lab_answer_##conv(lab_##mech##_lab_null());          \
-	}                                                                    \
-	static long mech##_hello(void)                                       \
-	{                                                                    \
-		return lab_answer_##conv(lab_##mech##_hello());             \
-	}                                                                    \
-	static long mech##_greeting(char *buf, size_t size)                  \
-	{                                                                    \
-		return lab_answer_##conv(lab_##mech##_lab_greeting(buf, size)); \
-	}                                                                    \
-	static long mech##_set_greeting(const char *msg, size_t len)         \
-	{                                                                    \
-		return lab_answer_##conv(                                    \
-			lab_##mech##_lab_set_greeting(msg, len));            \
-	}                                                                    \
-	static long mech##_transform(const void *src, void *dst, size_t len, \
-				     unsigned int flags)                     \
-	{                                                                    \
-		return lab_answer_##conv(                                    \
-			lab_##mech##_lab_transform(src, dst, len, flags));   \
-	}                                                                    \
-	static long mech##_batch(struct lab_batch_rec *recs,                 \
-				 unsigned int count, unsigned int flags)     \
-	{                                                                    \
-		return lab_answer_##conv(                                    \
-			lab_##mech##_lab_batch(recs, count, flags));         \
-	}                                                                    \
+	LAB_ADAPT_CALLS(mech, conv)                                          \
 	static long mech##_raw(long nr, long a0, long a1, long a2, long a3)  \
 	{                                                                    \
 		return lab_answer_##conv(lab_##mech##_call(nr, a0, a1, a2, a3)); \
 	}
 
 #define LAB_MECH(mech, i386)                                                 \
-	{ .name = #mech, .null = mech##_null, .hello = mech##_hello,         \
-	  .greeting = mech##_greeting, .set_greeting = mech##_set_greeting,   \
-	  .transform = mech##_transform, .batch = mech##_batch,             \
+	{ .name = #mech, LAB_MECH_CALLS_INIT(mech)                           \
 	  .raw = mech##_raw,                                                 \
 	  .i386_numbers = (i386) }
 

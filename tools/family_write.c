@@ -23,32 +23,61 @@ static void arg_text(char *buf, size_t size, const struct fam_arg *a, int user)
 	snprintf(buf, size, "%s %.*s%s", type, a->stars, "******", a->name);
 }
 
-/* head, then the arguments filled in to FAM_WRAP columns, then ");". */
-static void prototype(FILE *out, const char *head, const struct fam_args *as)
+#define TABS "\t\t\t\t\t\t\t\t\t\t"
+
+/* An argument list's items: "TYPE NAME" (user: without __user), or with
+ * names_only the names alone; "void" for none unless names_only. */
+typedef char fam_item[192];
+static size_t items_of(fam_item *items, const struct fam_args *as, int user,
+		       int names_only)
 {
-	size_t indent = strlen(head), col = indent;
-
-	fputs(head, out);
-	if (!as->n)
-		fputs("void", out);
 	for (size_t i = 0; i < as->n; i++) {
-		char arg[192];
-		size_t len;
+		if (names_only)
+			snprintf(items[i], sizeof(*items), "%s", as->v[i].name);
+		else
+			arg_text(items[i], sizeof(*items), &as->v[i], user);
+	}
+	if (as->n || names_only)
+		return as->n;
+	strcpy(items[0], "void");
+	return 1;
+}
 
-		arg_text(arg, sizeof(arg), &as->v[i], 0);
-		len = strlen(arg) + (i + 1 < as->n ? 1 : 2);
+/*
+ * lead tabs, head, the n items separated by commas and filled in to
+ * FAM_WRAP columns (continuation lines aligned under the first item),
+ * close; in a macro (macro) each line but the last ends " \".
+ */
+static void fill(FILE *out, int lead, const char *head, const fam_item *items,
+		 size_t n, const char *close, int macro)
+{
+	size_t indent = (size_t)lead * 8 + strlen(head), col = indent;
+
+	fprintf(out, "%.*s%s", lead, TABS, head);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(items[i]) + (i + 1 < n ? 1 : strlen(close));
+
 		if (i && col + 1 + len > FAM_WRAP) {
-			fprintf(out, "\n%.*s%*s", (int)(indent / 8),
-				"\t\t\t\t\t\t\t\t\t\t", (int)(indent % 8), "");
+			fprintf(out, "%s\n%.*s%*s", macro ? " \\" : "",
+				(int)(indent / 8), TABS, (int)(indent % 8), "");
 			col = indent;
 		} else if (i) {
 			fputc(' ', out);
 			col++;
 		}
-		fprintf(out, "%s%s", arg, i + 1 < as->n ? "," : "");
+		fprintf(out, "%s%s", items[i], i + 1 < n ? "," : "");
 		col += len;
 	}
-	fputs(");\n", out);
+	fputs(close, out);
+}
+
+/* head, then the kernel's arguments filled in, then ");". */
+static void prototype(FILE *out, const char *head, const struct fam_args *as)
+{
+	fam_item items[FAM_MAX_ARGS];
+
+	fill(out, 0, head, items, items_of(items, as, 0, 0), ");", 0);
+	fputc('\n', out);
 }
 
 /* The struct or union an argument points to ("struct NAME"), or NULL. */
@@ -175,20 +204,6 @@ static const char *short_name(const char *name)
 	return strncmp(name, "lab_", 4) ? name : name + 4;
 }
 
-/* c's arguments as user space declares them (with_types) or passes them. */
-static void user_args(FILE *out, const struct fam_call *c, int with_types)
-{
-	char arg[192];
-
-	for (size_t j = 0; j < c->args.n; j++) {
-		arg_text(arg, sizeof(arg), &c->args.v[j], 1);
-		fprintf(out, "%s%s", j ? ", " : "",
-			with_types ? arg : c->args.v[j].name);
-	}
-	if (with_types && !c->args.n)
-		fputs("void", out);
-}
-
 /*
  * What tests/guest/lab_test.h's struct lab_mech has per call: its
  * members (LAB_MECH_CALLS), the functions each way in fills them with,
@@ -197,21 +212,28 @@ static void user_args(FILE *out, const struct fam_call *c, int with_types)
  */
 static void test_adapters(FILE *out, const struct family *f)
 {
-	fputs("\n/* tests/guest/lab_test.h's struct lab_mech: a member per call, named without \"lab_\". */\n"
+	fam_item items[FAM_MAX_ARGS];
+	char head[160];
+
+	fputs("\n/* struct lab_mech's members (tests/guest/lab_test.h), without \"lab_\". */\n"
 	      "#define LAB_MECH_CALLS \\\n", out);
 	for (size_t i = 0; i < f->n; i++) {
-		fprintf(out, "\t%s (*%s)(", f->v[i].ret, short_name(f->v[i].name));
-		user_args(out, &f->v[i], 1);
-		fprintf(out, ");%s\n", i + 1 < f->n ? " \\" : "");
+		const struct fam_call *c = &f->v[i];
+
+		snprintf(head, sizeof(head), "%s (*%s)(", c->ret, short_name(c->name));
+		fill(out, 1, head, items, items_of(items, &c->args, 1, 0), ");", 1);
+		fputs(i + 1 < f->n ? " \\\n" : "\n", out);
 	}
 	fputs("#define LAB_ADAPT_CALLS(mech, conv) \\\n", out);
 	for (size_t i = 0; i < f->n; i++) {
-		fprintf(out, "\tstatic %s mech##_%s(", f->v[i].ret, short_name(f->v[i].name));
-		user_args(out, &f->v[i], 1);
-		fprintf(out, ") \\\n\t{ \\\n\t\treturn lab_answer_##conv(lab_##mech##_%s(",
-			f->v[i].name);
-		user_args(out, &f->v[i], 0);
-		fprintf(out, ")); \\\n\t}%s\n", i + 1 < f->n ? " \\" : "");
+		const struct fam_call *c = &f->v[i];
+
+		snprintf(head, sizeof(head), "static %s mech##_%s(", c->ret, short_name(c->name));
+		fill(out, 1, head, items, items_of(items, &c->args, 1, 0), ")", 1);
+		fputs(" \\\n\t{ \\\n", out);
+		snprintf(head, sizeof(head), "return lab_answer_##conv(lab_##mech##_%s(", c->name);
+		fill(out, 2, head, items, items_of(items, &c->args, 1, 1), "));", 1);
+		fprintf(out, " \\\n\t}%s\n", i + 1 < f->n ? " \\" : "");
 	}
 	fputs("#define LAB_MECH_CALLS_INIT(mech)", out);
 	for (size_t i = 0; i < f->n; i++)
@@ -224,6 +246,9 @@ static void test_adapters(FILE *out, const struct family *f)
  * nr(NAME), the arguments as longs, the unused ones 0. */
 static int wrappers(FILE *out, const struct family *f)
 {
+	fam_item items[FAM_MAX_ARGS + 1];
+	char head[160];
+
 	c_header_open(out, "LAB_SYSCALL_WRAPPERS_H");
 	fputs("/* One typed wrapper per system call for a way in (mech) and its numbers. */\n"
 	      "#define LAB_DEFINE_WRAPPERS(mech, nr) \\\n", out);
@@ -235,17 +260,18 @@ static int wrappers(FILE *out, const struct family *f)
 				c->name);
 			return -1;
 		}
-		fprintf(out, "\tstatic inline %s lab_##mech##_%s(", c->ret, c->name);
-		user_args(out, c, 1);
-		fprintf(out, ") \\\n\t{ \\\n\t\treturn lab_##mech##_call(nr(%s)",
-			c->name);
+		snprintf(head, sizeof(head), "static inline %s lab_##mech##_%s(", c->ret, c->name);
+		fill(out, 1, head, items, items_of(items, &c->args, 1, 0), ")", 1);
+		fputs(" \\\n\t{ \\\n", out);
+		snprintf(items[0], sizeof(*items), "nr(%s)", c->name);
 		for (size_t j = 0; j < 4; j++) {
 			if (j < c->args.n)
-				fprintf(out, ", (long)%s", c->args.v[j].name);
+				snprintf(items[j + 1], sizeof(*items), "(long)%s", c->args.v[j].name);
 			else
-				fputs(", 0", out);
+				strcpy(items[j + 1], "0");
 		}
-		fprintf(out, "); \\\n\t}%s\n", i + 1 < f->n ? " \\" : "");
+		fill(out, 2, "return lab_##mech##_call(", items, 5, ");", 1);
+		fprintf(out, " \\\n\t}%s\n", i + 1 < f->n ? " \\" : "");
 	}
 	test_adapters(out, f);
 	fputs("\n#endif\n", out);

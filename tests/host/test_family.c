@@ -111,9 +111,13 @@ static void fragments_are_written_as_the_kernel_has_them(void **state)
 			       "COND_SYSCALL_COMPAT(lab_info);\n"));
 	free(s);
 	s = fragment(decl, "wrappers");
-	assert_non_null(strstr(s, "static inline long lab_##mech##_lab_batch(struct lab_batch_rec *recs, "
-			       "unsigned int count, unsigned int flags)"));
-	assert_non_null(strstr(s, "nr(lab_batch), (long)recs, (long)count, (long)flags, 0);"));
+	/* Wrapped as the kernel's prototypes are, each line ending " \\". */
+	assert_non_null(strstr(s, "\tstatic inline long lab_##mech##_lab_batch(struct lab_batch_rec *recs, \\\n"
+			       "\t\t\t\t\t\t  unsigned int count, \\\n"
+			       "\t\t\t\t\t\t  unsigned int flags) \\\n"));
+	assert_non_null(strstr(s, "\t\treturn lab_##mech##_call(nr(lab_batch), (long)recs, \\\n"
+			       "\t\t\t\t\t (long)count, (long)flags, 0); \\\n"));
+	assert_non_null(strstr(s, "\t.batch = mech##_batch, \\\n\t.info = mech##_info,\n"));
 	free(s);
 	/* Without a compat entry, no compat prototypes at all. */
 	s = fragment("a long - void\n", "compat-sys");

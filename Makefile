@@ -174,6 +174,16 @@ LAB_TBL_SRC := tools/lab-tbl.c tools/syscall_table.c tools/family.c tools/family
 $(TOOLS)/lab-tbl: $(LAB_TBL_SRC) tools/syscall_table.h tools/family.h | deps-kbuild
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $(LAB_TBL_SRC)
+# lab-new-syscall: make new-syscall NAME=... ARGS="TYPE NAME, ...": the call
+# declared in kernel/family.tbl and scaffolded (tools/new-syscall.c).
+LAB_NEW_SRC := tools/new-syscall.c tools/family.c tools/family_write.c tools/syscall_table.c
+$(TOOLS)/lab-new-syscall: $(LAB_NEW_SRC) tools/family.h tools/syscall_table.h | deps-kbuild
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -o $@ $(LAB_NEW_SRC)
+new-syscall: $(TOOLS)/lab-new-syscall
+	@$(TOOLS)/lab-new-syscall . "$(NAME)" "$(ARGS)" \
+		$(wildcard $(KSRC)/arch/x86/entry/syscalls/syscall_64.tbl $(KSRC)/scripts/syscall.tbl)
+.PHONY: new-syscall
 # The host tool: boots, supervises, parses and reports (host/lab.c).
 LAB_SRC := $(wildcard host/*.c)
 LAB_HDR := $(wildcard host/*.h) $(CONTRACTS)
@@ -474,6 +484,10 @@ host-checks: $(PATCHES)/series
 		$(foreach v,$(KVERS),/usr/src/linux-source-$(v).tar.xz) >$(BUILD)/host-tests/patcher.tap 2>&1 || true
 	@tests/host/test_checkpatch.sh $(KSRC) >$(BUILD)/host-tests/checkpatch.tap 2>&1 || true
 	@tests/host/test_man.sh docs/man1 docs/man2 >$(BUILD)/host-tests/man.tap 2>&1 || true
+	@$(MAKE) -s $(TOOLS)/lab-new-syscall
+	@tests/host/test_new_syscall.sh $(TOOLS)/lab-new-syscall $(BUILD)/new-syscall-test \
+		$(firstword $(wildcard $(KSRC)/arch/x86/entry/syscalls/syscall_64.tbl)) \
+		>$(BUILD)/host-tests/new_syscall.tap 2>&1 || true
 	@tests/host/test_packages.sh >$(BUILD)/host-tests/packages.tap 2>&1 || true
 	@tests/host/test_arm64_status.sh $(LAB) $(BUILD)/arm64-status-test \
 		>$(BUILD)/host-tests/arm64_status.tap 2>&1 || true

@@ -133,6 +133,8 @@ static int parse_args(const struct where *w, char *s, struct fam_args *as)
 		return 0;
 	if (!*s)
 		return fail(w, "no arguments: write \"void\" for none");
+	if (*s == ',' || s[strlen(s) - 1] == ',' || strstr(s, ",,"))
+		return fail(w, "an empty argument (two commas, or one at an end)");
 	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (as->n == FAM_MAX_ARGS)
 			return fail(w, "more than %d arguments", FAM_MAX_ARGS);

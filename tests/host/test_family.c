@@ -45,6 +45,10 @@ static void bad_declarations_are_refused_naming_the_line(void **state)
 	refused("a long - int x, int x\n", "f.tbl:1: argument 'x' named twice");
 	refused("a long - int 2x\n", "f.tbl:1: argument name '2x' is not a C identifier");
 	refused("a long - x\n", "f.tbl:1: argument 'x' has no type and name");
+	refused("a long - int x,, int y\n",
+		"f.tbl:1: an empty argument (two commas, or one at an end)");
+	refused("a long - int x,\n",
+		"f.tbl:1: an empty argument (two commas, or one at an end)");
 	refused("a float - void\n", "f.tbl:1: a: unknown return type 'float'");
 	refused("a void - void\n", "f.tbl:1: a: unknown return type 'void'");
 	refused("a long yes void\n", "f.tbl:1: a: compat column 'yes': \"-\" or \"compat\"");

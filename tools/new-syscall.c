@@ -6,7 +6,9 @@
  * Adds "NAME long - ARGS" to LAB/kernel/family.tbl and writes, for NAME:
  * its body returning -ENOSYS (kernel/hello/NAME.c, into kernel/hello's
  * Makefile), a manual page stub (docs/man2/NAME.2) and a kselftest through
- * every way in (tests/guest/NAME_test.c). Refused in one line, exit
+ * every way in (tests/guest/NAME_test.c), which fails until the body is
+ * written; the kselftest, 64-bit and 32-bit, goes into guest/programs.list
+ * and the run and test plans. Refused in one line, exit
  * status 2, with nothing written: a NAME declared already or in one of the
  * kernel's syscall TABLEs, a name or an argument the declaration refuses
  * (family.h), arguments user space's wrappers cannot carry, a file that
@@ -23,7 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define NFILES 5
+#define NFILES 8
 
 struct out {
 	char path[NFILES][4096];
@@ -208,12 +210,49 @@ static void selftest(FILE *f, const struct fam_call *c)
 		"FIXTURE_VARIANT(%s) {\n\tconst struct lab_mech *m;\n};\n\n"
 		"LAB_MECH_VARIANTS(%s)\n\nFIXTURE_SETUP(%s)\n{\n}\n\n"
 		"FIXTURE_TEARDOWN(%s)\n{\n}\n\n"
-		"/* Its body is not written yet. */\nTEST_F(%s, answers_enosys)\n{\n"
-		"\tEXPECT_EQ(-ENOSYS, variant->m->%s(",
+		"/*\n * Wired and written: every way in reaches a body that answers\n"
+		" * (ENOSYS is what the scaffold's body and a missing entry say).\n"
+		" * Then check what it answers.\n */\nTEST_F(%s, answers)\n{\n"
+		"\tlong r = variant->m->%s(",
 		c->name, c->name, c->name, c->name, c->name, c->name, c->name, m);
 	for (size_t i = 0; i < c->args.n; i++)
 		fputs(i ? ", 0" : "0", f);
-	fputs("));\n}\n\nTEST_HARNESS_MAIN\n", f);
+	fprintf(f, ");\n\n\tTH_LOG(\"%s() through %%s: %%ld\", variant->m->name, r);\n"
+		"\tEXPECT_NE(-ENOSYS, r);\n}\n\nTEST_HARNESS_MAIN\n", c->name);
+}
+
+/* LAB/rel again, with line added at its end. */
+static void append(struct out *o, const char *lab, const char *rel, const char *line)
+{
+	char path[4096], *old;
+	size_t len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", lab, rel);
+	old = slurp(path);
+	len = strlen(old);
+	f = create(o, lab, rel, 1);
+	fprintf(f, "%s%s%s\n", old, len && old[len - 1] != '\n' ? "\n" : "", line);
+	finish(o, f);
+	free(old);
+}
+
+/* The kselftest, 64-bit and 32-bit, in the programs' table and the plans
+ * (their columns as the files align them). */
+static void programs(struct out *o, const char *lab, const char *name)
+{
+	char t64[256], t32[256], line[2048];
+
+	snprintf(t64, sizeof(t64), "%s_test", name);
+	snprintf(t32, sizeof(t32), "%s_test32", name);
+	snprintf(line, sizeof(line), "%-18s x86_64,arm64   run,test               tests/guest/%s.c\n"
+		 "%-18s x86_64,arm64   run,test               tests/guest/%s.c",
+		 t64, t64, t32, t64);
+	append(o, lab, "guest/programs.list", line);
+	snprintf(line, sizeof(line), "%-18s exec /lab/bin/%s\n%-18s exec /lab/bin/%s",
+		 t64, t64, t32, t32);
+	append(o, lab, "guest/plans/run", line);
+	append(o, lab, "guest/plans/test", line);
 }
 
 int main(int argc, char **argv)
@@ -251,6 +290,7 @@ int main(int argc, char **argv)
 	snprintf(rel, sizeof(rel), "tests/guest/%s_test.c", c->name);
 	selftest(out = create(&o, argv[1], rel, 0), c);
 	finish(&o, out);
+	programs(&o, argv[1], c->name);
 	out = create(&o, argv[1], "kernel/hello/Makefile", 1);
 	fprintf(out, "%sobj-$(CONFIG_LAB_SYSCALLS) += %s.o\n", mk, c->name);
 	finish(&o, out);
@@ -261,8 +301,8 @@ int main(int argc, char **argv)
 			discard(&o);
 			refuse("cannot rename %s: %s", o.tmp[i], strerror(errno));
 		}
-	printf("%s: declared in kernel/family.tbl; kernel/hello/%s.c, docs/man2/%s.2, tests/guest/%s_test.c written\n",
-	       c->name, c->name, c->name, c->name);
+	printf("%s: declared in kernel/family.tbl; kernel/hello/%s.c, docs/man2/%s.2, tests/guest/%s_test.c written; %s_test and %s_test32 in guest/programs.list and the run and test plans\n",
+	       c->name, c->name, c->name, c->name, c->name, c->name);
 	free(decl);
 	free(mk);
 	free(f.v);

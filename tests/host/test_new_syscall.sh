@@ -4,7 +4,8 @@
 # Bad cases first: each refused in one line, exit status 2, the copy left
 # as it was (every path's type, size and time stamp). Then a call is
 # scaffolded: declared, its body, manual page (test_man.sh passes) and
-# kselftest written; and the same name again is refused.
+# kselftest written, the kselftest in the programs' table and two
+# plans; and the same name again is refused.
 set -uo pipefail
 [ $# -ge 2 ] || { echo "usage: test_new_syscall.sh LAB_NEW_SYSCALL WORK [TABLE]" >&2; exit 2; }
 lab=$(cd "$(dirname "$0")/../.." && pwd)
@@ -13,7 +14,7 @@ tool=$(realpath -- "$1") work=$(realpath -m -- "$2") table=${3:-}
 echo "TAP version 13"
 
 rm -rf "$work" && mkdir -p "$work/lab/docs" "$work/lab/tests"
-cp -a "$lab/kernel" "$work/lab/" && cp -a "$lab/docs/man2" "$work/lab/docs/" &&
+cp -a "$lab/kernel" "$lab/guest" "$work/lab/" && cp -a "$lab/docs/man2" "$work/lab/docs/" &&
 	cp -a "$lab/tests/guest" "$work/lab/tests/"
 state() { find "$work/lab" -printf '%P %y %s %T@\n' | sort; }
 # refused NAME PATTERN ARGS...: the tool with ARGS is refused as promised.
@@ -47,7 +48,13 @@ check "a new call is declared and scaffolded" \
 	 grep -qx "SYSCALL_DEFINE2(lab_echo, const char __user \*, msg, size_t, len)" "$l/kernel/hello/lab_echo.c" &&
 	 grep -qx "obj-\$(CONFIG_LAB_SYSCALLS) += lab_echo.o" "$l/kernel/hello/Makefile" &&
 	 grep -q "variant->m->echo(0, 0)" "$l/tests/guest/lab_echo_test.c" &&
+	 grep -q "EXPECT_NE(-ENOSYS, r)" "$l/tests/guest/lab_echo_test.c" &&
 	 [ -z "$(find "$l" -name "*.new-syscall-tmp")" ]' "exit $rc, said: $out"
+check "its kselftest, 64-bit and 32-bit, is a guest program of the run and test plans" \
+	'grep -qP "^lab_echo_test32 +x86_64,arm64 +run,test +tests/guest/lab_echo_test.c$" "$l/guest/programs.list" &&
+	 grep -qP "^lab_echo_test +x86_64,arm64 +run,test +tests/guest/lab_echo_test.c$" "$l/guest/programs.list" &&
+	 for p in run test; do grep -qP "^lab_echo_test32 +exec /lab/bin/lab_echo_test32$" "$l/guest/plans/$p" &&
+	 grep -qP "^lab_echo_test +exec /lab/bin/lab_echo_test$" "$l/guest/plans/$p" || exit 1; done'
 man=$("$lab/tests/host/test_man.sh" "$l/docs/man2" 2>&1)
 check "its manual page passes test_man.sh" 'grep -q "^ok .* lab_echo(2)$" <<<"$man"' "$man"
 refused "the same name again" "'lab_echo' declared twice" lab_echo ""

@@ -50,7 +50,7 @@ trap 'rm -rf "$scratch"' EXIT
 ksrc=$scratch/tree
 mkdir "$ksrc"
 (cd "$real" && for f in Makefile Kbuild Kconfig init/Kconfig arch/x86/entry/syscall_64.c \
-	arch/x86/entry/syscalls/syscall_{64,32}.tbl include/linux/syscalls.h kernel/sys_ni.c \
+	arch/x86/entry/syscalls/syscall_{64,32}.tbl include/linux/syscalls.h include/linux/compat.h kernel/sys_ni.c \
 	include/uapi/asm-generic/unistd.h scripts/syscall.tbl arch/arm/tools/syscall.tbl \
 	arch/arm64/tools/syscall_{64,32}.tbl arch/arm64/include/asm/unistd{32,}.h \
 	arch/arm64/kernel/sys.c include/uapi/linux/lab_syscalls.h hello/*; do
@@ -173,6 +173,13 @@ fi
 
 # 3. Both x86 tables: the next free numbers, found by lab-tbl.
 mapfile -t names < <(grep -v '^#' "$patch/syscall-names")
+compat=$(grep -v '^#' "$patch/syscall-compat" | tr '\n' ' ')
+# add_compat TABLE: the compat entry point, compat_sys_NAME, as the fifth
+#    column of each entry of the calls in syscall-compat that has none.
+add_compat() {
+	edit "$1" "" -v compat=" $compat" '
+		NF == 4 && index(compat, " " $3 " ") && $4 == "sys_" $3 { $0 = $0 "\tcompat_sys_" $3 } { print }'
+}
 # add_to_table TABLE ABI [WANT WHOSE]: the family into TABLE with lab-tbl
 #    (the numbers it has, or the next free ones), into $scratch/numbers as
 #    "name N" lines; with WANT, they must be those (WHOSE numbers).
@@ -184,12 +191,14 @@ add_to_table() {
 }
 add_to_table "$tbl64" common
 add_to_table "$tbl32" i386
+add_compat "$tbl32"
 
 # 4. Prototypes: sys_*() with the other syscalls, ksys_*() with the others;
 #    lab_batch()'s record type declared at the end of the forward
 #    declarations that open the header, where new ones go.
-grep -qx 'struct lab_batch_rec;' "$ksrc/include/linux/syscalls.h" ||
-	edit "$ksrc/include/linux/syscalls.h" "no forward declaration (struct name;) above its first #include" '
+for decl in lab_batch_rec lab_sysinfo; do
+grep -qx "struct $decl;" "$ksrc/include/linux/syscalls.h" ||
+	edit "$ksrc/include/linux/syscalls.h" "no forward declaration (struct name;) above its first #include" -v decl="$decl" '
 		{ line[++n] = $0 }
 		!inc && /^(struct|union|enum) [a-z0-9_]+;$/ { at = n }
 		/^#include / { inc = 1 }
@@ -197,13 +206,18 @@ grep -qx 'struct lab_batch_rec;' "$ksrc/include/linux/syscalls.h" ||
 			if (!at) exit 1
 			for (i = 1; i <= n; i++) {
 				print line[i]
-				if (i == at) print "struct lab_batch_rec;"
+				if (i == at) print "struct " decl ";"
 			}
 		}'
+done
 insert_before "$ksrc/include/linux/syscalls.h" \
 	'^ \* Architecture-specific system calls' "$patch/syscalls.h.sys"
 insert_before "$ksrc/include/linux/syscalls.h" \
 	'^ssize_t ksys_write\(' "$patch/syscalls.h.ksys"
+#    The compat entry points' prototypes, where adding-syscalls.rst puts them.
+[ ! -f "$ksrc/include/linux/compat.h" ] ||
+	insert_before "$ksrc/include/linux/compat.h" \
+		'^ \* Deprecated system calls which are still defined in' "$patch/compat.h.sys"
 
 # 5. COND_SYSCALL(): with CONFIG_LAB_SYSCALLS=n the numbers answer -ENOSYS.
 #    At the end of the file; an earlier version there (from the line that
@@ -223,17 +237,20 @@ edit "$ksrc/kernel/sys_ni.c" "" -v frag="$patch/sys_ni.c.cond" -v marker="$marke
 		for (i = 1; i <= m; i++) print add[i]
 	}'
 
-# number_block FILE ANCHOR_RE NUMBERS: the family's "#define __NR_name N"
-#    and "__SYSCALL(__NR_name, sys_name)" lines (NUMBERS: "name N" lines),
+# number_block FILE ANCHOR_RE NUMBERS [COMPAT]: the family's "#define __NR_name N"
+#    and "__SYSCALL(__NR_name, sys_name)" lines (NUMBERS: "name N" lines;
+#    for a call with a compat entry, "__SC_COMP(__NR_name, sys_name,
+#    compat_sys_name)", or with COMPAT "__SYSCALL(__NR_name, compat_sys_name)"),
 #    after a line naming the lab, before the first line matching ANCHOR_RE
 #    (before the "/*" that opens it, if it is inside a comment). An earlier
 #    version of the block is taken out first.
 number_block() {
 	local file=$1 re=$2 numbers=$3
-	edit "$file" "no line matches /$re/" -v marker="$marker" -v re="$re" '
+	edit "$file" "no line matches /$re/" -v marker="$marker" -v re="$re" \
+		-v compat=" $compat" -v table="${4:-}" '
 		FNR == NR { nr[++n] = $2; name[n] = $1; next }
 		index($0, "/* " marker ": ") == 1 { old = 1; next }
-		old && (/^#define __NR_[a-z0-9_]+ [0-9]+$/ || /^__SYSCALL\(/) { next }
+		old && (/^#define __NR_[a-z0-9_]+ [0-9]+$/ || /^__SYSCALL\(/ || /^__SC_COMP\(/) { next }
 		old && /^$/ { old = 0; next }
 		{ old = 0; line[++m] = $0 }
 		!at && $0 ~ re { at = m }
@@ -245,7 +262,12 @@ number_block() {
 					print "/* " marker ": hello/hello.c */"
 					for (j = 1; j <= n; j++) {
 						printf "#define __NR_%s %d\n", name[j], nr[j]
-						printf "__SYSCALL(__NR_%s, sys_%s)\n", name[j], name[j]
+						if (!index(compat, " " name[j] " "))
+							printf "__SYSCALL(__NR_%s, sys_%s)\n", name[j], name[j]
+						else if (table)
+							printf "__SYSCALL(__NR_%s, compat_sys_%s)\n", name[j], name[j]
+						else
+							printf "__SC_COMP(__NR_%s, sys_%s, compat_sys_%s)\n", name[j], name[j], name[j]
 					}
 					print ""
 				}
@@ -285,6 +307,7 @@ for tbl in scripts/syscall.tbl arch/arm64/tools/syscall_64.tbl; do
 	[ -z "${seen[$tbl]:-}" ] || continue
 	seen[$tbl]=1
 	add_to_table "$tbl" common "$scratch/generic-numbers" "$generic"
+	add_compat "$tbl"
 done
 
 # 7. 32-bit ARM: the same numbers in arch/arm's table ("common": OABI and
@@ -302,10 +325,11 @@ uarm64=$ksrc/arch/arm64/include/asm/unistd.h
 [ ! -f "$tblarm" ] || { add_to_table "$tblarm" common && mv "$scratch/numbers" "$scratch/arm-numbers"; }
 if [ -f "$a32" ]; then
 	if [ -f "$tblarm" ]; then add_to_table "$a32" common "$scratch/arm-numbers" "$tblarm"; else add_to_table "$a32" common; fi
+	add_compat "$a32"
 elif [ -f "$u32" ]; then
 	[ -f "$tblarm" ] || die "cannot patch $u32: no $tblarm to number AArch32's calls by"
 	[ -f "$uarm64" ] || die "cannot patch $u32: no $uarm64 for its count"
-	number_block "$u32" '^ \* Please add new compat syscalls above this comment' "$scratch/arm-numbers"
+	number_block "$u32" '^ \* Please add new compat syscalls above this comment' "$scratch/arm-numbers" compat
 	set_count "$uarm64" __NR_compat_syscalls "$(awk '
 		$1 == "#define" && $2 ~ /^__NR_/ && $3 ~ /^[0-9]+$/ && $3 + 1 > c { c = $3 + 1 }
 		END { print c + 0 }' "$u32")"

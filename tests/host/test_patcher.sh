@@ -17,7 +17,7 @@ shift 2
 . "$(dirname "$0")/tap.sh"
 echo "TAP version 13"
 
-files=(Makefile Kbuild Kconfig init/Kconfig kernel/sys_ni.c include/linux/syscalls.h
+files=(Makefile Kbuild Kconfig init/Kconfig kernel/sys_ni.c include/linux/syscalls.h include/linux/compat.h
 	include/uapi/asm-generic/unistd.h scripts/syscall.tbl arch/x86/entry/syscall_64.c
 	arch/x86/entry/syscalls/syscall_{64,32}.tbl arch/arm/tools/syscall.tbl
 	arch/arm64/tools/syscall_{64,32}.tbl arch/arm64/include/asm/unistd{,32}.h arch/arm64/kernel/sys.c)
@@ -96,9 +96,9 @@ for tarball; do
 	if [ -f "$b/scripts/syscall.tbl" ]; then # 6.11 and later
 		a32=arch/arm64/tools/syscall_32.tbl
 		refused "a generic table whose next numbers are not unistd.h's" scripts/syscall.tbl '$a 999\tcommon\tfoo\t\t\tsys_foo' \
-			"cannot patch $b/scripts/syscall.tbl: its next free numbers \(1000-1005\) are not those of $b/$u \([0-9]+-[0-9]+\)$"
+			"cannot patch $b/scripts/syscall.tbl: its next free numbers \(1000-1006\) are not those of $b/$u \([0-9]+-[0-9]+\)$"
 		refused "AArch32's table numbering apart from ARM's" $a32 '$a 999\tcommon\tfoo\t\t\tsys_foo' \
-			"cannot patch $b/$a32: its next free numbers \(1000-1005\) are not those of $b/arch/arm/tools/syscall.tbl \([0-9]+-[0-9]+\)$"
+			"cannot patch $b/$a32: its next free numbers \(1000-1006\) are not those of $b/arch/arm/tools/syscall.tbl \([0-9]+-[0-9]+\)$"
 		refused "a line of AArch32's table that is not an entry" $a32 '$a 1 common' \
 			"lab-tbl: $b/$a32:[0-9]+: not a syscall table line$"
 		refused "a line of the generic table that is not an entry" scripts/syscall.tbl '$a 1 common' \
@@ -127,18 +127,32 @@ for tarball; do
 		check "$v: $tbl numbers the family $nr-$((nr + 5))" \
 			'grep -qP "^$nr\t$abi\tlab_null\t+sys_lab_null$" "$t/$tbl" &&
 			 grep -qP "^$((nr + 5))\t$abi\tlab_batch\t+sys_lab_batch$" "$t/$tbl" &&
-			 [ "$(grep -c lab_ "$t/$tbl")" -eq 5 ] && [ "$(grep -c hello "$t/$tbl")" -eq 1 ]'
+			 [ "$(grep -c lab_ "$t/$tbl")" -eq 6 ] && [ "$(grep -c hello "$t/$tbl")" -eq 1 ]'
 	done
+	# lab_sysinfo(): compat_sys_lab_sysinfo for 32-bit tasks on a 64-bit
+	# kernel (and in the generic table); x86_64's entry stays "common"
+	# (x32 shares the 64-bit layout); 32-bit ARM's own table needs none.
+	for tbl in "${tables[@]}"; do
+		abi=${tbl#* } tbl=${tbl% *} c=
+		case $tbl in */syscall_32.tbl | scripts/syscall.tbl) c="\tcompat_sys_lab_sysinfo" ;; esac
+		check "$v: $tbl: lab_sysinfo $((nr + 6))${c:+ with its compat entry}" \
+			'grep -qP "^$((nr + 6))\t$abi\tlab_sysinfo\t+sys_lab_sysinfo$c$" "$t/$tbl"'
+	done
+	check "$v: compat.h declares compat_sys_lab_sysinfo()" \
+		'grep -q "^asmlinkage long compat_sys_lab_sysinfo(struct compat_lab_sysinfo __user \*info,$" "$t/include/linux/compat.h"'
+	check "$v: the generic unistd.h gives lab_sysinfo __SC_COMP()" \
+		'grep -qx "__SC_COMP(__NR_lab_sysinfo, sys_lab_sysinfo, compat_sys_lab_sysinfo)" "$t/$u"'
 	check "$v: the generic unistd.h too, and its count" \
 		'grep -qx "#define __NR_lab_null $nr" "$t/$u" && grep -qx "#define __NR_lab_batch $((nr + 5))" "$t/$u" &&
-		 grep -qx "#define __NR_syscalls $((nr + 6))" "$t/$u"'
+		 grep -qx "#define __NR_syscalls $((nr + 7))" "$t/$u"'
 	if [ -f "$p/scripts/syscall.tbl" ]; then
 		check "$v: arm64's syscall_64.tbl is still a link to the generic table" \
 			'[ "$(readlink "$t/arch/arm64/tools/syscall_64.tbl")" = "$(readlink "$p/arch/arm64/tools/syscall_64.tbl")" ]'
 	else
 		check "$v: arm64's unistd32.h numbers AArch32's calls, and counts them" \
 			'grep -qx "#define __NR_lab_null $nr" "$t/arch/arm64/include/asm/unistd32.h" &&
-			 grep -qE "^#define __NR_compat_syscalls[[:space:]]+$((nr + 6))$" "$t/arch/arm64/include/asm/unistd.h"'
+			 grep -qx "__SYSCALL(__NR_lab_sysinfo, compat_sys_lab_sysinfo)" "$t/arch/arm64/include/asm/unistd32.h" &&
+			 grep -qE "^#define __NR_compat_syscalls[[:space:]]+$((nr + 7))$" "$t/arch/arm64/include/asm/unistd.h"'
 	fi
 	before=$(state "$t")
 	sleep 0.1

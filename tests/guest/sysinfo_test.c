@@ -289,7 +289,7 @@ TEST_F(sysinfo, bad_lengths_and_flags_are_einval)
 	const unsigned long sizes[] = { 0, LAB_SYSINFO_RELEASE_MAX + 1,
 					0x80000000UL, 0xffffffffUL };
 
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
 		request(m, self->rw, rel, sizes[i]);
 		EXPECT_EQ(-EINVAL, ask(m, self->rw, 0).ret);
 		EXPECT_TRUE(untouched(m, self->rw));
@@ -329,7 +329,7 @@ TEST_F(sysinfo, bad_buffer_is_efault)
 		(uintptr_t)(self->edge + PAGE - 4),
 	};
 
-	for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bufs); i++) {
 		request(m, self->rw, bufs[i], 128);
 		EXPECT_EQ(-EFAULT, ask(m, self->rw, 0).ret);
 		EXPECT_TRUE(untouched(m, self->rw));

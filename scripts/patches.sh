@@ -69,7 +69,7 @@ git init -q -b lab && git add -A && git commit -q -m pristine && git tag pristin
 # The selftests: the in-tree Makefile, the sources the lab's guest runs, and
 # their place in the selftests' TARGETS (a no-op once patch-kernel.sh does it).
 mkdir -p "$t/$sel/lab_syscalls"
-cp -r "$lab/kernel/selftests/lab_syscalls/." "$lab"/tests/guest/{hello_test.c,batch_test.c,enosys_test.c,lab_test.h} \
+cp -r "$lab/kernel/selftests/lab_syscalls/." "$lab"/tests/guest/{hello_test.c,batch_test.c,sysinfo_test.c,enosys_test.c,lab_test.h} \
 	"$lab/user/lab_syscall.h" "$t/$sel/lab_syscalls/"
 grep -qx 'TARGETS += lab_syscalls' "$t/$sel/Makefile" || {
 	awk '!done && /^TARGETS \+= / && $3 > "lab_syscalls" { print "TARGETS += lab_syscalls"; done = 1 }

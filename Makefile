@@ -570,7 +570,7 @@ test-kvm: deps $(LAB) $(KVM_L1)/vmlinuz $(KVM_L1_CPIO)
 # format-patch series (scripts/patches.sh; the messages in kernel/patch/series/),
 # the default version's in build/patches/, another's in build/patches/KVER/.
 PATCHES_INPUTS := $(KERNEL_INPUTS) $(wildcard kernel/patch/series/* kernel/selftests/lab_syscalls/*) \
-	kernel/selftests/lab_syscalls/.gitignore tests/guest/hello_test.c tests/guest/batch_test.c tests/guest/enosys_test.c \
+	kernel/selftests/lab_syscalls/.gitignore tests/guest/hello_test.c tests/guest/batch_test.c tests/guest/sysinfo_test.c tests/guest/enosys_test.c \
 	tests/guest/lab_test.h user/lab_syscall.h scripts/patches.sh scripts/lib.sh
 $(PATCHES)/series: $(PATCHES_INPUTS) | deps-patches
 	@scripts/patches.sh $(KERNEL_TARBALL) $(TOOLS)/lab-tbl $(PATCHES)

@@ -56,6 +56,13 @@ struct row {
 
 static struct timespec ts;
 static char *buf;
+/* lab_sysinfo()'s request (a release buffer of 64 bytes), in this
+ * process's layout; on x86_64 also in the 32-bit one, for int $0x80,
+ * which enters the compat entry point. */
+static struct lab_sysinfo *si;
+#if defined(__x86_64__)
+static struct lab_sysinfo32 *si32;
+#endif
 
 /*
  * One batch: n calls of the row's body between two reads of the counter
@@ -91,6 +98,10 @@ BATCH(batch_lab_transform_64B,
       lab_syscall_lab_transform(buf, buf + LAB_TRANSFORM_MAX, 64, 0))
 BATCH(batch_lab_transform_4KiB,
       lab_syscall_lab_transform(buf, buf + LAB_TRANSFORM_MAX, 4096, 0))
+BATCH(batch_lab_sysinfo_syscall, lab_syscall_lab_sysinfo(si, 0))
+/* the wrapper is typed for the native layout; the compat entry reads si32's */
+BATCH(batch_lab_sysinfo_int80,
+      lab_int80_lab_sysinfo((struct lab_sysinfo *)(void *)si32, 0))
 #elif defined(__i386__)
 BATCH(batch_getppid_vdso32, lab_vdso_call(__NR_getppid, 0, 0, 0, 0))
 BATCH(batch_ni_syscall_int80_32,
@@ -98,6 +109,8 @@ BATCH(batch_ni_syscall_int80_32,
 BATCH(batch_lab_null_glibc, lab_glibc_lab_null())
 BATCH(batch_lab_null_int80_32, lab_int80_lab_null())
 BATCH(batch_lab_null_vdso32, lab_vdso_lab_null())
+BATCH(batch_lab_sysinfo_int80_32, lab_int80_lab_sysinfo(si, 0))
+BATCH(batch_lab_sysinfo_vdso32, lab_vdso_lab_sysinfo(si, 0))
 #elif defined(__aarch64__)
 BATCH(batch_getppid_svc, lab_svc_call(__NR_getppid, 0, 0, 0, 0))
 BATCH(batch_ni_syscall, lab_svc_call(LAB_NR64_NO_ENTRY, 0, 0, 0, 0))
@@ -107,11 +120,13 @@ BATCH(batch_lab_transform_64B,
       lab_svc_lab_transform(buf, buf + LAB_TRANSFORM_MAX, 64, 0))
 BATCH(batch_lab_transform_4KiB,
       lab_svc_lab_transform(buf, buf + LAB_TRANSFORM_MAX, 4096, 0))
+BATCH(batch_lab_sysinfo_svc, lab_svc_lab_sysinfo(si, 0))
 #else
 BATCH(batch_getppid_svc32, lab_svc_call(__NR_getppid, 0, 0, 0, 0))
 BATCH(batch_ni_syscall_svc32, lab_svc_call(LAB_NR32_NO_ENTRY, 0, 0, 0, 0))
 BATCH(batch_lab_null_glibc, lab_glibc_lab_null())
 BATCH(batch_lab_null_svc32, lab_svc_lab_null())
+BATCH(batch_lab_sysinfo_svc32, lab_svc_lab_sysinfo(si, 0))
 #endif
 
 /* The empty loop's row is the loop alone; every other row has that loop,
@@ -142,6 +157,10 @@ static const struct row rows[] = {
 	  batch_lab_transform_64B, 1 },
 	{ "lab_transform_4KiB", "lab_transform(), 4096 bytes in and out (syscall instruction)",
 	  batch_lab_transform_4KiB, 1 },
+	{ "lab_sysinfo_syscall", "lab_sysinfo() with the syscall instruction: the native entry, 64-bit layout",
+	  batch_lab_sysinfo_syscall, 1 },
+	{ "lab_sysinfo_int80", "lab_sysinfo() with int $0x80 from a 64-bit process: the compat entry, 32-bit layout",
+	  batch_lab_sysinfo_int80, 1 },
 #elif defined(__i386__)
 	{ "getppid_vdso32", "getppid() through __kernel_vsyscall",
 	  batch_getppid_vdso32, 0 },
@@ -153,6 +172,10 @@ static const struct row rows[] = {
 	  batch_lab_null_int80_32, 1 },
 	{ "lab_null_vdso32", "lab_null() through the vDSO's __kernel_vsyscall (sysenter)",
 	  batch_lab_null_vdso32, 1 },
+	{ "lab_sysinfo_int80_32", "lab_sysinfo() with int $0x80 from a 32-bit process: the compat entry",
+	  batch_lab_sysinfo_int80_32, 1 },
+	{ "lab_sysinfo_vdso32", "lab_sysinfo() through __kernel_vsyscall (sysenter): the compat entry",
+	  batch_lab_sysinfo_vdso32, 1 },
 #elif defined(__aarch64__)
 	{ "getppid_svc", "getppid() with the svc instruction",
 	  batch_getppid_svc, 0 },
@@ -167,6 +190,8 @@ static const struct row rows[] = {
 	  batch_lab_transform_64B, 1 },
 	{ "lab_transform_4KiB", "lab_transform(), 4096 bytes in and out (svc instruction)",
 	  batch_lab_transform_4KiB, 1 },
+	{ "lab_sysinfo_svc", "lab_sysinfo() with the svc instruction: the native entry, 64-bit layout",
+	  batch_lab_sysinfo_svc, 1 },
 #else
 	{ "getppid_svc32", "getppid() with svc from a 32-bit (AArch32) process",
 	  batch_getppid_svc32, 0 },
@@ -176,6 +201,8 @@ static const struct row rows[] = {
 	  batch_lab_null_glibc, 1 },
 	{ "lab_null_svc32", "lab_null() with svc from a 32-bit (AArch32) process",
 	  batch_lab_null_svc32, 1 },
+	{ "lab_sysinfo_svc32", "lab_sysinfo() with svc from a 32-bit (AArch32) process: the compat entry",
+	  batch_lab_sysinfo_svc32, 1 },
 #endif
 };
 
@@ -185,7 +212,8 @@ static const struct row rows[] = {
 static const char *cannot_run(const struct row *r)
 {
 #if defined(__i386__)
-	if ((r->batch == batch_getppid_vdso32 || r->batch == batch_lab_null_vdso32) &&
+	if ((r->batch == batch_getppid_vdso32 || r->batch == batch_lab_null_vdso32 ||
+	     r->batch == batch_lab_sysinfo_vdso32) &&
 	    !lab_vdso_entry())
 		return "no vDSO in this process (AT_SYSINFO is 0)";
 #endif
@@ -202,7 +230,7 @@ int main(int argc, char **argv)
 	size_t nt = 0;
 
 	lab_bench_options(&b, argc, argv);
-	buf = mmap(NULL, 2 * LAB_TRANSFORM_MAX, PROT_READ | PROT_WRITE,
+	buf = mmap(NULL, 3 * LAB_TRANSFORM_MAX, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS
 #if defined(__x86_64__)
 			   | MAP_32BIT
@@ -213,11 +241,23 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	memset(buf, 'a', 2 * LAB_TRANSFORM_MAX);
+	si = (void *)(buf + 2 * LAB_TRANSFORM_MAX);
+	*si = (struct lab_sysinfo){ .release = (uintptr_t)(buf + 2 * LAB_TRANSFORM_MAX + 64),
+				    .release_size = 64 };
+#if defined(__x86_64__)
+	si32 = (void *)(buf + 2 * LAB_TRANSFORM_MAX + 128);
+	*si32 = (struct lab_sysinfo32){ .release = (uint32_t)(uintptr_t)(buf + 2 * LAB_TRANSFORM_MAX + 192),
+					.release_size = 64 };
+#endif
 	lab_bench_start(&b, batch_function_call);
 
 	if (!b.host && lab_glibc_lab_null() != 0) {
 		fprintf(stderr, "bench_user: lab_null() failed (%s): not the lab kernel?\n",
 			strerror(errno));
+		return 1;
+	}
+	if (!b.host && lab_glibc_lab_sysinfo(si, 0) <= 0) {
+		fprintf(stderr, "bench_user: lab_sysinfo() failed (%s)\n", strerror(errno));
 		return 1;
 	}
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {

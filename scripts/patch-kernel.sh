@@ -250,19 +250,22 @@ edit "$ksrc/kernel/sys_ni.c" "" -v frag="$frag/cond" -v marker="$marker" '
 		for (i = 1; i <= m; i++) print add[i]
 	}'
 
-# number_block FILE ANCHOR_RE NUMBERS [ENTRIES]: the family's "#define
-#    __NR_name N" and "__SYSCALL(__NR_name, sys_name)" lines (NUMBERS: "name
-#    N" lines; ENTRIES: lab-tbl's NAME[=ENTRY] lines, to call ENTRY instead),
-#    after a line naming the lab, before the first line matching ANCHOR_RE
-#    (before the "/*" that opens it, if it is inside a comment). An earlier
-#    version of the block is taken out first.
+# number_block FILE ANCHOR_RE NUMBERS [ENTRIES [BOTH]]: the family's
+#    "#define __NR_name N" and "__SYSCALL(__NR_name, sys_name)" lines
+#    (NUMBERS: "name N" lines; ENTRIES: lab-tbl's NAME[=ENTRY] lines, to
+#    call ENTRY instead, or with BOTH, as a table for native and compat
+#    tasks does, "__SC_COMP(__NR_name, sys_name, ENTRY)"), after a line
+#    naming the lab, before the first line matching ANCHOR_RE (before the
+#    "/*" that opens it, if it is inside a comment). An earlier version of
+#    the block is taken out first.
 number_block() {
 	local file=$1 re=$2 numbers=$3 entries=${4:-/dev/null}
-	edit "$file" "no line matches /$re/" -v marker="$marker" -v re="$re" -v entries="$entries" '
+	edit "$file" "no line matches /$re/" -v marker="$marker" -v re="$re" -v entries="$entries" \
+		-v both="${5:-}" '
 		BEGIN { while ((getline l < entries) > 0) if (split(l, e, "=") == 2) entry[e[1]] = e[2] }
 		FNR == NR { nr[++n] = $2; name[n] = $1; next }
 		index($0, "/* " marker ": ") == 1 { old = 1; next }
-		old && (/^#define __NR_[a-z0-9_]+ [0-9]+$/ || /^__SYSCALL\(/) { next }
+		old && (/^#define __NR_[a-z0-9_]+ [0-9]+$/ || /^__SYSCALL\(/ || /^__SC_COMP\(/) { next }
 		old && /^$/ { old = 0; next }
 		{ old = 0; line[++m] = $0 }
 		!at && $0 ~ re { at = m }
@@ -274,8 +277,12 @@ number_block() {
 					print "/* " marker ": hello/hello.c */"
 					for (j = 1; j <= n; j++) {
 						printf "#define __NR_%s %d\n", name[j], nr[j]
-						printf "__SYSCALL(__NR_%s, %s)\n", name[j],
-							name[j] in entry ? entry[name[j]] : "sys_" name[j]
+						if (both && name[j] in entry)
+							printf "__SC_COMP(__NR_%s, sys_%s, %s)\n", name[j],
+								name[j], entry[name[j]]
+						else
+							printf "__SYSCALL(__NR_%s, %s)\n", name[j],
+								name[j] in entry ? entry[name[j]] : "sys_" name[j]
 					}
 					print ""
 				}
@@ -292,7 +299,10 @@ set_count() {
 
 # 6. The generic table (arm64, riscv, ...): the next numbers after
 #    __NR_syscalls (after what it was before the lab's block, if the tree
-#    has one), and __NR_syscalls raised to match.
+#    has one), and __NR_syscalls raised to match. It serves the compat
+#    tasks of the architectures that use it for them too (riscv's): a call
+#    declared with a compat entry gets __SC_COMP(), or, in syscall.tbl,
+#    the compat column.
 generic=$ksrc/include/uapi/asm-generic/unistd.h
 first=$(awk -v marker="$marker" '
 	index($0, "/* " marker ": ") == 1 { old = 1; next }
@@ -301,7 +311,7 @@ first=$(awk -v marker="$marker" '
 	END { if (count) print count }' "$generic" | head -n 1)
 [ -n "$first" ] || die "cannot patch $generic: no line '#define __NR_syscalls N'"
 for i in "${!names[@]}"; do echo "${names[$i]} $((first + i))"; done >"$scratch/generic-numbers"
-number_block "$generic" '^#undef __NR_syscalls' "$scratch/generic-numbers"
+number_block "$generic" '^#undef __NR_syscalls' "$scratch/generic-numbers" "$frag/compat-names" both
 set_count "$generic" __NR_syscalls $((first + ${#names[@]}))
 
 #    Since 6.11 the generic table is scripts/syscall.tbl (arm64's
@@ -314,7 +324,7 @@ for tbl in scripts/syscall.tbl arch/arm64/tools/syscall_64.tbl; do
 	[[ $tbl == "$ksrc"/* ]] || die "cannot patch $tbl: a link out of the tree"
 	[ -z "${seen[$tbl]:-}" ] || continue
 	seen[$tbl]=1
-	add_to_table "$tbl" common native "$scratch/generic-numbers" "$generic"
+	add_to_table "$tbl" common compat "$scratch/generic-numbers" "$generic"
 done
 
 # 7. 32-bit ARM: the same numbers in arch/arm's table ("common": OABI and

@@ -23,7 +23,7 @@ sel=tools/testing/selftests
 # asm/unistd.h), and is arch/arm64/tools/syscall_32.tbl since 6.11. The
 # exports' Kconfig option is taken out of 1-core's init/Kconfig below.
 declare -A paths=(
-	[1-core]="hello include/uapi/linux/lab_syscalls.h include/linux/syscalls.h
+	[1-core]="hello include/uapi/linux/lab_syscalls.h include/linux/syscalls.h include/linux/compat.h
 		kernel/sys_ni.c include/uapi/asm-generic/unistd.h scripts/syscall.tbl
 		Kbuild Kconfig init/Kconfig"
 	[2-x86]="arch/x86/entry/syscalls"
@@ -33,7 +33,7 @@ declare -A paths=(
 	[5-selftests]="$sel/Makefile $sel/lab_syscalls")
 # The pristine files patch-kernel.sh may edit (its list), and the
 # selftests' Makefile: those of them the tarball has are extracted.
-files=(Makefile Kbuild Kconfig init/Kconfig kernel/sys_ni.c include/linux/syscalls.h
+files=(Makefile Kbuild Kconfig init/Kconfig kernel/sys_ni.c include/linux/syscalls.h include/linux/compat.h
 	include/uapi/asm-generic/unistd.h scripts/syscall.tbl "$sel/Makefile"
 	arch/x86/entry/{syscall_64.c,syscalls/syscall_64.tbl,syscalls/syscall_32.tbl}
 	arch/arm/tools/syscall.tbl arch/arm64/tools/syscall_{64,32}.tbl
@@ -69,7 +69,7 @@ git init -q -b lab && git add -A && git commit -q -m pristine && git tag pristin
 # The selftests: the in-tree Makefile, the sources the lab's guest runs, and
 # their place in the selftests' TARGETS (a no-op once patch-kernel.sh does it).
 mkdir -p "$t/$sel/lab_syscalls"
-cp -r "$lab/kernel/selftests/lab_syscalls/." "$lab"/tests/guest/{hello_test.c,batch_test.c,enosys_test.c,lab_test.h} \
+cp -r "$lab/kernel/selftests/lab_syscalls/." "$lab"/tests/guest/{hello_test.c,batch_test.c,sysinfo_test.c,enosys_test.c,lab_test.h} \
 	"$lab/user/lab_syscall.h" "$t/$sel/lab_syscalls/"
 # What names the family there is written from its declaration, as the lab's
 # build writes it: the wrappers lab_syscall.h includes, the Makefile's list.

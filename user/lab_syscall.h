@@ -24,6 +24,7 @@
 #define LAB_SYSCALL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <linux/lab_syscalls.h>
@@ -150,6 +151,20 @@ static inline long lab_vdso_call(long nr, long a0, long a1, long a2, long a3)
 	return ret;
 }
 #endif
+
+/*
+ * struct lab_sysinfo as i386 and 32-bit ARM lay it out (the kernel's struct
+ * compat_lab_sysinfo): a 32-bit program's own struct lab_sysinfo, and what a
+ * 64-bit x86 process passes through int $0x80, which enters the 32-bit
+ * table and its compat entry points.
+ */
+struct lab_sysinfo32 {
+	int32_t uptime;
+	uint32_t freeram;
+	uint32_t procs;
+	uint32_t release;
+	uint32_t release_size;
+};
 
 /*
  * LAB_DEFINE_WRAPPERS(mech, nr): one typed wrapper per system call for a

@@ -53,11 +53,16 @@ TEST_F(absent, every_family_call_is_enosys)
 	EXPECT_EQ(-ENOSYS, m->set_greeting("x", 1));
 	EXPECT_EQ(-ENOSYS, m->transform(b, b + 64, 8, 0));
 	EXPECT_EQ(-ENOSYS, m->batch(r, 1, 0));
+	/* lab_sysinfo(): 32-bit callers through its compat entry's stub */
+	EXPECT_EQ(-ENOSYS, m->raw(m->i386_numbers ? LAB_NR32_lab_sysinfo
+						  : LAB_NR64_lab_sysinfo,
+				  (long)(uintptr_t)(b + 256), 0, 0, 0));
 	/* Answered before any argument is looked at. */
 	EXPECT_EQ(-ENOSYS, m->batch(NULL, LAB_BATCH_MAX + 1, ~0U));
 	/* Nothing was written. */
 	EXPECT_EQ(0xaa, (unsigned char)b[0]);
 	EXPECT_EQ(0xaa, (unsigned char)b[64]);
+	EXPECT_EQ(0xaa, (unsigned char)b[256]);
 	EXPECT_EQ(0x5a5a5a5a, r->result);
 }
 

@@ -46,53 +46,40 @@ refused() {
 		"exit $rc, said: $out$(diff -r "$t.orig" "$t" | head -5)"
 }
 
-# compat_entry: the pristine tree $p patched with a declaration that adds
-# lab_sysinfo, with a compat entry, after the family; bad declarations.
+# compat_entry: the compat column decides: the pristine tree $p patched
+# with the family's declaration but lab_sysinfo declared without a compat
+# entry calls sys_lab_sysinfo from every table; then bad declarations.
 compat_entry() {
-	local d=$work/compat.tbl t=$work/$v-compat nr cnr
-	{ grep -v '^#' "$lab/kernel/family.tbl"
-	  printf 'lab_sysinfo\tlong\tcompat\tstruct lab_sysinfo __user *info, unsigned int flags'
-	  printf ' | struct compat_lab_sysinfo __user *info, unsigned int flags\n'; } >"$d"
-	declared "a duplicate name" 'lab_null\tlong\t-\tvoid' "/bad\.tbl:7: 'lab_null' declared twice \(first at line 1\)$"
-	declared "an invalid name" 'lab-x\tlong\t-\tvoid' "/bad\.tbl:7: 'lab-x' is not a C identifier"
+	local d=$work/compat.tbl t=$work/$v-compat at
+	grep -v '^#' "$lab/kernel/family.tbl" |
+		sed -E 's/^(lab_sysinfo\t+long\t+)compat\t([^|]*[^| ]) *\|.*/\1-\t\2/' >"$d"
+	at=$(($(grep -c . "$d") + 1))
+	declared "a duplicate name" 'lab_null\tlong\t-\tvoid' "/bad\.tbl:$at: 'lab_null' declared twice \(first at line 1\)$"
+	declared "an invalid name" 'lab-x\tlong\t-\tvoid' "/bad\.tbl:$at: 'lab-x' is not a C identifier"
 	declared "seven arguments" 'lab_x\tlong\t-\tint a, int b, int c, int d, int e, int f, int g' \
-		"/bad\.tbl:7: more than 6 arguments$"
-	declared "an unknown type" 'lab_x\tlong\t-\tfloat f' "/bad\.tbl:7: argument 'f': unknown type 'float'$"
-	declared "a compat column neither - nor compat" 'lab_x\tlong\tyes\tvoid' "/bad\.tbl:7: lab_x: compat column 'yes'"
+		"/bad\.tbl:$at: more than 6 arguments$"
+	declared "an unknown type" 'lab_x\tlong\t-\tfloat f' "/bad\.tbl:$at: argument 'f': unknown type 'float'$"
+	declared "a compat column neither - nor compat" 'lab_x\tlong\tyes\tvoid' "/bad\.tbl:$at: lab_x: compat column 'yes'"
 	cp -a "$p" "$t"
 	rc=0 && out=$(LAB_FAMILY=$d patcher "$t" 2>&1) || rc=$?
-	nr=$(awk '$3 == "lab_sysinfo" { print $1 }' "$t/$arch/syscall_32.tbl")
-	check "$v: a declared compat entry: i386's table calls compat_sys_lab_sysinfo, x86_64's sys_lab_sysinfo" \
-		'[ $rc -eq 0 ] && [ -z "$out" ] &&
-		 grep -qP "^$nr\ti386\tlab_sysinfo\t+sys_lab_sysinfo\t+compat_sys_lab_sysinfo$" "$t/$arch/syscall_32.tbl" &&
-		 grep -qP "^[0-9]+\tcommon\tlab_sysinfo\t+sys_lab_sysinfo$" "$t/$arch/syscall_64.tbl" &&
-		 grep -qP "^[0-9]+\ti386\tlab_batch\t+sys_lab_batch$" "$t/$arch/syscall_32.tbl"' "$out"
-	cnr=$(awk '$1 == "#define" && $2 == "__NR_syscalls" { print $3 - 1 }' "$t/$u")
-	if [ -f "$p/scripts/syscall.tbl" ]; then
-		check "$v: a declared compat entry: AArch32's table calls compat_sys_lab_sysinfo" \
-			'grep -qP "^$cnr\tcommon\tlab_sysinfo\t+sys_lab_sysinfo\t+compat_sys_lab_sysinfo$" "$t/arch/arm64/tools/syscall_32.tbl" &&
-			 grep -qP "^$cnr\tcommon\tlab_sysinfo\t+sys_lab_sysinfo$" "$t/arch/arm/tools/syscall.tbl"'
-	else
-		check "$v: a declared compat entry: AArch32's unistd32.h calls compat_sys_lab_sysinfo" \
-			'grep -qx "__SYSCALL(__NR_lab_sysinfo, compat_sys_lab_sysinfo)" "$t/arch/arm64/include/asm/unistd32.h" &&
-			 grep -qx "__SYSCALL(__NR_lab_batch, sys_lab_batch)" "$t/arch/arm64/include/asm/unistd32.h" &&
-			 grep -qx "__SYSCALL(__NR_lab_sysinfo, sys_lab_sysinfo)" "$t/$u"'
-	fi
-	check "$v: a declared compat entry: its prototype, its struct declared, COND_SYSCALL_COMPAT()" \
-		'grep -qx "asmlinkage long compat_sys_lab_sysinfo(struct compat_lab_sysinfo __user \*info," "$t/include/linux/compat.h" &&
-		 grep -qx "struct compat_lab_sysinfo;" "$t/include/linux/compat.h" &&
-		 grep -qx "struct lab_sysinfo;" "$t/include/linux/syscalls.h" &&
-		 grep -qx "COND_SYSCALL_COMPAT(lab_sysinfo);" "$t/kernel/sys_ni.c" &&
-		 [ "$(grep -c COND_SYSCALL_COMPAT "$t/kernel/sys_ni.c")" -eq "$(($(grep -c COND_SYSCALL_COMPAT "$p/kernel/sys_ni.c") + 1))" ]'
+	check "$v: lab_sysinfo declared without a compat entry: every table calls sys_lab_sysinfo" \
+		'[ $rc -eq 0 ] && [ -z "$out" ] && grep -qP "^lab_sysinfo\t+long\t+-\t+struct lab_sysinfo __user \*info, unsigned int flags$" "$d" &&
+		 grep -qP "^[0-9]+\ti386\tlab_sysinfo\t+sys_lab_sysinfo$" "$t/$arch/syscall_32.tbl" &&
+		 grep -qx "__SYSCALL(__NR_lab_sysinfo, sys_lab_sysinfo)" "$t/$u" &&
+		 ! grep -q "compat_sys_lab_sysinfo" "$t/$u" "$t/kernel/sys_ni.c" "$t/include/linux/compat.h" &&
+		 { [ ! -f "$t/arch/arm64/tools/syscall_32.tbl" ] ||
+		   grep -qP "^[0-9]+\tcommon\tlab_sysinfo\t+sys_lab_sysinfo$" "$t/arch/arm64/tools/syscall_32.tbl"; } &&
+		 { [ -f "$p/scripts/syscall.tbl" ] ||
+		   grep -qx "__SYSCALL(__NR_lab_sysinfo, sys_lab_sysinfo)" "$t/arch/arm64/include/asm/unistd32.h"; }' "$out"
 	before=$(state "$t")
 	sleep 0.1
 	rc=0 && out=$(LAB_FAMILY=$d patcher "$t" 2>&1) || rc=$?
-	check "$v: a declared compat entry: a second run changes nothing" \
+	check "$v: lab_sysinfo declared without a compat entry: a second run changes nothing" \
 		'[ $rc -eq 0 ] && [ -z "$out" ] && [ "$(state "$t")" = "$before" ]' "$out"
 }
 
 # declared NAME LINE PATTERN: a declaration of the family with LINE after
-# its own (line 7) is refused with one line matching PATTERN, the pristine
+# its own is refused with one line matching PATTERN, the pristine
 # tree's copy left as it was.
 declared() {
 	local name=$1 pat=$3 d=$work/bad.tbl t=$work/bad rc=0 out before
@@ -159,9 +146,9 @@ for tarball; do
 	if [ -f "$b/scripts/syscall.tbl" ]; then # 6.11 and later
 		a32=arch/arm64/tools/syscall_32.tbl
 		refused "a generic table whose next numbers are not unistd.h's" scripts/syscall.tbl '$a 999\tcommon\tfoo\t\t\tsys_foo' \
-			"cannot patch $b/scripts/syscall.tbl: its next free numbers \(1000-1005\) are not those of $b/$u \([0-9]+-[0-9]+\)$"
+			"cannot patch $b/scripts/syscall.tbl: its next free numbers \(1000-1006\) are not those of $b/$u \([0-9]+-[0-9]+\)$"
 		refused "AArch32's table numbering apart from ARM's" $a32 '$a 999\tcommon\tfoo\t\t\tsys_foo' \
-			"cannot patch $b/$a32: its next free numbers \(1000-1005\) are not those of $b/arch/arm/tools/syscall.tbl \([0-9]+-[0-9]+\)$"
+			"cannot patch $b/$a32: its next free numbers \(1000-1006\) are not those of $b/arch/arm/tools/syscall.tbl \([0-9]+-[0-9]+\)$"
 		refused "a line of AArch32's table that is not an entry" $a32 '$a 1 common' \
 			"lab-tbl: $b/$a32:[0-9]+: not a syscall table line$"
 		refused "a line of the generic table that is not an entry" scripts/syscall.tbl '$a 1 common' \
@@ -190,18 +177,32 @@ for tarball; do
 		check "$v: $tbl numbers the family $nr-$((nr + 5))" \
 			'grep -qP "^$nr\t$abi\tlab_null\t+sys_lab_null$" "$t/$tbl" &&
 			 grep -qP "^$((nr + 5))\t$abi\tlab_batch\t+sys_lab_batch$" "$t/$tbl" &&
-			 [ "$(grep -c lab_ "$t/$tbl")" -eq 5 ] && [ "$(grep -c hello "$t/$tbl")" -eq 1 ]'
+			 [ "$(grep -c lab_ "$t/$tbl")" -eq 6 ] && [ "$(grep -c hello "$t/$tbl")" -eq 1 ]'
 	done
+	# lab_sysinfo(): compat_sys_lab_sysinfo for 32-bit tasks on a 64-bit
+	# kernel (and in the generic table); x86_64's entry stays "common"
+	# (x32 shares the 64-bit layout); 32-bit ARM's own table needs none.
+	for tbl in "${tables[@]}"; do
+		abi=${tbl#* } tbl=${tbl% *} c=
+		case $tbl in */syscall_32.tbl | scripts/syscall.tbl) c="\t+compat_sys_lab_sysinfo" ;; esac
+		check "$v: $tbl: lab_sysinfo $((nr + 6))${c:+ with its compat entry}" \
+			'grep -qP "^$((nr + 6))\t$abi\tlab_sysinfo\t+sys_lab_sysinfo$c$" "$t/$tbl"'
+	done
+	check "$v: compat.h declares compat_sys_lab_sysinfo()" \
+		'grep -q "^asmlinkage long compat_sys_lab_sysinfo(struct compat_lab_sysinfo __user \*info,$" "$t/include/linux/compat.h"'
+	check "$v: the generic unistd.h gives lab_sysinfo __SC_COMP()" \
+		'grep -qx "__SC_COMP(__NR_lab_sysinfo, sys_lab_sysinfo, compat_sys_lab_sysinfo)" "$t/$u"'
 	check "$v: the generic unistd.h too, and its count" \
 		'grep -qx "#define __NR_lab_null $nr" "$t/$u" && grep -qx "#define __NR_lab_batch $((nr + 5))" "$t/$u" &&
-		 grep -qx "#define __NR_syscalls $((nr + 6))" "$t/$u"'
+		 grep -qx "#define __NR_syscalls $((nr + 7))" "$t/$u"'
 	if [ -f "$p/scripts/syscall.tbl" ]; then
 		check "$v: arm64's syscall_64.tbl is still a link to the generic table" \
 			'[ "$(readlink "$t/arch/arm64/tools/syscall_64.tbl")" = "$(readlink "$p/arch/arm64/tools/syscall_64.tbl")" ]'
 	else
 		check "$v: arm64's unistd32.h numbers AArch32's calls, and counts them" \
 			'grep -qx "#define __NR_lab_null $nr" "$t/arch/arm64/include/asm/unistd32.h" &&
-			 grep -qE "^#define __NR_compat_syscalls[[:space:]]+$((nr + 6))$" "$t/arch/arm64/include/asm/unistd.h"'
+			 grep -qx "__SYSCALL(__NR_lab_sysinfo, compat_sys_lab_sysinfo)" "$t/arch/arm64/include/asm/unistd32.h" &&
+			 grep -qE "^#define __NR_compat_syscalls[[:space:]]+$((nr + 7))$" "$t/arch/arm64/include/asm/unistd.h"'
 	fi
 	before=$(state "$t")
 	sleep 0.1

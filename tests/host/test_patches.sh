@@ -63,7 +63,7 @@ for p in "${series[@]}"; do
 done
 [ "$applied" -eq ${#series[@]} ] || done_testing
 git add -A && mapfile -t changed < <(git diff --cached --name-only HEAD)
-out=$(rc=0; for f in tests/guest/{hello_test.c,batch_test.c,enosys_test.c,lab_test.h} user/lab_syscall.h; do
+out=$(rc=0; for f in tests/guest/{hello_test.c,batch_test.c,sysinfo_test.c,enosys_test.c,lab_test.h} user/lab_syscall.h; do
 	cmp "$lab/$f" "$t/$sel/lab_syscalls/${f##*/}" 2>&1 || rc=1
 done; exit $rc)
 tap $? "the in-tree selftests are the sources the lab's guest runs" || diag <<<"$out"
@@ -101,15 +101,15 @@ cc32=(CC_32=i686-linux-gnu-gcc)
 out=$(make -s -C "$ksrc" O="$obj" headers 2>&1 &&
 	make -s -C "$t/$sel" O="$obj" TARGETS=lab_syscalls USERCFLAGS=-Werror "${cc32[@]}" 2>&1)
 tap $? "make -C $sel TARGETS=lab_syscalls builds, warning-free (headers from $ksrc)" || diag <<<"$out"
-for b in hello_test hello_test_32 batch_test batch_test_32 enosys_test enosys_test_32; do
+for b in hello_test hello_test_32 batch_test batch_test_32 sysinfo_test sysinfo_test_32 enosys_test enosys_test_32; do
 	class=$(od -An -tu1 -j4 -N1 "$obj/kselftest/lab_syscalls/$b" 2>/dev/null | tr -d ' ')
 	[ "$class" = "$([ "${b%_32}" = "$b" ] && echo 2 || echo 1)" ]
 	tap $? "built $b ($([ "$class" = 1 ] && echo 32 || echo 64)-bit)"
 done
 out=$(make -s --no-print-directory -C "$t/$sel/lab_syscalls" O="$obj" \
 	OUTPUT="$obj/kselftest/lab_syscalls" COLLECTION=lab_syscalls "${cc32[@]}" emit_tests 2>&1)
-[ "$(tr '\n' ' ' <<<"$out")" = "lab_syscalls:hello_test lab_syscalls:batch_test lab_syscalls:hello_test_32 lab_syscalls:batch_test_32 " ]
-tap $? "run_tests runs hello_test, batch_test and their 32-bit builds (not enosys_test: its kernel is built without the family)" ||
+[ "$(tr '\n' ' ' <<<"$out")" = "lab_syscalls:hello_test lab_syscalls:batch_test lab_syscalls:sysinfo_test lab_syscalls:hello_test_32 lab_syscalls:batch_test_32 lab_syscalls:sysinfo_test_32 " ]
+tap $? "run_tests runs hello_test, batch_test, sysinfo_test and their 32-bit builds (not enosys_test: its kernel is built without the family)" ||
 	diag <<<"$out"
 
 # arm64, cross-compiled: the same sources against arm64's uapi headers of
@@ -120,7 +120,7 @@ out=$(make -s -C "$ksrc" O="$obj-arm64" ARCH=arm64 headers 2>&1 &&
 	make -s -C "$t/$sel" O="$obj-arm64" TARGETS=lab_syscalls "${arm[@]}" USERCFLAGS=-Werror 2>&1)
 tap $? "make -C $sel TARGETS=lab_syscalls ${arm[*]} builds, warning-free (headers from $ksrc)" ||
 	diag <<<"$out"
-for b in hello_test batch_test enosys_test; do
+for b in hello_test batch_test sysinfo_test enosys_test; do
 	# ELFCLASS64, and e_machine (little-endian, at 18) EM_AARCH64, 183.
 	elf=$(od -An -tu1 -j4 -N1 "$obj-arm64/kselftest/lab_syscalls/$b" 2>/dev/null | tr -d ' '
 		od -An -tu2 -j18 -N2 --endian=little "$obj-arm64/kselftest/lab_syscalls/$b" 2>/dev/null | tr -d ' ')
@@ -129,8 +129,8 @@ for b in hello_test batch_test enosys_test; do
 done
 out=$(make -s --no-print-directory -C "$t/$sel/lab_syscalls" O="$obj-arm64" "${arm[@]}" \
 	OUTPUT="$obj-arm64/kselftest/lab_syscalls" COLLECTION=lab_syscalls emit_tests 2>&1)
-[ "$(tr '\n' ' ' <<<"$out")" = "lab_syscalls:hello_test lab_syscalls:batch_test " ] &&
+[ "$(tr '\n' ' ' <<<"$out")" = "lab_syscalls:hello_test lab_syscalls:batch_test lab_syscalls:sysinfo_test " ] &&
 	! compgen -G "$obj-arm64/kselftest/lab_syscalls/*_32" >/dev/null
-tap $? "arm64: run_tests runs hello_test and batch_test, and there are no 32-bit builds (AArch32's numbers are not uapi)" ||
+tap $? "arm64: run_tests runs hello_test, batch_test and sysinfo_test, and there are no 32-bit builds (AArch32's numbers are not uapi)" ||
 	diag <<<"$out"
 done_testing

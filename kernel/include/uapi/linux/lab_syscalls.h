@@ -57,4 +57,29 @@ struct lab_batch_rec {
 #define LAB_BATCH_STOP_ON_ERROR	0x1U	/* stop after the first failed record */
 #define LAB_BATCH_ALL		LAB_BATCH_STOP_ON_ERROR
 
+/*
+ * lab_sysinfo(info, flags): a few figures of the running system, in the
+ * spirit of xv6's sysinfo(), and the kernel's release string copied into a
+ * buffer the caller names. flags must be 0.
+ *
+ * Unlike the family's other structures this one has fields whose width
+ * follows the caller's ABI: __kernel_long_t and __kernel_ulong_t are 32 bits
+ * for i386 and 32-bit ARM callers and 64 bits for x86_64, arm64 and x32
+ * (as in struct sysinfo). So a 32-bit task on a 64-bit kernel goes through
+ * a compat entry point that translates the layout, while x32 shares the
+ * 64-bit layout and entry point. The buffer's address travels in an
+ * unsigned long for that reason: its width is a pointer's on every ABI
+ * but x32, where it is 64 bits, as on x86_64.
+ */
+struct lab_sysinfo {
+	__kernel_long_t uptime;		/* out: seconds since boot */
+	__kernel_ulong_t freeram;	/* out: free memory, in KiB */
+	__kernel_ulong_t procs;		/* out: number of processes */
+	__kernel_ulong_t release;	/* in: buffer for the release string, or 0 */
+	__kernel_ulong_t release_size;	/* in: its size in bytes, 0 without one */
+};
+
+/* lab_sysinfo(): the largest release_size accepted. */
+#define LAB_SYSINFO_RELEASE_MAX	4096
+
 #endif /* _UAPI_LINUX_LAB_SYSCALLS_H */

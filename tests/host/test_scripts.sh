@@ -17,7 +17,7 @@ rm -rf "$work" && mkdir -p "$work"
 files=(Makefile Kbuild Kconfig init/Kconfig arch/x86/entry/syscall_64.c
 	arch/x86/entry/syscalls/syscall_64.tbl
 	arch/x86/entry/syscalls/syscall_32.tbl include/linux/syscalls.h
-	kernel/sys_ni.c include/uapi/asm-generic/unistd.h)
+	include/linux/compat.h kernel/sys_ni.c include/uapi/asm-generic/unistd.h)
 tar -xf "$tarball" -C "$work" "${files[@]/#/linux-source-6.1/}"
 pristine=$work/linux-source-6.1
 cp -a "$pristine" "$work/tree"
@@ -33,7 +33,8 @@ check "wired in through Kbuild, prototypes, COND_SYSCALL, generic numbers" \
 	 grep -q "^COND_SYSCALL(lab_batch);" "$t/kernel/sys_ni.c" &&
 	 grep -qx "struct lab_batch_rec;" "$t/include/linux/syscalls.h" &&
 	 grep -q "^#define __NR_lab_batch 456" "$t/include/uapi/asm-generic/unistd.h" &&
-	 grep -q "^#define __NR_syscalls 457" "$t/include/uapi/asm-generic/unistd.h" &&
+	 grep -qx "__SC_COMP(__NR_lab_sysinfo, sys_lab_sysinfo, compat_sys_lab_sysinfo)" "$t/include/uapi/asm-generic/unistd.h" &&
+	 grep -q "^#define __NR_syscalls 458" "$t/include/uapi/asm-generic/unistd.h" &&
 	 [ -f "$t/hello/hello.c" ]'
 touch "$work/stamp"
 sleep 1
@@ -42,22 +43,26 @@ check "a second run changes nothing, not even a time stamp" \
 	'[ -z "$(find "$t" -newer "$work/stamp" -print -quit)" ]'
 
 # A tree the lab patched before its fragments changed (here: an older lab
-# without lab_batch) is brought up to date: the same as a fresh patch.
+# without lab_sysinfo, the family's last call and its only compat entry)
+# is brought up to date: the same as a fresh patch.
 mkdir -p "$work/oldlab/kernel"
 cp -a "$lab/scripts" "$work/oldlab/"
 cp -a "$lab/kernel/patch" "$lab/kernel/hello" "$lab/kernel/include" "$lab/kernel/family.tbl" \
 	"$work/oldlab/kernel/"
 (cd "$work/oldlab/kernel" &&
-	sed -i '/^lab_batch/d' family.tbl &&
+	sed -i '/^lab_sysinfo/d' family.tbl &&
 	sed -i 's/lab_batch(), which runs/lab_batch(), that runs/' patch/Kconfig.init)
 cp -a "$pristine" "$work/updated"
 cp -a "$pristine" "$work/fresh"
-"$work/oldlab/scripts/patch-kernel.sh" "$work/updated" "$lab_tbl" >/dev/null 2>&1
-"$lab/scripts/patch-kernel.sh" "$work/updated" "$lab_tbl" >/dev/null 2>&1
-"$lab/scripts/patch-kernel.sh" "$work/fresh" "$lab_tbl" >/dev/null 2>&1
+rc=0
+"$work/oldlab/scripts/patch-kernel.sh" "$work/updated" "$lab_tbl" >/dev/null 2>&1 || rc=1
+! grep -q lab_sysinfo "$work/updated/include/linux/syscalls.h" || rc=1
+"$lab/scripts/patch-kernel.sh" "$work/updated" "$lab_tbl" >/dev/null 2>&1 || rc=1
+"$lab/scripts/patch-kernel.sh" "$work/fresh" "$lab_tbl" >/dev/null 2>&1 || rc=1
 check "a tree patched by an earlier lab is brought up to date (as a fresh patch)" \
-	'grep -q "lab_batch(), that runs" "$work/oldlab/kernel/patch/Kconfig.init" &&
-	 ! grep -q ^lab_batch "$work/oldlab/kernel/family.tbl" &&
+	'[ $rc -eq 0 ] && grep -q "lab_batch(), that runs" "$work/oldlab/kernel/patch/Kconfig.init" &&
+	 ! grep -q ^lab_sysinfo "$work/oldlab/kernel/family.tbl" &&
+	 grep -q "^asmlinkage long compat_sys_lab_sysinfo(" "$work/fresh/include/linux/compat.h" &&
 	 diff -r "$work/updated" "$work/fresh" >/dev/null'
 
 # An old kernel: top-level directories on the Makefile's core-y line.

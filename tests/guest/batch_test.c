@@ -70,14 +70,6 @@ FIXTURE_VARIANT(batch) {
 
 LAB_MECH_VARIANTS(batch)
 
-static void *map(size_t len, int prot)
-{
-	void *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
-		       -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
 /* In msg: "pwned" (a greeting no test may let through), and others. */
 #define MSG_PWNED(s) ((s)->msg)
 #define MSG_BATCH(s) ((s)->msg + 64)
@@ -87,15 +79,15 @@ static void *map(size_t len, int prot)
 
 FIXTURE_SETUP(batch)
 {
-	self->recs = map(RECS_PAGES * PAGE, PROT_READ | PROT_WRITE);
-	self->in = map(PAGE, PROT_READ | PROT_WRITE);
-	self->out = map(PAGE, PROT_READ | PROT_WRITE);
-	self->msg = map(PAGE, PROT_READ | PROT_WRITE);
-	self->scratch = map(PAGE, PROT_READ | PROT_WRITE);
-	self->ro = map(PAGE, PROT_READ);
-	self->gone = map(PAGE, PROT_READ | PROT_WRITE);
-	self->edge = map(2 * PAGE, PROT_READ | PROT_WRITE);
-	self->rwro = map(2 * PAGE, PROT_READ | PROT_WRITE);
+	self->recs = lab_map(RECS_PAGES * PAGE, PROT_READ | PROT_WRITE);
+	self->in = lab_map(PAGE, PROT_READ | PROT_WRITE);
+	self->out = lab_map(PAGE, PROT_READ | PROT_WRITE);
+	self->msg = lab_map(PAGE, PROT_READ | PROT_WRITE);
+	self->scratch = lab_map(PAGE, PROT_READ | PROT_WRITE);
+	self->ro = lab_map(PAGE, PROT_READ);
+	self->gone = lab_map(PAGE, PROT_READ | PROT_WRITE);
+	self->edge = lab_map(2 * PAGE, PROT_READ | PROT_WRITE);
+	self->rwro = lab_map(2 * PAGE, PROT_READ | PROT_WRITE);
 	ASSERT_NE(NULL, self->recs);
 	ASSERT_NE(NULL, self->in);
 	ASSERT_NE(NULL, self->out);
@@ -948,7 +940,7 @@ TEST_F_TIMEOUT(batch, concurrent_batches_never_tear_the_greeting, 120)
 	struct worker w[WORKERS];
 	pthread_t t[WORKERS];
 	atomic_int ready = 0;
-	char *areas = map(WORKERS * PAGE, PROT_READ | PROT_WRITE);
+	char *areas = lab_map(WORKERS * PAGE, PROT_READ | PROT_WRITE);
 
 	ASSERT_NE(NULL, areas);
 	for (int i = 0; i < WORKERS; i++) {

@@ -48,20 +48,12 @@ FIXTURE_VARIANT(lab) {
 
 LAB_MECH_VARIANTS(lab)
 
-static char *map(size_t len, int prot)
-{
-	void *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
-		       -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
 FIXTURE_SETUP(lab)
 {
-	self->rw = map(2 * PAGE, PROT_READ | PROT_WRITE);
-	self->ro = map(PAGE, PROT_READ);
-	self->gone = map(PAGE, PROT_READ | PROT_WRITE);
-	self->edge = map(2 * PAGE, PROT_READ | PROT_WRITE);
+	self->rw = lab_map(2 * PAGE, PROT_READ | PROT_WRITE);
+	self->ro = lab_map(PAGE, PROT_READ);
+	self->gone = lab_map(PAGE, PROT_READ | PROT_WRITE);
+	self->edge = lab_map(2 * PAGE, PROT_READ | PROT_WRITE);
 	ASSERT_NE(NULL, self->rw);
 	ASSERT_NE(NULL, self->ro);
 	ASSERT_NE(NULL, self->gone);
@@ -489,7 +481,7 @@ TEST_F(lab, numbers_without_a_syscall_are_enosys)
 TEST(every_way_in_agrees)
 {
 	static const struct lab_mech *const all[] = LAB_ALL_MECHS;
-	char *buf = map(PAGE, PROT_READ | PROT_WRITE);
+	char *buf = lab_map(PAGE, PROT_READ | PROT_WRITE);
 	long want_greet, want_tr;
 
 	ASSERT_NE(NULL, buf);

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <sys/mman.h>
 
 #include "lab_syscall.h"
 
@@ -108,6 +109,19 @@ static inline long lab_answer_raw(long r)
 #ifndef MAP_32BIT
 #define MAP_32BIT 0
 #endif
+
+/*
+ * Fresh private pages, below 4 GiB where the architecture can place them
+ * (MAP_32BIT: an address every way in, 32-bit ones too, can carry), or
+ * NULL.
+ */
+static inline void *lab_map(size_t len, int prot)
+{
+	void *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
+		       -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
 
 /*
  * A copy out that faulted part-way: how many of the n bytes at p are the

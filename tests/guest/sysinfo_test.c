@@ -67,20 +67,12 @@ FIXTURE_VARIANT(sysinfo) {
 
 LAB_MECH_VARIANTS(sysinfo)
 
-static char *map(size_t len, int prot)
-{
-	void *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
-		       -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
 FIXTURE_SETUP(sysinfo)
 {
-	self->rw = map(PAGE, PROT_READ | PROT_WRITE);
-	self->ro = map(PAGE, PROT_READ);
-	self->gone = map(PAGE, PROT_READ | PROT_WRITE);
-	self->edge = map(2 * PAGE, PROT_READ | PROT_WRITE);
+	self->rw = lab_map(PAGE, PROT_READ | PROT_WRITE);
+	self->ro = lab_map(PAGE, PROT_READ);
+	self->gone = lab_map(PAGE, PROT_READ | PROT_WRITE);
+	self->edge = lab_map(2 * PAGE, PROT_READ | PROT_WRITE);
 	ASSERT_NE(NULL, self->rw);
 	ASSERT_NE(NULL, self->ro);
 	ASSERT_NE(NULL, self->gone);

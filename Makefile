@@ -248,7 +248,7 @@ MODULE_BENCH_KO := $(MODULES)/kernel_bench.ko
 # kernel_wiring.ko reads x86's IDT and MSRs: x86_64 only.
 MODULE_WIRING_KO := $(if $(filter x86_64,$(ARCH)),$(MODULES)/kernel_wiring.ko)
 MODULE_SRC := module/Kbuild module/kernel_syscall.c module/kernel_bench.c module/kernel_wiring.c \
-	include/lab/lab_stats.h include/lab/lab_row.h $(FAMILY_GEN)/lab_family.h
+	include/lab/lab_stats.h include/lab/lab_row.h include/lab/lab_own_calls.h $(FAMILY_GEN)/lab_family.h
 $(MODULE_KO) $(MODULE_BENCH_KO) $(MODULE_WIRING_KO) &: $(MODULE_SRC) $(KOBJ)/.lab-built
 	@mkdir -p $(@D)
 	@cp $(MODULE_SRC) $(@D)/
@@ -287,7 +287,7 @@ $(GUEST)/vdso_bytes32: user/vdso_bytes.c
 $(GUEST)/user_functioncall: user/user_functioncall.c user/labfunc.c user/labfunc.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ user/user_functioncall.c user/labfunc.c
-BENCH_DEPS := bench/bench_user.c bench/lab_bench.c bench/lab_bench.h include/lab/lab_stats.h include/lab/lab_row.h bench/lab_timing.h user/labfunc.c user/labfunc.h $(USER_DEPS)
+BENCH_DEPS := bench/bench_user.c bench/lab_bench.c bench/lab_bench.h include/lab/lab_stats.h include/lab/lab_row.h include/lab/lab_own_calls.h bench/lab_timing.h user/labfunc.c user/labfunc.h $(USER_DEPS)
 $(GUEST)/bench_user: $(BENCH_DEPS)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -Ibench -o $@ bench/bench_user.c bench/lab_bench.c user/labfunc.c
@@ -570,7 +570,7 @@ test-kvm: deps $(LAB) $(KVM_L1)/vmlinuz $(KVM_L1_CPIO)
 # format-patch series (scripts/patches.sh; the messages in kernel/patch/series/),
 # the default version's in build/patches/, another's in build/patches/KVER/.
 PATCHES_INPUTS := $(KERNEL_INPUTS) $(wildcard kernel/patch/series/* kernel/selftests/lab_syscalls/*) \
-	kernel/selftests/lab_syscalls/.gitignore tests/guest/hello_test.c tests/guest/batch_test.c tests/guest/sysinfo_test.c tests/guest/enosys_test.c \
+	kernel/selftests/lab_syscalls/.gitignore $(wildcard tests/guest/*_test.c) \
 	tests/guest/lab_test.h user/lab_syscall.h scripts/patches.sh scripts/lib.sh
 $(PATCHES)/series: $(PATCHES_INPUTS) | deps-patches
 	@scripts/patches.sh $(KERNEL_TARBALL) $(TOOLS)/lab-tbl $(PATCHES)

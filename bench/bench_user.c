@@ -28,6 +28,9 @@
  * two boots must give identical medians) nothing is calibrated either:
  * iters is --iters K, or 100.
  *
+ * The calls added with make new-syscall have their rows too, through every
+ * way in, with the arguments include/lab/lab_own_calls.h gives them.
+ *
  * --host: on the host's own kernel, which has no lab syscalls (their
  * numbers may belong to other calls there): only the rows that need none.
  */
@@ -102,6 +105,11 @@ BATCH(batch_lab_sysinfo_syscall, lab_syscall_lab_sysinfo(si, 0))
 /* the wrapper is typed for the native layout; the compat entry reads si32's */
 BATCH(batch_lab_sysinfo_int80,
       lab_int80_lab_sysinfo((struct lab_sysinfo *)(void *)si32, 0))
+#define LAB_OWN_CALL(name, args)                                               \
+	BATCH(batch_##name##_syscall, lab_syscall_##name args)                 \
+	BATCH(batch_##name##_int80, lab_int80_##name args)
+#include "lab_own_calls.h"
+#undef LAB_OWN_CALL
 #elif defined(__i386__)
 BATCH(batch_getppid_vdso32, lab_vdso_call(__NR_getppid, 0, 0, 0, 0))
 BATCH(batch_ni_syscall_int80_32,
@@ -111,6 +119,11 @@ BATCH(batch_lab_null_int80_32, lab_int80_lab_null())
 BATCH(batch_lab_null_vdso32, lab_vdso_lab_null())
 BATCH(batch_lab_sysinfo_int80_32, lab_int80_lab_sysinfo(si, 0))
 BATCH(batch_lab_sysinfo_vdso32, lab_vdso_lab_sysinfo(si, 0))
+#define LAB_OWN_CALL(name, args)                                               \
+	BATCH(batch_##name##_int80_32, lab_int80_##name args)                  \
+	BATCH(batch_##name##_vdso32, lab_vdso_##name args)
+#include "lab_own_calls.h"
+#undef LAB_OWN_CALL
 #elif defined(__aarch64__)
 BATCH(batch_getppid_svc, lab_svc_call(__NR_getppid, 0, 0, 0, 0))
 BATCH(batch_ni_syscall, lab_svc_call(LAB_NR64_NO_ENTRY, 0, 0, 0, 0))
@@ -121,12 +134,18 @@ BATCH(batch_lab_transform_64B,
 BATCH(batch_lab_transform_4KiB,
       lab_svc_lab_transform(buf, buf + LAB_TRANSFORM_MAX, 4096, 0))
 BATCH(batch_lab_sysinfo_svc, lab_svc_lab_sysinfo(si, 0))
+#define LAB_OWN_CALL(name, args) BATCH(batch_##name##_svc, lab_svc_##name args)
+#include "lab_own_calls.h"
+#undef LAB_OWN_CALL
 #else
 BATCH(batch_getppid_svc32, lab_svc_call(__NR_getppid, 0, 0, 0, 0))
 BATCH(batch_ni_syscall_svc32, lab_svc_call(LAB_NR32_NO_ENTRY, 0, 0, 0, 0))
 BATCH(batch_lab_null_glibc, lab_glibc_lab_null())
 BATCH(batch_lab_null_svc32, lab_svc_lab_null())
 BATCH(batch_lab_sysinfo_svc32, lab_svc_lab_sysinfo(si, 0))
+#define LAB_OWN_CALL(name, args) BATCH(batch_##name##_svc32, lab_svc_##name args)
+#include "lab_own_calls.h"
+#undef LAB_OWN_CALL
 #endif
 
 /* The empty loop's row is the loop alone; every other row has that loop,
@@ -161,6 +180,11 @@ static const struct row rows[] = {
 	  batch_lab_sysinfo_syscall, 1 },
 	{ "lab_sysinfo_int80", "lab_sysinfo() with int $0x80 from a 64-bit process: the compat entry, 32-bit layout",
 	  batch_lab_sysinfo_int80, 1 },
+#define LAB_OWN_CALL(name, args)                                               \
+	{ #name "_syscall", #name "() with the syscall instruction", batch_##name##_syscall, 1 }, \
+	{ #name "_int80", #name "() with int $0x80 from a 64-bit process", batch_##name##_int80, 1 },
+#include "lab_own_calls.h"
+#undef LAB_OWN_CALL
 #elif defined(__i386__)
 	{ "getppid_vdso32", "getppid() through __kernel_vsyscall",
 	  batch_getppid_vdso32, 0 },
@@ -176,6 +200,11 @@ static const struct row rows[] = {
 	  batch_lab_sysinfo_int80_32, 1 },
 	{ "lab_sysinfo_vdso32", "lab_sysinfo() through __kernel_vsyscall (sysenter): the compat entry",
 	  batch_lab_sysinfo_vdso32, 1 },
+#define LAB_OWN_CALL(name, args)                                               \
+	{ #name "_int80_32", #name "() with int $0x80 from a 32-bit process", batch_##name##_int80_32, 1 }, \
+	{ #name "_vdso32", #name "() through __kernel_vsyscall (sysenter)", batch_##name##_vdso32, 1 },
+#include "lab_own_calls.h"
+#undef LAB_OWN_CALL
 #elif defined(__aarch64__)
 	{ "getppid_svc", "getppid() with the svc instruction",
 	  batch_getppid_svc, 0 },
@@ -192,6 +221,10 @@ static const struct row rows[] = {
 	  batch_lab_transform_4KiB, 1 },
 	{ "lab_sysinfo_svc", "lab_sysinfo() with the svc instruction: the native entry, 64-bit layout",
 	  batch_lab_sysinfo_svc, 1 },
+#define LAB_OWN_CALL(name, args)                                               \
+	{ #name "_svc", #name "() with the svc instruction", batch_##name##_svc, 1 },
+#include "lab_own_calls.h"
+#undef LAB_OWN_CALL
 #else
 	{ "getppid_svc32", "getppid() with svc from a 32-bit (AArch32) process",
 	  batch_getppid_svc32, 0 },
@@ -203,6 +236,10 @@ static const struct row rows[] = {
 	  batch_lab_null_svc32, 1 },
 	{ "lab_sysinfo_svc32", "lab_sysinfo() with svc from a 32-bit (AArch32) process: the compat entry",
 	  batch_lab_sysinfo_svc32, 1 },
+#define LAB_OWN_CALL(name, args)                                               \
+	{ #name "_svc32", #name "() with svc from a 32-bit (AArch32) process", batch_##name##_svc32, 1 },
+#include "lab_own_calls.h"
+#undef LAB_OWN_CALL
 #endif
 };
 
@@ -212,10 +249,16 @@ static const struct row rows[] = {
 static const char *cannot_run(const struct row *r)
 {
 #if defined(__i386__)
-	if ((r->batch == batch_getppid_vdso32 || r->batch == batch_lab_null_vdso32 ||
-	     r->batch == batch_lab_sysinfo_vdso32) &&
-	    !lab_vdso_entry())
-		return "no vDSO in this process (AT_SYSINFO is 0)";
+	static const lab_batch_fn vdso[] = {
+		batch_getppid_vdso32, batch_lab_null_vdso32, batch_lab_sysinfo_vdso32,
+#define LAB_OWN_CALL(name, args) batch_##name##_vdso32,
+#include "lab_own_calls.h"
+#undef LAB_OWN_CALL
+	};
+
+	for (size_t i = 0; i < sizeof(vdso) / sizeof(*vdso); i++)
+		if (r->batch == vdso[i] && !lab_vdso_entry())
+			return "no vDSO in this process (AT_SYSINFO is 0)";
 #endif
 	(void)r;
 	return NULL;

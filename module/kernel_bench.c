@@ -6,12 +6,13 @@
  * one call path a row: a function in this module, ksys_lab_null()
  * directly, through x64_sys_call() with a struct pt_regs (the entry code's
  * dispatch), through sys_call_table[] (an indirect call, as kernels before
- * the branch-history-injection fixes made), and ksys_lab_transform() on 64
- * bytes, besides the empty loop. Every row is `bench_batches` batches of
+ * the branch-history-injection fixes made), ksys_lab_transform() on 64
+ * bytes and each call added with make new-syscall (lab_own_calls.h),
+ * besides the empty loop. Every row is `bench_batches` batches of
  * `bench_iters` calls, a tenth as many batches again first as warm-up,
  * less the empty loop's median batch. Each batch runs with preemption off,
- * except ksys_lab_transform()'s: it allocates and may fault, so it must be
- * allowed to sleep.
+ * except ksys_lab_transform()'s, which allocates and may fault, and the
+ * added calls', which may: they must be allowed to sleep.
  *
  * x64_sys_call() and sys_call_table[] are exported only by a kernel built
  * with CONFIG_LAB_SYSCALLS_DISPATCH_EXPORTS=y (namespace
@@ -177,6 +178,10 @@ static __always_inline long dispatch_pointer(void)
 BENCH_BATCH(batch_sys_call_table, dispatch_pointer())
 BENCH_BATCH(batch_transform_64B,
 	    ksys_lab_transform(bench_ubuf, bench_ubuf + PAGE_SIZE, 64, 0))
+/* The calls added with make new-syscall, with lab_own_calls.h's arguments. */
+#define LAB_OWN_CALL(name, args) BENCH_BATCH(batch_##name, ksys_##name args)
+#include "lab_own_calls.h"
+#undef LAB_OWN_CALL
 
 struct bench_row {
 	const char *path;
@@ -212,6 +217,12 @@ static const struct bench_row bench_rows[] = {
 	{ "kernel_transform_64B",
 	  "in the kernel: ksys_lab_transform(), 64 bytes in and out",
 	  batch_transform_64B, true, false },
+	/* Preemption on: a new call's body may sleep. */
+#define LAB_OWN_CALL(name, args)					\
+	{ "kernel_" #name, "in the kernel: ksys_" #name #args,		\
+	  batch_##name, true, false },
+#include "lab_own_calls.h"
+#undef LAB_OWN_CALL
 };
 
 /* bench_batches batches of fn into samples, after a tenth as many more. */

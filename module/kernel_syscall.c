@@ -49,6 +49,8 @@
 #include <asm/syscall.h>
 #include <asm/unistd.h>
 
+#include "lab_family.h"
+
 static bool inject_failure;
 module_param(inject_failure, bool, 0444);
 MODULE_PARM_DESC(inject_failure,
@@ -348,6 +350,17 @@ static long __init batch_kernel_pointer(const struct lab_user *u)
 			      0);
 }
 
+/* The calls added with make new-syscall, with lab_own_calls.h's arguments. */
+#define LAB_OWN_CALL(name, args)					\
+static long __init own_##name(const struct lab_user *u)			\
+{									\
+	return ksys_##name args;					\
+}
+
+#include "lab_own_calls.h"
+#undef LAB_OWN_CALL
+/* (An empty list: no call added yet.) */
+
 /* The checks. */
 
 struct lab_check {
@@ -363,6 +376,7 @@ struct lab_check {
 #define CHECK_ADMIN	0x2	/* -EPERM instead without CAP_SYS_ADMIN */
 #define CHECK_INJECT	0x4	/* inject_failure=1 expects ret + 1 */
 #define CHECK_DISPATCH	0x8	/* through x64_sys_call() or sys_call_table[] */
+#define CHECK_NOT	0x10	/* passes when ret is not the value given */
 
 #define OUT_STRING(s)	.out = (s), .out_len = sizeof(s)	/* NUL too */
 #define OUT_BYTES(s)	.out = (s), .out_len = sizeof(s) - 1
@@ -420,6 +434,12 @@ static const struct lab_check checks[] __initconst = {
 	  batch_stop_on_error, 2, .flags = CHECK_USER },
 	{ "direct: ksys_lab_batch(kernel pointer)", batch_kernel_pointer,
 	  -EFAULT },
+	/* A new call's body is written: it answers, and not ENOSYS. */
+#define LAB_OWN_CALL(name, args)					\
+	{ "direct: ksys_" #name #args, own_##name, -ENOSYS,		\
+	  .flags = CHECK_NOT },
+#include "lab_own_calls.h"
+#undef LAB_OWN_CALL
 };
 
 static const u8 poison[WINDOW] __initconst = { [0 ... WINDOW - 1] = POISON };
@@ -439,6 +459,8 @@ static const char *__init ret_name(long v, char *buf, size_t size)
 		return "-EINVAL";
 	case -ERANGE:
 		return "-ERANGE";
+	case -ENOSYS:
+		return "-ENOSYS";
 	case BATCH_WRONG:
 		return "a record's result not as documented";
 	}
@@ -468,11 +490,12 @@ static size_t __init add_bytes(size_t n, const char *p, size_t len)
  * holds: @out_len bytes, or only the text before a NUL if @as_text.
  */
 static void __init add_outcome(size_t n, long ret, const char *out,
-			       size_t out_len, bool as_text)
+			       size_t out_len, bool as_text, bool not)
 {
 	char num[24];
 
-	n += scnprintf(line + n, sizeof(line) - n, "returns %s",
+	n += scnprintf(line + n, sizeof(line) - n, "%s %s",
+		       not ? "does not return" : "returns",
 		       ret_name(ret, num, sizeof(num)));
 	if (!out)
 		return;
@@ -492,7 +515,7 @@ static void __init report(unsigned int nr, bool ok, const struct lab_check *c,
 {
 	size_t n = scnprintf(line, sizeof(line), "%s ", c->what);
 
-	add_outcome(n, expect, c->out, c->out_len, true);
+	add_outcome(n, expect, c->out, c->out_len, true, c->flags & CHECK_NOT);
 	if (skip)
 		pr_info("ok %u %s # SKIP %s\n", nr, line, skip);
 	else
@@ -530,7 +553,7 @@ static enum check_result __init run_check(unsigned int nr,
 
 	ret = c->call(u);
 
-	ok = ret == expect;
+	ok = (ret == expect) != !!(c->flags & CHECK_NOT);
 	used = 0;
 	if (c->out) {
 		if (copy_from_user(win, u->out, WINDOW)) {
@@ -546,10 +569,11 @@ static enum check_result __init run_check(unsigned int nr,
 	}
 	if (!ok) {
 		add_outcome(scnprintf(line, sizeof(line), "# expected: "),
-			    expect, c->out, c->out_len, false);
+			    expect, c->out, c->out_len, false,
+			    c->flags & CHECK_NOT);
 		pr_info("%s\n", line);
 		add_outcome(scnprintf(line, sizeof(line), "# got:      "),
-			    ret, c->out ? win : NULL, used, false);
+			    ret, c->out ? win : NULL, used, false, false);
 		pr_info("%s\n", line);
 	}
 	report(nr, ok, c, expect, NULL);
@@ -589,6 +613,26 @@ static void __init user_unmap(struct lab_user *u)
 		vm_munmap((unsigned long)u->src, 2 * AREA);
 }
 
+/* One comment line: the family's numbers in the table the checks use. */
+static void __init report_numbers(void)
+{
+#define NUMBER(name) { #name, __NR_##name },
+	static const struct { const char *name; int nr; } nrs[] __initconst = {
+		LAB_FAMILY_EACH(NUMBER)
+	};
+#undef NUMBER
+	size_t i, n;
+
+	n = scnprintf(line, sizeof(line),
+		      "# kernel_syscall: the hello family called from inside the kernel (%s numbers:",
+		      ARCH_NUMBERS);
+
+	for (i = 0; i < ARRAY_SIZE(nrs); i++)
+		n += scnprintf(line + n, sizeof(line) - n, "%s %s %d",
+			       i ? "," : "", nrs[i].name, nrs[i].nr);
+	pr_info("%s)\n", line);
+}
+
 static int __init kernel_syscall_init(void)
 {
 	unsigned int i, passed = 0, failed = 0, skipped = 0;
@@ -597,9 +641,7 @@ static int __init kernel_syscall_init(void)
 	/* The plan is the table's length: each row reports exactly once. */
 	pr_info("KTAP version 1\n");
 	pr_info("1..%zu\n", ARRAY_SIZE(checks));
-	pr_info("# kernel_syscall: the hello family called from inside the kernel (" ARCH_NUMBERS " numbers: lab_null %d, hello %d, lab_greeting %d, lab_set_greeting %d, lab_transform %d, lab_batch %d)\n",
-		__NR_lab_null, __NR_hello, __NR_lab_greeting,
-		__NR_lab_set_greeting, __NR_lab_transform, __NR_lab_batch);
+	report_numbers();
 
 	user_map(&u);
 	for (i = 0; i < ARRAY_SIZE(checks); i++) {

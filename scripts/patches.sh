@@ -68,9 +68,16 @@ git init -q -b lab && git add -A && git commit -q -m pristine && git tag pristin
 "$lab/scripts/patch-kernel.sh" "$t" "$lab_tbl"
 # The selftests: the in-tree Makefile, the sources the lab's guest runs, and
 # their place in the selftests' TARGETS (a no-op once patch-kernel.sh does it).
+# Besides the family's own, each call's NAME_test.c that make new-syscall
+# wrote.
 mkdir -p "$t/$sel/lab_syscalls"
+names=$("$lab_tbl" --family "$lab/kernel/family.tbl" names) || die "cannot read kernel/family.tbl"
+own=()
+for name in $names; do
+	[ ! -f "$lab/tests/guest/${name}_test.c" ] || own+=("$lab/tests/guest/${name}_test.c")
+done
 cp -r "$lab/kernel/selftests/lab_syscalls/." "$lab"/tests/guest/{hello_test.c,batch_test.c,sysinfo_test.c,enosys_test.c,lab_test.h} \
-	"$lab/user/lab_syscall.h" "$t/$sel/lab_syscalls/"
+	"${own[@]}" "$lab/user/lab_syscall.h" "$t/$sel/lab_syscalls/"
 # What names the family there is written from its declaration, as the lab's
 # build writes it: the wrappers lab_syscall.h includes, the Makefile's list.
 for f in wrappers:lab_syscall_wrappers.h make:lab_family.mk; do

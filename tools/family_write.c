@@ -195,7 +195,11 @@ static void c_names(FILE *out, const struct family *f)
 	      "#define LAB_FAMILY_NAMES", out);
 	for (size_t i = 0; i < f->n; i++)
 		fprintf(out, " \\\n\t\"%s\"%s", f->v[i].name, i + 1 < f->n ? "," : "");
-	fprintf(out, "\n#define LAB_FAMILY_SIZE %zu\n\n#endif\n", f->n);
+	fprintf(out, "\n#define LAB_FAMILY_SIZE %zu\n\n"
+		"/* X(name) for each, in the same order. */\n#define LAB_FAMILY_EACH(X)", f->n);
+	for (size_t i = 0; i < f->n; i++)
+		fprintf(out, " \\\n\tX(%s)", f->v[i].name);
+	fputs("\n\n#endif\n", out);
 }
 
 /* NAME without the family's "lab_": its member of the tests' struct lab_mech. */
@@ -243,7 +247,8 @@ static void test_adapters(FILE *out, const struct family *f)
 }
 
 /* One wrapper per call for a way in: lab_MECH_NAME(args), its number
- * nr(NAME), the arguments as longs, the unused ones 0. */
+ * nr(NAME), the arguments as longs, the unused ones 0, through
+ * lab_MECH_call() (four) or, for five or six, lab_MECH_call6(). */
 static int wrappers(FILE *out, const struct family *f)
 {
 	fam_item items[FAM_MAX_ARGS + 1];
@@ -254,23 +259,20 @@ static int wrappers(FILE *out, const struct family *f)
 	      "#define LAB_DEFINE_WRAPPERS(mech, nr) \\\n", out);
 	for (size_t i = 0; i < f->n; i++) {
 		const struct fam_call *c = &f->v[i];
+		size_t slots = c->args.n > 4 ? 6 : 4;
 
-		if (c->args.n > 4) {
-			fprintf(stderr, "lab-tbl: %s: user space's wrappers carry at most 4 arguments (lab_*_call())\n",
-				c->name);
-			return -1;
-		}
 		snprintf(head, sizeof(head), "static inline %s lab_##mech##_%s(", c->ret, c->name);
 		fill(out, 1, head, items, items_of(items, &c->args, 1, 0), ")", 1);
 		fputs(" \\\n\t{ \\\n", out);
 		snprintf(items[0], sizeof(*items), "nr(%s)", c->name);
-		for (size_t j = 0; j < 4; j++) {
+		for (size_t j = 0; j < slots; j++) {
 			if (j < c->args.n)
 				snprintf(items[j + 1], sizeof(*items), "(long)%s", c->args.v[j].name);
 			else
 				strcpy(items[j + 1], "0");
 		}
-		fill(out, 2, "return lab_##mech##_call(", items, 5, ");", 1);
+		fill(out, 2, slots == 6 ? "return lab_##mech##_call6(" : "return lab_##mech##_call(",
+		     items, slots + 1, ");", 1);
 		fprintf(out, " \\\n\t}%s\n", i + 1 < f->n ? " \\" : "");
 	}
 	test_adapters(out, f);

@@ -8,7 +8,9 @@
  * Makefile), a manual page stub (docs/man2/NAME.2) and a kselftest through
  * every way in (tests/guest/NAME_test.c), which fails until the body is
  * written; the kselftest, 64-bit and 32-bit, goes into guest/programs.list
- * and the run and test plans. Refused in one line, exit
+ * and the run and test plans; and a line in include/lab/lab_own_calls.h,
+ * which gives the call its benchmark rows (every way in, and ksys_NAME()
+ * from the module) and the module's check that it answers. Refused in one line, exit
  * status 2, with nothing written: a NAME declared already or in one of the
  * kernel's syscall TABLEs, a name or an argument the declaration refuses
  * (family.h), arguments user space's wrappers cannot carry, a file that
@@ -25,7 +27,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define NFILES 8
+#define NFILES 10
 
 struct out {
 	char path[NFILES][4096];
@@ -221,6 +223,18 @@ static void selftest(FILE *f, const struct fam_call *c)
 		"\tEXPECT_NE(-ENOSYS, r);\n}\n\nTEST_HARNESS_MAIN\n", c->name);
 }
 
+/* The line of lab_own_calls.h: zeros, NULL for a pointer. */
+static void own_call(char *line, size_t size, const struct fam_call *c)
+{
+	size_t n = snprintf(line, size, "LAB_OWN_CALL(%s, (", c->name);
+
+	for (size_t i = 0; i < c->args.n && n < size; i++)
+		n += snprintf(line + n, size - n, "%s%s", i ? ", " : "",
+			      c->args.v[i].stars ? "NULL" : "0");
+	if (n < size)
+		snprintf(line + n, size - n, "))");
+}
+
 /* LAB/rel again, with line added at its end. */
 static void append(struct out *o, const char *lab, const char *rel, const char *line)
 {
@@ -253,6 +267,15 @@ static void programs(struct out *o, const char *lab, const char *name)
 		 t64, t64, t32, t32);
 	append(o, lab, "guest/plans/run", line);
 	append(o, lab, "guest/plans/test", line);
+}
+
+/* Its rows and check (lab_own_calls.h). */
+static void own(struct out *o, const char *lab, const struct fam_call *c)
+{
+	char line[1024];
+
+	own_call(line, sizeof(line), c);
+	append(o, lab, "include/lab/lab_own_calls.h", line);
 }
 
 int main(int argc, char **argv)
@@ -291,6 +314,7 @@ int main(int argc, char **argv)
 	selftest(out = create(&o, argv[1], rel, 0), c);
 	finish(&o, out);
 	programs(&o, argv[1], c->name);
+	own(&o, argv[1], c);
 	out = create(&o, argv[1], "kernel/hello/Makefile", 1);
 	fprintf(out, "%sobj-$(CONFIG_LAB_SYSCALLS) += %s.o\n", mk, c->name);
 	finish(&o, out);
@@ -301,7 +325,7 @@ int main(int argc, char **argv)
 			discard(&o);
 			refuse("cannot rename %s: %s", o.tmp[i], strerror(errno));
 		}
-	printf("%s: declared in kernel/family.tbl; kernel/hello/%s.c, docs/man2/%s.2, tests/guest/%s_test.c written; %s_test and %s_test32 in guest/programs.list and the run and test plans\n",
+	printf("%s: declared in kernel/family.tbl; kernel/hello/%s.c, docs/man2/%s.2, tests/guest/%s_test.c written; %s_test and %s_test32 in guest/programs.list and the run and test plans; its benchmark rows and module check in include/lab/lab_own_calls.h\n",
 	       c->name, c->name, c->name, c->name, c->name, c->name);
 	free(decl);
 	free(mk);

@@ -13,6 +13,12 @@
  *                      arm, EABI, an AArch32 program on arm64 too: the
  *                      number in r7, the arguments in r0..r5)
  *
+ * Under them, per way in, lab_MECH_call(nr, a0..a3) makes a call of up to
+ * four arguments and lab_MECH_call6(nr, a0..a5) one of up to six (the
+ * wrappers of a call with five or six take it): the fifth and sixth
+ * arguments go in registers the compiler may not name in an asm of the
+ * 32-bit ABIs (ebp), so the four-argument call does not pay for them.
+ *
  * All but lab_glibc_*() return the kernel's answer untouched: a negative
  * errno on failure. The numbers come from lab_syscall_nr.h, which the build
  * generates from the lab kernel's own uapi headers: the 32-bit table may
@@ -55,6 +61,12 @@ static inline long lab_glibc_call(long nr, long a0, long a1, long a2, long a3)
 	return syscall(nr, a0, a1, a2, a3);
 }
 
+static inline long lab_glibc_call6(long nr, long a0, long a1, long a2, long a3,
+				   long a4, long a5)
+{
+	return syscall(nr, a0, a1, a2, a3, a4, a5);
+}
+
 #if defined(__x86_64__) || defined(__i386__)
 static inline long lab_int80_call(long nr, long a0, long a1, long a2, long a3)
 {
@@ -73,6 +85,44 @@ static inline long lab_int80_call(long nr, long a0, long a1, long a2, long a3)
 	__asm__ volatile("int $0x80"
 			 : "=a"(ret)
 			 : "a"(nr), "b"(a0), "c"(a1), "d"(a2), "S"(a3)
+			 : "memory");
+	return ret;
+#endif
+}
+
+/*
+ * The sixth argument goes in ebp, which may be the frame pointer: it is
+ * saved, set and restored inside the asm. On x86_64 it is kept in r12 (a
+ * push would write into the red zone below rsp); on i386 on the stack, and
+ * a5 is read through eax, the only operand not yet in its register, so that
+ * no operand is addressed relative to a moved esp.
+ */
+static inline long lab_int80_call6(long nr, long a0, long a1, long a2, long a3,
+				   long a4, long a5)
+{
+#if defined(__x86_64__)
+	long ret;
+
+	__asm__ volatile("mov %%rbp, %%r12\n\t"
+			 "mov %[a5], %%rbp\n\t"
+			 "int $0x80\n\t"
+			 "mov %%r12, %%rbp"
+			 : "=a"(ret)
+			 : "a"(nr), "b"(a0), "c"(a1), "d"(a2), "S"(a3), "D"(a4),
+			   [a5] "r"(a5)
+			 : "r8", "r9", "r10", "r11", "r12", "memory");
+	return (int)ret;
+#else
+	long blk[2] = { nr, a5 }, ret;
+
+	__asm__ volatile("push %%ebp\n\t"
+			 "mov 4(%%eax), %%ebp\n\t"
+			 "mov (%%eax), %%eax\n\t"
+			 "int $0x80\n\t"
+			 "pop %%ebp"
+			 : "=a"(ret)
+			 : "a"(blk), "b"(a0), "c"(a1), "d"(a2), "S"(a3), "D"(a4),
+			   "m"(blk)
 			 : "memory");
 	return ret;
 #endif
@@ -106,6 +156,25 @@ static inline long lab_svc_call(long nr, long a0, long a1, long a2, long a3)
 			 : "memory");
 	return r0;
 }
+
+static inline long lab_svc_call6(long nr, long a0, long a1, long a2, long a3,
+				 long a4, long a5)
+{
+	register long number __asm__(LAB_SVC_NR) = nr;
+	register long r0 __asm__(LAB_SVC_ARG(0)) = a0;
+	register long r1 __asm__(LAB_SVC_ARG(1)) = a1;
+	register long r2 __asm__(LAB_SVC_ARG(2)) = a2;
+	register long r3 __asm__(LAB_SVC_ARG(3)) = a3;
+	register long r4 __asm__(LAB_SVC_ARG(4)) = a4;
+	register long r5 __asm__(LAB_SVC_ARG(5)) = a5;
+
+	__asm__ volatile("svc #0"
+			 : "+r"(r0)
+			 : "r"(number), "r"(r1), "r"(r2), "r"(r3), "r"(r4),
+			   "r"(r5)
+			 : "memory");
+	return r0;
+}
 #endif
 
 #if defined(__x86_64__)
@@ -122,6 +191,22 @@ static inline long lab_syscall_call(long nr, long a0, long a1, long a2,
 	__asm__ volatile("syscall"
 			 : "=a"(ret)
 			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+static inline long lab_syscall_call6(long nr, long a0, long a1, long a2,
+				     long a3, long a4, long a5)
+{
+	register long r10 __asm__("r10") = a3;
+	register long r8 __asm__("r8") = a4;
+	register long r9 __asm__("r9") = a5;
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8),
+			   "r"(r9)
 			 : "rcx", "r11", "memory");
 	return ret;
 }
@@ -147,6 +232,28 @@ static inline long lab_vdso_call(long nr, long a0, long a1, long a2, long a3)
 			 : "=a"(ret)
 			 : "a"(nr), "b"(a0), "c"(a1), "d"(a2), "S"(a3),
 			   [entry] "m"(entry)
+			 : "memory");
+	return ret;
+}
+
+/* As lab_int80_call6(), the entry's address read through eax too. */
+static inline long lab_vdso_call6(long nr, long a0, long a1, long a2, long a3,
+				  long a4, long a5)
+{
+	long blk[3] = { nr, a5, (long)lab_vdso_entry() }, ret;
+
+	if (!blk[2])
+		return -38; /* ENOSYS: no vDSO, no fast path */
+	__asm__ volatile("push %%ebp\n\t"
+			 "mov 4(%%eax), %%ebp\n\t"
+			 "push 8(%%eax)\n\t"
+			 "mov (%%eax), %%eax\n\t"
+			 "call *(%%esp)\n\t"
+			 "add $4, %%esp\n\t"
+			 "pop %%ebp"
+			 : "=a"(ret)
+			 : "a"(blk), "b"(a0), "c"(a1), "d"(a2), "S"(a3), "D"(a4),
+			   "m"(blk)
 			 : "memory");
 	return ret;
 }

@@ -21,6 +21,8 @@ struct lab_mech {
 	const char *name;
 	LAB_MECH_CALLS
 	long (*raw)(long nr, long a0, long a1, long a2, long a3);
+	long (*raw6)(long nr, long a0, long a1, long a2, long a3, long a4,
+		     long a5);
 	int i386_numbers; /* uses the 32-bit table */
 };
 
@@ -43,11 +45,17 @@ static inline long lab_answer_raw(long r)
 	static long mech##_raw(long nr, long a0, long a1, long a2, long a3)  \
 	{                                                                    \
 		return lab_answer_##conv(lab_##mech##_call(nr, a0, a1, a2, a3)); \
+	}                                                                    \
+	static long mech##_raw6(long nr, long a0, long a1, long a2, long a3, \
+				long a4, long a5)                            \
+	{                                                                    \
+		return lab_answer_##conv(                                    \
+			lab_##mech##_call6(nr, a0, a1, a2, a3, a4, a5));     \
 	}
 
 #define LAB_MECH(mech, i386)                                                 \
 	{ .name = #mech, LAB_MECH_CALLS_INIT(mech)                           \
-	  .raw = mech##_raw,                                                 \
+	  .raw = mech##_raw, .raw6 = mech##_raw6,                            \
 	  .i386_numbers = (i386) }
 
 /*

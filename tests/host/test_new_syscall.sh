@@ -5,7 +5,8 @@
 # as it was (every path's type, size and time stamp). Then a call is
 # scaffolded: declared, its body, manual page (test_man.sh passes) and
 # kselftest written, the kselftest in the programs' table and two
-# plans; and the same name again is refused.
+# plans, its benchmark rows and module check in lab_own_calls.h; and the
+# same name again is refused.
 set -uo pipefail
 [ $# -ge 2 ] || { echo "usage: test_new_syscall.sh LAB_NEW_SYSCALL WORK [TABLE]" >&2; exit 2; }
 lab=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,7 +15,7 @@ tool=$(realpath -- "$1") work=$(realpath -m -- "$2") table=${3:-}
 echo "TAP version 13"
 
 rm -rf "$work" && mkdir -p "$work/lab/docs" "$work/lab/tests"
-cp -a "$lab/kernel" "$lab/guest" "$work/lab/" && cp -a "$lab/docs/man2" "$work/lab/docs/" &&
+cp -a "$lab/kernel" "$lab/guest" "$lab/include" "$work/lab/" && cp -a "$lab/docs/man2" "$work/lab/docs/" &&
 	cp -a "$lab/tests/guest" "$work/lab/tests/"
 state() { find "$work/lab" -printf '%P %y %s %T@\n' | sort; }
 # refused NAME PATTERN ARGS...: the tool with ARGS is refused as promised.
@@ -31,7 +32,6 @@ refused "a name the family has" "'lab_null' declared twice" lab_null ""
 refused "an invalid name" "'9x' is not a C identifier" 9x ""
 refused "seven arguments" "more than 6 arguments" lab_x "int a, int b, int c, int d, int e, int f, int g"
 refused "an unknown type" "argument 'f': unknown type 'float'" lab_x "float f"
-refused "more arguments than user space's wrappers carry" "at most 4 arguments" lab_x "int a, int b, int c, int d, int e"
 touch "$work/lab/docs/man2/lab_x.2"
 refused "a file that exists" "lab_x.2 exists already" lab_x ""
 rm "$work/lab/docs/man2/lab_x.2"
@@ -55,7 +55,16 @@ check "its kselftest, 64-bit and 32-bit, is a guest program of the run and test 
 	 grep -qP "^lab_echo_test +x86_64,arm64 +run,test +tests/guest/lab_echo_test.c$" "$l/guest/programs.list" &&
 	 for p in run test; do grep -qP "^lab_echo_test32 +exec /lab/bin/lab_echo_test32$" "$l/guest/plans/$p" &&
 	 grep -qP "^lab_echo_test +exec /lab/bin/lab_echo_test$" "$l/guest/plans/$p" || exit 1; done'
+check "its benchmark rows and module check: one line of lab_own_calls.h, a NULL for the pointer" \
+	'[ "$(grep -c "^LAB_OWN_CALL" "$l/include/lab/lab_own_calls.h")" -eq 1 ] &&
+	 grep -qx "LAB_OWN_CALL(lab_echo, (NULL, 0))" "$l/include/lab/lab_own_calls.h"'
 man=$("$lab/tests/host/test_man.sh" "$l/docs/man2" 2>&1)
 check "its manual page passes test_man.sh" 'grep -q "^ok .* lab_echo(2)$" <<<"$man"' "$man"
 refused "the same name again" "'lab_echo' declared twice" lab_echo ""
+rc=0 && out=$("$tool" "$l" lab_six "int a, int b, int c, int d, long e, unsigned long f" 2>&1) || rc=$?
+w=$("$(dirname "$tool")/lab-tbl" --family "$l/kernel/family.tbl" wrappers 2>&1)
+check "six arguments: scaffolded, its wrappers through lab_MECH_call6()" \
+	'[ $rc -eq 0 ] && grep -qF "return lab_##mech##_call6(nr(lab_six), (long)a, (long)b," <<<"$w" &&
+	 grep -qF "return lab_##mech##_call(nr(lab_echo), (long)msg, (long)len," <<<"$w" &&
+	 grep -qx "LAB_OWN_CALL(lab_six, (0, 0, 0, 0, 0, 0))" "$l/include/lab/lab_own_calls.h"' "exit $rc, said: $out; $w"
 echo "1..$n"

@@ -188,6 +188,16 @@ static void c_header_open(FILE *out, const char *guard)
 }
 
 /* The names as C strings, for the module's and the host's checks. */
+/* LAB_FAMILY_EACH(X): X(name) for each call, in number order. */
+static void each(FILE *out, const struct family *f)
+{
+	fputs("\n/* X(name) for each call, in the order the tables number them. */\n"
+	      "#ifndef LAB_FAMILY_EACH\n#define LAB_FAMILY_EACH(X)", out);
+	for (size_t i = 0; i < f->n; i++)
+		fprintf(out, " \\\n\tX(%s)", f->v[i].name);
+	fputs("\n#endif\n", out);
+}
+
 static void c_names(FILE *out, const struct family *f)
 {
 	c_header_open(out, "LAB_FAMILY_H");
@@ -195,11 +205,9 @@ static void c_names(FILE *out, const struct family *f)
 	      "#define LAB_FAMILY_NAMES", out);
 	for (size_t i = 0; i < f->n; i++)
 		fprintf(out, " \\\n\t\"%s\"%s", f->v[i].name, i + 1 < f->n ? "," : "");
-	fprintf(out, "\n#define LAB_FAMILY_SIZE %zu\n\n"
-		"/* X(name) for each, in the same order. */\n#define LAB_FAMILY_EACH(X)", f->n);
-	for (size_t i = 0; i < f->n; i++)
-		fprintf(out, " \\\n\tX(%s)", f->v[i].name);
-	fputs("\n\n#endif\n", out);
+	fprintf(out, "\n#define LAB_FAMILY_SIZE %zu\n", f->n);
+	each(out, f);
+	fputs("\n#endif\n", out);
 }
 
 /* NAME without the family's "lab_": its member of the tests' struct lab_mech. */
@@ -276,6 +284,7 @@ static int wrappers(FILE *out, const struct family *f)
 		fprintf(out, " \\\n\t}%s\n", i + 1 < f->n ? " \\" : "");
 	}
 	test_adapters(out, f);
+	each(out, f);
 	fputs("\n#endif\n", out);
 	return 0;
 }

@@ -1,7 +1,9 @@
 /*
  * On the kernel built with CONFIG_LAB_SYSCALLS=n: the numbers are still in
  * both tables, and every one of them answers ENOSYS (COND_SYSCALL() in
- * kernel/sys_ni.c), through every way into the kernel.
+ * kernel/sys_ni.c), through every way into the kernel: each call with
+ * arguments it would act on, and every number of the declaration
+ * (LAB_FAMILY_EACH, lab_syscall_wrappers.h) without any.
  */
 #define _GNU_SOURCE
 #include <string.h>
@@ -64,6 +66,22 @@ TEST_F(absent, every_family_call_is_enosys)
 	EXPECT_EQ(0xaa, (unsigned char)b[64]);
 	EXPECT_EQ(0xaa, (unsigned char)b[256]);
 	EXPECT_EQ(0x5a5a5a5a, r->result);
+}
+
+/* Every number of the family, a call added later too, without arguments. */
+TEST_F(absent, every_number_is_enosys)
+{
+	const struct lab_mech *m = variant->m;
+
+#define ANSWERS_ENOSYS(call)                                                 \
+	EXPECT_EQ(-ENOSYS, m->raw6(m->i386_numbers ? LAB_NR32_##call          \
+						   : LAB_NR64_##call,         \
+				   0, 0, 0, 0, 0, 0))                         \
+	{                                                                    \
+		TH_LOG("%s() through %s", #call, m->name);                   \
+	}
+	LAB_FAMILY_EACH(ANSWERS_ENOSYS)
+#undef ANSWERS_ENOSYS
 }
 
 TEST_F(absent, other_syscalls_still_work)

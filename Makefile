@@ -174,14 +174,16 @@ LAB_TBL_SRC := tools/lab-tbl.c tools/syscall_table.c tools/family.c tools/family
 $(TOOLS)/lab-tbl: $(LAB_TBL_SRC) tools/syscall_table.h tools/family.h | deps-kbuild
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $(LAB_TBL_SRC)
-# lab-new-syscall: make new-syscall NAME=... ARGS="TYPE NAME, ...": the call
-# declared in kernel/family.tbl and scaffolded (tools/new-syscall.c).
+# lab-new-syscall: make new-syscall NAME=... ARGS="TYPE NAME, ..." [COMPAT="TYPE
+# NAME, ..."]: the call declared in kernel/family.tbl and scaffolded
+# (tools/new-syscall.c); with COMPAT, a compat entry for 32-bit callers
+# taking those arguments.
 LAB_NEW_SRC := tools/new-syscall.c tools/family.c tools/family_write.c tools/syscall_table.c
 $(TOOLS)/lab-new-syscall: $(LAB_NEW_SRC) tools/family.h tools/syscall_table.h | deps-kbuild
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $(LAB_NEW_SRC)
 new-syscall: $(TOOLS)/lab-new-syscall
-	@$(TOOLS)/lab-new-syscall . "$(NAME)" "$(ARGS)" \
+	@$(TOOLS)/lab-new-syscall $(if $(COMPAT),--compat "$(COMPAT)") . "$(NAME)" "$(ARGS)" \
 		$(wildcard $(KSRC)/arch/x86/entry/syscalls/syscall_64.tbl $(KSRC)/scripts/syscall.tbl)
 .PHONY: new-syscall
 # The host tool: boots, supervises, parses and reports (host/lab.c).

@@ -263,7 +263,9 @@ static int wrappers(FILE *out, const struct family *f)
 	char head[160];
 
 	c_header_open(out, "LAB_SYSCALL_WRAPPERS_H");
-	fputs("/* One typed wrapper per system call for a way in (mech) and its numbers. */\n"
+	fputs("/* The structures the calls point to (<linux/lab_syscalls.h> defines them). */\n", out);
+	forward_declarations(out, f, 0);
+	fputs("\n/* One typed wrapper per system call for a way in (mech) and its numbers. */\n"
 	      "#define LAB_DEFINE_WRAPPERS(mech, nr) \\\n", out);
 	for (size_t i = 0; i < f->n; i++) {
 		const struct fam_call *c = &f->v[i];

@@ -1,11 +1,13 @@
 /*
  * lab-new-syscall: a new call in the family, scaffolded (make new-syscall).
  *
- *   lab-new-syscall LAB NAME ARGS [TABLE...]
+ *   lab-new-syscall [--compat CARGS] LAB NAME ARGS [TABLE...]
  *
- * Adds "NAME long - ARGS" to LAB/kernel/family.tbl and writes, for NAME:
- * its body returning -ENOSYS (kernel/hello/NAME.c, into kernel/hello's
- * Makefile), a manual page stub (docs/man2/NAME.2) and a kselftest through
+ * Adds "NAME long - ARGS" to LAB/kernel/family.tbl (with --compat, "NAME
+ * long compat ARGS | CARGS": 32-bit callers enter compat_sys_NAME, whose
+ * arguments are CARGS) and writes, for NAME: its body returning -ENOSYS
+ * (kernel/hello/NAME.c, into kernel/hello's Makefile; with --compat also
+ * COMPAT_SYSCALL_DEFINEn, -ENOSYS too until written), a manual page stub (docs/man2/NAME.2) and a kselftest through
  * every way in (tests/guest/NAME_test.c), which fails until the body is
  * written; the kselftest, 64-bit and 32-bit, goes into guest/programs.list
  * and the run and test plans; and a line in include/lab/lab_own_calls.h,
@@ -62,17 +64,19 @@ static char *slurp(const char *path)
 	return buf ? buf : calloc(1, 1);
 }
 
-/* The declaration with NAME's line added, parsed: refused if it cannot be. */
+/* The declaration with NAME's line added, parsed: refused if it cannot be.
+ * cargs: the compat entry's arguments, or NULL for none. */
 static char *declare(const char *path, const char *name, const char *args,
-		     struct family *f)
+		     const char *cargs, struct family *f)
 {
 	char *old = slurp(path), *text, err[512];
 	size_t len = strlen(old);
 	FILE *null;
 
-	if (asprintf(&text, "%s%s%s\tlong\t-\t%s\n", old,
+	if (asprintf(&text, "%s%s%s\tlong\t%s\t%s%s%s\n", old,
 		     len && old[len - 1] != '\n' ? "\n" : "", name,
-		     *args ? args : "void") < 0)
+		     cargs ? "compat" : "-", *args ? args : "void",
+		     cargs ? " | " : "", cargs ? (*cargs ? cargs : "void") : "") < 0)
 		refuse("out of memory");
 	free(old);
 	if (!fam_is_ident(name))
@@ -137,12 +141,13 @@ static void finish(struct out *o, FILE *f)
 	}
 }
 
-/* c's arguments: as C declares them (how 'k'), as SYSCALL_DEFINEn()
- * takes them (", TYPE, NAME" each: 'd'), or their names ('n'). */
-static void args(FILE *f, const struct fam_call *c, char how)
+/* as, a call's arguments: as C declares them (how 'k'), as
+ * SYSCALL_DEFINEn() takes them (", TYPE, NAME" each: 'd'), or their names
+ * ('n'). */
+static void args(FILE *f, const struct fam_args *as, char how)
 {
-	for (size_t i = 0; i < c->args.n; i++) {
-		const struct fam_arg *a = &c->args.v[i];
+	for (size_t i = 0; i < as->n; i++) {
+		const struct fam_arg *a = &as->v[i];
 
 		if (how == 'n')
 			fprintf(f, "%s%s", i ? ", " : "", a->name);
@@ -153,7 +158,7 @@ static void args(FILE *f, const struct fam_call *c, char how)
 			fprintf(f, "%s%s %.*s%s", i ? ", " : "", a->type, a->stars,
 				"******", a->name);
 	}
-	if (!c->args.n && how == 'k')
+	if (!as->n && how == 'k')
 		fputs("void", f);
 }
 
@@ -161,16 +166,26 @@ static void body(FILE *f, const struct fam_call *c)
 {
 	fprintf(f, "// SPDX-License-Identifier: GPL-2.0-only\n"
 		"/*\n * %s(): a new call of the lab's family (make new-syscall): not\n"
-		" * written yet, so it answers ENOSYS.\n */\n"
+		" * written yet, so it answers ENOSYS.\n */\n%s"
 		"#include <linux/errno.h>\n#include <linux/export.h>\n"
-		"#include <linux/syscalls.h>\n\nlong ksys_%s(", c->name, c->name);
-	args(f, c, 'k');
+		"#include <linux/syscalls.h>\n\nlong ksys_%s(", c->name,
+		c->compat ? "#include <linux/compat.h>\n" : "", c->name);
+	args(f, &c->args, 'k');
 	fprintf(f, ")\n{\n\treturn -ENOSYS;\n}\nEXPORT_SYMBOL_NS_GPL(ksys_%s, LAB_SYSCALLS);\n\n"
 		"SYSCALL_DEFINE%zu(%s", c->name, c->args.n, c->name);
-	args(f, c, 'd');
+	args(f, &c->args, 'd');
 	fprintf(f, ")\n{\n\treturn ksys_%s(", c->name);
-	args(f, c, 'n');
+	args(f, &c->args, 'n');
 	fputs(");\n}\n", f);
+	if (!c->compat)
+		return;
+	fprintf(f, "\n#ifdef CONFIG_COMPAT\n/*\n"
+		" * The entry of 32-bit callers (i386, AArch32): read their layout\n"
+		" * (compat_ptr() for an address), run the same body as ksys_%s(),\n"
+		" * write back in their layout. kernel/hello/sysinfo.c shows how.\n"
+		" */\nCOMPAT_SYSCALL_DEFINE%zu(%s", c->name, c->cargs.n, c->name);
+	args(f, &c->cargs, 'd');
+	fputs(")\n{\n\treturn -ENOSYS;\n}\n#endif\n", f);
 }
 
 /* The manual page: every section test_man.sh asks for, in order. */
@@ -284,12 +299,18 @@ int main(int argc, char **argv)
 	struct family f;
 	char rel[512], *decl, *mk;
 	const struct fam_call *c;
+	const char *cargs = NULL;
 	FILE *out;
 
+	if (argc > 2 && !strcmp(argv[1], "--compat")) {
+		cargs = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc < 4)
-		refuse("usage: lab-new-syscall LAB NAME ARGS [TABLE...]");
+		refuse("usage: lab-new-syscall [--compat CARGS] LAB NAME ARGS [TABLE...]");
 	snprintf(rel, sizeof(rel), "%s/kernel/family.tbl", argv[1]);
-	decl = declare(rel, argv[2], argv[3], &f);
+	decl = declare(rel, argv[2], argv[3], cargs, &f);
 	for (int i = 4; i < argc; i++)
 		not_in_table(argv[i], argv[2]);
 	c = &f.v[f.n - 1];

@@ -6,7 +6,8 @@
 # scaffolded: declared, its body, manual page (test_man.sh passes) and
 # kselftest written, the kselftest in the programs' table and two
 # plans, its benchmark rows and module check in lab_own_calls.h; and the
-# same name again is refused.
+# same name again is refused. Then one with a compat entry, one with six
+# arguments.
 set -uo pipefail
 [ $# -ge 2 ] || { echo "usage: test_new_syscall.sh LAB_NEW_SYSCALL WORK [TABLE]" >&2; exit 2; }
 lab=$(cd "$(dirname "$0")/../.." && pwd)
@@ -63,6 +64,12 @@ check "its manual page passes test_man.sh" 'grep -q "^ok .* lab_echo(2)$" <<<"$m
 refused "the same name again" "'lab_echo' declared twice" lab_echo ""
 rc=0 && out=$("$tool" "$l" lab_six "int a, int b, int c, int d, long e, unsigned long f" 2>&1) || rc=$?
 w=$("$(dirname "$tool")/lab-tbl" --family "$l/kernel/family.tbl" wrappers 2>&1)
+rc=0 && out=$("$tool" --compat "struct compat_lab_stat __user *st" "$l" lab_stat "struct lab_stat __user *st" 2>&1) || rc=$?
+check "a compat entry (--compat): declared, and COMPAT_SYSCALL_DEFINE1 beside SYSCALL_DEFINE1" \
+	'[ $rc -eq 0 ] && grep -qP "^lab_stat\tlong\tcompat\tstruct lab_stat __user \*st \| struct compat_lab_stat __user \*st$" "$l/kernel/family.tbl" &&
+	 grep -qx "SYSCALL_DEFINE1(lab_stat, struct lab_stat __user \*, st)" "$l/kernel/hello/lab_stat.c" &&
+	 grep -qx "COMPAT_SYSCALL_DEFINE1(lab_stat, struct compat_lab_stat __user \*, st)" "$l/kernel/hello/lab_stat.c" &&
+	 grep -qx "#include <linux/compat.h>" "$l/kernel/hello/lab_stat.c"' "exit $rc, said: $out"
 check "six arguments: scaffolded, its wrappers through lab_MECH_call6()" \
 	'[ $rc -eq 0 ] && grep -qF "return lab_##mech##_call6(nr(lab_six), (long)a, (long)b," <<<"$w" &&
 	 grep -qF "return lab_##mech##_call(nr(lab_echo), (long)msg, (long)len," <<<"$w" &&

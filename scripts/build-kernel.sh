@@ -23,7 +23,11 @@ shift 2
 # of that build (time stamps kept): kbuild's fixdep has recorded which
 # CONFIG_ symbols each object depends on, so only the objects that depend
 # on the options the variant changes are compiled again, then the link.
-if [ -n "$from" ] && [ ! -f "$kobj/.config" ]; then
+# It starts again so whenever that kernel was linked after it: what
+# rebuilt that kernel (a header every file includes: all of it) would
+# otherwise be compiled a second time here, and the copy costs what a
+# small change's rebuild does.
+if [ -n "$from" ] && { [ ! -f "$kobj/.config" ] || [ "$from/vmlinux" -nt "$kobj/vmlinux" ]; }; then
 	say "starting $kobj as a copy of $from"
 	# Copied aside and renamed: an interrupted copy is not a build.
 	rm -rf "$kobj.copy"

@@ -72,12 +72,14 @@ git init -q -b lab && git add -A && git commit -q -m pristine && git tag pristin
 # wrote.
 mkdir -p "$t/$sel/lab_syscalls"
 names=$("$lab_tbl" --family "$lab/kernel/family.tbl" names) || die "cannot read kernel/family.tbl"
-own=()
+tests=(hello_test batch_test sysinfo_test enosys_test)
 for name in $names; do
-	[ ! -f "$lab/tests/guest/${name}_test.c" ] || own+=("$lab/tests/guest/${name}_test.c")
+	[[ " ${tests[*]} " == *" ${name}_test "* ]] || [ ! -f "$lab/tests/guest/${name}_test.c" ] ||
+		tests+=("${name}_test")
 done
-cp -r "$lab/kernel/selftests/lab_syscalls/." "$lab"/tests/guest/{hello_test.c,batch_test.c,sysinfo_test.c,enosys_test.c,lab_test.h} \
-	"${own[@]}" "$lab/user/lab_syscall.h" "$t/$sel/lab_syscalls/"
+tests=("${tests[@]/#/$lab/tests/guest/}")
+cp -r "$lab/kernel/selftests/lab_syscalls/." "${tests[@]/%/.c}" "$lab/tests/guest/lab_test.h" \
+	"$lab/user/lab_syscall.h" "$t/$sel/lab_syscalls/"
 # What names the family there is written from its declaration, as the lab's
 # build writes it: the wrappers lab_syscall.h includes, the Makefile's list.
 for f in wrappers:lab_syscall_wrappers.h make:lab_family.mk; do

@@ -51,6 +51,16 @@ const struct compare_pair compare_pairs[] = {
 	  NO_ARM("arm64 dispatches through its table, in invoke_syscall()") },
 	{ "in the kernel: lab_transform's body, 64 bytes", X86("kernel", "kernel_transform_64B"),
 	  ARM("kernel", "kernel_transform_64B") },
+	/* The calls added with make new-syscall: their rows' three pairs. */
+#define LAB_OWN_CALL(name, args)                                                          \
+	{ #name "(), the native instruction (syscall / svc)", X86("x86_64", #name "_syscall"), \
+	  ARM("arm64", #name "_svc") },                                                   \
+	{ "32-bit: " #name "(), the trap (int $0x80 / AArch32 svc)",                      \
+	  X86("i386", #name "_int80_32"), ARM("arm", #name "_svc32") },                  \
+	{ "in the kernel: ksys_" #name "()", X86("kernel", "kernel_" #name),             \
+	  ARM("kernel", "kernel_" #name) },
+#include "lab_own_calls.h"
+#undef LAB_OWN_CALL
 };
 const size_t compare_npairs = sizeof(compare_pairs) / sizeof(*compare_pairs);
 _Static_assert(sizeof(compare_pairs) / sizeof(*compare_pairs) <= COMPARE_MAX,

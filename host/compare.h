@@ -36,7 +36,7 @@ extern const size_t compare_npairs;
 #define CELL_NONE (-1.0)
 #define CELL_MISSING (-2.0)
 
-#define COMPARE_MAX 64
+#define COMPARE_MAX 128
 
 struct compare {
 	double cell[SIDE_COUNT][MIT_COUNT][COMPARE_MAX];

@@ -92,6 +92,20 @@ grep -qx 'TARGETS += lab_syscalls' "$t/$sel/Makefile" || {
 }
 grep -qx 'TARGETS += lab_syscalls' "$t/$sel/Makefile" || die "cannot add lab_syscalls to $sel/Makefile's TARGETS"
 
+# unnamed_calls MSG: MSG, or a copy of it ending with a paragraph that names
+# the calls it does not (those added with make new-syscall), so that the
+# series says what it adds.
+unnamed_calls() {
+	local name list=()
+	for name in $names; do grep -qF "$name(" "$1" || list+=("$name()"); done
+	[ ${#list[@]} -gt 0 ] || { echo "$1"; return; }
+	{ cat "$1" && echo &&
+		echo "Also add ${list[*]}, scaffolded by the lab's make new-syscall:" |
+		sed 's/() /(), /g' | fold -s -w 72 | sed 's/ *$//' &&
+		echo "each manual page, docs/man2/NAME.2 in the lab, says what it does."; } >"$tmp/1-core.msg"
+	echo "$tmp/1-core.msg"
+}
+
 # A message says what its patch does to this tree: where that depends on
 # arm64's AArch32 table, MSG is for the generated one (syscall_32.tbl) and
 # MSG.unistd32 for trees that hand-number it in asm/unistd32.h.
@@ -107,6 +121,7 @@ for msg in "$lab"/kernel/patch/series/[1-9]*; do
 	[ "$name" != 1-core ] || git update-index --cacheinfo "100644,$(awk '
 		/^config LAB_SYSCALLS_DISPATCH_EXPORTS$/ { skip = 1; next }
 		skip && /^[^ \t]/ { skip = 0 } !skip' "$t/init/Kconfig" | git hash-object -w --stdin),init/Kconfig"
+	[ "$name" != 1-core ] || msg=$(unnamed_calls "$msg")
 	git commit -q -s -F "$msg"
 done
 [ -z "$(git status --porcelain)" ] || die "patch-kernel.sh changed paths no patch holds: $(git status --porcelain | tr '\n' ' ')"

@@ -59,6 +59,8 @@ struct row {
 
 static struct timespec ts;
 static char *buf;
+/* The user memory lab_own_calls.h's arguments may point to. */
+#define LAB_OWN_BUF ((void *)(buf + 3 * LAB_TRANSFORM_MAX))
 /* lab_sysinfo()'s request (a release buffer of 64 bytes), in this
  * process's layout; on x86_64 also in the 32-bit one, for int $0x80,
  * which enters the compat entry point. */
@@ -273,7 +275,7 @@ int main(int argc, char **argv)
 	size_t nt = 0;
 
 	lab_bench_options(&b, argc, argv);
-	buf = mmap(NULL, 3 * LAB_TRANSFORM_MAX, PROT_READ | PROT_WRITE,
+	buf = mmap(NULL, 4 * LAB_TRANSFORM_MAX, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS
 #if defined(__x86_64__)
 			   | MAP_32BIT

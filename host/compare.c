@@ -51,7 +51,8 @@ const struct compare_pair compare_pairs[] = {
 	  NO_ARM("arm64 dispatches through its table, in invoke_syscall()") },
 	{ "in the kernel: lab_transform's body, 64 bytes", X86("kernel", "kernel_transform_64B"),
 	  ARM("kernel", "kernel_transform_64B") },
-	/* The calls added with make new-syscall: their rows' three pairs. */
+	/* The calls added with make new-syscall: their rows' three pairs (the
+	 * arguments unused here). */
 #define LAB_OWN_CALL(name, args)                                                          \
 	{ #name "(), the native instruction (syscall / svc)", X86("x86_64", #name "_syscall"), \
 	  ARM("arm64", #name "_svc") },                                                   \

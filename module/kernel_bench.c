@@ -179,6 +179,7 @@ BENCH_BATCH(batch_sys_call_table, dispatch_pointer())
 BENCH_BATCH(batch_transform_64B,
 	    ksys_lab_transform(bench_ubuf, bench_ubuf + PAGE_SIZE, 64, 0))
 /* The calls added with make new-syscall, with lab_own_calls.h's arguments. */
+#define LAB_OWN_BUF ((void __user *)(bench_ubuf + PAGE_SIZE))
 #define LAB_OWN_CALL(name, args) BENCH_BATCH(batch_##name, ksys_##name args)
 #include "lab_own_calls.h"
 #undef LAB_OWN_CALL

@@ -351,6 +351,7 @@ static long __init batch_kernel_pointer(const struct lab_user *u)
 }
 
 /* The calls added with make new-syscall, with lab_own_calls.h's arguments. */
+#define LAB_OWN_BUF ((void __user *)u->out)
 #define LAB_OWN_CALL(name, args)					\
 static long __init own_##name(const struct lab_user *u)			\
 {									\

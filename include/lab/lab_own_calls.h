@@ -7,8 +7,11 @@
  * ARGUMENTS as a C call writes them, in parentheses: make new-syscall
  * writes zeros (a NULL pointer for a pointer); write what your call should
  * be timed with. The same arguments go to the system call from user space
- * and to ksys_NAME() from the module, so a pointer can only be NULL here:
- * a system call never takes a kernel pointer where a user one belongs.
+ * and to ksys_NAME() from the module, so a pointer is NULL or LAB_OWN_BUF:
+ * 4096 bytes of user memory, readable and writable, that each includer
+ * provides (the benchmark's own; in the module, pages mapped into the
+ * loading process, as a system call never takes a kernel pointer where a
+ * user one belongs).
  *
  * Each line gives:
  *   bench_user     rows NAME_syscall and NAME_int80 (x86_64), NAME_int80_32
@@ -19,5 +22,6 @@
  *   kernel_syscall a check that ksys_NAME() answers the module something
  *                  other than -ENOSYS (what the scaffold's body answers)
  *
- * The includer defines LAB_OWN_CALL(name, args) first; no include guard.
+ * The includer defines LAB_OWN_CALL(name, args) and LAB_OWN_BUF first; no
+ * include guard.
  */

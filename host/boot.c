@@ -276,8 +276,13 @@ static char **qemu_argv(const struct boot_opts *o, enum lab_mode mode,
 	struct qargs q = { .v = xcalloc(QARGS_MAX, sizeof(char *)) };
 	bool arm64 = o->arch == ARCH_ARM64;
 
+	/*
+	 * x86: no_timer_check, as virtual machines boot: the IO-APIC timer
+	 * check counts ticks against a busy loop, which under TCG on a busy
+	 * host can see too few and panic ("IO-APIC + timer doesn't work!").
+	 */
 	*cmdline = xasprintf("console=%s panic=-1 nokaslr lab.plan=%s lab.mode=%s%s%s",
-			     arm64 ? "ttyAMA0" : "ttyS0", plan, mode_name(mode),
+			     arm64 ? "ttyAMA0" : "ttyS0 no_timer_check", plan, mode_name(mode),
 			     o->append ? " " : "", o->append ? o->append : "");
 	if (arm64)
 		qa_arm64(&q, o, mode, dir, *cmdline);

@@ -2,7 +2,7 @@
 /*
  * Six arguments through every way into the kernel (lab_MECH_call6(), which
  * the wrappers of a call with five or six arguments use): mmap() of the
- * second page of a memfd, whose descriptor is the fifth argument and whose
+ * second page of a file, whose descriptor is the fifth argument and whose
  * offset the sixth (ebp through int $0x80 and __kernel_vsyscall, r9 with
  * syscall, x5 / r5 with svc). A sixth argument lost or left as it was reads
  * the first page instead, or fails.
@@ -13,6 +13,7 @@
  * below 2 GiB on x86_64, so that int $0x80's 32-bit answer is the address.
  */
 #define _GNU_SOURCE
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -49,8 +50,12 @@ LAB_MECH_VARIANTS(args6)
 FIXTURE_SETUP(args6)
 {
 	self->page = sysconf(_SC_PAGESIZE);
-	self->fd = memfd_create("args6", 0);
+	char path[] = "/tmp/args6.XXXXXX";
+
+	/* A file of the guest's root (the lab kernel has no memfd_create()). */
+	self->fd = mkstemp(path);
 	ASSERT_LE(0, self->fd);
+	unlink(path);
 	ASSERT_EQ(0, ftruncate(self->fd, 2 * self->page));
 	ASSERT_EQ(1, pwrite(self->fd, "A", 1, 0));
 	ASSERT_EQ(1, pwrite(self->fd, "B", 1, self->page));

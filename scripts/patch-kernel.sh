@@ -25,7 +25,8 @@
 #   include/uapi/linux/lab_syscalls.h  flags and limits for user space
 # The layout is told by the files the tree has, not by its version; the
 # numbers are the next free ones of each table (lab-tbl), and the tables
-# that must agree are checked to agree.
+# that must agree are checked to agree. The edits are LAB_TBL's (--edit,
+# tools/kedit*.c); this script copies, calls them in order, and applies.
 # All or nothing: the files it may change are copied into a scratch tree and
 # every edit is made there; only when all succeeded is each changed file
 # written beside its original and renamed over it. A tree it cannot patch
@@ -117,11 +118,17 @@ mapfile -t compat_names <"$frag/compat-names"
 #    entries too), into $scratch/numbers as "name N" lines; with WANT, they
 #    must be those (WHOSE numbers).
 add_to_table() {
-	local err range='NR == 1 { a = $2 } { b = $2 } END { print a "-" b }' list=("${names[@]}")
+	local err list=("${names[@]}")
 	[ "$3" = native ] || list=("${compat_names[@]}")
 	err=$("$lab_tbl" "$1" "$2" "${list[@]}" 2>&1 >"$scratch/numbers") || die "$err"
 	[ -z "${4:-}" ] || cmp -s "$scratch/numbers" "$4" ||
-		die "cannot patch $1: its next free numbers ($(awk "$range" "$scratch/numbers")) are not those of $5 ($(awk "$range" "$4"))"
+		die "cannot patch $1: its next free numbers ($(range "$scratch/numbers")) are not those of $5 ($(range "$4"))"
+}
+# range NUMBERS: "FIRST-LAST" of "name N" lines.
+range() {
+	local first last
+	first=$(head -n 1 "$1") last=$(tail -n 1 "$1")
+	echo "${first#* }-${last#* }"
 }
 add_to_table "$tbl64" common native
 add_to_table "$tbl32" i386 compat

@@ -63,7 +63,7 @@ int ked_insert_after_block(struct lines *l, const char *start, const struct line
 	long at = lines_find(l, start, 0), end;
 
 	if (at < 0 || has_export(l, frag))
-		return 0;
+		return 1;
 	end = lines_find(l, "^};?[ \t]*$", (size_t)at);
 	if (end < 0)
 		return ked_fail(why, whysz,
@@ -74,6 +74,7 @@ int ked_insert_after_block(struct lines *l, const char *start, const struct line
 int ked_declare(struct lines *l, const struct lines *frag, char *why, size_t whysz)
 {
 	static const char fwd[] = "^(struct|union|enum) [a-z0-9_]+;$";
+	int rc = 1;
 
 	for (size_t i = 0; i < frag->n; i++) {
 		long inc = lines_find(l, "^#include ", 0), at = -1;
@@ -89,8 +90,9 @@ int ked_declare(struct lines *l, const struct lines *frag, char *why, size_t why
 					"no forward declaration (struct name;) above its first #include");
 		if (lines_insert(l, (size_t)at + 1, &frag->v[i], 1))
 			return ked_fail(why, whysz, "out of memory");
+		rc = 0;
 	}
-	return 0;
+	return rc;
 }
 
 /* The first line of l (0-based) that names the lab, or -1. */

@@ -1,8 +1,10 @@
 /*
  * The edits scripts/patch-kernel.sh makes to a kernel tree's files, each
- * on a file's lines in memory (lines.h). Each returns 0 (done, or nothing
- * to do), or -1 with why it could not in why (whysz bytes): what the file
- * lacks, for "cannot patch FILE: WHY"; out of memory says so.
+ * on a file's lines in memory (lines.h). Each returns 0 (done: the file
+ * is to be written, as the script's awk wrote it, even if unchanged), 1
+ * where said (nothing to do: the file is left alone), or -1 with why it
+ * could not in why (whysz bytes): what the file lacks, for "cannot patch
+ * FILE: WHY"; out of memory says so.
  */
 #ifndef KEDIT_H
 #define KEDIT_H
@@ -29,15 +31,16 @@ int ked_insert_before(struct lines *l, const char *ere, const struct lines *frag
 
 /*
  * frag's lines after the line ("}" or "};" alone) that closes the
- * definition starting at the first line start matches; nothing if no line
- * does, or if l has one of frag's EXPORT_SYMBOL lines already (a frag
+ * definition starting at the first line start matches; 1 (nothing) if no
+ * line does, or if l has one of frag's EXPORT_SYMBOL lines already (a frag
  * without any: if l has an empty line).
  */
 int ked_insert_after_block(struct lines *l, const char *start, const struct lines *frag,
 			   char *why, size_t whysz);
 
 /* Each of frag's lines that l lacks (forward declarations, "struct s;")
- * after the last forward declaration above l's first #include. */
+ * after the last forward declaration above l's first #include; 1 if l
+ * lacks none. */
 int ked_declare(struct lines *l, const struct lines *frag, char *why, size_t whysz);
 
 /* frag at the end of l, in place of an earlier version there: from the

@@ -128,17 +128,21 @@ static int count(struct lines *l, struct edit *e, char *why, size_t whysz)
 	return ked_set_count(l, e->arg, ked_next_number(&e->frag), why, whysz);
 }
 
-/* e's FILE edited by fn: 0, or 1 (refused). */
+/* e's FILE edited by fn (and written, unless fn had nothing to do): 0, or
+ * 1 (refused). */
 static int edit_file(struct edit *e, edit_fn *fn)
 {
 	struct lines l;
 	char why[512];
 
+	int rc;
+
 	if (ked_load(e->file, &l))
 		return 1;
-	if (fn(&l, e, why, sizeof(why))) {
+	rc = fn(&l, e, why, sizeof(why));
+	if (rc) {
 		lines_free(&l);
-		return ked_refuse("cannot patch %s: %s", e->file, why);
+		return rc < 0 ? ked_refuse("cannot patch %s: %s", e->file, why) : 0;
 	}
 	return ked_save(e->file, &l);
 }

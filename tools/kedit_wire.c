@@ -27,12 +27,16 @@ static int has_line(const char *path, const char *ere)
 	return has;
 }
 
-/* The file at path given the line add after the first line ere matches,
- * unless it has a line has matches (or no line ere does): 0, or 1. */
-static int add_line(const char *path, const char *has, const char *ere, char *const *add,
-		    size_t n)
+/*
+ * Unless the file at path has a line has matches: add's n lines after the
+ * first line ere matches or, with append, add[0] appended to that line in
+ * place of its trailing blanks. 0, or 1 (refused).
+ */
+static int add_unless(const char *path, const char *has, const char *ere, char *const *add,
+		      size_t n, int append)
 {
 	struct lines l;
+	int rc;
 
 	if (ked_load(path, &l))
 		return 1;
@@ -40,7 +44,8 @@ static int add_line(const char *path, const char *has, const char *ere, char *co
 		lines_free(&l);
 		return 0;
 	}
-	if (ked_add_after(&l, ere, add, n) < 0) {
+	rc = append ? ked_append_to(&l, ere, add[0]) : ked_add_after(&l, ere, add, n);
+	if (rc < 0) {
 		lines_free(&l);
 		return ked_refuse("out of memory");
 	}
@@ -51,29 +56,20 @@ static int add_line(const char *path, const char *has, const char *ere, char *co
 static int wire_build(const char *tree)
 {
 	char kbuild[PATH_MAX], makefile[PATH_MAX];
-	char *obj[] = { "obj-y\t\t\t+= hello/" };
+	char *obj[] = { "obj-y\t\t\t+= hello/" }, *core[] = { " hello/" };
 	int rc;
 
 	snprintf(kbuild, sizeof(kbuild), "%s/Kbuild", tree);
 	snprintf(makefile, sizeof(makefile), "%s/Makefile", tree);
-	if (has_line(kbuild, "^obj-y[[:space:]]+\\+=[[:space:]]*kernel/")) {
-		rc = add_line(kbuild, "^obj-y[[:space:]]+\\+=[[:space:]]*hello/",
-			      "^obj-y[ \t]+\\+=[ \t]*kernel/[ \t]*$", obj, 1);
-	} else if (has_line(makefile, "^core-y[[:space:]]+(\\+|:)?=.*kernel/")) {
-		struct lines l;
-
-		if (ked_load(makefile, &l))
-			return 1;
-		if (lines_find(&l, "^core-y.*[[:space:]]hello/", 0) < 0 &&
-		    ked_append_to(&l, "^core-y[ \t]+(\\+|:)?=.*kernel/", " hello/") < 0) {
-			lines_free(&l);
-			return ked_refuse("out of memory");
-		}
-		rc = ked_save(makefile, &l);
-	} else {
+	if (has_line(kbuild, "^obj-y[[:space:]]+\\+=[[:space:]]*kernel/"))
+		rc = add_unless(kbuild, "^obj-y[[:space:]]+\\+=[[:space:]]*hello/",
+				"^obj-y[ \t]+\\+=[ \t]*kernel/[ \t]*$", obj, 1, 0);
+	else if (has_line(makefile, "^core-y[[:space:]]+(\\+|:)?=.*kernel/"))
+		rc = add_unless(makefile, "^core-y.*[[:space:]]hello/",
+				"^core-y[ \t]+(\\+|:)?=.*kernel/", core, 1, 1);
+	else
 		return ked_refuse("cannot wire hello/ into %s: neither Kbuild's 'obj-y += kernel/' "
 				  "nor the Makefile's core-y line was found", tree);
-	}
 	if (!rc && !has_line(kbuild, HELLO_WIRED) && !has_line(makefile, HELLO_WIRED))
 		rc = ked_refuse("wiring hello/ into the build of %s failed", tree);
 	return rc;
@@ -86,7 +82,7 @@ static int wire_kconfig(const char *tree)
 	char *source[] = { "", "source \"hello/Kconfig\"" };
 
 	snprintf(path, sizeof(path), "%s/Kconfig", tree);
-	if (add_line(path, "^source \"hello/Kconfig\"", "^source \"init/Kconfig\"", source, 2))
+	if (add_unless(path, "^source \"hello/Kconfig\"", "^source \"init/Kconfig\"", source, 2, 0))
 		return 1;
 	if (!has_line(path, "^source \"hello/Kconfig\""))
 		return ked_refuse("cannot add hello/Kconfig to %s: no 'source \"init/Kconfig\"' line",

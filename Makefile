@@ -168,10 +168,14 @@ KSRC_READY := $(if $(KSRC_IS_DEFAULT),$(DEFAULT_KSRC)/Makefile)
 
 # --- host tools ---------------------------------------------------------------
 
-# lab-tbl: the family's numbers in a syscall table, and every fragment that
-# names the family, from its declaration (kernel/family.tbl).
-LAB_TBL_SRC := tools/lab-tbl.c tools/syscall_table.c tools/family.c tools/family_write.c
-$(TOOLS)/lab-tbl: $(LAB_TBL_SRC) tools/syscall_table.h tools/family.h | deps-kbuild
+# lab-tbl: the family's numbers in a syscall table, every fragment that
+# names the family, from its declaration (kernel/family.tbl), and the edits
+# scripts/patch-kernel.sh makes to a kernel tree (--edit).
+KEDIT_SRC := tools/lines.c tools/kedit.c tools/kedit_numbers.c
+LAB_TBL_SRC := tools/lab-tbl.c tools/syscall_table.c tools/family.c tools/family_write.c \
+	$(KEDIT_SRC) tools/kedit_tree.c tools/kedit_wire.c
+$(TOOLS)/lab-tbl: $(LAB_TBL_SRC) tools/syscall_table.h tools/family.h tools/lines.h \
+		tools/kedit.h tools/kedit_tree.h | deps-kbuild
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $(LAB_TBL_SRC)
 # lab-new-syscall: make new-syscall NAME=... ARGS="TYPE NAME, ..." [COMPAT="TYPE
@@ -593,6 +597,10 @@ HOST_TESTS += $(BUILD)/host-tests/test_family
 $(BUILD)/host-tests/test_family: tests/host/test_family.c tools/family.c tools/family_write.c tools/family.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< tools/family.c tools/family_write.c -lcmocka
+HOST_TESTS += $(BUILD)/host-tests/test_kedit
+$(BUILD)/host-tests/test_kedit: tests/host/test_kedit.c $(KEDIT_SRC) tools/lines.h tools/kedit.h
+	@mkdir -p $(@D)
+	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< $(KEDIT_SRC) -lcmocka
 $(BUILD)/host-tests/test_stats: tests/host/test_stats.c include/lab/lab_stats.h include/lab/lab_row.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $< -lcmocka

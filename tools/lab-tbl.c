@@ -3,6 +3,7 @@
  *
  *   lab-tbl TABLE ABI NAME[=COMPAT_ENTRY]...
  *   lab-tbl --family DECLARATION FRAGMENT
+ *   lab-tbl --edit EDIT ARGS...
  *
  * Each NAME already in TABLE keeps its number; each one missing is
  * appended with the next free number (and COMPAT_ENTRY, if given, in the
@@ -13,8 +14,13 @@
  * With --family, prints FRAGMENT of the family's declaration
  * (kernel/family.tbl): the names in number order, the kernel's
  * prototypes and COND_SYSCALL()s, user space's wrappers (family.h).
+ *
+ * With --edit, makes one of scripts/patch-kernel.sh's edits of a kernel
+ * tree's files (kedit_tree.h): the fragments put in at their anchors, the
+ * generic numbers, the wiring into the build.
  */
 #include "family.h"
+#include "kedit_tree.h"
 #include "syscall_table.h"
 
 #include <errno.h>
@@ -183,9 +189,12 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "--family"))
 		return family_main(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "--edit"))
+		return ked_main(argc - 2, argv + 2);
 	if (argc < 4) {
 		fprintf(stderr, "usage: lab-tbl TABLE ABI NAME[=COMPAT_ENTRY]...\n"
-			"       lab-tbl --family DECLARATION FRAGMENT\n");
+			"       lab-tbl --family DECLARATION FRAGMENT\n"
+			"       lab-tbl --edit EDIT ARGS...\n");
 		return 2;
 	}
 	if (load_table(argv[1], &text, &len, &t))

@@ -192,10 +192,24 @@ static void c_header_open(FILE *out, const char *guard)
 static void each(FILE *out, const struct family *f)
 {
 	fputs("\n/* X(name) for each call, in the order the tables number them. */\n"
-	      "#ifndef LAB_FAMILY_EACH\n#define LAB_FAMILY_EACH(X)", out);
+	      "#define LAB_FAMILY_EACH(X)", out);
 	for (size_t i = 0; i < f->n; i++)
 		fprintf(out, " \\\n\tX(%s)", f->v[i].name);
-	fputs("\n#endif\n", out);
+	fputc('\n', out);
+}
+
+/* LAB_FAMILY_NRS(prefix): the calls' numbers, prefix##NAME each, and
+ * LAB_FAMILY_STRINGS, their names, in number order, as initializers. */
+static void numbers(FILE *out, const struct family *f)
+{
+	fputs("\n/* The calls' numbers (LAB_NR64_, LAB_NR32_) and names, in number order. */\n"
+	      "#define LAB_FAMILY_NRS(prefix) {", out);
+	for (size_t i = 0; i < f->n; i++)
+		fprintf(out, "%s \\\n\tprefix##%s", i ? "," : "", f->v[i].name);
+	fputs(" \\\n}\n#define LAB_FAMILY_STRINGS {", out);
+	for (size_t i = 0; i < f->n; i++)
+		fprintf(out, "%s \\\n\t\"%s\"", i ? "," : "", f->v[i].name);
+	fputs(" \\\n}\n", out);
 }
 
 static void c_names(FILE *out, const struct family *f)
@@ -286,7 +300,7 @@ static int wrappers(FILE *out, const struct family *f)
 		fprintf(out, " \\\n\t}%s\n", i + 1 < f->n ? " \\" : "");
 	}
 	test_adapters(out, f);
-	each(out, f);
+	numbers(out, f);
 	fputs("\n#endif\n", out);
 	return 0;
 }

@@ -122,9 +122,11 @@ static void fragments_are_written_as_the_kernel_has_them(void **state)
 	assert_non_null(strstr(s, "\t\treturn lab_##mech##_call(nr(lab_batch), (long)recs, \\\n"
 			       "\t\t\t\t\t (long)count, (long)flags, 0); \\\n"));
 	assert_non_null(strstr(s, "\t.batch = mech##_batch, \\\n\t.info = mech##_info,\n"));
-	/* The structures forward-declared; every call in LAB_FAMILY_EACH. */
+	/* The structures forward-declared; every call's number and name. */
 	assert_non_null(strstr(s, "struct lab_batch_rec;\nstruct lab_info;\n"));
-	assert_non_null(strstr(s, "#define LAB_FAMILY_EACH(X) \\\n\tX(lab_null) \\\n\tX(lab_batch) \\\n\tX(lab_info)\n"));
+	assert_non_null(strstr(s, "#define LAB_FAMILY_NRS(prefix) { \\\n\tprefix##lab_null, \\\n"
+			       "\tprefix##lab_batch, \\\n\tprefix##lab_info \\\n}\n"));
+	assert_non_null(strstr(s, "#define LAB_FAMILY_STRINGS { \\\n\t\"lab_null\", \\\n"));
 	free(s);
 	/* Five or six arguments: the six-register call. */
 	s = fragment("a long - int a, int b, int c, int d, int e\n", "wrappers");

@@ -2,19 +2,8 @@
  * before an anchor, after a definition, at the end, and single lines. */
 #include "kedit.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-int ked_fail(char *why, size_t whysz, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, whysz, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* Lines from..to-1 of l replaced by frag's. */
 static int replace(struct lines *l, size_t from, size_t to, const struct lines *frag,

@@ -12,13 +12,13 @@
 #include "lines.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* What names the lab's lines in a tree: "/" "* MARKER: ..." opens its blocks. */
 #define KED_MARKER "the syscall lab"
 
-/* -1, with why formatted into why. */
-int ked_fail(char *why, size_t whysz, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* -1, with why formatted into why (whysz bytes). */
+#define ked_fail(why, whysz, ...) (snprintf((why), (whysz), __VA_ARGS__), -1)
 
 /*
  * frag's lines before the first line that ere matches (before the "/" "*"

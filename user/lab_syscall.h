@@ -97,6 +97,13 @@ static inline long lab_int80_call(long nr, long a0, long a1, long a2, long a3)
  * a5 is read through eax, the only operand not yet in its register, so that
  * no operand is addressed relative to a moved esp.
  */
+#if defined(__i386__)
+/* ebp saved on the stack and set to blk[1]; blk's address in eax. */
+#define LAB_I386_EBP6 "push %%ebp\n\tmov 4(%%eax), %%ebp\n\t"
+#define LAB_I386_IN6(blk) \
+	"a"(blk), "b"(a0), "c"(a1), "d"(a2), "S"(a3), "D"(a4), "m"(blk)
+#endif
+
 static inline long lab_int80_call6(long nr, long a0, long a1, long a2, long a3,
 				   long a4, long a5)
 {
@@ -115,15 +122,10 @@ static inline long lab_int80_call6(long nr, long a0, long a1, long a2, long a3,
 #else
 	long blk[2] = { nr, a5 }, ret;
 
-	__asm__ volatile("push %%ebp\n\t"
-			 "mov 4(%%eax), %%ebp\n\t"
-			 "mov (%%eax), %%eax\n\t"
+	__asm__ volatile(LAB_I386_EBP6 "mov (%%eax), %%eax\n\t"
 			 "int $0x80\n\t"
 			 "pop %%ebp"
-			 : "=a"(ret)
-			 : "a"(blk), "b"(a0), "c"(a1), "d"(a2), "S"(a3), "D"(a4),
-			   "m"(blk)
-			 : "memory");
+			 : "=a"(ret) : LAB_I386_IN6(blk) : "memory");
 	return ret;
 #endif
 }
@@ -244,17 +246,12 @@ static inline long lab_vdso_call6(long nr, long a0, long a1, long a2, long a3,
 
 	if (!blk[2])
 		return -38; /* ENOSYS: no vDSO, no fast path */
-	__asm__ volatile("push %%ebp\n\t"
-			 "mov 4(%%eax), %%ebp\n\t"
-			 "push 8(%%eax)\n\t"
+	__asm__ volatile(LAB_I386_EBP6 "push 8(%%eax)\n\t"
 			 "mov (%%eax), %%eax\n\t"
 			 "call *(%%esp)\n\t"
 			 "add $4, %%esp\n\t"
 			 "pop %%ebp"
-			 : "=a"(ret)
-			 : "a"(blk), "b"(a0), "c"(a1), "d"(a2), "S"(a3), "D"(a4),
-			   "m"(blk)
-			 : "memory");
+			 : "=a"(ret) : LAB_I386_IN6(blk) : "memory");
 	return ret;
 }
 #endif

@@ -144,13 +144,17 @@ static inline long lab_int80_call6(long nr, long a0, long a1, long a2, long a3,
 #define LAB_SVC_NR "r7"
 #define LAB_SVC_ARG(n) "r" #n
 #endif
+/* The number and the first four arguments, each in its register. */
+#define LAB_SVC_REGS                                                         \
+	register long number __asm__(LAB_SVC_NR) = nr;                       \
+	register long r0 __asm__(LAB_SVC_ARG(0)) = a0;                       \
+	register long r1 __asm__(LAB_SVC_ARG(1)) = a1;                       \
+	register long r2 __asm__(LAB_SVC_ARG(2)) = a2;                       \
+	register long r3 __asm__(LAB_SVC_ARG(3)) = a3
+
 static inline long lab_svc_call(long nr, long a0, long a1, long a2, long a3)
 {
-	register long number __asm__(LAB_SVC_NR) = nr;
-	register long r0 __asm__(LAB_SVC_ARG(0)) = a0;
-	register long r1 __asm__(LAB_SVC_ARG(1)) = a1;
-	register long r2 __asm__(LAB_SVC_ARG(2)) = a2;
-	register long r3 __asm__(LAB_SVC_ARG(3)) = a3;
+	LAB_SVC_REGS;
 
 	__asm__ volatile("svc #0"
 			 : "+r"(r0)
@@ -162,11 +166,7 @@ static inline long lab_svc_call(long nr, long a0, long a1, long a2, long a3)
 static inline long lab_svc_call6(long nr, long a0, long a1, long a2, long a3,
 				 long a4, long a5)
 {
-	register long number __asm__(LAB_SVC_NR) = nr;
-	register long r0 __asm__(LAB_SVC_ARG(0)) = a0;
-	register long r1 __asm__(LAB_SVC_ARG(1)) = a1;
-	register long r2 __asm__(LAB_SVC_ARG(2)) = a2;
-	register long r3 __asm__(LAB_SVC_ARG(3)) = a3;
+	LAB_SVC_REGS;
 	register long r4 __asm__(LAB_SVC_ARG(4)) = a4;
 	register long r5 __asm__(LAB_SVC_ARG(5)) = a5;
 

@@ -15,6 +15,8 @@
 #             ret_to_user and its eret (the step over eret stops at the
 #             user instruction after the svc)
 #   batch1, batch4  the same for lab_call_site_batch1/4() (lab_batch())
+#   sysinfo   the same for lab_call_site_sysinfo(): lab_sysinfo() through
+#             its native entry (__arm64_sys_lab_sysinfo)
 #   kernel    kernel_syscall.ko's `bl ksys_lab_null` back to the instruction
 #             after it (the link register)
 #   function  user_functioncall's `bl lab_null_function` to the instruction
@@ -27,6 +29,9 @@
 #             el0_svc_common with compat_sys_call_table, invoke_syscall, the
 #             body, the exit work and ret_to_user's eret back to the user
 #             instruction after the svc.
+#   sysinfo32 the same for user_syscall32's lab_call_site_sysinfo32():
+#             lab_sysinfo() through its compat entry
+#             (__arm64_compat_sys_lab_sysinfo, the 32-bit struct)
 #
 # AArch32 through QEMU 7.2's gdbstub: an aarch64 CPU always shows gdb its
 # 64-bit registers (env->xregs, env->pc), which QEMU updates only in
@@ -73,11 +78,13 @@ NR_TEXT = "`mov x8, #NR`"
 JUMP = re.compile(r"^(?:b(?:\.[a-z]+)?|b(?:eq|ne|cs|cc|hs|lo|mi|pl|vs|vc|hi|ls|ge|lt|gt|le)"
                   r"(?:\.[nw])?|b\.[nw]|cbn?z\s+[wxr]\d+,|tbn?z\s+[wx]\d+, #\d+,)"
                   r"\s+(0x[0-9a-f]+)\b")
+# user_syscall's call sites, in the order its main() calls them.
 SYSCALL_SITES = {"svc": "lab_call_site_svc", "batch1": "lab_call_site_batch1",
-                 "batch4": "lab_call_site_batch4"}
-# bench_user's loop for the null system call (read, never run), and the
-# empty loop it subtracts.
-BENCH_SYSCALL = ("svc", "batch_lab_null_svc", "batch_empty")
+                 "batch4": "lab_call_site_batch4", "sysinfo": "lab_call_site_sysinfo"}
+# bench_user's loops (read, never run) of the null system call and of
+# lab_sysinfo() through its native entry, and the empty loop each subtracts.
+BENCH_SYSCALL = {"svc": ("batch_lab_null_svc", "batch_empty"),
+                 "sysinfo": ("batch_lab_sysinfo_svc", "batch_empty")}
 BENCH_BATCH = ("batch_lab_batch", "empty_flat")
 
 
@@ -130,14 +137,17 @@ TRACE_CALLS = 3
 # file's mapping symbols say Thumb); objdump decodes it from memory.
 GDB_ARCH32 = "arm"
 OBJDUMP32 = "arm-linux-gnueabihf-objdump"
-SVC32_SITE = ("svc32", "lab_call_site_svc32")
+# user_syscall32's call sites (in its main()'s order): the null call, and
+# lab_sysinfo() through its compat entry; each with bench_user32's loop of
+# it and the empty loop that loop subtracts.
+SVC32_SITES = {"svc32": ("lab_call_site_svc32", "batch_lab_null_svc32", "batch_empty"),
+               "sysinfo32": ("lab_call_site_sysinfo32", "batch_lab_sysinfo_svc32",
+                             "batch_empty")}
 # svc #0 as gdb's `disassemble /r` shows it: Thumb's halfword, A32's word
 SVC32_RAW = (bytes.fromhex("df00"), bytes.fromhex("ef000000"))
 # the number: movs/movw r7, #NR (EABI)
 NR32 = re.compile(r"^mov[sw]?(?:\.w)?\s+r7, #(0x[0-9a-f]+|[0-9]+)\b")
 NR32_TEXT = "`movw r7, #NR`"
-# bench_user32's loop of the null system call, and its empty loop
-BENCH_SVC32 = ("batch_lab_null_svc32", "batch_empty")
 
 A32_REG = re.compile(r"\bR(\d\d)=([0-9a-f]{8})\b")
 A32_PSR = re.compile(r"^PSR=([0-9a-f]{8}) \S+ (T|A) (\w+)", re.M)

@@ -432,7 +432,7 @@ static void recorded_batch(void **state)
 	assert_int_equal(373, s.p[P_BATCH1].n);
 	assert_int_equal(754, s.p[P_BATCH4].n);
 	assert_true(trace_per_record(&s) == 127.0);
-	d = trace_batch_diff(&s, &n);
+	d = trace_path_diff(&s, P_BATCH1, P_BATCH4, &n);
 	assert_true(n > 0);
 	for (size_t i = 0; i < n; i++) {
 		assert_int_not_equal(d[i].n[0], d[i].n[1]);

@@ -530,11 +530,13 @@ double trace_per_record(const struct trace_setting *s)
 	return ((double)s->p[P_BATCH4].n - (double)s->p[P_BATCH1].n) / BATCH_MORE;
 }
 
+/* fn's entry in v (stage: NULL for one entry a function, whatever its
+ * stage), added if it is not there. */
 static size_t fcount_add(struct trace_fcount **v, size_t *n, const char *fn,
 			 const char *stage)
 {
 	for (size_t i = 0; i < *n; i++)
-		if (!strcmp((*v)[i].fn, fn))
+		if (!strcmp((*v)[i].fn, fn) && (!stage || !strcmp((*v)[i].stage, stage)))
 			return i;
 	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
 	(*v)[*n] = (struct trace_fcount){ xstrdup(fn), stage, { 0, 0 } };
@@ -543,8 +545,10 @@ static size_t fcount_add(struct trace_fcount **v, size_t *n, const char *fn,
 
 /* The functions whose counts differ between paths a and b, in order of
  * first appearance in b: where b's instructions beyond a's are (batch4's
- * per-record ones; lab_sysinfo's compat translation). */
-struct trace_fcount *trace_path_diff(const struct trace_setting *s, int a, int b, size_t *nout)
+ * per-record ones; lab_sysinfo's compat translation). by_stage: a
+ * function's count per stage it ran in (a thunk's in each caller's). */
+struct trace_fcount *trace_path_diff(const struct trace_setting *s, int a, int b,
+				     bool by_stage, size_t *nout)
 {
 	struct trace_fcount *v = NULL;
 	size_t n = 0, kept = 0;
@@ -556,8 +560,11 @@ struct trace_fcount *trace_path_diff(const struct trace_setting *s, int a, int b
 		for (size_t i = 1; i < s->p[which[w]].n; i++) {
 			const struct trace_insn *in = &s->p[which[w]].v[i];
 			char *base = trace_symbol_base(in->sym);
-			size_t k = fcount_add(&v, &n, base, in->stage);	/* may move v */
+			/* (fcount_add may move v) */
+			size_t k = fcount_add(&v, &n, base, by_stage ? in->stage : NULL);
 
+			if (!v[k].stage)	/* the stage where it first ran */
+				v[k].stage = in->stage;
 			v[k].n[w]++;
 			free(base);
 		}

@@ -198,8 +198,11 @@ double trace_per_record(const struct trace_setting *s);
 /* The functions whose counts differ between paths a and b (batch1 and
  * batch4; lab_sysinfo's native and compat), in order of first appearance
  * in b; each path's first instruction (the way in, in call sites of
- * different names) left out. */
-struct trace_fcount *trace_path_diff(const struct trace_setting *s, int a, int b, size_t *nout);
+ * different names) left out. by_stage: per function and stage (a thunk
+ * counts in each stage that called it); else per function, its stage the
+ * one where it first ran. */
+struct trace_fcount *trace_path_diff(const struct trace_setting *s, int a, int b,
+				     bool by_stage, size_t *nout);
 void trace_free_fcounts(struct trace_fcount *v, size_t n);
 /* s's checks (against icount, symbols, stages, the batch) into c. */
 void trace_checks(struct checks *c, const struct trace_setting *s);

@@ -255,7 +255,7 @@ static void batch_where(struct strbuf *b, struct trace_setting **ok, int nok)
 {
 	for (int j = 0; j < nok; j++) {
 		size_t n;
-		struct trace_fcount *d = trace_path_diff(ok[j], P_BATCH1, P_BATCH4, &n);
+		struct trace_fcount *d = trace_path_diff(ok[j], P_BATCH1, P_BATCH4, false, &n);
 		long sum = 0;
 
 		sb_printf(b, "**Where the per-record instructions are, mitigations %s** "
@@ -424,12 +424,13 @@ static void sysinfo_where(struct strbuf *b, struct trace_setting **ok, int nok)
 {
 	for (int j = 0; j < nok; j++) {
 		size_t n;
-		struct trace_fcount *d = trace_path_diff(ok[j], P_SYSINFO, P_SYSINFO32, &n);
+		struct trace_fcount *d = trace_path_diff(ok[j], P_SYSINFO, P_SYSINFO32, true, &n);
 		long sum = 0;
 
-		sb_printf(b, "**Where they differ, mitigations %s** (per function, compat less\n"
-			  "native; the stage where the function first ran; every other function\n"
-			  "runs as often in both; the way in's own instruction left out)\n\n"
+		sb_printf(b, "**Where they differ, mitigations %s** (per function and stage,\n"
+			  "compat less native: a thunk counts in each stage that used it; every\n"
+			  "other function runs as often in both; the way in's own instruction\n"
+			  "left out)\n\n"
 			  "| function | stage | native | compat | compat - native |\n"
 			  "|---|---|---:|---:|---:|\n", ok[j]->mit);
 		for (size_t i = 0; i < n; i++) {

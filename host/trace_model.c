@@ -197,9 +197,10 @@ static const char *body_of(int which)
  * Return and indirect-branch thunks count in the stage that used them.
  *
  * The body starts at the first function named for the call (lab_null,
- * lab_batch: __x64_sys_lab_batch; lab_sysinfo) and holds everything it calls, up to the
- * first instruction back in a C function that ran before it (the
- * dispatcher it returns to) or in the exit work.
+ * lab_batch: __x64_sys_lab_batch; lab_sysinfo: its native or compat entry)
+ * and holds everything it calls, up to the first instruction back in a C
+ * function that ran before it (the dispatcher it returns to) or in the
+ * exit work.
  */
 void trace_stage_path(const struct trace_arch *arch, struct trace_path *p, int which)
 {

@@ -339,11 +339,11 @@ static void load_refills(struct trace_setting *s, json_t *sites)
 			json_t *fns = json_object_get(one, "functions"), *fn;
 			size_t k;
 
-			sb_printf(&b, "%scall %zu ran %lld instructions (", i ? "; " : "", i + 1,
-				  (long long)json_integer_value(json_object_get(one, "instructions")));
+			sb_printf(&b, "%scall %zu reached ", i ? "; " : "", i + 1);
 			json_array_foreach(fns, k, fn)
 				sb_printf(&b, "%s`%s`", k ? ", " : "", json_string_value(fn));
-			sb_printf(&b, ")");
+			sb_printf(&b, " after %lld instructions",
+				  (long long)json_integer_value(json_object_get(one, "instructions")));
 		}
 		s->refills[p] = b.s;
 	}
@@ -661,13 +661,13 @@ static void icount_notes(struct checks *c, const struct trace_setting *s, int p,
 		sb_printf(&c->lines, "# %s; the set-up assumed: the call site's %d instructions\n",
 			  s->loop_note[p], extra);
 	if (s->refills[p])
-		sb_printf(&c->lines, "# %s: skipped, as refilling get_random_u16()'s batch "
-			  "(icount's median leaves such calls out): %s; the next call traced\n",
-			  arch->names[p], s->refills[p]);
+		sb_printf(&c->lines, "# %s: skipped, as refilling get_random_u16()'s batch or "
+			  "switching tasks (icount's median leaves such calls out): %s; the next "
+			  "call traced\n", arch->names[p], s->refills[p]);
 	if (s->refilled[p])
-		sb_printf(&c->lines, "# %s: the traced call refilled get_random_u16()'s batch too "
-			  "(every call of the site did): not what icount's median counts\n",
-			  arch->names[p]);
+		sb_printf(&c->lines, "# %s: the traced call refilled get_random_u16()'s batch or "
+			  "switched tasks too (every call of the site did): not what icount's "
+			  "median counts\n", arch->names[p]);
 }
 
 /* Path p's total plus its set-up against icount's row. */

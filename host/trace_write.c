@@ -489,9 +489,11 @@ static void report_paths(struct strbuf *b, const struct trace_arch *arch)
 			  "Every system call's way out on arm64 takes a random kernel stack offset from\n"
 			  "`get_random_u16()`; one call in 48 finds its per-CPU batch used up and refills\n"
 			  "it (`_get_random_bytes`, `crng_make_state`, `chacha_block_generic`: some 2800\n"
-			  "instructions), a call icount's median leaves out. user_syscall(32) runs each\n"
-			  "traced call site three times in a row; a traced call that refilled is\n"
-			  "skipped and the next one traced (the checks below say when).\n\n");
+			  "instructions), a call icount's median leaves out; so is one that switches\n"
+			  "tasks on its way out (`__schedule`). user_syscall(32) runs each traced call\n"
+			  "site five times in a row; a traced call that refilled or switched is skipped\n"
+			  "(stepped only up to it, the rest run untraced) and the next one traced (the\n"
+			  "checks below say when).\n\n");
 	else
 		sb_printf(b, "- **syscall**: from the `syscall` instruction in `lab_call_site_syscall()` to the\n"
 		  "  first user instruction after it;\n"
@@ -731,7 +733,7 @@ void trace_print_summary(struct trace_setting *all, int nall, const struct check
 		}
 		for (int p = 0; p < NPATHS; p++)
 			if (s->refills[p])
-				printf("  %s: refilled get_random_u16()'s batch, skipped: %s; the next call traced\n",
+				printf("  %s: refilled get_random_u16()'s batch or switched tasks, skipped: %s; the next call traced\n",
 				       arch->names[p], s->refills[p]);
 		printf("  lab_batch: per record (batch4 - batch1) / %d = %g, once per crossing %g\n",
 		       BATCH_MORE, trace_per_record(s), (double)s->p[P_BATCH1].n - trace_per_record(s));

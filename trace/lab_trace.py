@@ -121,6 +121,7 @@ class X86_64:
     # No refill to skip (x86's kernel stack offset comes from rdtsc): one
     # call of each site is traced.
     REFILL_FUNCTIONS = ()
+    SWITCH_FUNCTIONS = ()
     TRACE_CALLS = 1
     # lab_sysinfo() through its native entry (syscall) and its compat entry
     # (int $0x80 from the 64-bit program, a struct lab_sysinfo32): path,
@@ -459,12 +460,13 @@ def insn_at(pc):
     return " ".join(arch.disassemble(pc)[0]["asm"].split())
 
 
-def trace(user, end_pc, first=None, pc0=None, pc_after=None):
+def trace(user, end_pc, first=None, pc0=None, pc_after=None, give_up=None):
     """Steps from the current pc until end_pc: [[pc, symbol, insn]], and
     whether it was cut off. first: a row that ran already (the call).
     pc0: the current pc, where gdb's is not (AArch32); pc_after(insn): the
     pc after a step over insn, where gdb's may not be (after an eret to
-    AArch32)."""
+    AArch32). give_up(row): true to stop stepping at that row (not yet
+    run; the path counts as cut off)."""
     rows = [first] if first else []
     pc = reg("pc") if pc0 is None else pc0
     while pc != end_pc and len(rows) < cfg["max_steps"]:
@@ -475,6 +477,8 @@ def trace(user, end_pc, first=None, pc0=None, pc_after=None):
         if not (rows and rows[-1][0] == "0x%016x" % pc and
                 not insn.startswith("rep")):
             rows.append(["0x%016x" % pc, symbolize(user, pc), insn])
+            if give_up and give_up(rows[-1]):
+                break
         gdb.execute("stepi", to_string=True)
         pc = pc_after(insn) if pc_after else reg("pc")
     cut = pc != end_pc
@@ -560,41 +564,54 @@ def trace_kernel(paths, cut_off, ksys):
     gdb.write("lab-trace: kernel: %d instructions\n" % len(paths["kernel"]))
 
 
+def disturbs(row):
+    """Whether a row is in a function that a call icount's median counts
+    does not run: get_random_u16()'s batch refill (ARCH's
+    REFILL_FUNCTIONS), a task switch (SWITCH_FUNCTIONS)."""
+    return row[1].split("+0x")[0] in ARCH.REFILL_FUNCTIONS + ARCH.SWITCH_FUNCTIONS
+
+
 def refill_in(rows):
-    """The functions of get_random_u16()'s batch refill (ARCH's
-    REFILL_FUNCTIONS) a path ran, in order of first appearance."""
+    """The functions a path ran that disturbs() names, in order of first
+    appearance."""
     seen = []
     for r in rows:
         base = r[1].split("+0x")[0]
-        if base in ARCH.REFILL_FUNCTIONS and base not in seen:
+        if disturbs(r) and base not in seen:
             seen.append(base)
     return seen
 
 
-def trace_call(paths, cut_off, name, site, stop, run):
+def trace_call(paths, cut_off, name, site, stop, run, finish):
     """One call of a call site: stop() runs the guest to the site's next
-    call, run() traces it ([rows], cut off). A call whose path refilled
-    get_random_u16()'s batch (arm64) is not the one icount's median counts:
-    it goes in site["refills_skipped"] and the site's next call is traced
-    (the program makes ARCH.TRACE_CALLS in a row); if every one refilled,
-    the last is kept, refill and all, and lab trace says so."""
+    call, run(give_up) traces it ([rows], cut off; see trace()). A call
+    whose path refilled get_random_u16()'s batch or switched tasks (arm64)
+    is not the one icount's median counts: stepping stops at the first such
+    function, finish() runs the rest of the call untraced (at full speed:
+    stepping thousands of instructions takes long, and the longer a call
+    takes the likelier the next is disturbed too, by a reseed of the crng
+    or a timer), it goes in site["refills_skipped"] and the site's next
+    call is traced (the program makes ARCH.TRACE_CALLS in a row); the last
+    is traced whole and kept whatever it ran, and lab trace says so."""
     skipped = []
     for attempt in range(ARCH.TRACE_CALLS):
+        last = attempt + 1 == ARCH.TRACE_CALLS
         stop()
-        rows, cut = run()
+        rows, cut = run(None if last else disturbs)
         fns = refill_in(rows)
-        if not fns or attempt + 1 == ARCH.TRACE_CALLS:
+        if not fns or last:
             break
+        finish()
         skipped.append({"instructions": len(rows), "functions": fns})
-        gdb.write("lab-trace: %s: call %d refilled get_random_u16()'s batch (%d instructions: %s);"
-                  " skipped, the next call is traced\n"
-                  % (name, attempt + 1, len(rows), ", ".join(fns)))
+        gdb.write("lab-trace: %s: call %d reached %s after %d instructions; skipped (the rest"
+                  " run untraced), the next call is traced\n"
+                  % (name, attempt + 1, ", ".join(fns), len(rows)))
     if skipped:
         site["refills_skipped"] = skipped
     if fns:
         site["refilled"] = True
-        gdb.write("lab-trace: %s: every call refilled get_random_u16()'s batch; the last kept\n"
-                  % name)
+        gdb.write("lab-trace: %s: every call refilled get_random_u16()'s batch or switched"
+                  " tasks; the last kept\n" % name)
     paths[name], cut_off[name] = rows, cut
     gdb.write("lab-trace: %s: %d instructions\n" % (name, len(paths[name])))
     return rows
@@ -608,7 +625,8 @@ def trace_syscall(paths, cut_off, name, site, syms, raw=None):
     pc = site["pc"]
     trace_call(paths, cut_off, name, site,
                lambda: stop_at(pc, ARCH.syscall_stop(site["nr"], raw)),
-               lambda: trace(syms, pc + len(raw)))
+               lambda give_up: trace(syms, pc + len(raw), give_up=give_up),
+               lambda: stop_at(pc + len(raw), None))
 
 
 def a32_now():
@@ -656,8 +674,12 @@ def trace_svc32(paths, cut_off, syms, name):
                 return st["r"][15]
         return reg("pc")
 
+    # finish: a plain breakpoint after the svc (gdb's pc there is stale;
+    # the next stop_at_a32() checks through the monitor)
     rows = trace_call(paths, cut_off, name, site, stop,
-                      lambda: trace(syms, end, pc0=pc, pc_after=after))
+                      lambda give_up: trace(syms, end, pc0=pc, pc_after=after,
+                                            give_up=give_up),
+                      lambda: stop_at(end, None))
     # still in the process, at the instruction after the svc: its memory
     options = ("force-thumb",) if start["state"]["thumb"] else ()
     for r in rows:

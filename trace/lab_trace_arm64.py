@@ -54,7 +54,9 @@
 # median (one call in 48) leaves out. A traced call whose path runs any of
 # them is skipped and the call site's next call traced: user_syscall runs
 # each traced call site TRACE_CALLS times in a row (LAB_TRACE_CALLS in
-# user/user_syscall.c).
+# user/user_syscall.c). So is one that switched tasks (SWITCH_FUNCTIONS);
+# stepping a skipped call stops at the first such function, and the rest
+# of it runs untraced.
 import re
 
 NAME = "arm64"
@@ -129,9 +131,13 @@ def kernel_call_stop(ksys, text_start, text_end):
 # chacha_block_generic() and chacha_permute().
 REFILL_FUNCTIONS = ("_get_random_bytes", "crng_make_state", "crng_reseed",
                     "crng_fast_key_erasure", "chacha_block_generic", "chacha_permute")
+# A task switch in a traced call (the scheduler run on the way out, as
+# after a reseed of the crng woke its worker): not what icount's median
+# counts either.
+SWITCH_FUNCTIONS = ("__schedule",)
 # Calls of each traced call site in a row (user_syscall.c's LAB_TRACE_CALLS):
-# a refilled call's path is skipped and the next one traced.
-TRACE_CALLS = 3
+# a refilled (or switched) call's path is skipped and the next one traced.
+TRACE_CALLS = 5
 
 # The AArch32 path: gdb decodes the 32-bit program's code as "arm" (the
 # file's mapping symbols say Thumb); objdump decodes it from memory.

@@ -54,11 +54,12 @@ __attribute__((noinline)) long lab_call_site_svc32(void)
  * from get_random_u16(), and about one call in 48 refills that per-CPU
  * batch (chacha20: thousands of instructions). make trace follows one
  * call of each site: each runs LAB_TRACE_CALLS times in a row, and if the
- * traced call refilled, lab_trace.py traces the next instead (after a
- * refill the batch holds 47 more; only a reseed, which the refill itself
- * may start, makes the next call refill too).
+ * traced call refilled (or switched tasks on its way out), lab_trace.py
+ * traces the next instead (after a refill the batch holds 47 more; only a
+ * reseed, which the refill itself may start, makes the next call refill
+ * too; early in boot the crng reseeds every second or so).
  */
-#define LAB_TRACE_CALLS 3
+#define LAB_TRACE_CALLS 5
 #define LAB_TRACED(site) lab_traced(site)
 
 static long lab_traced(long (*site)(void))
@@ -123,31 +124,40 @@ static void batch_show(const char *site, long ret,
  * (sysinfo_prepare()), with a release buffer of 64 bytes as bench_user's
  * rows have, so that each call site is only the argument set-up and the
  * way in. Static storage: a static non-PIE program's data lies below
- * 4 GiB, where int $0x80 from a 64-bit process can reach it.
+ * 4 GiB, where int $0x80 from a 64-bit process can reach it. Laid out as
+ * bench_user lays out its own (a page-aligned block: the request at 0,
+ * its release buffer at 64; x86_64's 32-bit request at 128, its buffer at
+ * 192), so that the kernel's copies take the same paths as in icount's
+ * rows (arm64's __arch_copy_to_user() branches on alignment).
  */
 #define LAB_SYSINFO_BUF 64
 #if defined(__x86_64__) || defined(__aarch64__) || defined(__arm__)
-static struct lab_sysinfo lab_sysinfo_req;
-static char lab_sysinfo_release[LAB_SYSINFO_BUF];
+static struct {
+	_Alignas(4096) struct lab_sysinfo req;
+	char pad[LAB_SYSINFO_BUF - sizeof(struct lab_sysinfo)];
+	char release[LAB_SYSINFO_BUF];
+#if defined(__x86_64__)
+	/* the 32-bit layout (struct compat_lab_sysinfo) that int $0x80 reads */
+	struct lab_sysinfo32 req32;
+	char pad32[LAB_SYSINFO_BUF - sizeof(struct lab_sysinfo32)];
+	char release32[LAB_SYSINFO_BUF];
+#endif
+} lab_sysinfo_area;
 #endif
 
 #if defined(__x86_64__) || defined(__aarch64__)
 __attribute__((noinline)) long lab_call_site_sysinfo(void)
 {
-	return lab_native_lab_sysinfo(&lab_sysinfo_req, 0);
+	return lab_native_lab_sysinfo(&lab_sysinfo_area.req, 0);
 }
 #endif
 
 #if defined(__x86_64__)
-/* The 32-bit layout (struct compat_lab_sysinfo) that int $0x80 reads. */
-static struct lab_sysinfo32 lab_sysinfo32_req;
-static char lab_sysinfo32_release[LAB_SYSINFO_BUF];
-
 __attribute__((noinline)) long lab_call_site_sysinfo_int80(void)
 {
 	/* the wrapper is typed for the native layout; the compat entry
 	 * reads this one's */
-	return lab_int80_lab_sysinfo((struct lab_sysinfo *)(void *)&lab_sysinfo32_req, 0);
+	return lab_int80_lab_sysinfo((struct lab_sysinfo *)(void *)&lab_sysinfo_area.req32, 0);
 }
 #endif
 
@@ -156,19 +166,19 @@ __attribute__((noinline)) long lab_call_site_sysinfo_int80(void)
  * arm64 its svc enters compat_sys_lab_sysinfo(). */
 __attribute__((noinline)) long lab_call_site_sysinfo32(void)
 {
-	return lab_svc_lab_sysinfo(&lab_sysinfo_req, 0);
+	return lab_svc_lab_sysinfo(&lab_sysinfo_area.req, 0);
 }
 #endif
 
 #if defined(__x86_64__) || defined(__aarch64__) || defined(__arm__)
 static void sysinfo_prepare(void)
 {
-	lab_sysinfo_req = (struct lab_sysinfo){
-		.release = (uintptr_t)lab_sysinfo_release,
+	lab_sysinfo_area.req = (struct lab_sysinfo){
+		.release = (uintptr_t)lab_sysinfo_area.release,
 		.release_size = LAB_SYSINFO_BUF };
 #if defined(__x86_64__)
-	lab_sysinfo32_req = (struct lab_sysinfo32){
-		.release = (uint32_t)(uintptr_t)lab_sysinfo32_release,
+	lab_sysinfo_area.req32 = (struct lab_sysinfo32){
+		.release = (uint32_t)(uintptr_t)lab_sysinfo_area.release32,
 		.release_size = LAB_SYSINFO_BUF };
 #endif
 }
@@ -292,16 +302,16 @@ int main(void)
 #endif
 #if defined(__x86_64__) || defined(__aarch64__)
 	sysinfo_ok = sysinfo_show("lab_call_site_sysinfo", LAB_TRACED(lab_call_site_sysinfo),
-				  lab_sysinfo_release);
+				  lab_sysinfo_area.release);
 #endif
 #if defined(__x86_64__)
 	sysinfo_ok &= sysinfo_show("lab_call_site_sysinfo_int80",
 				   LAB_TRACED(lab_call_site_sysinfo_int80),
-				   lab_sysinfo32_release);
+				   lab_sysinfo_area.release32);
 #endif
 #if defined(__arm__)
 	sysinfo_ok = sysinfo_show("lab_call_site_sysinfo32", LAB_TRACED(lab_call_site_sysinfo32),
-				  lab_sysinfo_release);
+				  lab_sysinfo_area.release);
 #endif
 	ret = syscall(LAB_NR_NATIVE(hello));
 	printf("user_syscall (%s): syscall(%d /* hello */) returned %ld\n", LAB_ABI,

@@ -13,7 +13,10 @@
  * checks give the recorded check.tap byte for byte, the paths are staged
  * as the recorded listings (.staged) say, every stage is there,
  * lab_batch()'s per-record figures and lab_sysinfo's native-vs-compat
- * difference per function.
+ * difference per function. The arm64 recording's two lab_sysinfo paths
+ * disagree with icount by 4 instructions (a real disagreement, not yet
+ * explained): its check.tap holds those two "not ok" lines, and the model
+ * must give the same verdicts (recorded_failures()).
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -116,6 +119,21 @@ static char *ktap_of(const struct trace_setting *s, unsigned int *failed)
 	*failed = c.failed;
 	sb_free(&c.lines);
 	return doc;
+}
+
+/* The checks the recorded check.tap of arch failed (its "not ok" lines). */
+static unsigned int recorded_failures(enum lab_arch arch)
+{
+	char *path = xasprintf("%s/check.tap", dir_of(arch));
+	char *text = read_file(path, NULL);
+	unsigned int n = 0;
+
+	assert_non_null(text);
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		n += !strncmp(l, "not ok ", 7);
+	free(text);
+	free(path);
+	return n;
 }
 
 static void assert_has(const char *doc, const char *what)
@@ -260,7 +278,7 @@ static void unknown_symbol(void **state)
 	json_array_set_new(json_array_get(rows, 11), 1, json_string("??"));
 	traced(&s, ARCH_ARM64, t);
 	doc = ktap_of(&s, &failed);
-	assert_int_equal(1, failed);
+	assert_int_equal(recorded_failures(ARCH_ARM64) + 1, failed);
 	assert_has(doc, "# 2 instructions without a symbol in DIR/default/svc32.staged\n"
 		   "not ok 12 trace svc32 (default): every instruction attributed to a symbol\n");
 	free(doc);
@@ -309,7 +327,7 @@ static void no_icount_row(void **state)
 	traced(&s, ARCH_ARM64, NULL);
 	s.have_icount[P_SVC32] = false;
 	doc = ktap_of(&s, &failed);
-	assert_int_equal(1, failed);
+	assert_int_equal(recorded_failures(ARCH_ARM64) + 1, failed);
 	assert_has(doc, "not ok 11 trace svc32 (default): 270 traced + 5 set-up (bench_user32's loop, as written) vs icount lab_null_svc32: no such row (abi arm)");
 	free(doc);
 	trace_setting_free(&s);
@@ -417,7 +435,7 @@ static void recorded(enum lab_arch arch, const char *stages_path_name, int secon
 	traced(&s, arch, NULL);
 	assert_string_equal(stages_path_name, s.arch->names[P_SYSCALL]);
 	doc = ktap_of(&s, &failed);
-	assert_int_equal(0, failed);
+	assert_int_equal(recorded_failures(arch), failed);
 	/* what the traced run wrote, byte for byte */
 	assert_string_equal(want, doc);
 	/* the syscall path: six stages, every instruction in one of them */

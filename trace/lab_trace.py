@@ -133,6 +133,12 @@ class X86_64:
                       "batch_lab_sysinfo_int80"))
 
     @staticmethod
+    def stepped_over(pc, insn, new_pc, text_at):
+        """The instructions a stepi ran without stopping: none on x86
+        (lab_trace_arm64.py: gdb's step over an LL/SC sequence)."""
+        return []
+
+    @staticmethod
     def is_call(raw, text):
         """`call rel32`."""
         return len(raw) == 5 and raw[0] == 0xE8
@@ -480,7 +486,12 @@ def trace(user, end_pc, first=None, pc0=None, pc_after=None, give_up=None):
             if give_up and give_up(rows[-1]):
                 break
         gdb.execute("stepi", to_string=True)
-        pc = pc_after(insn) if pc_after else reg("pc")
+        new_pc = pc_after(insn) if pc_after else reg("pc")
+        # what gdb ran in that one step besides insn (arm64: an LL/SC
+        # sequence): each ran once, so each is a row
+        for a in ARCH.stepped_over(pc, insn, new_pc, insn_at):
+            rows.append(["0x%016x" % a, symbolize(user, a), insn_at(a)])
+        pc = new_pc
     cut = pc != end_pc
     return rows, cut
 

@@ -171,5 +171,26 @@ def a32_state(text):
             "thumb": m.group(2) == "T", "mode": m.group(3)}
 
 
+# gdb steps over a load-exclusive ... store-exclusive sequence (an LL/SC
+# atomic: ldaxr, add, stxr, cbnz) in one stepi, as a stop between them
+# would clear the exclusive monitor: it stops after the store-exclusive.
+EXCLUSIVE_LOAD = re.compile(r"^ld(?:a)?x(?:r|p)[bh]?\s")
+# gdb looks this far for the store-exclusive
+ATOMIC_SEQUENCE_MAX = 16
+
+
+def stepped_over(pc, insn, new_pc, text_at):
+    """The instructions a stepi from pc (insn) ran without stopping: after
+    an exclusive load, those up to where gdb stopped (new_pc), if they are
+    straight-line code (text_at(address): the instruction there); else none."""
+    if not EXCLUSIVE_LOAD.match(insn) or \
+            not pc + INSN_LEN < new_pc <= pc + ATOMIC_SEQUENCE_MAX * INSN_LEN:
+        return []
+    skipped = list(range(pc + INSN_LEN, new_pc, INSN_LEN))
+    if any(JUMP.match(text_at(a)) for a in skipped):
+        return []
+    return skipped
+
+
 def is_svc32(raw, text):
     return raw in SVC32_RAW

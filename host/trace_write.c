@@ -250,31 +250,6 @@ static void batch_icount(struct strbuf *b, struct trace_setting **ok, int nok)
 		  "string instruction run (see *Against icount*).\n\n");
 }
 
-/*
- * The rows of a per-function difference (trace_path_diff()): the function,
- * its stage if by_stage, both counts, the second less the first, and that
- * divided by per unless per is 0. Returns the differences' sum.
- */
-static long diff_rows(struct strbuf *b, const struct trace_fcount *d, size_t n,
-		      bool by_stage, int per)
-{
-	long sum = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		long more = (long)d[i].n[1] - (long)d[i].n[0];
-
-		sum += more;
-		sb_printf(b, "| `%s` |", d[i].fn);
-		if (by_stage)
-			sb_printf(b, " %s |", d[i].stage);
-		sb_printf(b, " %zu | %zu | %+ld |", d[i].n[0], d[i].n[1], more);
-		if (per)
-			sb_printf(b, " %.4g |", (double)more / per);
-		sb_printf(b, "\n");
-	}
-	return sum;
-}
-
 /* Where the per-record instructions are: per function, batch4 less batch1. */
 static void batch_where(struct strbuf *b, struct trace_setting **ok, int nok)
 {
@@ -288,7 +263,13 @@ static void batch_where(struct strbuf *b, struct trace_setting **ok, int nok)
 			  "as often in both)\n\n"
 			  "| function | batch1 | batch4 | batch4 - batch1 | per record |\n"
 			  "|---|---:|---:|---:|---:|\n", ok[j]->mit);
-		sum = diff_rows(b, d, n, false, BATCH_MORE);
+		for (size_t i = 0; i < n; i++) {
+			long more = (long)d[i].n[1] - (long)d[i].n[0];
+
+			sum += more;
+			sb_printf(b, "| `%s` | %zu | %zu | %+ld | %.4g |\n", d[i].fn,
+				  d[i].n[0], d[i].n[1], more, (double)more / BATCH_MORE);
+		}
 		sb_printf(b, "| **total** | | | **%+ld** | **%.4g** |\n\n", sum,
 			  (double)sum / BATCH_MORE);
 		trace_free_fcounts(d, n);
@@ -452,7 +433,13 @@ static void sysinfo_where(struct strbuf *b, struct trace_setting **ok, int nok)
 			  "left out)\n\n"
 			  "| function | stage | native | compat | compat - native |\n"
 			  "|---|---|---:|---:|---:|\n", ok[j]->mit);
-		sum = diff_rows(b, d, n, true, 0);
+		for (size_t i = 0; i < n; i++) {
+			long more = (long)d[i].n[1] - (long)d[i].n[0];
+
+			sum += more;
+			sb_printf(b, "| `%s` | %s | %zu | %zu | %+ld |\n", d[i].fn, d[i].stage,
+				  d[i].n[0], d[i].n[1], more);
+		}
 		sb_printf(b, "| **total** | | | | **%+ld** |\n\n", sum);
 		trace_free_fcounts(d, n);
 	}

@@ -47,7 +47,7 @@ const struct trace_arch trace_arches[TRACE_NARCHES] = {
 	{
 		.arch = ARCH_X86_64, .gdb = "gdb",
 		.names = { "syscall", "kernel", "function", "batch1", "batch4",
-			   "int80", "vdso32", [P_SYSINFO] = "sysinfo", [P_SYSINFO32] = "sysinfo32" },
+			   "int80", "vdso32" },
 		.icount_row = {
 			{ "lab_null_syscall", "x86_64" },
 			{ "kernel_direct", "kernel" },
@@ -56,26 +56,15 @@ const struct trace_arch trace_arches[TRACE_NARCHES] = {
 			{ "batch_lab_batch", "x86_64" },
 			{ "lab_null_int80", "x86_64" },
 			{ "lab_null_vdso32", "i386" },
-			[P_SYSINFO] = { "lab_sysinfo_syscall", "x86_64" },
-			[P_SYSINFO32] = { "lab_sysinfo_int80", "x86_64" },
 		},
 		.stage_syscall = STAGE_SYSCALL, .stage_return = STAGE_RETURN,
 		.asm_prefix = x86_asm_prefix, .asm_exact = no_names,
 		.syscall_insn = "syscall", .syscall_site = "lab_call_site_syscall",
-		.loop_prog = { [P_SYSINFO] = "bench_user", [P_SYSINFO32] = "bench_user" },
-		.compat_null = P_INT80,
-		.sysinfo_site = {
-			"the `syscall` in user_syscall's `lab_call_site_sysinfo()` (a struct\n"
-			"lab_sysinfo of 40 bytes)",
-			"the `int $0x80` in user_syscall's `lab_call_site_sysinfo_int80()` (the\n"
-			"64-bit program through the 32-bit table: a struct lab_sysinfo32 of 20\n"
-			"bytes, below 4 GiB)",
-		},
 	},
 	{
 		.arch = ARCH_ARM64, .gdb = "gdb-multiarch",
 		.names = { "svc", "kernel", "function", "batch1", "batch4",
-			   [P_SVC32] = "svc32", [P_SYSINFO] = "sysinfo", [P_SYSINFO32] = "sysinfo32" },
+			   [P_SVC32] = "svc32" },
 		.icount_row = {
 			{ "lab_null_svc", "arm64" },
 			{ "kernel_direct", "kernel" },
@@ -83,21 +72,10 @@ const struct trace_arch trace_arches[TRACE_NARCHES] = {
 			{ "batch_lab_batch", "arm64" },
 			{ "batch_lab_batch", "arm64" },
 			[P_SVC32] = { "lab_null_svc32", "arm" },
-			[P_SYSINFO] = { "lab_sysinfo_svc", "arm64" },
-			[P_SYSINFO32] = { "lab_sysinfo_svc32", "arm" },
 		},
 		.stage_syscall = STAGE_SVC, .stage_return = STAGE_RETURN_ERET,
 		.asm_prefix = no_names, .asm_exact = arm64_asm_exact,
 		.syscall_insn = "svc #0", .syscall_site = "lab_call_site_svc",
-		.loop_prog = { [P_SYSCALL] = "bench_user", [P_SVC32] = "bench_user32",
-			       [P_SYSINFO] = "bench_user", [P_SYSINFO32] = "bench_user32" },
-		.compat_null = P_SVC32,
-		.sysinfo_site = {
-			"the `svc #0` in user_syscall's `lab_call_site_sysinfo()` (a struct\n"
-			"lab_sysinfo of 40 bytes)",
-			"the `svc #0` in the AArch32 user_syscall32's `lab_call_site_sysinfo32()`\n"
-			"(its own struct lab_sysinfo: the 32-bit layout, 20 bytes)",
-		},
 	},
 };
 
@@ -106,26 +84,17 @@ const struct trace_arch trace_arches[TRACE_NARCHES] = {
  * figures per operation; 0 for every other row): for the batch paths, the
  * records their lab_batch() carries. A crossing is the median times ops.
  */
-const unsigned int trace_icount_ops[NPATHS] = { 0, 0, 0, 1, 4, 0, 0, 0, 0, 0 };
+const unsigned int trace_icount_ops[NPATHS] = { 0, 0, 0, 1, 4, 0, 0, 0 };
 
 /* The order of the chart's bars and the summary's lines. */
 const int trace_path_order[NPATHS] = {
-	P_SYSCALL, P_SVC32, P_INT80, P_VDSO32, P_SYSINFO, P_SYSINFO32, P_BATCH1, P_BATCH4,
-	P_KERNEL, P_FUNCTION,
+	P_SYSCALL, P_SVC32, P_INT80, P_VDSO32, P_BATCH1, P_BATCH4, P_KERNEL, P_FUNCTION,
 };
 
-/* The paths that are a system call: all but the in-kernel and the function call. */
 static bool syscall_like(int p)
 {
-	return p != P_KERNEL && p != P_FUNCTION;
-}
-
-/* The paths whose call site lab_trace.py describes in sites.NAME ({pc, nr,
- * setup, ...}): all system calls but P_SYSCALL (x86_64's is at the top
- * level) and the vDSO's (sites.vdso32, its own). */
-static bool has_site(int p)
-{
-	return syscall_like(p) && p != P_SYSCALL && p != P_VDSO32;
+	return p == P_SYSCALL || p == P_BATCH1 || p == P_BATCH4 || p == P_INT80 ||
+	       p == P_VDSO32 || p == P_SVC32;
 }
 
 
@@ -158,60 +127,40 @@ static bool is_any(const char *s, const char *const *names)
 	return false;
 }
 
-/* The return's stage, named after the instruction that returns to user
- * space (x86: sysret, sysexit or iret, as the path ran; arm64: eret). */
-static const char *return_stage(const struct trace_arch *arch, const struct trace_path *p)
-{
-	const char *ret_stage = arch->stage_return;
-
-	for (size_t i = 0; i < p->n; i++) {
-		if (!strncmp(p->v[i].text, "sysret", 6))
-			ret_stage = STAGE_RETURN;
-		else if (!strncmp(p->v[i].text, "sysexit", 7))
-			ret_stage = STAGE_RETURN_SYSEXIT;
-		else if (!strncmp(p->v[i].text, "iret", 4))
-			ret_stage = STAGE_RETURN_IRET;
-	}
-	return ret_stage;
-}
-
-/* The name the body's first function has (lab_null: __x64_sys_lab_null,
- * __arm64_compat_sys_lab_sysinfo, ...). */
-static const char *body_of(int which)
-{
-	if (which == P_BATCH1 || which == P_BATCH4)
-		return "lab_batch";
-	if (which == P_SYSINFO || which == P_SYSINFO32)
-		return "lab_sysinfo";
-	return "lab_null";
-}
-
 /*
  * Gives each instruction of a path its stage.
- *   syscall, batch1, batch4, sysinfo (and the other system calls): the
- *             syscall instruction; entry (asm); entry work and dispatch;
- *             the syscall body; exit work; return to user (asm, sysret;
- *             iret or sysexit as the path returns) (arm64's svc path: the
- *             svc instruction, ..., return to user (asm, eret))
+ *   syscall, batch1, batch4: the syscall instruction; entry (asm); entry
+ *             work and dispatch; the syscall body; exit work; return to
+ *             user (asm, sysret) (arm64's svc path: the svc instruction,
+ *             ..., return to user (asm, eret))
  *   kernel, function: the call; the body (to its return)
  * Return and indirect-branch thunks count in the stage that used them.
  *
  * The body starts at the first function named for the call (lab_null,
- * lab_batch: __x64_sys_lab_batch; lab_sysinfo: its native or compat entry)
- * and holds everything it calls, up to the first instruction back in a C
- * function that ran before it (the dispatcher it returns to) or in the
- * exit work.
+ * lab_batch: __x64_sys_lab_batch) and holds everything it calls, up to the
+ * first instruction back in a C function that ran before it (the
+ * dispatcher it returns to) or in the exit work.
  */
 void trace_stage_path(const struct trace_arch *arch, struct trace_path *p, int which)
 {
-	const char *ret_stage = return_stage(arch, p);
-	const char *body = body_of(which);
+	/* the return's stage, named after the instruction that returns */
+	const char *ret_stage = which == P_INT80 ? STAGE_RETURN_IRET : arch->stage_return;
+	const char *body = which == P_BATCH1 || which == P_BATCH4 ? "lab_batch" : "lab_null";
 	const char *stage = arch->stage_syscall;
 	bool in_c = false, in_body = false, after_body = false;
 	char **before = xcalloc(p->n + 1, sizeof(char *));
 	size_t nbefore = 0;
 	bool seen_kernel = false;
 
+	if (which == P_VDSO32)
+		for (size_t i = 0; i < p->n; i++) {
+			if (!strncmp(p->v[i].text, "sysret", 6))
+				ret_stage = STAGE_RETURN;
+			else if (!strncmp(p->v[i].text, "sysexit", 7))
+				ret_stage = STAGE_RETURN_SYSEXIT;
+			else if (!strncmp(p->v[i].text, "iret", 4))
+				ret_stage = STAGE_RETURN_IRET;
+		}
 	for (size_t i = 0; i < p->n; i++) {
 		char *base = trace_symbol_base(p->v[i].sym);
 		bool ran_before = false;
@@ -288,39 +237,48 @@ static int int_or(json_t *o, const char *key, int dflt)
 	return json_is_integer(v) ? (int)json_integer_value(v) : dflt;
 }
 
-/* The call sites' set-up (sites.NAME.setup; P_SYSCALL's: sites.setup). */
-static char *load_sites(struct trace_setting *s, json_t *sites, const char *path)
+/* The batch and int80 call sites' set-up. */
+static char *load_batch_sites(struct trace_setting *s, json_t *sites, const char *path)
 {
 	const struct trace_arch *arch = s->arch;
 
-	s->site_setup[P_SYSCALL] = s->setup;
-	for (int p = 0; p < NPATHS; p++) {
+	for (int p = P_BATCH1; p <= P_INT80; p++) {
 		json_t *site = trace_has_path(arch, p) ? json_object_get(sites, arch->names[p]) : NULL;
 
-		if (!trace_has_path(arch, p) || !has_site(p))
+		if (!trace_has_path(arch, p))
 			continue;
 		if (!json_is_integer(json_object_get(site, "setup")))
 			return xasprintf("%s: no %s call site", path, arch->names[p]);
-		s->site_setup[p] = (int)json_integer_value(json_object_get(site, "setup"));
+		s->batch_setup[p] = (int)json_integer_value(json_object_get(site, "setup"));
 	}
 	return NULL;
 }
 
-/* Per path, its benchmark loop as lab_trace.py read it (sites.NAME.bench:
- * arm64's svc, the AArch32 svc, lab_sysinfo's), or why not (bench_note). */
-static void load_loops(struct trace_setting *s, json_t *sites)
+/* arm64: bench_user's loop of the null system call, as read; the AArch32
+ * svc's site, bench_user32's loop of it. */
+static char *load_syscall_sites(struct trace_setting *s, json_t *sites, const char *path)
 {
 	const struct trace_arch *arch = s->arch;
+	json_t *site = json_object_get(sites, arch->names[P_SYSCALL]);
+	json_t *note = json_object_get(site, "bench_note");
+	json_t *bench = json_object_get(site, "bench");
 
-	for (int p = 0; p < NPATHS; p++) {
-		json_t *site = trace_has_path(arch, p) && p != P_VDSO32 ?
-			       json_object_get(sites, arch->names[p]) : NULL;
-		json_t *note = json_object_get(site, "bench_note");
-
-		s->loop_extra[p] = int_or(json_object_get(site, "bench"), "extra", -1);
-		if (s->loop_extra[p] < 0 && json_is_string(note))
-			s->loop_note[p] = xstrdup(json_string_value(note));
-	}
+	s->syscall_bench_extra = int_or(bench, "extra", -1);
+	if (!json_is_integer(json_object_get(bench, "extra")) && json_is_string(note))
+		s->syscall_bench_note = xstrdup(json_string_value(note));
+	if (!trace_has_path(arch, P_SVC32))
+		return NULL;
+	site = json_object_get(sites, arch->names[P_SVC32]);
+	note = json_object_get(site, "bench_note");
+	if (!json_is_integer(json_object_get(site, "setup")))
+		return xasprintf("%s: no %s call site", path, arch->names[P_SVC32]);
+	s->svc32_setup = (int)json_integer_value(json_object_get(site, "setup"));
+	bench = json_object_get(site, "bench");
+	s->svc32_bench_extra = int_or(bench, "extra", -1);
+	if (!json_is_integer(json_object_get(bench, "extra")))
+		s->svc32_bench_note = xstrdup(json_is_string(note) ? json_string_value(note)
+					      : "lab_trace.py did not read bench_user32's loop");
+	return NULL;
 }
 
 /* Per path, the calls skipped for a refill of get_random_u16()'s batch. */
@@ -339,11 +297,11 @@ static void load_refills(struct trace_setting *s, json_t *sites)
 			json_t *fns = json_object_get(one, "functions"), *fn;
 			size_t k;
 
-			sb_printf(&b, "%scall %zu reached ", i ? "; " : "", i + 1);
+			sb_printf(&b, "%scall %zu ran %lld instructions (", i ? "; " : "", i + 1,
+				  (long long)json_integer_value(json_object_get(one, "instructions")));
 			json_array_foreach(fns, k, fn)
 				sb_printf(&b, "%s`%s`", k ? ", " : "", json_string_value(fn));
-			sb_printf(&b, " after %lld instructions",
-				  (long long)json_integer_value(json_object_get(one, "instructions")));
+			sb_printf(&b, ")");
 		}
 		s->refills[p] = b.s;
 	}
@@ -463,10 +421,11 @@ char *trace_load(struct trace_setting *s, const char *path)
 		goto out;
 	}
 	s->setup = (int)json_integer_value(json_object_get(sites, "setup"));
-	why = load_sites(s, sites, path);
+	why = load_batch_sites(s, sites, path);
+	if (!why)
+		why = load_syscall_sites(s, sites, path);
 	if (why)
 		goto out;
-	load_loops(s, sites);
 	load_refills(s, sites);
 	why = load_vdso_site(s, sites, path);
 	if (why)
@@ -509,20 +468,24 @@ int trace_rep_runs(const struct trace_path *p)
 
 /* ---- lab_batch: per record, once per crossing ------------------------------ */
 
-/* What icount should count beyond the traced path, per crossing: for a
- * system call what its benchmark loop repeats, as read (bench_user's,
- * bench_user32's; bench_batch's for lab_batch()), or, where no loop was
- * read, the call site's set-up; for the vDSO the loop's and its callees'. */
+/* What icount should count beyond the traced path, per crossing: for the
+ * null system call the call site's set-up (arm64: bench_user's loop's, as
+ * read), bench_batch's loop's for lab_batch() (or, if a loop could not be
+ * read, the call site's). */
 int trace_icount_extra(const struct trace_setting *s, int p)
 {
+	if (p == P_SYSCALL)
+		return s->syscall_bench_extra >= 0 ? s->syscall_bench_extra : s->setup;
+	if (p == P_SVC32)
+		return s->svc32_bench_extra >= 0 ? s->svc32_bench_extra : s->svc32_setup;
 	if (p == P_BATCH1 || p == P_BATCH4)
-		return s->bench_extra >= 0 ? s->bench_extra : s->site_setup[p];
+		return s->bench_extra >= 0 ? s->bench_extra : s->batch_setup[p];
+	if (p == P_INT80)
+		return s->batch_setup[p];
 	if (p == P_VDSO32)
 		return s->vdso_bench_extra >= 0 ? s->vdso_bench_extra + s->vdso_callees
 						 : s->vdso_setup_run;
-	if (!syscall_like(p))
-		return 0;
-	return s->loop_extra[p] >= 0 ? s->loop_extra[p] : s->site_setup[p];
+	return 0;
 }
 
 /* (T4 - T1) / 3: the instructions one more record costs. */
@@ -531,41 +494,31 @@ double trace_per_record(const struct trace_setting *s)
 	return ((double)s->p[P_BATCH4].n - (double)s->p[P_BATCH1].n) / BATCH_MORE;
 }
 
-/* fn's entry in v (stage: NULL for one entry a function, whatever its
- * stage), added if it is not there. */
-static size_t fcount_add(struct trace_fcount **v, size_t *n, const char *fn,
-			 const char *stage)
+static size_t fcount_add(struct trace_fcount **v, size_t *n, const char *fn)
 {
 	for (size_t i = 0; i < *n; i++)
-		if (!strcmp((*v)[i].fn, fn) && (!stage || !strcmp((*v)[i].stage, stage)))
+		if (!strcmp((*v)[i].fn, fn))
 			return i;
 	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
-	(*v)[*n] = (struct trace_fcount){ xstrdup(fn), stage, { 0, 0 } };
+	(*v)[*n] = (struct trace_fcount){ xstrdup(fn), { 0, 0 } };
 	return (*n)++;
 }
 
-/* The functions whose counts differ between paths a and b, in order of
- * first appearance in b: where b's instructions beyond a's are (batch4's
- * per-record ones; lab_sysinfo's compat translation). by_stage: a
- * function's count per stage it ran in (a thunk's in each caller's). */
-struct trace_fcount *trace_path_diff(const struct trace_setting *s, int a, int b,
-				     bool by_stage, size_t *nout)
+/* The functions whose counts differ between batch1 and batch4, in order
+ * of first appearance in batch4: where the per-record instructions are. */
+struct trace_fcount *trace_batch_diff(const struct trace_setting *s, size_t *nout)
 {
 	struct trace_fcount *v = NULL;
 	size_t n = 0, kept = 0;
-	const int which[2] = { a, b };
+	const int which[2] = { P_BATCH1, P_BATCH4 };
 
 	/* from 1: the syscall instructions, one each, are in call sites of
 	 * different names */
 	for (int w = 1; w >= 0; w--)
 		for (size_t i = 1; i < s->p[which[w]].n; i++) {
-			const struct trace_insn *in = &s->p[which[w]].v[i];
-			char *base = trace_symbol_base(in->sym);
-			/* (fcount_add may move v) */
-			size_t k = fcount_add(&v, &n, base, by_stage ? in->stage : NULL);
+			char *base = trace_symbol_base(s->p[which[w]].v[i].sym);
+			size_t k = fcount_add(&v, &n, base);	/* may move v */
 
-			if (!v[k].stage)	/* the stage where it first ran */
-				v[k].stage = in->stage;
 			v[k].n[w]++;
 			free(base);
 		}
@@ -588,21 +541,6 @@ void trace_free_fcounts(struct trace_fcount *v, size_t n)
 
 /* ---- checks -------------------------------------------------------------- */
 
-/* The paths whose stages are checked, and how many each has: the ways in
- * (six stages; the 32-bit vDSO's seven) and lab_sysinfo's two entries. */
-static const int staged_paths[] = { P_SYSCALL, P_SVC32, P_VDSO32, P_SYSINFO, P_SYSINFO32 };
-#define NSTAGED (sizeof(staged_paths) / sizeof(*staged_paths))
-
-static size_t stages_expected(int p)
-{
-	return p == P_VDSO32 ? VDSO_STAGES : SYSCALL_STAGES;
-}
-
-static const char *stages_word(int p)
-{
-	return stages_expected(p) == VDSO_STAGES ? "seven" : "six";
-}
-
 /* A setting without a trace: every check fails, with why. */
 static void checks_no_trace(struct checks *c, const struct trace_setting *s)
 {
@@ -618,10 +556,13 @@ static void checks_no_trace(struct checks *c, const struct trace_setting *s)
 		check(c, false, "trace %s (%s): every instruction attributed to a symbol: no trace",
 		      arch->names[p], m);
 	}
-	for (size_t k = 0; k < NSTAGED; k++)
-		if (trace_has_path(arch, staged_paths[k]))
-			check(c, false, "trace %s (%s): all %s stages seen: no trace",
-			      arch->names[staged_paths[k]], m, stages_word(staged_paths[k]));
+	check(c, false, "trace %s (%s): all six stages seen: no trace",
+	      arch->names[P_SYSCALL], m);
+	if (trace_has_path(arch, P_SVC32))
+		check(c, false, "trace %s (%s): all six stages seen: no trace",
+		      arch->names[P_SVC32], m);
+	if (trace_has_path(arch, P_VDSO32))
+		check(c, false, "trace vdso32 (%s): all seven stages seen: no trace", m);
 	check(c, false, "trace batch (%s): per record (batch4 - batch1) / %d > 0: no trace",
 	      m, BATCH_MORE);
 }
@@ -635,8 +576,10 @@ static char *setup_note(const struct trace_setting *s, int p)
 				 s->vdso_callees, s->vdso_callee_names);
 	if (p == P_VDSO32)
 		return xstrdup(" (the call site's, as run)");
-	if (s->loop_extra[p] >= 0 && s->arch->loop_prog[p])
-		return xasprintf(" (%s's loop, as written)", s->arch->loop_prog[p]);
+	if (p == P_SYSCALL && s->syscall_bench_extra >= 0)
+		return xstrdup(" (bench_user's loop, as written)");
+	if (p == P_SVC32 && s->svc32_bench_extra >= 0)
+		return xstrdup(" (bench_user32's loop, as written)");
 	return xstrdup("");
 }
 
@@ -657,17 +600,20 @@ static void icount_notes(struct checks *c, const struct trace_setting *s, int p,
 	if (p == P_VDSO32 && s->vdso_bench_extra < 0)
 		sb_printf(&c->lines, "# %s; the set-up assumed: the call site's as it ran (%d instructions, its prologue too)\n",
 			  s->vdso_note, extra);
-	if (s->loop_note[p])
+	if (p == P_SYSCALL && s->syscall_bench_note)
 		sb_printf(&c->lines, "# %s; the set-up assumed: the call site's %d instructions\n",
-			  s->loop_note[p], extra);
+			  s->syscall_bench_note, extra);
+	if (p == P_SVC32 && s->svc32_bench_note)
+		sb_printf(&c->lines, "# %s; the set-up assumed: the call site's %d instructions\n",
+			  s->svc32_bench_note, extra);
 	if (s->refills[p])
-		sb_printf(&c->lines, "# %s: skipped, as refilling get_random_u16()'s batch or "
-			  "switching tasks (icount's median leaves such calls out): %s; the next "
-			  "call traced\n", arch->names[p], s->refills[p]);
+		sb_printf(&c->lines, "# %s: skipped, as refilling get_random_u16()'s batch "
+			  "(icount's median leaves such calls out): %s; the next call traced\n",
+			  arch->names[p], s->refills[p]);
 	if (s->refilled[p])
-		sb_printf(&c->lines, "# %s: the traced call refilled get_random_u16()'s batch or "
-			  "switched tasks too (every call of the site did): not what icount's "
-			  "median counts\n", arch->names[p]);
+		sb_printf(&c->lines, "# %s: the traced call refilled get_random_u16()'s batch too "
+			  "(every call of the site did): not what icount's median counts\n",
+			  arch->names[p]);
 }
 
 /* Path p's total plus its set-up against icount's row. */
@@ -729,21 +675,23 @@ static size_t stages_seen(const struct trace_path *tp)
 	return n;
 }
 
-/* The ways in and lab_sysinfo's entries have all their stages: six,
- * seven for the 32-bit vDSO. */
+/* The ways in have all their stages: six, seven for the 32-bit vDSO. */
 static void check_stages(struct checks *c, const struct trace_setting *s)
 {
 	const struct trace_arch *arch = s->arch;
+	size_t n = stages_seen(&s->p[P_SYSCALL]);
 
-	for (size_t k = 0; k < NSTAGED; k++) {
-		int p = staged_paths[k];
-		size_t n;
-
-		if (!trace_has_path(arch, p))
-			continue;
-		n = stages_seen(&s->p[p]);
-		check(c, n == stages_expected(p), "trace %s (%s): all %s stages seen (%zu)",
-		      arch->names[p], s->mit, stages_word(p), n);
+	check(c, n == SYSCALL_STAGES, "trace %s (%s): all six stages seen (%zu)",
+	      arch->names[P_SYSCALL], s->mit, n);
+	if (trace_has_path(arch, P_SVC32)) {
+		n = stages_seen(&s->p[P_SVC32]);
+		check(c, n == SYSCALL_STAGES, "trace %s (%s): all six stages seen (%zu)",
+		      arch->names[P_SVC32], s->mit, n);
+	}
+	if (trace_has_path(arch, P_VDSO32)) {
+		n = stages_seen(&s->p[P_VDSO32]);
+		check(c, n == VDSO_STAGES, "trace vdso32 (%s): all seven stages seen (%zu)",
+		      s->mit, n);
 	}
 }
 
@@ -792,10 +740,10 @@ void trace_setting_free(struct trace_setting *s)
 	free(s->failure);
 	free(s->icount_note);
 	free(s->bench_note);
-	for (int p = 0; p < NPATHS; p++) {
+	free(s->syscall_bench_note);
+	free(s->svc32_bench_note);
+	for (int p = 0; p < NPATHS; p++)
 		free(s->refills[p]);
-		free(s->loop_note[p]);
-	}
 	free(s->vdso_callee_names);
 	free(s->vdso_note);
 }

@@ -24,13 +24,10 @@
 /*
  * The paths. P_SYSCALL is the architecture's own way in: x86_64's syscall
  * instruction, arm64's svc. An architecture without a path has no name for
- * it (arm64: no int80, no vdso32). P_SYSINFO and P_SYSINFO32: lab_sysinfo()
- * through its native entry and through its compat entry (x86_64: int $0x80
- * from the 64-bit program; arm64: the AArch32 program's svc).
+ * it (arm64: no int80, no vdso32).
  */
 enum {
 	P_SYSCALL, P_KERNEL, P_FUNCTION, P_BATCH1, P_BATCH4, P_INT80, P_VDSO32, P_SVC32,
-	P_SYSINFO, P_SYSINFO32,
 	NPATHS
 };
 
@@ -56,14 +53,6 @@ struct trace_arch {
 	const char *const *asm_prefix, *const *asm_exact;
 	/* the null system call's instruction and call site, for the report */
 	const char *syscall_insn, *syscall_site;
-	/* the benchmark program whose loop of path p lab_trace.py reads
-	 * (bench_user, bench_user32), or NULL */
-	const char *loop_prog[NPATHS];
-	/* the null call through the compat entry's way in (x86_64: int80,
-	 * arm64: svc32): against P_SYSCALL, what the way in alone costs */
-	int compat_null;
-	/* lab_sysinfo()'s call sites, native and compat, in words */
-	const char *sysinfo_site[2];
 };
 /*
  * The row's ops (include/lab/lab_row.h's curve rows: operations per crossing,
@@ -105,13 +94,17 @@ struct trace_setting {
 	struct trace_path p[NPATHS];
 	int setup;		/* instructions before `syscall` in the call site */
 	/*
-	 * per path, what its benchmark loop (arch->loop_prog: bench_user's,
-	 * bench_user32's) repeats per call besides the path, as lab_trace.py
-	 * read it (-1 if not read: then the call site's set-up, and
-	 * loop_note[p] if lab_trace.py said why)
+	 * what bench_user's loop of the null system call repeats per call
+	 * besides the path, as lab_trace.py read it (arm64's; -1 if not
+	 * read: then the call site's set-up, and syscall_bench_note if
+	 * lab_trace.py said why)
 	 */
-	int loop_extra[NPATHS];
-	char *loop_note[NPATHS];
+	int syscall_bench_extra;
+	char *syscall_bench_note;
+	/* the same for the AArch32 svc (arm64's svc32: bench_user32's loop),
+	 * and its call site's set-up */
+	int svc32_setup, svc32_bench_extra;
+	char *svc32_bench_note;
 	/*
 	 * per path, the traced calls lab_trace.py skipped because they
 	 * refilled get_random_u16()'s batch (arm64), as one line, or NULL;
@@ -119,8 +112,7 @@ struct trace_setting {
 	 */
 	char *refills[NPATHS];
 	bool refilled[NPATHS];
-	/* per path, its call site's set-up (P_SYSCALL's: setup) */
-	int site_setup[NPATHS];
+	int batch_setup[NPATHS];	/* the same for the batch and int80 call sites */
 	/* what bench_batch's lab_batch() loop adds per crossing to the traced
 	 * path (its set-up, its loop's instructions less the empty loop's),
 	 * as lab_trace.py read it; -1 if it could not (then bench_note) */
@@ -166,11 +158,9 @@ struct trace_names {
 };
 size_t trace_names_add(struct trace_names *ns, const char *s);
 
-/* Per function (symbol without offset): its instructions in two paths,
- * and its stage where it first ran. */
+/* Per function (symbol without offset): its instructions in a path. */
 struct trace_fcount {
 	char *fn;
-	const char *stage;
 	size_t n[2];
 };
 
@@ -195,14 +185,8 @@ int trace_rep_runs(const struct trace_path *p);
 int trace_icount_extra(const struct trace_setting *s, int p);
 /* (T4 - T1) / 3: the instructions one more record costs. */
 double trace_per_record(const struct trace_setting *s);
-/* The functions whose counts differ between paths a and b (batch1 and
- * batch4; lab_sysinfo's native and compat), in order of first appearance
- * in b; each path's first instruction (the way in, in call sites of
- * different names) left out. by_stage: per function and stage (a thunk
- * counts in each stage that called it); else per function, its stage the
- * one where it first ran. */
-struct trace_fcount *trace_path_diff(const struct trace_setting *s, int a, int b,
-				     bool by_stage, size_t *nout);
+/* The functions whose counts differ between batch1 and batch4. */
+struct trace_fcount *trace_batch_diff(const struct trace_setting *s, size_t *nout);
 void trace_free_fcounts(struct trace_fcount *v, size_t n);
 /* s's checks (against icount, symbols, stages, the batch) into c. */
 void trace_checks(struct checks *c, const struct trace_setting *s);

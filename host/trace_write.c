@@ -40,50 +40,21 @@ void trace_write_staged(const struct trace_setting *s)
 
 /* ---- report --------------------------------------------------------------- */
 
-/* A table's header: its first column's title, then per setting a column
- * per label, "label (setting)" (labels NULL: one column, the setting's
- * name). */
-static void table_header(struct strbuf *b, const char *title, struct trace_setting **ok,
-			 int nok, const char *const *labels, int nlabels)
-{
-	int per = labels ? nlabels : 1;
-
-	sb_printf(b, "| %s |", title);
-	for (int j = 0; j < nok; j++)
-		for (int l = 0; l < per; l++) {
-			if (labels)
-				sb_printf(b, " %s (%s) |", labels[l], ok[j]->mit);
-			else
-				sb_printf(b, " %s |", ok[j]->mit);
-		}
-	sb_printf(b, "\n|---|");
-	for (int j = 0; j < nok * per; j++)
-		sb_printf(b, "---:|");
-	sb_printf(b, "\n");
-}
-
-/* The stages of paths a and b (b < 0: a alone) in every setting, in order
- * of first appearance (its v to be freed). */
-static struct trace_names stages_of(struct trace_setting **ok, int nok, int a, int b)
+/* Per stage, in order of first appearance, one column per setting. */
+static void stage_table(struct strbuf *b, struct trace_setting **ok, int nok, int p)
 {
 	struct trace_names stages = { 0 };
 
 	for (int j = 0; j < nok; j++)
-		for (int w = 0; w < 2; w++) {
-			int p = w ? b : a;
-
-			for (size_t i = 0; p >= 0 && i < ok[j]->p[p].n; i++)
-				trace_names_add(&stages, ok[j]->p[p].v[i].stage);
-		}
-	return stages;
-}
-
-/* Per stage, in order of first appearance, one column per setting. */
-static void stage_table(struct strbuf *b, struct trace_setting **ok, int nok, int p)
-{
-	struct trace_names stages = stages_of(ok, nok, p, -1);
-
-	table_header(b, "stage", ok, nok, NULL, 0);
+		for (size_t i = 0; i < ok[j]->p[p].n; i++)
+			trace_names_add(&stages, ok[j]->p[p].v[i].stage);
+	sb_printf(b, "| stage |");
+	for (int j = 0; j < nok; j++)
+		sb_printf(b, " %s |", ok[j]->mit);
+	sb_printf(b, "\n|---|");
+	for (int j = 0; j < nok; j++)
+		sb_printf(b, "---:|");
+	sb_printf(b, "\n");
 	for (size_t k = 0; k < stages.n; k++) {
 		sb_printf(b, "| %s |", stages.v[k]);
 		for (int j = 0; j < nok; j++)
@@ -192,8 +163,13 @@ static void batch_intro(struct strbuf *b, const struct trace_arch *arch)
 /* T1, T4, per record, once per crossing, and of those the body's and the crossing's. */
 static void batch_totals(struct strbuf *b, struct trace_setting **ok, int nok)
 {
-	table_header(b, "", ok, nok, NULL, 0);
-	sb_printf(b, "| batch1: 1 record (T1) |");
+	sb_printf(b, "| |");
+	for (int j = 0; j < nok; j++)
+		sb_printf(b, " %s |", ok[j]->mit);
+	sb_printf(b, "\n|---|");
+	for (int j = 0; j < nok; j++)
+		sb_printf(b, "---:|");
+	sb_printf(b, "\n| batch1: 1 record (T1) |");
 	for (int j = 0; j < nok; j++)
 		sb_printf(b, " %zu |", ok[j]->p[P_BATCH1].n);
 	sb_printf(b, "\n| batch4: %d records (T4) |", BATCH_MORE + 1);
@@ -255,7 +231,7 @@ static void batch_where(struct strbuf *b, struct trace_setting **ok, int nok)
 {
 	for (int j = 0; j < nok; j++) {
 		size_t n;
-		struct trace_fcount *d = trace_path_diff(ok[j], P_BATCH1, P_BATCH4, false, &n);
+		struct trace_fcount *d = trace_batch_diff(ok[j], &n);
 		long sum = 0;
 
 		sb_printf(b, "**Where the per-record instructions are, mitigations %s** "
@@ -296,163 +272,6 @@ static void batch_section(struct strbuf *b, struct trace_setting **ok, int nok)
 	batch_where(b, ok, nok);
 }
 
-/* ---- lab_sysinfo(): the native entry against the compat entry ------------- */
-
-/* What the section compares, in words. */
-static void sysinfo_intro(struct strbuf *b, const struct trace_arch *arch)
-{
-	sb_printf(b, "## lab_sysinfo(): the native entry against the compat entry\n\n"
-		  "One `lab_sysinfo(info, 0)` (a release buffer of 64 bytes, as bench_user's\n"
-		  "rows have; the request filled before the call) through its native entry,\n"
-		  "**%s**: %s; and through its compat entry, **%s**: %s.\n"
-		  "Both entries read the caller's structure (`copy_from_user()` of its own\n"
-		  "size), run the same body (`lab_sysinfo_run()`) and write the figures back;\n"
-		  "the compat entry reads the 32-bit layout, widens the release pointer\n"
-		  "(`compat_ptr()`) and narrows the figures (`lab_sysinfo_to_compat()`). The\n"
-		  "way in differs too: the null call's two paths, **%s** and **%s**, give what\n"
-		  "the way in alone costs, and the difference less theirs is what is left for\n"
-		  "the translation. icount's rows for the same calls: `%s` and `%s`\n"
-		  "(checked below).\n\n",
-		  arch->names[P_SYSINFO], arch->sysinfo_site[0], arch->names[P_SYSINFO32],
-		  arch->sysinfo_site[1], arch->names[P_SYSCALL], arch->names[arch->compat_null],
-		  arch->icount_row[P_SYSINFO][0], arch->icount_row[P_SYSINFO32][0]);
-}
-
-/* How a row of the totals shows its figures. */
-enum row_style { ROW_COUNT, ROW_DIFF, ROW_RESULT };
-
-/* One row of the totals: label, then per setting f(setting). */
-static void sysinfo_row(struct strbuf *b, const char *label, struct trace_setting **ok,
-			int nok, long (*f)(const struct trace_setting *), enum row_style style)
-{
-	static const char *const cell[] = { " %ld |", " %+ld |", " **%+ld** |" };
-
-	sb_printf(b, style == ROW_RESULT ? "| **%s** |" : "| %s |", label);
-	for (int j = 0; j < nok; j++)
-		sb_printf(b, cell[style], f(ok[j]));
-	sb_printf(b, "\n");
-}
-
-static long diff_of(const struct trace_setting *s, int a, int b)
-{
-	return (long)s->p[b].n - (long)s->p[a].n;
-}
-
-static long sysinfo_native(const struct trace_setting *s)
-{
-	return (long)s->p[P_SYSINFO].n;
-}
-
-static long sysinfo_compat(const struct trace_setting *s)
-{
-	return (long)s->p[P_SYSINFO32].n;
-}
-
-static long sysinfo_diff(const struct trace_setting *s)
-{
-	return diff_of(s, P_SYSINFO, P_SYSINFO32);
-}
-
-static long null_diff(const struct trace_setting *s)
-{
-	return diff_of(s, P_SYSCALL, s->arch->compat_null);
-}
-
-static long translation(const struct trace_setting *s)
-{
-	return sysinfo_diff(s) - null_diff(s);
-}
-
-static long body_diff(const struct trace_setting *s)
-{
-	return (long)trace_count_stage(&s->p[P_SYSINFO32], STAGE_BODY) -
-	       (long)trace_count_stage(&s->p[P_SYSINFO], STAGE_BODY);
-}
-
-/* The totals: native, compat, their difference, the way in's, the rest. */
-static void sysinfo_totals(struct strbuf *b, struct trace_setting **ok, int nok)
-{
-	const struct trace_arch *arch = ok[0]->arch;
-	char *native = xasprintf("%s: native entry", arch->names[P_SYSINFO]);
-	char *compat = xasprintf("%s: compat entry", arch->names[P_SYSINFO32]);
-	char *way = xasprintf("the null call, %s - %s (the way in alone)",
-			      arch->names[arch->compat_null], arch->names[P_SYSCALL]);
-
-	table_header(b, "", ok, nok, NULL, 0);
-	sysinfo_row(b, native, ok, nok, sysinfo_native, ROW_COUNT);
-	sysinfo_row(b, compat, ok, nok, sysinfo_compat, ROW_COUNT);
-	sysinfo_row(b, "compat - native", ok, nok, sysinfo_diff, ROW_RESULT);
-	sysinfo_row(b, way, ok, nok, null_diff, ROW_DIFF);
-	sysinfo_row(b, "compat - native, less the way in's difference", ok, nok,
-		    translation, ROW_RESULT);
-	sysinfo_row(b, "of compat - native, in the body stage", ok, nok, body_diff, ROW_DIFF);
-	sb_printf(b, "\n");
-	free(native);
-	free(compat);
-	free(way);
-}
-
-/* Per stage: native, compat and their difference, per setting. */
-static void sysinfo_stages(struct strbuf *b, struct trace_setting **ok, int nok)
-{
-	static const char *const labels[] = { "native", "compat", "compat - native" };
-	struct trace_names stages = stages_of(ok, nok, P_SYSINFO, P_SYSINFO32);
-
-	sb_printf(b, "**Per stage**\n\n");
-	table_header(b, "stage", ok, nok, labels, 3);
-	for (size_t k = 0; k < stages.n; k++) {
-		sb_printf(b, "| %s |", stages.v[k]);
-		for (int j = 0; j < nok; j++) {
-			size_t n = trace_count_stage(&ok[j]->p[P_SYSINFO], stages.v[k]);
-			size_t c = trace_count_stage(&ok[j]->p[P_SYSINFO32], stages.v[k]);
-
-			sb_printf(b, " %zu | %zu | %+ld |", n, c, (long)c - (long)n);
-		}
-		sb_printf(b, "\n");
-	}
-	sb_printf(b, "| **total** |");
-	for (int j = 0; j < nok; j++)
-		sb_printf(b, " **%zu** | **%zu** | **%+ld** |", ok[j]->p[P_SYSINFO].n,
-			  ok[j]->p[P_SYSINFO32].n, sysinfo_diff(ok[j]));
-	sb_printf(b, "\n\n");
-	free(stages.v);
-}
-
-/* Per function, where the two differ (every other function runs as often
- * in both), per setting. */
-static void sysinfo_where(struct strbuf *b, struct trace_setting **ok, int nok)
-{
-	for (int j = 0; j < nok; j++) {
-		size_t n;
-		struct trace_fcount *d = trace_path_diff(ok[j], P_SYSINFO, P_SYSINFO32, true, &n);
-		long sum = 0;
-
-		sb_printf(b, "**Where they differ, mitigations %s** (per function and stage,\n"
-			  "compat less native: a thunk counts in each stage that used it; every\n"
-			  "other function runs as often in both; the way in's own instruction\n"
-			  "left out)\n\n"
-			  "| function | stage | native | compat | compat - native |\n"
-			  "|---|---|---:|---:|---:|\n", ok[j]->mit);
-		for (size_t i = 0; i < n; i++) {
-			long more = (long)d[i].n[1] - (long)d[i].n[0];
-
-			sum += more;
-			sb_printf(b, "| `%s` | %s | %zu | %zu | %+ld |\n", d[i].fn, d[i].stage,
-				  d[i].n[0], d[i].n[1], more);
-		}
-		sb_printf(b, "| **total** | | | | **%+ld** |\n\n", sum);
-		trace_free_fcounts(d, n);
-	}
-}
-
-static void sysinfo_section(struct strbuf *b, struct trace_setting **ok, int nok)
-{
-	sysinfo_intro(b, ok[0]->arch);
-	sysinfo_totals(b, ok, nok);
-	sysinfo_stages(b, ok, nok);
-	sysinfo_where(b, ok, nok);
-}
-
 /* The title and what each path is, in words. */
 static void report_paths(struct strbuf *b, const struct trace_arch *arch)
 {
@@ -471,10 +290,6 @@ static void report_paths(struct strbuf *b, const struct trace_arch *arch)
 			  "- **batch1**, **batch4**: the same from `lab_call_site_batch1()` and\n"
 			  "  `lab_call_site_batch4()`, one `lab_batch()` of 1 and of 4 `LAB_BATCH_NULL`\n"
 			  "  records;\n"
-			  "- **sysinfo**, **sysinfo32**: `lab_sysinfo()` through its native entry (the\n"
-			  "  `svc #0` in `lab_call_site_sysinfo()`) and through its compat entry (the\n"
-			  "  AArch32 user_syscall32's `lab_call_site_sysinfo32()`, traced as svc32 is),\n"
-			  "  compared below;\n"
 			  "- **kernel**: the module's `bl ksys_lab_null` (the in-kernel system call) to the\n"
 			  "  instruction after it (the link register);\n"
 			  "- **function**: `bl lab_null_function` in user space to the instruction after it;\n"
@@ -489,11 +304,9 @@ static void report_paths(struct strbuf *b, const struct trace_arch *arch)
 			  "Every system call's way out on arm64 takes a random kernel stack offset from\n"
 			  "`get_random_u16()`; one call in 48 finds its per-CPU batch used up and refills\n"
 			  "it (`_get_random_bytes`, `crng_make_state`, `chacha_block_generic`: some 2800\n"
-			  "instructions), a call icount's median leaves out; so is one that switches\n"
-			  "tasks on its way out (`__schedule`). user_syscall(32) runs each traced call\n"
-			  "site five times in a row; a traced call that refilled or switched is skipped\n"
-			  "(stepped only up to it, the rest run untraced) and the next one traced (the\n"
-			  "checks below say when).\n\n");
+			  "instructions), a call icount's median leaves out. user_syscall(32) runs each\n"
+			  "traced call site three times in a row; a traced call that refilled is\n"
+			  "skipped and the next one traced (the checks below say when).\n\n");
 	else
 		sb_printf(b, "- **syscall**: from the `syscall` instruction in `lab_call_site_syscall()` to the\n"
 		  "  first user instruction after it;\n"
@@ -502,9 +315,6 @@ static void report_paths(struct strbuf *b, const struct trace_arch *arch)
 		  "  records;\n"
 		  "- **int80**: `int $0x80` in `lab_call_site_int80()` (the 32-bit table, from the\n"
 		  "  64-bit user_syscall) to the user instruction after it;\n"
-		  "- **sysinfo**, **sysinfo32**: `lab_sysinfo()` through its native entry (the\n"
-		  "  `syscall` in `lab_call_site_sysinfo()`) and through its compat entry (the\n"
-		  "  `int $0x80` in `lab_call_site_sysinfo_int80()`), compared below;\n"
 		  "- **kernel**: the module's `call ksys_lab_null` (the in-kernel system call) to the\n"
 		  "  instruction after it;\n"
 		  "- **function**: `call lab_null_function` in user space to the instruction after it.\n\n");
@@ -545,7 +355,6 @@ static void report_stages(struct strbuf *b, struct trace_setting *all, int nall,
 	if (nok) {
 		sb_printf(b, "\n");
 		batch_section(b, ok, nok);
-		sysinfo_section(b, ok, nok);
 		sb_printf(b, "## The in-kernel call and the function call\n\n");
 		for (int p = P_KERNEL; p <= P_FUNCTION; p++) {
 			sb_printf(b, "**%s**\n\n", arch->names[p]);
@@ -557,34 +366,13 @@ static void report_stages(struct strbuf *b, struct trace_setting *all, int nall,
 	}
 }
 
-/* Against icount, lab_sysinfo's two paths: their loops' set-up, or why not. */
-static void sysinfo_icount(struct strbuf *b, const struct trace_setting *s)
-{
-	const struct trace_arch *arch = s->arch;
-
-	for (int p = P_SYSINFO; p <= P_SYSINFO32; p++) {
-		if (s->loop_extra[p] >= 0)
-			sb_printf(b, "For **%s** (icount's `%s`), what %s's loop repeats besides\n"
-				  "the path, read from its code (less the empty loop's): %d\n"
-				  "instructions (the call site has %d set-up instructions).\n",
-				  arch->names[p], arch->icount_row[p][0], arch->loop_prog[p],
-				  s->loop_extra[p], s->site_setup[p]);
-		else
-			sb_printf(b, "For **%s** (icount's `%s`), the benchmark's loop could not be\n"
-				  "read (%s): the call site's %d set-up instructions are assumed.\n",
-				  arch->names[p], arch->icount_row[p][0],
-				  s->loop_note[p] ? s->loop_note[p] : "no reason given",
-				  s->site_setup[p]);
-	}
-}
-
 /* Against icount: what the benchmark loops add to the traced totals. */
 static void report_icount(struct strbuf *b, const struct trace_arch *arch,
 			  struct trace_setting **ok, int nok)
 {
 	int setup = nok ? ok[0]->setup : 0;
 
-	if (nok && ok[0]->loop_extra[P_SYSCALL] >= 0)
+	if (nok && ok[0]->syscall_bench_extra >= 0)
 		sb_printf(b, "## Against icount\n\n"
 			  "icount counts the same paths inside a benchmark loop. For the system call\n"
 			  "that includes what the benchmark's loop repeats besides the path, read from\n"
@@ -593,8 +381,8 @@ static void report_icount(struct strbuf *b, const struct trace_arch *arch,
 			  "`%s`: the number in x8, the four arguments zeroed), so icount should be\n"
 			  "the traced total plus %d; for the in-kernel call and the function call,\n"
 			  "exactly the traced total.\n",
-			  ok[0]->loop_extra[P_SYSCALL], arch->syscall_site, setup, arch->syscall_insn,
-			  ok[0]->loop_extra[P_SYSCALL]);
+			  ok[0]->syscall_bench_extra, arch->syscall_site, setup, arch->syscall_insn,
+			  ok[0]->syscall_bench_extra);
 	else
 		sb_printf(b, "## Against icount\n\n"
 			  "icount counts the same paths inside a benchmark loop. For the system call\n"
@@ -602,15 +390,13 @@ static void report_icount(struct strbuf *b, const struct trace_arch *arch,
 			  "`%s` (the loop repeats them), so icount should be the traced total plus\n"
 			  "%d; for the in-kernel call and the function call, exactly the traced total.\n",
 			  setup, arch->syscall_insn, setup);
-	if (nok && trace_has_path(arch, P_SVC32) && ok[0]->loop_extra[P_SVC32] >= 0)
+	if (nok && trace_has_path(arch, P_SVC32) && ok[0]->svc32_bench_extra >= 0)
 		sb_printf(b, "For the AArch32 `svc` (icount's `lab_null_svc32`), what bench_user32's\n"
 			  "loop repeats besides the path, read from its code (`batch_lab_null_svc32()`,\n"
 			  "Thumb-2, less `batch_empty`'s loop): %d instructions, the number in r7 and\n"
 			  "the four arguments (the call site `lab_call_site_svc32()` has %d set-up\n"
 			  "instructions, a push and pop of r7 among them, which the loop keeps out).\n",
-			  ok[0]->loop_extra[P_SVC32], ok[0]->site_setup[P_SVC32]);
-	if (nok)
-		sysinfo_icount(b, ok[0]);
+			  ok[0]->svc32_bench_extra, ok[0]->svc32_setup);
 	/* one bench_batch for every setting: its loop is read once each */
 	if (nok && ok[0]->bench_extra >= 0)
 		sb_printf(b, "For `lab_batch()` (icount's `batch_lab_batch` rows, per record: times\n"
@@ -620,12 +406,12 @@ static void report_icount(struct strbuf *b, const struct trace_arch *arch,
 			  "count in a register), and its loop control less the empty loop's\n"
 			  "(which the benchmark subtracts), %+d: icount should be the traced total\n"
 			  "plus %d.\n",
-			  ok[0]->bench_setup, arch->syscall_insn, ok[0]->site_setup[P_BATCH1],
+			  ok[0]->bench_setup, arch->syscall_insn, ok[0]->batch_setup[P_BATCH1],
 			  ok[0]->bench_extra - ok[0]->bench_setup, ok[0]->bench_extra);
 	else if (nok)
 		sb_printf(b, "For `lab_batch()` (icount's `batch_lab_batch` rows), the benchmark's\n"
 			  "loop could not be read (%s): the call site's %d set-up instructions\n"
-			  "are assumed.\n", ok[0]->bench_note, ok[0]->site_setup[P_BATCH1]);
+			  "are assumed.\n", ok[0]->bench_note, ok[0]->batch_setup[P_BATCH1]);
 }
 
 /* The allowed difference, the rep ends (x86), and the checks themselves. */
@@ -733,13 +519,10 @@ void trace_print_summary(struct trace_setting *all, int nall, const struct check
 		}
 		for (int p = 0; p < NPATHS; p++)
 			if (s->refills[p])
-				printf("  %s: refilled get_random_u16()'s batch or switched tasks, skipped: %s; the next call traced\n",
+				printf("  %s: refilled get_random_u16()'s batch, skipped: %s; the next call traced\n",
 				       arch->names[p], s->refills[p]);
 		printf("  lab_batch: per record (batch4 - batch1) / %d = %g, once per crossing %g\n",
 		       BATCH_MORE, trace_per_record(s), (double)s->p[P_BATCH1].n - trace_per_record(s));
-		printf("  lab_sysinfo: compat - native %+ld (%s - %s, the way in alone: %+ld; body %+ld)\n",
-		       sysinfo_diff(s), arch->names[arch->compat_null], arch->names[P_SYSCALL],
-		       null_diff(s), body_diff(s));
 	}
 	printf("\n");
 	for (const char *l = c->lines.s; l && *l;) {

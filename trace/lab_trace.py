@@ -37,11 +37,7 @@
 # the `svc #0` of a 32-bit (AArch32) program, user_syscall32's
 # lab_call_site_svc32() (r7 the compat table's number), through the compat
 # entry back to the user instruction after it (sites.svc32, its bench from
-# bench_user32's lab_null_svc32 loop). lab_sysinfo() through its native
-# entry (sysinfo: user_syscall's lab_call_site_sysinfo(), svc #0) and its
-# compat entry (sysinfo32: user_syscall32's lab_call_site_sysinfo32(), the
-# AArch32 svc), each with bench_user's (bench_user32's) loop of it. On
-# arm64 a call whose path refilled
+# bench_user32's lab_null_svc32 loop). On arm64 a call whose path refilled
 # get_random_u16()'s batch is skipped and the site's next call traced
 # (lab_trace_arm64.py says why); sites.NAME.refills_skipped lists the
 # skipped ones ({instructions, functions}).
@@ -57,13 +53,6 @@
 #   batch4    and lab_call_site_batch4(): one lab_batch() of four
 #   kernel    from the module's `call ksys_lab_null` (call_site_kernel) back
 #             to the instruction after it
-#   sysinfo   lab_sysinfo() from the `syscall` in lab_call_site_sysinfo():
-#             its native entry, a struct lab_sysinfo (40 bytes)
-#   sysinfo32 lab_sysinfo() from the `int $0x80` in
-#             lab_call_site_sysinfo_int80(): its compat entry, a struct
-#             lab_sysinfo32 (20 bytes, below 4 GiB); both with bench_user's
-#             loop of the same call (sites.NAME.bench, read like
-#             bench_batch's)
 #   function  from user_functioncall's `call lab_null_function` back to the
 #             instruction after it
 #   vdso32    from the `call *` of __kernel_vsyscall (AT_SYSINFO) in
@@ -121,22 +110,7 @@ class X86_64:
     # No refill to skip (x86's kernel stack offset comes from rdtsc): one
     # call of each site is traced.
     REFILL_FUNCTIONS = ()
-    SWITCH_FUNCTIONS = ()
     TRACE_CALLS = 1
-    # lab_sysinfo() through its native entry (syscall) and its compat entry
-    # (int $0x80 from the 64-bit program, a struct lab_sysinfo32): path,
-    # call site, its way in, bench_user's loop of it (main() calls them in
-    # this order, after lab_call_site_int80())
-    SYSINFO_SITES = (("sysinfo", "lab_call_site_sysinfo", b"\x0f\x05",
-                      "batch_lab_sysinfo_syscall"),
-                     ("sysinfo32", "lab_call_site_sysinfo_int80", b"\xcd\x80",
-                      "batch_lab_sysinfo_int80"))
-
-    @staticmethod
-    def stepped_over(pc, insn, new_pc, text_at):
-        """The instructions a stepi ran without stopping: none on x86
-        (lab_trace_arm64.py: gdb's step over an LL/SC sequence)."""
-        return []
 
     @staticmethod
     def is_call(raw, text):
@@ -183,7 +157,6 @@ elif cfg.get("arch", "x86_64") == "x86_64":
 else:
     raise gdb.GdbError("lab_trace.py: no architecture %s (x86_64, arm64)" % cfg["arch"])
 USER_END = ARCH.USER_END
-INT80_RAW = b"\xcd\x80"
 # arm64: the kernel image's [_text, _end), once vmlinux is loaded (a module's
 # code is a kernel address outside it)
 kernel_image = None
@@ -369,25 +342,18 @@ def vdso_site(path, function):
     raise gdb.GdbError("lab_trace.py: no `call *` in %s" % function)
 
 
-def read_loop(into, program, function, empty_function, is_entry=is_syscall, arch=None,
-              key="bench", note="bench_note"):
-    """A benchmark program's loop (bench_loop()) into into[key], or why it
-    could not be read into into[note]. program: its name in the
-    configuration (bench_user, bench_user32, bench_batch)."""
-    if not cfg.get(program):
-        into[note] = "%s's loop not read: no %s" % (program, program)
-        return
-    try:
-        into[key] = bench_loop(cfg[program], function, empty_function, is_entry, arch)
-    except (gdb.error, gdb.GdbError) as e:
-        into[note] = "%s's loop not read: %s: %s" % (program, cfg[program], e)
-
-
 def batch_bench(sites, empty_function):
     """bench_batch's lab_batch() loop into sites (batch_bench, or
     batch_bench_note: why not)."""
-    read_loop(sites, "bench_batch", "batch_lab_batch", empty_function,
-              key="batch_bench", note="batch_bench_note")
+    if cfg.get("bench_batch"):
+        try:
+            sites["batch_bench"] = bench_loop(cfg["bench_batch"], "batch_lab_batch",
+                                              empty_function)
+        except (gdb.error, gdb.GdbError) as e:
+            sites["batch_bench_note"] = "bench_batch's loop not read: %s: %s" % (
+                cfg["bench_batch"], e)
+    else:
+        sites["batch_bench_note"] = "bench_batch's loop not read: no bench_batch beside user_syscall"
 
 
 def function_site(sites):
@@ -415,18 +381,20 @@ def find_sites():
     sites["setup_instructions"] = site["setup_instructions"]
     for name in ("batch1", "batch4"):
         sites[name] = syscall_site(cfg["user_syscall"], "lab_call_site_" + name)
-    sites["int80"] = syscall_site(cfg["user_syscall"], "lab_call_site_int80", INT80_RAW)
-    # lab_sysinfo(), native (syscall) and compat (int $0x80), each with
-    # bench_user's loop of it
-    for name, function, raw, loop in X86_64.SYSINFO_SITES:
-        sites[name] = syscall_site(cfg["user_syscall"], function, raw)
-        read_loop(sites[name], "bench_user", loop, "batch_empty",
-                  lambda r, t, raw=raw: r == raw)
+    sites["int80"] = syscall_site(cfg["user_syscall"], "lab_call_site_int80", b"\xcd\x80")
     batch_bench(sites, "empty_flat")
     function_site(sites)
     sites["vdso32"] = vdso_site(cfg["user_syscall32"], "lab_call_site_vdso")
-    read_loop(sites["vdso32"], "bench_user32", "batch_lab_null_vdso32", "batch_empty",
-              is_indirect_call, "i386")
+    if cfg.get("bench_user32"):
+        try:
+            sites["vdso32"]["bench"] = bench_loop(
+                cfg["bench_user32"], "batch_lab_null_vdso32", "batch_empty",
+                is_indirect_call, "i386")
+        except (gdb.error, gdb.GdbError) as e:
+            sites["vdso32"]["bench_note"] = "bench_user32's loop not read: %s: %s" % (
+                cfg["bench_user32"], e)
+    else:
+        sites["vdso32"]["bench_note"] = "bench_user32's loop not read: no bench_user32"
     gdb.execute("set architecture i386:x86-64", to_string=True)
     gdb.execute("file", to_string=True)  # forget the program: memory is the guest's
     return sites
@@ -438,20 +406,33 @@ def find_sites_arm64():
     sites = {}
     for name, function in ARCH.SYSCALL_SITES.items():
         sites[name] = syscall_site(cfg["user_syscall"], function)
-    # bench_user's loops of the null system call and of lab_sysinfo()
-    for name, (function, empty) in ARCH.BENCH_SYSCALL.items():
-        read_loop(sites[name], "bench_user", function, empty)
+    name, function, empty = ARCH.BENCH_SYSCALL
+    if cfg.get("bench_user"):
+        try:
+            sites[name]["bench"] = bench_loop(cfg["bench_user"], function, empty)
+        except (gdb.error, gdb.GdbError) as e:
+            sites[name]["bench_note"] = "bench_user's loop not read: %s: %s" % (
+                cfg["bench_user"], e)
+    else:
+        sites[name]["bench_note"] = "bench_user's loop not read: no bench_user"
     # the top-level set-up: the null system call's (lab trace reads it)
-    sites["setup"] = sites["svc"]["setup"]
+    sites["setup"] = sites[name]["setup"]
     batch_bench(sites, ARCH.BENCH_BATCH[1])
     function_site(sites)
     if cfg.get("user_syscall32"):
-        # the AArch32 program's svc sites, and bench_user32's loops of them
-        for name, (function, loop, empty) in ARCH.SVC32_SITES.items():
-            sites[name] = syscall_site(cfg["user_syscall32"], function, ARCH.SVC32_RAW,
-                                       ARCH.GDB_ARCH32, ARCH.NR32, ARCH.NR32_TEXT)
-            read_loop(sites[name], "bench_user32", loop, empty, ARCH.is_svc32,
-                      ARCH.GDB_ARCH32)
+        # the AArch32 program's svc, and bench_user32's loop of it
+        name, function = ARCH.SVC32_SITE
+        sites[name] = syscall_site(cfg["user_syscall32"], function, ARCH.SVC32_RAW,
+                                   ARCH.GDB_ARCH32, ARCH.NR32, ARCH.NR32_TEXT)
+        if cfg.get("bench_user32"):
+            try:
+                sites[name]["bench"] = bench_loop(cfg["bench_user32"], *ARCH.BENCH_SVC32,
+                                                  is_entry=ARCH.is_svc32, arch=ARCH.GDB_ARCH32)
+            except (gdb.error, gdb.GdbError) as e:
+                sites[name]["bench_note"] = "bench_user32's loop not read: %s: %s" % (
+                    cfg["bench_user32"], e)
+        else:
+            sites[name]["bench_note"] = "bench_user32's loop not read: no bench_user32"
         gdb.execute("set architecture %s" % ARCH.GDB_ARCH, to_string=True)
     gdb.execute("file", to_string=True)
     return sites
@@ -466,13 +447,12 @@ def insn_at(pc):
     return " ".join(arch.disassemble(pc)[0]["asm"].split())
 
 
-def trace(user, end_pc, first=None, pc0=None, pc_after=None, give_up=None):
+def trace(user, end_pc, first=None, pc0=None, pc_after=None):
     """Steps from the current pc until end_pc: [[pc, symbol, insn]], and
     whether it was cut off. first: a row that ran already (the call).
     pc0: the current pc, where gdb's is not (AArch32); pc_after(insn): the
     pc after a step over insn, where gdb's may not be (after an eret to
-    AArch32). give_up(row): true to stop stepping at that row (not yet
-    run; the path counts as cut off)."""
+    AArch32)."""
     rows = [first] if first else []
     pc = reg("pc") if pc0 is None else pc0
     while pc != end_pc and len(rows) < cfg["max_steps"]:
@@ -483,15 +463,8 @@ def trace(user, end_pc, first=None, pc0=None, pc_after=None, give_up=None):
         if not (rows and rows[-1][0] == "0x%016x" % pc and
                 not insn.startswith("rep")):
             rows.append(["0x%016x" % pc, symbolize(user, pc), insn])
-            if give_up and give_up(rows[-1]):
-                break
         gdb.execute("stepi", to_string=True)
-        new_pc = pc_after(insn) if pc_after else reg("pc")
-        # what gdb ran in that one step besides insn (arm64: an LL/SC
-        # sequence): each ran once, so each is a row
-        for a in ARCH.stepped_over(pc, insn, new_pc, insn_at):
-            rows.append(["0x%016x" % a, symbolize(user, a), insn_at(a)])
-        pc = new_pc
+        pc = pc_after(insn) if pc_after else reg("pc")
     cut = pc != end_pc
     return rows, cut
 
@@ -575,54 +548,41 @@ def trace_kernel(paths, cut_off, ksys):
     gdb.write("lab-trace: kernel: %d instructions\n" % len(paths["kernel"]))
 
 
-def disturbs(row):
-    """Whether a row is in a function that a call icount's median counts
-    does not run: get_random_u16()'s batch refill (ARCH's
-    REFILL_FUNCTIONS), a task switch (SWITCH_FUNCTIONS)."""
-    return row[1].split("+0x")[0] in ARCH.REFILL_FUNCTIONS + ARCH.SWITCH_FUNCTIONS
-
-
 def refill_in(rows):
-    """The functions a path ran that disturbs() names, in order of first
-    appearance."""
+    """The functions of get_random_u16()'s batch refill (ARCH's
+    REFILL_FUNCTIONS) a path ran, in order of first appearance."""
     seen = []
     for r in rows:
         base = r[1].split("+0x")[0]
-        if disturbs(r) and base not in seen:
+        if base in ARCH.REFILL_FUNCTIONS and base not in seen:
             seen.append(base)
     return seen
 
 
-def trace_call(paths, cut_off, name, site, stop, run, finish):
+def trace_call(paths, cut_off, name, site, stop, run):
     """One call of a call site: stop() runs the guest to the site's next
-    call, run(give_up) traces it ([rows], cut off; see trace()). A call
-    whose path refilled get_random_u16()'s batch or switched tasks (arm64)
-    is not the one icount's median counts: stepping stops at the first such
-    function, finish() runs the rest of the call untraced (at full speed:
-    stepping thousands of instructions takes long, and the longer a call
-    takes the likelier the next is disturbed too, by a reseed of the crng
-    or a timer), it goes in site["refills_skipped"] and the site's next
-    call is traced (the program makes ARCH.TRACE_CALLS in a row); the last
-    is traced whole and kept whatever it ran, and lab trace says so."""
+    call, run() traces it ([rows], cut off). A call whose path refilled
+    get_random_u16()'s batch (arm64) is not the one icount's median counts:
+    it goes in site["refills_skipped"] and the site's next call is traced
+    (the program makes ARCH.TRACE_CALLS in a row); if every one refilled,
+    the last is kept, refill and all, and lab trace says so."""
     skipped = []
     for attempt in range(ARCH.TRACE_CALLS):
-        last = attempt + 1 == ARCH.TRACE_CALLS
         stop()
-        rows, cut = run(None if last else disturbs)
+        rows, cut = run()
         fns = refill_in(rows)
-        if not fns or last:
+        if not fns or attempt + 1 == ARCH.TRACE_CALLS:
             break
-        finish()
         skipped.append({"instructions": len(rows), "functions": fns})
-        gdb.write("lab-trace: %s: call %d reached %s after %d instructions; skipped (the rest"
-                  " run untraced), the next call is traced\n"
-                  % (name, attempt + 1, ", ".join(fns), len(rows)))
+        gdb.write("lab-trace: %s: call %d refilled get_random_u16()'s batch (%d instructions: %s);"
+                  " skipped, the next call is traced\n"
+                  % (name, attempt + 1, len(rows), ", ".join(fns)))
     if skipped:
         site["refills_skipped"] = skipped
     if fns:
         site["refilled"] = True
-        gdb.write("lab-trace: %s: every call refilled get_random_u16()'s batch or switched"
-                  " tasks; the last kept\n" % name)
+        gdb.write("lab-trace: %s: every call refilled get_random_u16()'s batch; the last kept\n"
+                  % name)
     paths[name], cut_off[name] = rows, cut
     gdb.write("lab-trace: %s: %d instructions\n" % (name, len(paths[name])))
     return rows
@@ -636,8 +596,7 @@ def trace_syscall(paths, cut_off, name, site, syms, raw=None):
     pc = site["pc"]
     trace_call(paths, cut_off, name, site,
                lambda: stop_at(pc, ARCH.syscall_stop(site["nr"], raw)),
-               lambda give_up: trace(syms, pc + len(raw), give_up=give_up),
-               lambda: stop_at(pc + len(raw), None))
+               lambda: trace(syms, pc + len(raw)))
 
 
 def a32_now():
@@ -665,12 +624,12 @@ def stop_at_a32(pc, nr):
     return st
 
 
-def trace_svc32(paths, cut_off, syms, name):
-    """An AArch32 program's svc (user_syscall32's call site of path name:
-    lab_call_site_svc32(), lab_call_site_sysinfo32()) to the user
-    instruction after it. Stepping from the svc, every stop is in AArch64
-    EL1 (gdb's pc holds) until ret_to_user's eret, after which the pc is
-    the monitor's; the user rows are decoded by objdump."""
+def trace_svc32(paths, cut_off, syms):
+    """The AArch32 program's svc (user_syscall32's lab_call_site_svc32()) to
+    the user instruction after it. Stepping from the svc, every stop is in
+    AArch64 EL1 (gdb's pc holds) until ret_to_user's eret, after which the
+    pc is the monitor's; the user rows are decoded by objdump."""
+    name = ARCH.SVC32_SITE[0]
     site = sites[name]
     pc, end = site["pc"], site["pc"] + site["len"]
     start = {}
@@ -685,12 +644,8 @@ def trace_svc32(paths, cut_off, syms, name):
                 return st["r"][15]
         return reg("pc")
 
-    # finish: a plain breakpoint after the svc (gdb's pc there is stale;
-    # the next stop_at_a32() checks through the monitor)
     rows = trace_call(paths, cut_off, name, site, stop,
-                      lambda give_up: trace(syms, end, pc0=pc, pc_after=after,
-                                            give_up=give_up),
-                      lambda: stop_at(end, None))
+                      lambda: trace(syms, end, pc0=pc, pc_after=after))
     # still in the process, at the instruction after the svc: its memory
     options = ("force-thumb",) if start["state"]["thumb"] else ()
     for r in rows:
@@ -754,23 +709,22 @@ def main_arm64():
     for name in ARCH.SYSCALL_SITES:
         gdb.write("lab-trace: %s: svc at 0x%x (nr %d, %d set-up instructions)\n"
                   % (name, sites[name]["pc"], sites[name]["nr"], sites[name]["setup"]))
-    for name, (function, _) in ARCH.BENCH_SYSCALL.items():
-        bench_says("bench_user's %s loop" % function, sites[name])
+    bench_says("bench_user's lab_null_svc loop", sites["svc"])
     bench_says("bench_batch's lab_batch() loop", sites, "batch_bench", "batch_bench_note",
                "crossing")
     gdb.write("lab-trace: function call at 0x%x, ksys_lab_null at 0x%x\n"
               % (sites["function_pc"], ksys))
-    for name in ARCH.SVC32_SITES if user32_syms else ():
-        v = sites[name]
+    if user32_syms:
+        v = sites[ARCH.SVC32_SITE[0]]
         gdb.write("lab-trace: %s: svc at 0x%x (nr %d, %d set-up instructions)\n"
-                  % (name, v["pc"], v["nr"], v["setup"]))
-        bench_says("bench_user32's %s loop" % ARCH.SVC32_SITES[name][1], v)
+                  % (ARCH.SVC32_SITE[0], v["pc"], v["nr"], v["setup"]))
+        bench_says("bench_user32's lab_null_svc32 loop", v)
 
     connect(cfg["socket"], cfg["connect_wait_s"])
     paths, cut_off = {}, {}
     trace_kernel(paths, cut_off, ksys)
-    # 2. svc, then lab_batch() of one record and of four, then lab_sysinfo(),
-    # in user_syscall's main() in that order
+    # 2. svc, then lab_batch() of one record and of four, in user_syscall's
+    # main() in that order
     with_program(cfg["user_syscall"])
     for name in ARCH.SYSCALL_SITES:
         trace_syscall(paths, cut_off, name, sites[name], user_syscall_syms)
@@ -778,11 +732,10 @@ def main_arm64():
     for name in ARCH.SYSCALL_SITES:
         sites[name]["pc"] = "0x%x" % sites[name]["pc"]
     trace_function(paths, cut_off)
-    # 4. The AArch32 program's svc sites (user_syscall32, last in the plan):
-    # the null call, then lab_sysinfo() through its compat entry.
-    for name in ARCH.SVC32_SITES if user32_syms else ():
-        trace_svc32(paths, cut_off, user32_syms, name)
-        sites[name]["pc"] = "0x%x" % sites[name]["pc"]
+    # 4. The AArch32 program's svc (user_syscall32, last in the plan).
+    if user32_syms:
+        trace_svc32(paths, cut_off, user32_syms)
+        sites[ARCH.SVC32_SITE[0]]["pc"] = "0x%x" % sites[ARCH.SVC32_SITE[0]]["pc"]
     sites["ksys_lab_null"] = "0x%x" % ksys
     write_result(paths, cut_off)
 
@@ -799,11 +752,9 @@ def main_x86_64():
               "function call at 0x%x, ksys_lab_null at 0x%x\n" % (
                   sites["syscall_pc"], sites["syscall_nr"], sites["setup"],
                   sites["function_pc"], ksys))
-    for name in ("batch1", "batch4", "int80") + tuple(t[0] for t in X86_64.SYSINFO_SITES):
+    for name in ("batch1", "batch4"):
         gdb.write("lab-trace: %s: syscall at 0x%x (nr %d, %d set-up instructions)\n"
                   % (name, sites[name]["pc"], sites[name]["nr"], sites[name]["setup"]))
-    for name, _, _, loop in X86_64.SYSINFO_SITES:
-        bench_says("bench_user's %s loop" % loop, sites[name])
     v = sites["vdso32"]
     gdb.write("lab-trace: vdso32: call * at 0x%x (nr %d, %d set-up instructions as written)\n"
               % (v["pc"], v["nr"], v["setup"]))
@@ -823,10 +774,7 @@ def main_x86_64():
     # in the same program (main() calls them after lab_call_site_syscall()).
     # 2c. The same null system call through int $0x80 (the 32-bit table,
     # from this 64-bit program; main() calls it after the others).
-    # 2d. lab_sysinfo() through its native and its compat entry (main()
-    # calls them last).
-    for name, raw in (("batch1", None), ("batch4", None), ("int80", INT80_RAW)) + tuple(
-            (t[0], t[2]) for t in X86_64.SYSINFO_SITES):
+    for name, raw in (("batch1", None), ("batch4", None), ("int80", b"\xcd\x80")):
         trace_syscall(paths, cut_off, name, sites[name], user_syscall_syms, raw)
         sites[name]["pc"] = "0x%x" % sites[name]["pc"]
     without_program(sites["syscall_pc"])

@@ -15,8 +15,6 @@
 #             ret_to_user and its eret (the step over eret stops at the
 #             user instruction after the svc)
 #   batch1, batch4  the same for lab_call_site_batch1/4() (lab_batch())
-#   sysinfo   the same for lab_call_site_sysinfo(): lab_sysinfo() through
-#             its native entry (__arm64_sys_lab_sysinfo)
 #   kernel    kernel_syscall.ko's `bl ksys_lab_null` back to the instruction
 #             after it (the link register)
 #   function  user_functioncall's `bl lab_null_function` to the instruction
@@ -29,9 +27,6 @@
 #             el0_svc_common with compat_sys_call_table, invoke_syscall, the
 #             body, the exit work and ret_to_user's eret back to the user
 #             instruction after the svc.
-#   sysinfo32 the same for user_syscall32's lab_call_site_sysinfo32():
-#             lab_sysinfo() through its compat entry
-#             (__arm64_compat_sys_lab_sysinfo, the 32-bit struct)
 #
 # AArch32 through QEMU 7.2's gdbstub: an aarch64 CPU always shows gdb its
 # 64-bit registers (env->xregs, env->pc), which QEMU updates only in
@@ -54,9 +49,7 @@
 # median (one call in 48) leaves out. A traced call whose path runs any of
 # them is skipped and the call site's next call traced: user_syscall runs
 # each traced call site TRACE_CALLS times in a row (LAB_TRACE_CALLS in
-# user/user_syscall.c). So is one that switched tasks (SWITCH_FUNCTIONS);
-# stepping a skipped call stops at the first such function, and the rest
-# of it runs untraced.
+# user/user_syscall.c).
 import re
 
 NAME = "arm64"
@@ -80,13 +73,11 @@ NR_TEXT = "`mov x8, #NR`"
 JUMP = re.compile(r"^(?:b(?:\.[a-z]+)?|b(?:eq|ne|cs|cc|hs|lo|mi|pl|vs|vc|hi|ls|ge|lt|gt|le)"
                   r"(?:\.[nw])?|b\.[nw]|cbn?z\s+[wxr]\d+,|tbn?z\s+[wx]\d+, #\d+,)"
                   r"\s+(0x[0-9a-f]+)\b")
-# user_syscall's call sites, in the order its main() calls them.
 SYSCALL_SITES = {"svc": "lab_call_site_svc", "batch1": "lab_call_site_batch1",
-                 "batch4": "lab_call_site_batch4", "sysinfo": "lab_call_site_sysinfo"}
-# bench_user's loops (read, never run) of the null system call and of
-# lab_sysinfo() through its native entry, and the empty loop each subtracts.
-BENCH_SYSCALL = {"svc": ("batch_lab_null_svc", "batch_empty"),
-                 "sysinfo": ("batch_lab_sysinfo_svc", "batch_empty")}
+                 "batch4": "lab_call_site_batch4"}
+# bench_user's loop for the null system call (read, never run), and the
+# empty loop it subtracts.
+BENCH_SYSCALL = ("svc", "batch_lab_null_svc", "batch_empty")
 BENCH_BATCH = ("batch_lab_batch", "empty_flat")
 
 
@@ -131,29 +122,22 @@ def kernel_call_stop(ksys, text_start, text_end):
 # chacha_block_generic() and chacha_permute().
 REFILL_FUNCTIONS = ("_get_random_bytes", "crng_make_state", "crng_reseed",
                     "crng_fast_key_erasure", "chacha_block_generic", "chacha_permute")
-# A task switch in a traced call (the scheduler run on the way out, as
-# after a reseed of the crng woke its worker): not what icount's median
-# counts either.
-SWITCH_FUNCTIONS = ("__schedule",)
 # Calls of each traced call site in a row (user_syscall.c's LAB_TRACE_CALLS):
-# a refilled (or switched) call's path is skipped and the next one traced.
-TRACE_CALLS = 5
+# a refilled call's path is skipped and the next one traced.
+TRACE_CALLS = 3
 
 # The AArch32 path: gdb decodes the 32-bit program's code as "arm" (the
 # file's mapping symbols say Thumb); objdump decodes it from memory.
 GDB_ARCH32 = "arm"
 OBJDUMP32 = "arm-linux-gnueabihf-objdump"
-# user_syscall32's call sites (in its main()'s order): the null call, and
-# lab_sysinfo() through its compat entry; each with bench_user32's loop of
-# it and the empty loop that loop subtracts.
-SVC32_SITES = {"svc32": ("lab_call_site_svc32", "batch_lab_null_svc32", "batch_empty"),
-               "sysinfo32": ("lab_call_site_sysinfo32", "batch_lab_sysinfo_svc32",
-                             "batch_empty")}
+SVC32_SITE = ("svc32", "lab_call_site_svc32")
 # svc #0 as gdb's `disassemble /r` shows it: Thumb's halfword, A32's word
 SVC32_RAW = (bytes.fromhex("df00"), bytes.fromhex("ef000000"))
 # the number: movs/movw r7, #NR (EABI)
 NR32 = re.compile(r"^mov[sw]?(?:\.w)?\s+r7, #(0x[0-9a-f]+|[0-9]+)\b")
 NR32_TEXT = "`movw r7, #NR`"
+# bench_user32's loop of the null system call, and its empty loop
+BENCH_SVC32 = ("batch_lab_null_svc32", "batch_empty")
 
 A32_REG = re.compile(r"\bR(\d\d)=([0-9a-f]{8})\b")
 A32_PSR = re.compile(r"^PSR=([0-9a-f]{8}) \S+ (T|A) (\w+)", re.M)
@@ -169,27 +153,6 @@ def a32_state(text):
         return None
     return {"r": [regs[i] for i in range(16)], "psr": int(m.group(1), 16),
             "thumb": m.group(2) == "T", "mode": m.group(3)}
-
-
-# gdb steps over a load-exclusive ... store-exclusive sequence (an LL/SC
-# atomic: ldaxr, add, stxr, cbnz) in one stepi, as a stop between them
-# would clear the exclusive monitor: it stops after the store-exclusive.
-EXCLUSIVE_LOAD = re.compile(r"^ld(?:a)?x(?:r|p)[bh]?\s")
-# gdb looks this far for the store-exclusive
-ATOMIC_SEQUENCE_MAX = 16
-
-
-def stepped_over(pc, insn, new_pc, text_at):
-    """The instructions a stepi from pc (insn) ran without stopping: after
-    an exclusive load, those up to where gdb stopped (new_pc), if they are
-    straight-line code (text_at(address): the instruction there); else none."""
-    if not EXCLUSIVE_LOAD.match(insn) or \
-            not pc + INSN_LEN < new_pc <= pc + ATOMIC_SEQUENCE_MAX * INSN_LEN:
-        return []
-    skipped = list(range(pc + INSN_LEN, new_pc, INSN_LEN))
-    if any(JUMP.match(text_at(a)) for a in skipped):
-        return []
-    return skipped
 
 
 def is_svc32(raw, text):

@@ -6,7 +6,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -24,7 +23,6 @@ __attribute__((noinline)) long lab_call_site_syscall(void)
 	return lab_syscall_lab_null();
 }
 #define lab_native_lab_batch lab_syscall_lab_batch
-#define lab_native_lab_sysinfo lab_syscall_lab_sysinfo
 #endif
 
 #if defined(__aarch64__)
@@ -33,7 +31,6 @@ __attribute__((noinline)) long lab_call_site_svc(void)
 	return lab_svc_lab_null();
 }
 #define lab_native_lab_batch lab_svc_lab_batch
-#define lab_native_lab_sysinfo lab_svc_lab_sysinfo
 #endif
 
 #if defined(__arm__)
@@ -54,12 +51,11 @@ __attribute__((noinline)) long lab_call_site_svc32(void)
  * from get_random_u16(), and about one call in 48 refills that per-CPU
  * batch (chacha20: thousands of instructions). make trace follows one
  * call of each site: each runs LAB_TRACE_CALLS times in a row, and if the
- * traced call refilled (or switched tasks on its way out), lab_trace.py
- * traces the next instead (after a refill the batch holds 47 more; only a
- * reseed, which the refill itself may start, makes the next call refill
- * too; early in boot the crng reseeds every second or so).
+ * traced call refilled, lab_trace.py traces the next instead (after a
+ * refill the batch holds 47 more; only a reseed, which the refill itself
+ * may start, makes the next call refill too).
  */
-#define LAB_TRACE_CALLS 5
+#define LAB_TRACE_CALLS 3
 #define LAB_TRACED(site) lab_traced(site)
 
 static long lab_traced(long (*site)(void))
@@ -113,87 +109,6 @@ static void batch_show(const char *site, long ret,
 	for (unsigned int i = 0; i < n; i++)
 		printf(" %lld", (long long)recs[i].result);
 	printf("\n");
-}
-#endif
-
-/*
- * lab_sysinfo() through its native entry (the 64-bit program's own way in)
- * and through its compat entry (a 32-bit caller: int $0x80 from the x86_64
- * program, the AArch32 program's svc on arm64): make trace follows one call
- * of each and compares them. The request is filled before
- * (sysinfo_prepare()), with a release buffer of 64 bytes as bench_user's
- * rows have, so that each call site is only the argument set-up and the
- * way in. Static storage: a static non-PIE program's data lies below
- * 4 GiB, where int $0x80 from a 64-bit process can reach it. Laid out as
- * bench_user lays out its own (a page-aligned block: the request at 0,
- * its release buffer at 64; x86_64's 32-bit request at 128, its buffer at
- * 192), so that the kernel's copies take the same paths as in icount's
- * rows (arm64's __arch_copy_to_user() branches on alignment).
- */
-#define LAB_SYSINFO_BUF 64
-#if defined(__x86_64__) || defined(__aarch64__) || defined(__arm__)
-static struct {
-	_Alignas(4096) struct lab_sysinfo req;
-	char pad[LAB_SYSINFO_BUF - sizeof(struct lab_sysinfo)];
-	char release[LAB_SYSINFO_BUF];
-#if defined(__x86_64__)
-	/* the 32-bit layout (struct compat_lab_sysinfo) that int $0x80 reads */
-	struct lab_sysinfo32 req32;
-	char pad32[LAB_SYSINFO_BUF - sizeof(struct lab_sysinfo32)];
-	char release32[LAB_SYSINFO_BUF];
-#endif
-} lab_sysinfo_area;
-#endif
-
-#if defined(__x86_64__) || defined(__aarch64__)
-__attribute__((noinline)) long lab_call_site_sysinfo(void)
-{
-	return lab_native_lab_sysinfo(&lab_sysinfo_area.req, 0);
-}
-#endif
-
-#if defined(__x86_64__)
-__attribute__((noinline)) long lab_call_site_sysinfo_int80(void)
-{
-	/* the wrapper is typed for the native layout; the compat entry
-	 * reads this one's */
-	return lab_int80_lab_sysinfo((struct lab_sysinfo *)(void *)&lab_sysinfo_area.req32, 0);
-}
-#endif
-
-#if defined(__arm__)
-/* The AArch32 program's own struct lab_sysinfo is the 32-bit layout: on
- * arm64 its svc enters compat_sys_lab_sysinfo(). */
-__attribute__((noinline)) long lab_call_site_sysinfo32(void)
-{
-	return lab_svc_lab_sysinfo(&lab_sysinfo_area.req, 0);
-}
-#endif
-
-#if defined(__x86_64__) || defined(__aarch64__) || defined(__arm__)
-static void sysinfo_prepare(void)
-{
-	lab_sysinfo_area.req = (struct lab_sysinfo){
-		.release = (uintptr_t)lab_sysinfo_area.release,
-		.release_size = LAB_SYSINFO_BUF };
-#if defined(__x86_64__)
-	lab_sysinfo_area.req32 = (struct lab_sysinfo32){
-		.release = (uint32_t)(uintptr_t)lab_sysinfo_area.release32,
-		.release_size = LAB_SYSINFO_BUF };
-#endif
-}
-
-/* A lab_sysinfo() call site's answer (the release string's length) and
- * the release string; false if the call failed. */
-static bool sysinfo_show(const char *site, long ret, const char *release)
-{
-	printf("user_syscall (%s): %s() returned %ld", LAB_ABI, site, ret);
-	if (ret <= 0) {
-		printf(" (%s): lab_sysinfo() failed\n", ret < 0 ? strerror((int)-ret) : "no release");
-		return false;
-	}
-	printf(", release \"%s\"\n", release);
-	return true;
 }
 #endif
 
@@ -262,7 +177,6 @@ int main(void)
 #endif
 			 , -1, 0);
 	long ret;
-	bool sysinfo_ok = true;
 
 	if (buf == MAP_FAILED) {
 		perror("user_syscall: mmap");
@@ -296,23 +210,6 @@ int main(void)
 	printf("user_syscall (%s): lab_call_site_svc32() returned %ld\n", LAB_ABI,
 	       LAB_TRACED(lab_call_site_svc32));
 #endif
-	/* lab_sysinfo(), native and compat: after the null call's sites */
-#if defined(__x86_64__) || defined(__aarch64__) || defined(__arm__)
-	sysinfo_prepare();
-#endif
-#if defined(__x86_64__) || defined(__aarch64__)
-	sysinfo_ok = sysinfo_show("lab_call_site_sysinfo", LAB_TRACED(lab_call_site_sysinfo),
-				  lab_sysinfo_area.release);
-#endif
-#if defined(__x86_64__)
-	sysinfo_ok &= sysinfo_show("lab_call_site_sysinfo_int80",
-				   LAB_TRACED(lab_call_site_sysinfo_int80),
-				   lab_sysinfo_area.release32);
-#endif
-#if defined(__arm__)
-	sysinfo_ok = sysinfo_show("lab_call_site_sysinfo32", LAB_TRACED(lab_call_site_sysinfo32),
-				  lab_sysinfo_area.release);
-#endif
 	ret = syscall(LAB_NR_NATIVE(hello));
 	printf("user_syscall (%s): syscall(%d /* hello */) returned %ld\n", LAB_ABI,
 	       LAB_NR_NATIVE(hello), ret);
@@ -339,5 +236,5 @@ int main(void)
 #if defined(__i386__)
 	SHOW_MECH(vdso);
 #endif
-	return ret == 0 && sysinfo_ok ? 0 : 1;
+	return ret == 0 ? 0 : 1;
 }

@@ -1,22 +1,17 @@
 /*
  * Tests of lab trace's model (host/trace_model.c) on recorded traces
- * (tests/trace/): the default setting of an x86_64 make trace run and of
- * an arm64 one (6.12), each its trace.json as gdb wrote it, its icount run
- * (meta.json, ktap.txt, console.log and the rows the checks read), the
- * check.tap of that setting and its listings of both ways in and of
- * lab_sysinfo's two entries. Bad cases first, each made from a recorded
- * trace: a trace.json cut short, a path or call site missing, a row that
- * is no row, a listing cut short (stages missing, totals off), an
- * instruction without a symbol, icount beyond the tolerance (and at it),
- * no icount row, a benchmark loop not read, a path cut off by the step
- * limit, no trace at all. Then the recorded traces themselves: their
- * checks give the recorded check.tap byte for byte, the paths are staged
- * as the recorded listings (.staged) say, every stage is there,
- * lab_batch()'s per-record figures and lab_sysinfo's native-vs-compat
- * difference per function. A recorded run whose checks failed would hold
- * "not ok" lines in its check.tap: the model must give the verdicts the
- * run gave (recorded_failures(); none in these). The arm64 recording has
- * a call skipped for switching tasks (sysinfo32's first).
+ * (tests/trace/): make test's x86_64 lab trace --check-only run (6.12, the
+ * default setting) and an arm64 lab trace run (6.12, default), each its
+ * trace.json as gdb wrote it, its icount run (meta.json, ktap.txt,
+ * console.log and the rows the checks read), the check.tap that the
+ * traced run wrote and its listings of both ways in. Bad cases first, each made from a recorded trace: a
+ * trace.json cut short, a path missing, a row that is no row, a listing
+ * cut short (stages missing, totals off), an instruction without a
+ * symbol, icount beyond the tolerance (and at it), no icount row, a path
+ * cut off by the step limit, no trace at all. Then the recorded traces
+ * themselves: their checks give the recorded check.tap byte for byte,
+ * both ways in are staged as the recorded listings (.staged) say, every
+ * stage is there, and lab_batch()'s per-record figures.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -121,21 +116,6 @@ static char *ktap_of(const struct trace_setting *s, unsigned int *failed)
 	return doc;
 }
 
-/* The checks the recorded check.tap of arch failed (its "not ok" lines). */
-static unsigned int recorded_failures(enum lab_arch arch)
-{
-	char *path = xasprintf("%s/check.tap", dir_of(arch));
-	char *text = read_file(path, NULL);
-	unsigned int n = 0;
-
-	assert_non_null(text);
-	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
-		n += !strncmp(l, "not ok ", 7);
-	free(text);
-	free(path);
-	return n;
-}
-
 static void assert_has(const char *doc, const char *what)
 {
 	if (!strstr(doc, what))
@@ -195,15 +175,6 @@ static void missing_path(void **state)
 	free(why);
 	trace_setting_free(&s);
 
-	/* lab_sysinfo's compat call site */
-	t = recorded_json(ARCH_X86_64);
-	json_object_del(json_object_get(t, "sites"), "sysinfo32");
-	setting_init(&s, ARCH_X86_64);
-	why = load_json(&s, t);
-	assert_non_null(strstr(why, ": no sysinfo32 call site"));
-	free(why);
-	trace_setting_free(&s);
-
 	/* arm64's svc32 site, and an empty path */
 	t = recorded_json(ARCH_ARM64);
 	json_object_del(json_object_get(t, "sites"), "svc32");
@@ -256,11 +227,10 @@ static void truncated_listing(void **state)
 	assert_int_equal(0, trace_count_stage(&s.p[P_SYSCALL], STAGE_EXIT));
 	doc = ktap_of(&s, &failed);
 	assert_int_equal(2, failed);
-	assert_has(doc, "not ok 1 trace syscall (default): 40 traced + 5 set-up vs icount lab_null_syscall 227.1 (difference 182.1, tolerance 3)");
-	assert_has(doc, "not ok 19 trace syscall (default): all six stages seen (");
+	assert_has(doc, "not ok 1 trace syscall (default): 40 traced + 5 set-up vs icount lab_null_syscall 230.1 (difference 185.1, tolerance 3)");
+	assert_has(doc, "not ok 15 trace syscall (default): all six stages seen (");
 	/* the other paths as recorded */
-	assert_has(doc, "ok 20 trace vdso32 (default): all seven stages seen (7)");
-	assert_has(doc, "ok 22 trace sysinfo32 (default): all six stages seen (6)");
+	assert_has(doc, "ok 16 trace vdso32 (default): all seven stages seen (7)");
 	free(doc);
 	trace_setting_free(&s);
 }
@@ -278,7 +248,7 @@ static void unknown_symbol(void **state)
 	json_array_set_new(json_array_get(rows, 11), 1, json_string("??"));
 	traced(&s, ARCH_ARM64, t);
 	doc = ktap_of(&s, &failed);
-	assert_int_equal(recorded_failures(ARCH_ARM64) + 1, failed);
+	assert_int_equal(1, failed);
 	assert_has(doc, "# 2 instructions without a symbol in DIR/default/svc32.staged\n"
 		   "not ok 12 trace svc32 (default): every instruction attributed to a symbol\n");
 	free(doc);
@@ -297,16 +267,16 @@ static void icount_tolerance(void **state)
 	traced(&s, ARCH_X86_64, NULL);
 	expected = (double)s.p[P_INT80].n + trace_icount_extra(&s, P_INT80) +
 		   trace_rep_runs(&s.p[P_INT80]);
-	assert_int_equal(258 + 6 + 1, (int)expected);
+	assert_int_equal(250 + 6 + 1, (int)expected);
 	s.icount[P_INT80] = expected - 3;
 	doc = ktap_of(&s, &failed);
 	assert_int_equal(0, failed);
-	assert_has(doc, "ok 11 trace int80 (default): 258 traced + 6 set-up + 1 rep end vs icount lab_null_int80 262 (difference -3, tolerance 3)");
+	assert_has(doc, "ok 11 trace int80 (default): 250 traced + 6 set-up + 1 rep end vs icount lab_null_int80 254 (difference -3, tolerance 3)");
 	free(doc);
 	s.icount[P_INT80] = expected + 3.25;
 	doc = ktap_of(&s, &failed);
 	assert_int_equal(1, failed);
-	assert_has(doc, "not ok 11 trace int80 (default): 258 traced + 6 set-up + 1 rep end vs icount lab_null_int80 268.25 (difference 3.25, tolerance 3)");
+	assert_has(doc, "not ok 11 trace int80 (default): 250 traced + 6 set-up + 1 rep end vs icount lab_null_int80 260.25 (difference 3.25, tolerance 3)");
 	free(doc);
 	/* a note about the icount run goes with a disagreement only */
 	s.icount_note = xstrdup("the icount boot: timeout");
@@ -327,33 +297,8 @@ static void no_icount_row(void **state)
 	traced(&s, ARCH_ARM64, NULL);
 	s.have_icount[P_SVC32] = false;
 	doc = ktap_of(&s, &failed);
-	assert_int_equal(recorded_failures(ARCH_ARM64) + 1, failed);
+	assert_int_equal(1, failed);
 	assert_has(doc, "not ok 11 trace svc32 (default): 270 traced + 5 set-up (bench_user32's loop, as written) vs icount lab_null_svc32: no such row (abi arm)");
-	free(doc);
-	trace_setting_free(&s);
-}
-
-/* bench_user's loop of lab_sysinfo() not read: the call site's set-up is
- * assumed, and the check says why (here 1 more than the loop's: too few
- * to fail). */
-static void loop_not_read(void **state)
-{
-	json_t *t = recorded_json(ARCH_X86_64);
-	json_t *site = json_object_get(json_object_get(t, "sites"), "sysinfo32");
-	struct trace_setting s;
-	unsigned int failed;
-	char *doc;
-
-	(void)state;
-	json_object_del(site, "bench");
-	json_object_set_new(site, "bench_note", json_string("bench_user's loop not read: gone"));
-	traced(&s, ARCH_X86_64, t);
-	assert_int_equal(-1, s.loop_extra[P_SYSINFO32]);
-	assert_int_equal(s.site_setup[P_SYSINFO32], trace_icount_extra(&s, P_SYSINFO32));
-	doc = ktap_of(&s, &failed);
-	assert_int_equal(0, failed);
-	assert_has(doc, "# bench_user's loop not read: gone; the set-up assumed: the call site's 6 instructions\n"
-		   "ok 17 trace sysinfo32 (default): 768 traced + 6 set-up + 2 rep end vs icount lab_sysinfo_int80 774.15 (difference -1.85, tolerance 3)\n");
 	free(doc);
 	trace_setting_free(&s);
 }
@@ -372,7 +317,7 @@ static void cut_off(void **state)
 	doc = ktap_of(&s, &failed);
 	assert_int_equal(2, failed);
 	assert_has(doc, "# the batch4 path was cut off after 20000 instructions\nnot ok 9 trace batch4");
-	assert_has(doc, "# a batch path was cut off after 20000 instructions\nnot ok 23 trace batch (default)");
+	assert_has(doc, "# a batch path was cut off after 20000 instructions\nnot ok 17 trace batch (default)");
 	free(doc);
 	trace_setting_free(&s);
 }
@@ -387,12 +332,10 @@ static void no_trace(void **state)
 	setting_init(&s, ARCH_ARM64);
 	s.failure = xstrdup("gdb did not finish the trace");
 	doc = ktap_of(&s, &failed);
-	/* two per path (eight on arm64), the stages of the two ways in and of
-	 * lab_sysinfo's two entries, the batch */
-	assert_int_equal(21, failed);
-	assert_has(doc, "1..21\n# gdb did not finish the trace\nnot ok 1 trace svc (default): traced vs icount lab_null_svc: no trace");
-	assert_has(doc, "not ok 18 trace svc32 (default): all six stages seen: no trace");
-	assert_has(doc, "not ok 20 trace sysinfo32 (default): all six stages seen: no trace");
+	/* two per path (six on arm64), the two ways in's stages, the batch */
+	assert_int_equal(15, failed);
+	assert_has(doc, "1..15\n# gdb did not finish the trace\nnot ok 1 trace svc (default): traced vs icount lab_null_svc: no trace");
+	assert_has(doc, "not ok 14 trace svc32 (default): all six stages seen: no trace");
 	free(doc);
 	trace_setting_free(&s);
 }
@@ -422,7 +365,7 @@ static void same_listing(const struct trace_setting *s, enum lab_arch arch, int 
 }
 
 static void recorded(enum lab_arch arch, const char *stages_path_name, int second,
-		     const char *const listing[4])
+		     const char *const listing[2])
 {
 	struct trace_setting s;
 	unsigned int failed;
@@ -435,7 +378,7 @@ static void recorded(enum lab_arch arch, const char *stages_path_name, int secon
 	traced(&s, arch, NULL);
 	assert_string_equal(stages_path_name, s.arch->names[P_SYSCALL]);
 	doc = ktap_of(&s, &failed);
-	assert_int_equal(recorded_failures(arch), failed);
+	assert_int_equal(0, failed);
 	/* what the traced run wrote, byte for byte */
 	assert_string_equal(want, doc);
 	/* the syscall path: six stages, every instruction in one of them */
@@ -454,8 +397,6 @@ static void recorded(enum lab_arch arch, const char *stages_path_name, int secon
 	 * (x86: also the 32-bit vDSO, arm64: AArch32's svc) */
 	same_listing(&s, arch, P_SYSCALL, listing[0]);
 	same_listing(&s, arch, second, listing[1]);
-	same_listing(&s, arch, P_SYSINFO, listing[2]);
-	same_listing(&s, arch, P_SYSINFO32, listing[3]);
 	free(doc);
 	free(want);
 	free(path);
@@ -464,8 +405,7 @@ static void recorded(enum lab_arch arch, const char *stages_path_name, int secon
 
 static void recorded_x86_64(void **state)
 {
-	static const char *const listing[] = { "syscall.staged", "vdso32.staged",
-					       "sysinfo.staged", "sysinfo32.staged" };
+	static const char *const listing[] = { "syscall.staged", "vdso32.staged" };
 
 	(void)state;
 	recorded(ARCH_X86_64, "syscall", P_VDSO32, listing);
@@ -473,19 +413,10 @@ static void recorded_x86_64(void **state)
 
 static void recorded_arm64(void **state)
 {
-	static const char *const listing[] = { "svc.staged", "svc32.staged",
-					       "sysinfo.staged", "sysinfo32.staged" };
-	struct trace_setting s;
+	static const char *const listing[] = { "svc.staged", "svc32.staged" };
 
 	(void)state;
 	recorded(ARCH_ARM64, "svc", P_SVC32, listing);
-	/* the call skipped for switching tasks, stepped up to __schedule */
-	traced(&s, ARCH_ARM64, NULL);
-	assert_non_null(s.refills[P_SYSINFO32]);
-	assert_non_null(strstr(s.refills[P_SYSINFO32], "call 1 reached `__schedule` after "));
-	assert_false(s.refilled[P_SYSINFO32]);
-	assert_null(s.refills[P_SYSINFO]);
-	trace_setting_free(&s);
 }
 
 /* lab_batch(): per record, and the functions where the records' instructions are. */
@@ -498,67 +429,23 @@ static void recorded_batch(void **state)
 
 	(void)state;
 	traced(&s, ARCH_X86_64, NULL);
-	assert_int_equal(369, s.p[P_BATCH1].n);
-	assert_int_equal(750, s.p[P_BATCH4].n);
+	assert_int_equal(373, s.p[P_BATCH1].n);
+	assert_int_equal(754, s.p[P_BATCH4].n);
 	assert_true(trace_per_record(&s) == 127.0);
-	d = trace_path_diff(&s, P_BATCH1, P_BATCH4, false, &n);
+	d = trace_batch_diff(&s, &n);
 	assert_true(n > 0);
 	for (size_t i = 0; i < n; i++) {
 		assert_int_not_equal(d[i].n[0], d[i].n[1]);
 		more += (long)d[i].n[1] - (long)d[i].n[0];
 	}
 	/* the syscall instructions, one each, are left out */
-	assert_int_equal(750 - 369, more);
+	assert_int_equal(754 - 373, more);
 	trace_free_fcounts(d, n);
 	/* one rep stos in each batch path: icount counts a step more */
 	assert_int_equal(1, trace_rep_runs(&s.p[P_BATCH1]));
 	assert_int_equal(1, trace_rep_runs(&s.p[P_BATCH4]));
 	assert_int_equal(0, trace_rep_runs(&s.p[P_SYSCALL]));
 	trace_setting_free(&s);
-}
-
-/*
- * lab_sysinfo(), native against compat: per function and stage, the
- * differences add up to the totals' difference; each entry point is in
- * its own path's body, and the body's shared functions (lab_sysinfo_run())
- * run as often in both.
- */
-static void sysinfo_diff(enum lab_arch arch, const char *native, const char *compat)
-{
-	struct trace_setting s;
-	struct trace_fcount *d;
-	size_t n;
-	long more = 0;
-	bool seen[2] = { false, false };
-
-	traced(&s, arch, NULL);
-	d = trace_path_diff(&s, P_SYSINFO, P_SYSINFO32, true, &n);
-	for (size_t i = 0; i < n; i++) {
-		assert_int_not_equal(d[i].n[0], d[i].n[1]);
-		assert_string_not_equal("lab_sysinfo_run", d[i].fn);
-		more += (long)d[i].n[1] - (long)d[i].n[0];
-		if (!strcmp(d[i].fn, native)) {
-			assert_string_equal(STAGE_BODY, d[i].stage);
-			assert_int_equal(0, d[i].n[1]);
-			seen[0] = true;
-		}
-		if (!strcmp(d[i].fn, compat)) {
-			assert_string_equal(STAGE_BODY, d[i].stage);
-			assert_int_equal(0, d[i].n[0]);
-			seen[1] = true;
-		}
-	}
-	assert_true(seen[0] && seen[1]);
-	assert_int_equal((long)s.p[P_SYSINFO32].n - (long)s.p[P_SYSINFO].n, more);
-	trace_free_fcounts(d, n);
-	trace_setting_free(&s);
-}
-
-static void recorded_sysinfo(void **state)
-{
-	(void)state;
-	sysinfo_diff(ARCH_X86_64, "__x64_sys_lab_sysinfo", "__ia32_compat_sys_lab_sysinfo");
-	sysinfo_diff(ARCH_ARM64, "__arm64_sys_lab_sysinfo", "__arm64_compat_sys_lab_sysinfo");
 }
 
 static void symbol_base(void **state)
@@ -590,14 +477,12 @@ int main(void)
 		cmocka_unit_test(unknown_symbol),
 		cmocka_unit_test(icount_tolerance),
 		cmocka_unit_test(no_icount_row),
-		cmocka_unit_test(loop_not_read),
 		cmocka_unit_test(cut_off),
 		cmocka_unit_test(no_trace),
 		cmocka_unit_test(symbol_base),
 		cmocka_unit_test(recorded_x86_64),
 		cmocka_unit_test(recorded_arm64),
 		cmocka_unit_test(recorded_batch),
-		cmocka_unit_test(recorded_sysinfo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

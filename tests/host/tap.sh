@@ -19,3 +19,12 @@ expect_error() {
 		notok "$name" "exit $rc, said: $out"
 	fi
 }
+
+# shipped_family LAB FILE: LAB's kernel/family.tbl with only the lab's own
+# calls, the ones these tests expect: not a call added with make
+# new-syscall, so that the tests still hold after one is.
+shipped_family() {
+	awk 'BEGIN { split("lab_null hello lab_greeting lab_set_greeting lab_transform lab_batch lab_sysinfo", k, " ")
+		for (i in k) own[k[i]] = 1 }
+		/^#/ || !NF || ($1 in own)' "$1/kernel/family.tbl" >"$2"
+}

@@ -25,7 +25,9 @@ files=(Makefile Kbuild Kconfig init/Kconfig kernel/sys_ni.c include/linux/{sysca
 	include/uapi/asm-generic/unistd.h scripts/syscall.tbl arch/x86/entry/syscall_64.c
 	arch/x86/entry/syscalls/syscall_{64,32}.tbl arch/arm/tools/syscall.tbl
 	arch/arm64/tools/syscall_{64,32}.tbl arch/arm64/include/asm/unistd{,32}.h arch/arm64/kernel/sys.c)
-patcher() { "$lab/scripts/patch-kernel.sh" "$1" "$lab_tbl"; }
+# The lab's own calls (shipped_family), unless LAB_FAMILY names another
+# declaration.
+patcher() { LAB_FAMILY=${LAB_FAMILY:-$work/family.tbl} "$lab/scripts/patch-kernel.sh" "$1" "$lab_tbl"; }
 # state DIR: every path under DIR, its type, size, mode and time stamp.
 state() { find "$1" -printf '%P %y %s %m %T@\n' | sort; }
 
@@ -93,6 +95,7 @@ declared() {
 }
 
 rm -rf "$work" && mkdir -p "$work"
+shipped_family "$lab" "$work/family.tbl"
 for tarball; do
 	v=$(basename "$tarball" .tar.xz)
 	if [ ! -f "$tarball" ]; then

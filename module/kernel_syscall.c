@@ -360,7 +360,6 @@ static long __init own_##name(const struct lab_user *u)			\
 
 #include "lab_own_calls.h"
 #undef LAB_OWN_CALL
-/* (An empty list: no call added yet.) */
 
 /* The checks. */
 

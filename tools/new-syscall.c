@@ -7,17 +7,18 @@
  * long compat ARGS | CARGS": 32-bit callers enter compat_sys_NAME, whose
  * arguments are CARGS) and writes, for NAME: its body returning -ENOSYS
  * (kernel/hello/NAME.c, into kernel/hello's Makefile; with --compat also
- * COMPAT_SYSCALL_DEFINEn, -ENOSYS too until written), a manual page stub (docs/man2/NAME.2) and a kselftest through
- * every way in (tests/guest/NAME_test.c), which fails until the body is
- * written; the kselftest, 64-bit and 32-bit, goes into guest/programs.list
- * and the run and test plans; and a line in include/lab/lab_own_calls.h,
- * which gives the call its benchmark rows (every way in, and ksys_NAME()
- * from the module) and the module's check that it answers. Refused in one line, exit
- * status 2, with nothing written: a NAME declared already or in one of the
- * kernel's syscall TABLEs, a name or an argument the declaration refuses
- * (family.h), arguments user space's wrappers cannot carry, a file that
- * exists already. Every file is written beside its place first; only when
- * all are written are they renamed into place.
+ * COMPAT_SYSCALL_DEFINEn, -ENOSYS too until written), a manual page stub
+ * (docs/man2/NAME.2) and a kselftest through every way in
+ * (tests/guest/NAME_test.c), which fails until the body is written; the
+ * kselftest, 64-bit and 32-bit, goes into guest/programs.list and the run
+ * and test plans; and a line in include/lab/lab_own_calls.h, which gives
+ * the call its benchmark rows (every way in, and ksys_NAME() from the
+ * module) and the module's check that it answers. Refused in one line,
+ * exit status 2, with nothing written: a NAME declared already or in one
+ * of the kernel's syscall TABLEs, a name or an argument the declaration
+ * refuses (family.h), a file that exists already. Every file is written
+ * beside its place first; only when all are written are they renamed
+ * into place.
  */
 #define _GNU_SOURCE
 #include "family.h"
